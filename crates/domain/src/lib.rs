@@ -1,0 +1,14 @@
+//! Palermo's domain: the field's words as types, and the rules over them.
+//!
+//! Nothing here performs I/O or reads the clock: time is passed in through [`clock::Clock`].
+//! Every other crate depends on this one; this one depends on none of them.
+
+pub mod audit;
+pub mod clock;
+pub mod ids;
+pub mod org;
+pub mod policy;
+pub mod role;
+pub mod values;
+
+pub use values::ValidationError;
