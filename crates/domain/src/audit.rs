@@ -17,6 +17,9 @@ pub enum Outcome {
     Ok,
     Denied,
     Failed,
+    /// Read back from storage with a code Palermo never writes: the row was edited. Hashes as
+    /// "?", which no genuine entry does, so verification reports the entry as altered.
+    Unrecognised,
 }
 
 impl Outcome {
@@ -25,6 +28,7 @@ impl Outcome {
             Outcome::Ok => "ok",
             Outcome::Denied => "denied",
             Outcome::Failed => "failed",
+            Outcome::Unrecognised => "?",
         }
     }
 

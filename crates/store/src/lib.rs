@@ -1,1 +1,330 @@
+//! The only crate that speaks SQL.
+//!
+//! Two engines, one meaning: SQLite (embedded, the default) and PostgreSQL (scale-out). The
+//! implementation is written once in `engine.rs` and compiled twice, once per engine, with the
+//! few dialect differences (write locking, migrations) defined per engine module. [`Store`]
+//! is what the rest of the application holds; the conformance tests run the same story on both.
+//!
+//! Every write that changes protected data takes its audit entries and appends them to the
+//! hash chain in the same transaction. Reads that must be audited go through [`AuditSink`],
+//! which groups concurrent entries into one transaction (group commit) and answers each caller
+//! only after the commit is durable.
 
+mod records;
+mod sink;
+
+pub use records::*;
+pub use sink::AuditSink;
+
+use palermo_domain::audit::{AuditEvent, ChainedEntry, Head};
+use palermo_domain::ids::{OrgId, UserId};
+use std::sync::Arc;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What can go wrong in storage. Messages never contain personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("this one-time code was already used")]
+    Replay,
+    #[error("the database URL is not valid: {0}")]
+    BadUrl(String),
+    #[error(
+        "migration {version} ({name}) was changed after it was applied; migrations are forward-only"
+    )]
+    MigrationChanged { version: i64, name: &'static str },
+    #[error("the database holds migration {0}, newer than this binary knows; upgrade Palermo")]
+    TooNew(i64),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("the audit log could not be written")]
+    AuditUnavailable,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Told about every new audit head after its commit, to keep a witness outside the database.
+pub trait HeadWitness: Send + Sync + 'static {
+    fn observe(&self, head: &Head);
+}
+
+/// A witness that keeps nothing (tools that only read).
+pub struct NoWitness;
+impl HeadWitness for NoWitness {
+    fn observe(&self, _head: &Head) {}
+}
+
+/// A forward-only migration, embedded in the binary.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+fn checksum(sql: &str) -> String {
+    // FNV-1a 64: enough to notice an edited migration; not a security boundary.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in sql.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineKind {
+    Sqlite,
+    Postgres,
+}
+
+pub mod sqlite {
+    //! SQLite: WAL, `synchronous=FULL`, foreign keys on, a busy timeout; one writer connection
+    //! (writes are serialised in-process, and `BEGIN IMMEDIATE` takes the file's write lock up
+    //! front), readers in parallel.
+    use super::*;
+    use sqlx::sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    };
+    use std::str::FromStr;
+    use std::time::Duration;
+
+    pub type DB = sqlx::Sqlite;
+    const IS_POSTGRES: bool = false;
+    const LOCK_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+    /// The single writer connection and `BEGIN IMMEDIATE` already serialise migrations.
+    const MIGRATION_LOCK: Option<&str> = None;
+
+    pub const MIGRATIONS: &[Migration] = &[Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    }];
+
+    impl EngineStore {
+        pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::BadUrl(e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .connect_with(opts.clone())
+                .await?;
+            let readers = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await?;
+            Ok(Self {
+                readers,
+                writer,
+                witness,
+            })
+        }
+
+        async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
+            Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+        }
+
+        /// A consistent copy of the live database into `path` (`VACUUM INTO`), safe while
+        /// the server writes.
+        pub async fn backup_into(&self, path: &str) -> Result<()> {
+            sqlx::query("VACUUM INTO $1")
+                .bind(path)
+                .execute(&self.writer)
+                .await?;
+            Ok(())
+        }
+
+        /// SQLite's own integrity check: "ok" or the problems found.
+        pub async fn integrity_check(&self) -> Result<String> {
+            let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+                .fetch_all(&self.readers)
+                .await?;
+            Ok(rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("; "))
+        }
+    }
+
+    include!("engine.rs");
+}
+
+pub mod postgres {
+    //! PostgreSQL: a connection pool shared by readers and writers; the audit chain's head row
+    //! is locked (`FOR UPDATE`) by each appending transaction, so several app servers can share
+    //! one database and one chain.
+    use super::*;
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    use std::str::FromStr;
+    use std::time::Duration;
+
+    pub type DB = sqlx::Postgres;
+    const IS_POSTGRES: bool = true;
+    const LOCK_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+    /// Several servers starting at once migrate one at a time.
+    const MIGRATION_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(7270736900)");
+
+    pub const MIGRATIONS: &[Migration] = &[Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../migrations/postgres/0001_foundation.sql"),
+    }];
+
+    impl EngineStore {
+        pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
+            let opts =
+                PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Self {
+                readers: pool.clone(),
+                writer: pool,
+                witness,
+            })
+        }
+
+        async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
+            Ok(self.writer.begin().await?)
+        }
+
+        pub async fn integrity_check(&self) -> Result<String> {
+            let (ok,): (i32,) = sqlx::query_as("SELECT 1").fetch_one(&self.readers).await?;
+            Ok(if ok == 1 {
+                "ok".into()
+            } else {
+                "not ok".into()
+            })
+        }
+    }
+
+    include!("engine.rs");
+}
+
+enum Engine {
+    Sqlite(sqlite::EngineStore),
+    Postgres(postgres::EngineStore),
+}
+
+/// The application's storage, on whichever engine the database URL names.
+#[derive(Clone)]
+pub struct Store {
+    engine: Arc<Engine>,
+}
+
+impl Store {
+    /// Connect to `sqlite://path` or `postgres://…`. Does not migrate; call [`Store::migrate`].
+    pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
+        let engine = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Engine::Postgres(postgres::EngineStore::connect(url, witness).await?)
+        } else if url.starts_with("sqlite:") {
+            Engine::Sqlite(sqlite::EngineStore::connect(url, witness).await?)
+        } else {
+            return Err(StoreError::BadUrl(
+                "expected sqlite://PATH or postgres://USER@HOST/DB".into(),
+            ));
+        };
+        Ok(Self {
+            engine: Arc::new(engine),
+        })
+    }
+
+    pub fn kind(&self) -> EngineKind {
+        match &*self.engine {
+            Engine::Sqlite(_) => EngineKind::Sqlite,
+            Engine::Postgres(_) => EngineKind::Postgres,
+        }
+    }
+
+    /// `VACUUM INTO` a file (SQLite only; PostgreSQL backups use `pg_dump`).
+    pub async fn sqlite_backup_into(&self, path: &str) -> Result<bool> {
+        match &*self.engine {
+            Engine::Sqlite(s) => s.backup_into(path).await.map(|()| true),
+            Engine::Postgres(_) => Ok(false),
+        }
+    }
+}
+
+macro_rules! delegate {
+    ($( $(#[$m:meta])* pub async fn $name:ident(&self $(, $arg:ident : $ty:ty)* $(,)?) -> $ret:ty; )*) => {
+        impl Store {
+            $( $(#[$m])* pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                match &*self.engine {
+                    Engine::Sqlite(s) => s.$name($($arg),*).await,
+                    Engine::Postgres(s) => s.$name($($arg),*).await,
+                }
+            } )*
+        }
+    };
+}
+
+delegate! {
+    /// Apply pending migrations; returns the versions applied now.
+    pub async fn migrate(&self) -> Result<Vec<i64>>;
+    /// The newest migration applied, 0 for an empty database.
+    pub async fn schema_version(&self) -> Result<i64>;
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<()>;
+    pub async fn integrity_check(&self) -> Result<String>;
+    /// Rows per table, for backup verification.
+    pub async fn row_counts(&self) -> Result<Vec<(String, i64)>>;
+
+    pub async fn get_setting(&self, key: &str) -> Result<Option<String>>;
+    pub async fn put_setting(&self, key: &str, value: &str, audit: &[AuditEvent]) -> Result<()>;
+
+    pub async fn insert_organisation(&self, org: &OrgRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn list_organisations(&self) -> Result<Vec<OrgRecord>>;
+    pub async fn get_organisation(&self, id: OrgId) -> Result<Option<OrgRecord>>;
+
+    pub async fn insert_user(&self, user: &UserRecord, vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<()>;
+    pub async fn list_users(&self, org: Option<OrgId>) -> Result<Vec<UserRecord>>;
+    pub async fn get_user(&self, id: UserId) -> Result<Option<UserRecord>>;
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
+    /// Disable or enable an account; disabling ends all its sessions in the same transaction.
+    pub async fn set_user_disabled(&self, id: UserId, disabled: bool, now: OffsetDateTime, audit: &[AuditEvent]) -> Result<()>;
+    /// Set a new password hash; ends all sessions of the account.
+    pub async fn set_password(&self, id: UserId, hash: &str, now: OffsetDateTime, audit: &[AuditEvent]) -> Result<()>;
+    /// Store a (new, not yet confirmed) encrypted TOTP secret, or clear it.
+    pub async fn set_mfa_secret(&self, id: UserId, secret: Option<&[u8]>, enabled: bool, now: OffsetDateTime, audit: &[AuditEvent]) -> Result<()>;
+
+    pub async fn vault_get(&self, record_type: &str, record_id: Uuid) -> Result<Vec<VaultEntry>>;
+    pub async fn vault_find(&self, record_type: &str, field: &str, blind_index: &[u8]) -> Result<Vec<Uuid>>;
+    /// Every vault entry and MFA secret encrypted with a key other than `active`, a page at a time.
+    pub async fn ciphertexts_not_under(&self, active: i64, limit: i64) -> Result<Vec<Ciphertext>>;
+    /// Replace ciphertexts after re-encryption under a new key.
+    pub async fn replace_ciphertexts(&self, items: &[Ciphertext], audit: &[AuditEvent]) -> Result<()>;
+
+    pub async fn get_throttle(&self, key: &str) -> Result<Option<ThrottleRecord>>;
+    /// A failed sign-in: the throttle state and its audit entry, together.
+    pub async fn record_failed_sign_in(&self, key: &str, state: &ThrottleRecord, audit: &[AuditEvent]) -> Result<()>;
+    /// A successful first factor: clear the throttle, optionally upgrade the hash, open a session.
+    pub async fn complete_sign_in(&self, key: &str, user: UserId, rehash: Option<&str>, session: &SessionRecord, audit: &[AuditEvent]) -> Result<()>;
+    /// A successful second factor: consume the step (refusing a replay), replace the session
+    /// with a new id, optionally confirm enrolment.
+    pub async fn complete_mfa(&self, user: UserId, step: i64, confirm_enrolment: bool, old_session: &[u8], session: &SessionRecord, audit: &[AuditEvent]) -> Result<()>;
+
+    pub async fn session_context(&self, token_hash: &[u8]) -> Result<Option<SessionContext>>;
+    pub async fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<()>;
+    pub async fn end_session(&self, token_hash: &[u8], audit: &[AuditEvent]) -> Result<()>;
+    pub async fn sessions_of(&self, user: UserId) -> Result<i64>;
+
+    /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).
+    pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head>;
+    pub async fn audit_head(&self) -> Result<Head>;
+    /// Entries with `seq > after`, oldest first, at most `limit`.
+    pub async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<ChainedEntry>>;
+    /// The newest entries, newest first.
+    pub async fn audit_recent(&self, limit: i64) -> Result<Vec<ChainedEntry>>;
+}

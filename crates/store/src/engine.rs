@@ -1,0 +1,686 @@
+// The store, written once and compiled per engine: included into `sqlite` and `postgres`, each
+// of which defines `DB`, `IS_POSTGRES`, `LOCK_HEAD`, `MIGRATION_LOCK`, `MIGRATIONS` and
+// `EngineStore::{connect, begin_write}`.
+
+use palermo_domain::audit::{GENESIS, Outcome, chain_hash};
+use palermo_domain::clock::truncate_to_micros;
+use sqlx::Row;
+
+type Row_ = <DB as sqlx::Database>::Row;
+type Tx = sqlx::Transaction<'static, DB>;
+
+pub struct EngineStore {
+    readers: sqlx::Pool<DB>,
+    writer: sqlx::Pool<DB>,
+    witness: Arc<dyn HeadWitness>,
+}
+
+fn unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| d.is_unique_violation())
+}
+
+const ORG_COLS: &str = "id, name, org_type, sector, region, is_operator, created_at";
+
+fn org_from(row: &Row_) -> Result<OrgRecord> {
+    Ok(OrgRecord {
+        id: OrgId(row.try_get("id")?),
+        name: row.try_get("name")?,
+        org_type: row.try_get("org_type")?,
+        sector: row.try_get("sector")?,
+        region: row.try_get("region")?,
+        is_operator: row.try_get("is_operator")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+const USER_COLS: &str = "u.id, u.organisation_id, u.username, u.display_name, u.roles, u.password_hash, u.locale, \
+     u.disabled, u.mfa_secret, u.mfa_enabled, u.mfa_last_step, u.mfa_exempt, u.password_changed_at, u.created_at, u.updated_at";
+
+fn user_from(row: &Row_) -> Result<UserRecord> {
+    Ok(UserRecord {
+        id: UserId(row.try_get("id")?),
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        roles: row.try_get("roles")?,
+        password_hash: row.try_get("password_hash")?,
+        locale: row.try_get("locale")?,
+        disabled: row.try_get("disabled")?,
+        mfa_secret: row.try_get("mfa_secret")?,
+        mfa_enabled: row.try_get("mfa_enabled")?,
+        mfa_last_step: row.try_get("mfa_last_step")?,
+        mfa_exempt: row.try_get("mfa_exempt")?,
+        password_changed_at: row.try_get("password_changed_at")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn entry_from(row: &Row_) -> Result<ChainedEntry> {
+    let outcome: String = row.try_get("outcome")?;
+    Ok(ChainedEntry {
+        seq: row.try_get("seq")?,
+        event: AuditEvent {
+            at: row.try_get("at")?,
+            actor_user_id: row.try_get("actor_user_id")?,
+            actor_org_id: row.try_get("actor_org_id")?,
+            action: row.try_get("action")?,
+            object_type: row.try_get("object_type")?,
+            object_id: row.try_get("object_id")?,
+            section: row.try_get("section")?,
+            purpose: row.try_get("purpose")?,
+            request_id: row.try_get("request_id")?,
+            outcome: Outcome::from_code(&outcome).unwrap_or(Outcome::Unrecognised),
+        },
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+fn to_hash(v: &[u8]) -> Result<palermo_domain::audit::Hash> {
+    v.try_into().map_err(|_| StoreError::Corrupt("audit head hash is not 32 bytes".into()))
+}
+
+const AUDIT_COLS: &str =
+    "seq, at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome, prev_hash, hash";
+
+impl EngineStore {
+    /// Append `events` to the chain inside `tx`. The head row is read (and, on PostgreSQL,
+    /// locked) here, so concurrent appenders queue up behind one another.
+    async fn append_in(tx: &mut Tx, events: &[AuditEvent]) -> Result<Option<Head>> {
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let row = sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await?;
+        let mut seq: i64 = row.try_get("seq")?;
+        let mut prev: Vec<u8> = row.try_get("hash")?;
+        for e in events {
+            let mut e = e.clone();
+            e.at = truncate_to_micros(e.at);
+            seq += 1;
+            let hash = chain_hash(&prev, seq, &e);
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(seq)
+            .bind(e.at)
+            .bind(&e.actor_user_id)
+            .bind(&e.actor_org_id)
+            .bind(&e.action)
+            .bind(&e.object_type)
+            .bind(&e.object_id)
+            .bind(&e.section)
+            .bind(&e.purpose)
+            .bind(&e.request_id)
+            .bind(e.outcome.code())
+            .bind(&prev)
+            .bind(hash.as_slice())
+            .execute(&mut **tx)
+            .await?;
+            prev = hash.to_vec();
+        }
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(&prev).execute(&mut **tx).await?;
+        Ok(Some(Head { seq, hash: to_hash(&prev)? }))
+    }
+
+    /// Append the audit entries and commit; then tell the witness about the new head.
+    async fn commit_with(&self, mut tx: Tx, audit: &[AuditEvent]) -> Result<()> {
+        let head = Self::append_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        if let Some(h) = head {
+            self.witness.observe(&h);
+        }
+        Ok(())
+    }
+
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let mut applied = Vec::new();
+        {
+            let mut tx = self.begin_write().await?;
+            if let Some(lock) = MIGRATION_LOCK {
+                sqlx::query(lock).execute(&mut *tx).await?;
+            }
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS palermo_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            )
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        }
+        for m in MIGRATIONS {
+            let mut tx = self.begin_write().await?;
+            if let Some(lock) = MIGRATION_LOCK {
+                sqlx::query(lock).execute(&mut *tx).await?;
+            }
+            let existing: Option<(String,)> =
+                sqlx::query_as("SELECT checksum FROM palermo_migrations WHERE version = $1").bind(m.version).fetch_optional(&mut *tx).await?;
+            match existing {
+                Some((sum,)) if sum == checksum(m.sql) => continue,
+                Some(_) => return Err(StoreError::MigrationChanged { version: m.version, name: m.name }),
+                None => {}
+            }
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO palermo_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(checksum(m.sql))
+                .bind(format!("{}", std::process::id()))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            applied.push(m.version);
+        }
+        let newest: Option<(i64,)> = sqlx::query_as("SELECT MAX(version) FROM palermo_migrations").fetch_optional(&self.readers).await?;
+        let known = MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0);
+        if let Some((v,)) = newest
+            && v > known
+        {
+            return Err(StoreError::TooNew(v));
+        }
+        Ok(applied)
+    }
+
+    pub async fn schema_version(&self) -> Result<i64> {
+        let exists: Option<(i64,)> = if IS_POSTGRES {
+            sqlx::query_as("SELECT 1::bigint FROM information_schema.tables WHERE table_name = 'palermo_migrations' AND table_schema = current_schema()")
+                .fetch_optional(&self.readers)
+                .await?
+        } else {
+            sqlx::query_as("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'palermo_migrations'").fetch_optional(&self.readers).await?
+        };
+        if exists.is_none() {
+            return Ok(0);
+        }
+        let (v,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM palermo_migrations").fetch_one(&self.readers).await?;
+        Ok(v.unwrap_or(0))
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.readers).await?;
+        Ok(())
+    }
+
+    pub async fn row_counts(&self) -> Result<Vec<(String, i64)>> {
+        const TABLES: &[(&str, &str)] = &[
+            ("organisations", "SELECT COUNT(*) FROM organisations"),
+            ("users", "SELECT COUNT(*) FROM users"),
+            ("identity_vault", "SELECT COUNT(*) FROM identity_vault"),
+            ("instance_settings", "SELECT COUNT(*) FROM instance_settings"),
+            ("audit_log", "SELECT COUNT(*) FROM audit_log"),
+        ];
+        let mut out = Vec::new();
+        for (name, sql) in TABLES {
+            let (n,): (i64,) = sqlx::query_as(*sql).fetch_one(&self.readers).await?;
+            out.push(((*name).to_owned(), n));
+        }
+        Ok(out)
+    }
+
+    pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
+        let v: Option<(String,)> = sqlx::query_as("SELECT value FROM instance_settings WHERE key = $1").bind(key).fetch_optional(&self.readers).await?;
+        Ok(v.map(|v| v.0))
+    }
+
+    pub async fn put_setting(&self, key: &str, value: &str, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO instance_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn insert_organisation(&self, org: &OrgRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query(
+            "INSERT INTO organisations (id, name, name_key, org_type, sector, region, is_operator, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(org.id.0)
+        .bind(&org.name)
+        .bind(org.name.to_lowercase())
+        .bind(&org.org_type)
+        .bind(&org.sector)
+        .bind(&org.region)
+        .bind(org.is_operator)
+        .bind(org.created_at)
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Err(e) if unique_violation(&e) => return Err(StoreError::Conflict("an organisation with this name")),
+            r => r?,
+        };
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn list_organisations(&self) -> Result<Vec<OrgRecord>> {
+        const Q: &str = "SELECT id, name, org_type, sector, region, is_operator, created_at FROM organisations ORDER BY name";
+        debug_assert!(Q.contains(ORG_COLS));
+        let rows = sqlx::query(Q).fetch_all(&self.readers).await?;
+        rows.iter().map(org_from).collect()
+    }
+
+    pub async fn get_organisation(&self, id: OrgId) -> Result<Option<OrgRecord>> {
+        let row = sqlx::query("SELECT id, name, org_type, sector, region, is_operator, created_at FROM organisations WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.readers)
+            .await?;
+        row.as_ref().map(org_from).transpose()
+    }
+
+    pub async fn insert_user(&self, user: &UserRecord, vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query(
+            "INSERT INTO users (id, organisation_id, username, display_name, roles, password_hash, locale, disabled, mfa_secret, mfa_enabled, \
+             mfa_last_step, mfa_exempt, password_changed_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(user.id.0)
+        .bind(user.organisation_id.0)
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(&user.roles)
+        .bind(&user.password_hash)
+        .bind(&user.locale)
+        .bind(user.disabled)
+        .bind(&user.mfa_secret)
+        .bind(user.mfa_enabled)
+        .bind(user.mfa_last_step)
+        .bind(user.mfa_exempt)
+        .bind(user.password_changed_at)
+        .bind(user.created_at)
+        .bind(user.updated_at)
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Err(e) if unique_violation(&e) => return Err(StoreError::Conflict("a user with this username")),
+            r => r?,
+        };
+        for v in vault {
+            Self::vault_put_in(&mut tx, v).await?;
+        }
+        self.commit_with(tx, audit).await
+    }
+
+    async fn vault_put_in(tx: &mut Tx, v: &VaultEntry) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO identity_vault (record_type, record_id, field, ciphertext, key_id, blind_index, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (record_type, record_id, field) DO UPDATE SET ciphertext = excluded.ciphertext, key_id = excluded.key_id, \
+             blind_index = excluded.blind_index, updated_at = excluded.updated_at",
+        )
+        .bind(&v.record_type)
+        .bind(v.record_id)
+        .bind(&v.field)
+        .bind(&v.ciphertext)
+        .bind(v.key_id)
+        .bind(&v.blind_index)
+        .bind(v.updated_at)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn list_users(&self, org: Option<OrgId>) -> Result<Vec<UserRecord>> {
+        let rows = match org {
+            Some(o) => {
+                sqlx::query(
+                    "SELECT u.id, u.organisation_id, u.username, u.display_name, u.roles, u.password_hash, u.locale, u.disabled, u.mfa_secret, u.mfa_enabled, \
+                     u.mfa_last_step, u.mfa_exempt, u.password_changed_at, u.created_at, u.updated_at FROM users u WHERE u.organisation_id = $1 ORDER BY u.username",
+                )
+                .bind(o.0)
+                .fetch_all(&self.readers)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "SELECT u.id, u.organisation_id, u.username, u.display_name, u.roles, u.password_hash, u.locale, u.disabled, u.mfa_secret, u.mfa_enabled, \
+                     u.mfa_last_step, u.mfa_exempt, u.password_changed_at, u.created_at, u.updated_at FROM users u ORDER BY u.username",
+                )
+                .fetch_all(&self.readers)
+                .await?
+            }
+        };
+        debug_assert!(USER_COLS.starts_with("u.id"));
+        rows.iter().map(user_from).collect()
+    }
+
+    pub async fn get_user(&self, id: UserId) -> Result<Option<UserRecord>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.organisation_id, u.username, u.display_name, u.roles, u.password_hash, u.locale, u.disabled, u.mfa_secret, u.mfa_enabled, \
+             u.mfa_last_step, u.mfa_exempt, u.password_changed_at, u.created_at, u.updated_at FROM users u WHERE u.id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.readers)
+        .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.organisation_id, u.username, u.display_name, u.roles, u.password_hash, u.locale, u.disabled, u.mfa_secret, u.mfa_enabled, \
+             u.mfa_last_step, u.mfa_exempt, u.password_changed_at, u.created_at, u.updated_at FROM users u WHERE u.username = $1",
+        )
+        .bind(username)
+        .fetch_optional(&self.readers)
+        .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    pub async fn set_user_disabled(&self, id: UserId, disabled: bool, now: OffsetDateTime, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+            .bind(disabled)
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+        }
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn set_password(&self, id: UserId, hash: &str, now: OffsetDateTime, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2, version = version + 1 WHERE id = $3")
+            .bind(hash)
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn set_mfa_secret(&self, id: UserId, secret: Option<&[u8]>, enabled: bool, now: OffsetDateTime, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query(
+            "UPDATE users SET mfa_secret = $1, mfa_enabled = $2, mfa_last_step = NULL, updated_at = $3, version = version + 1 WHERE id = $4",
+        )
+        .bind(secret)
+        .bind(enabled)
+        .bind(now)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if !enabled && secret.is_none() {
+            // A reset second factor ends every session of the account.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+        }
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn vault_get(&self, record_type: &str, record_id: Uuid) -> Result<Vec<VaultEntry>> {
+        let rows = sqlx::query(
+            "SELECT record_type, record_id, field, ciphertext, key_id, blind_index, updated_at FROM identity_vault WHERE record_type = $1 AND record_id = $2 ORDER BY field",
+        )
+        .bind(record_type)
+        .bind(record_id)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(VaultEntry {
+                    record_type: r.try_get("record_type")?,
+                    record_id: r.try_get("record_id")?,
+                    field: r.try_get("field")?,
+                    ciphertext: r.try_get("ciphertext")?,
+                    key_id: r.try_get("key_id")?,
+                    blind_index: r.try_get("blind_index")?,
+                    updated_at: r.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn vault_find(&self, record_type: &str, field: &str, blind_index: &[u8]) -> Result<Vec<Uuid>> {
+        let rows: Vec<(Uuid,)> = sqlx::query_as(
+            "SELECT record_id FROM identity_vault WHERE record_type = $1 AND field = $2 AND blind_index = $3 ORDER BY record_id LIMIT 100",
+        )
+        .bind(record_type)
+        .bind(field)
+        .bind(blind_index)
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    pub async fn ciphertexts_not_under(&self, active: i64, limit: i64) -> Result<Vec<Ciphertext>> {
+        let mut out = Vec::new();
+        let rows = sqlx::query("SELECT record_type, record_id, field, ciphertext, key_id FROM identity_vault WHERE key_id <> $1 LIMIT $2")
+            .bind(active)
+            .bind(limit)
+            .fetch_all(&self.readers)
+            .await?;
+        for r in &rows {
+            out.push(Ciphertext {
+                place: CiphertextPlace::Vault { record_type: r.try_get("record_type")?, record_id: r.try_get("record_id")?, field: r.try_get("field")? },
+                ciphertext: r.try_get("ciphertext")?,
+                key_id: r.try_get("key_id")?,
+            });
+        }
+        // MFA secrets carry their key id inside the ciphertext; the caller filters by it.
+        let rows = sqlx::query("SELECT id, mfa_secret FROM users WHERE mfa_secret IS NOT NULL").fetch_all(&self.readers).await?;
+        for r in &rows {
+            let ct: Vec<u8> = r.try_get("mfa_secret")?;
+            let key_id = ct.get(3..7).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(|b| i64::from(u32::from_be_bytes(b))).unwrap_or(-1);
+            if key_id != active && (out.len() as i64) < limit {
+                out.push(Ciphertext { place: CiphertextPlace::MfaSecret { user: UserId(r.try_get("id")?) }, ciphertext: ct, key_id });
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn replace_ciphertexts(&self, items: &[Ciphertext], audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for c in items {
+            match &c.place {
+                CiphertextPlace::Vault { record_type, record_id, field } => {
+                    sqlx::query("UPDATE identity_vault SET ciphertext = $1, key_id = $2 WHERE record_type = $3 AND record_id = $4 AND field = $5")
+                        .bind(&c.ciphertext)
+                        .bind(c.key_id)
+                        .bind(record_type)
+                        .bind(*record_id)
+                        .bind(field)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                CiphertextPlace::MfaSecret { user } => {
+                    sqlx::query("UPDATE users SET mfa_secret = $1 WHERE id = $2").bind(&c.ciphertext).bind(user.0).execute(&mut *tx).await?;
+                }
+            }
+        }
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn get_throttle(&self, key: &str) -> Result<Option<ThrottleRecord>> {
+        let row = sqlx::query("SELECT failures, last_failure_at, locked_until FROM sign_in_throttle WHERE throttle_key = $1")
+            .bind(key)
+            .fetch_optional(&self.readers)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some(ThrottleRecord {
+                failures: r.try_get("failures")?,
+                last_failure_at: r.try_get("last_failure_at")?,
+                locked_until: r.try_get("locked_until")?,
+            })),
+        }
+    }
+
+    pub async fn record_failed_sign_in(&self, key: &str, state: &ThrottleRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO sign_in_throttle (throttle_key, failures, last_failure_at, locked_until) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
+        )
+        .bind(key)
+        .bind(state.failures)
+        .bind(state.last_failure_at)
+        .bind(state.locked_until)
+        .execute(&mut *tx)
+        .await?;
+        self.commit_with(tx, audit).await
+    }
+
+    async fn insert_session_in(tx: &mut Tx, s: &SessionRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, mfa_done, csrf_token, reauth_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.user_id.0)
+        .bind(s.created_at)
+        .bind(s.last_seen_at)
+        .bind(s.expires_at)
+        .bind(s.mfa_done)
+        .bind(&s.csrf_token)
+        .bind(s.reauth_at)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn complete_sign_in(&self, key: &str, user: UserId, rehash: Option<&str>, session: &SessionRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1").bind(key).execute(&mut *tx).await?;
+        if let Some(h) = rehash {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(h).bind(user.0).execute(&mut *tx).await?;
+        }
+        Self::insert_session_in(&mut tx, session).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn complete_mfa(
+        &self,
+        user: UserId,
+        step: i64,
+        confirm_enrolment: bool,
+        old_session: &[u8],
+        session: &SessionRecord,
+        audit: &[AuditEvent],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query(
+            "UPDATE users SET mfa_last_step = $1, mfa_enabled = CASE WHEN $2 THEN $2 ELSE mfa_enabled END \
+             WHERE id = $3 AND (mfa_last_step IS NULL OR mfa_last_step < $1)",
+        )
+        .bind(step)
+        .bind(confirm_enrolment)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Replay);
+        }
+        let r = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND user_id = $2").bind(old_session).bind(user.0).execute(&mut *tx).await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Self::insert_session_in(&mut tx, session).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn session_context(&self, token_hash: &[u8]) -> Result<Option<SessionContext>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.organisation_id, u.username, u.display_name, u.roles, u.password_hash, u.locale, u.disabled, u.mfa_secret, u.mfa_enabled, \
+             u.mfa_last_step, u.mfa_exempt, u.password_changed_at, u.created_at, u.updated_at, \
+             s.token_hash AS s_token_hash, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, \
+             s.mfa_done AS s_mfa_done, s.csrf_token AS s_csrf_token, s.reauth_at AS s_reauth_at, o.is_operator AS o_is_operator \
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.readers)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let user = user_from(&row)?;
+        Ok(Some(SessionContext {
+            session: SessionRecord {
+                token_hash: row.try_get("s_token_hash")?,
+                user_id: user.id,
+                created_at: row.try_get("s_created_at")?,
+                last_seen_at: row.try_get("s_last_seen_at")?,
+                expires_at: row.try_get("s_expires_at")?,
+                mfa_done: row.try_get("s_mfa_done")?,
+                csrf_token: row.try_get("s_csrf_token")?,
+                reauth_at: row.try_get("s_reauth_at")?,
+            },
+            user,
+            org_is_operator: row.try_get("o_is_operator")?,
+        }))
+    }
+
+    pub async fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(token_hash).execute(&self.writer).await?;
+        Ok(())
+    }
+
+    pub async fn end_session(&self, token_hash: &[u8], audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn sessions_of(&self, user: UserId) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user.0).fetch_one(&self.readers).await?;
+        Ok(n)
+    }
+
+    pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head> {
+        let tx = self.begin_write().await?;
+        let mut tx = tx;
+        let head = Self::append_in(&mut tx, events).await?;
+        tx.commit().await?;
+        match head {
+            Some(h) => {
+                self.witness.observe(&h);
+                Ok(h)
+            }
+            None => self.audit_head().await,
+        }
+    }
+
+    pub async fn audit_head(&self) -> Result<Head> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(&self.readers).await?;
+        match row {
+            None => Ok(Head { seq: 0, hash: GENESIS }),
+            Some(r) => {
+                let hash: Vec<u8> = r.try_get("hash")?;
+                Ok(Head { seq: r.try_get("seq")?, hash: to_hash(&hash)? })
+            }
+        }
+    }
+
+    pub async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<ChainedEntry>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome, prev_hash, hash \
+             FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.readers)
+        .await?;
+        debug_assert!(AUDIT_COLS.starts_with("seq"));
+        rows.iter().map(entry_from).collect()
+    }
+
+    pub async fn audit_recent(&self, limit: i64) -> Result<Vec<ChainedEntry>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome, prev_hash, hash \
+             FROM audit_log ORDER BY seq DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(entry_from).collect()
+    }
+}

@@ -1,0 +1,65 @@
+//! Group commit for audit entries of reads.
+//!
+//! Every audited read waits for its entry to be durable before the data is returned. Entries
+//! from concurrent requests are gathered into one transaction (one fsync), so auditing every
+//! read costs one commit per batch, not per request. Nothing is written "later in the
+//! background": a caller whose entry failed gets an error, and so does its request.
+
+use crate::{Result, Store, StoreError};
+use palermo_domain::audit::AuditEvent;
+use tokio::sync::{mpsc, oneshot};
+
+const MAX_BATCH: usize = 512;
+
+type Request = (AuditEvent, oneshot::Sender<bool>);
+
+#[derive(Clone)]
+pub struct AuditSink {
+    tx: mpsc::Sender<Request>,
+}
+
+impl AuditSink {
+    /// Start the writer task on the current Tokio runtime.
+    pub fn spawn(store: Store) -> Self {
+        let (tx, rx) = mpsc::channel::<Request>(8192);
+        tokio::spawn(run(store, rx));
+        Self { tx }
+    }
+
+    /// Append one entry; returns once it is committed, or an error if it could not be.
+    pub async fn record(&self, event: AuditEvent) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send((event, reply))
+            .await
+            .map_err(|_| StoreError::AuditUnavailable)?;
+        match answer.await {
+            Ok(true) => Ok(()),
+            _ => Err(StoreError::AuditUnavailable),
+        }
+    }
+}
+
+async fn run(store: Store, mut rx: mpsc::Receiver<Request>) {
+    let mut batch: Vec<Request> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let events: Vec<AuditEvent> = batch.iter().map(|(e, _)| e.clone()).collect();
+        let ok = match store.append_audit(&events).await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!(error = %e, entries = events.len(), "audit append failed; the requests waiting on it fail");
+                false
+            }
+        };
+        for (_, reply) in batch.drain(..) {
+            let _ = reply.send(ok);
+        }
+    }
+}
