@@ -9,6 +9,7 @@ pub mod ids;
 pub mod org;
 pub mod policy;
 pub mod role;
+pub mod signin;
 pub mod values;
 
 pub use values::ValidationError;

@@ -1,1 +1,194 @@
+//! Palermo's use cases. Each has the same shape: authorize with the domain policy → validate →
+//! write through the store in one transaction together with its audit entry → return. The web
+//! and the command line both call these, so neither can bypass a rule.
 
+pub mod admin;
+pub mod auth;
+pub mod audit;
+pub mod config;
+pub mod demo;
+pub mod keys;
+mod witness;
+
+use palermo_crypto::keys::KeyRing;
+use palermo_crypto::password::{HashCost, PasswordHasher};
+use palermo_domain::ValidationError;
+use palermo_domain::audit::{AuditEvent, Outcome};
+use palermo_domain::clock::Clock;
+use palermo_domain::ids::{OrgId, UserId};
+use palermo_domain::policy::{Actor, Denied};
+use palermo_store::{AuditSink, Store, StoreError};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+pub use config::Config;
+pub use palermo_domain;
+pub use palermo_store::EngineKind;
+
+/// What a use case can answer instead of a result. The web maps each to one HTTP status and
+/// one readable message; none carries personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<ValidationError>),
+    /// Absent, or present but not for this actor: the same answer either way.
+    #[error("not found")]
+    NotFound,
+    #[error("you do not have a role that allows this")]
+    Forbidden,
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the username or password is not right")]
+    SignInFailed,
+    #[error("too many failed attempts; try again after {0}")]
+    Locked(time::OffsetDateTime),
+    #[error("the code is not right, or was already used")]
+    BadCode,
+    #[error("a second factor is needed first")]
+    SecondFactorRequired,
+    #[error("the audit log could not be written, so nothing was done or shown")]
+    AuditUnavailable,
+    #[error("{0}")]
+    Setup(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ServiceError::NotFound,
+            StoreError::Conflict(what) => ServiceError::Conflict(format!("{what} already exists")),
+            StoreError::Replay => ServiceError::BadCode,
+            StoreError::AuditUnavailable => ServiceError::AuditUnavailable,
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ValidationError> for ServiceError {
+    fn from(e: ValidationError) -> Self {
+        ServiceError::Invalid(vec![e])
+    }
+}
+
+impl From<palermo_crypto::CryptoError> for ServiceError {
+    fn from(e: palermo_crypto::CryptoError) -> Self {
+        ServiceError::Internal(e.to_string())
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// Facts about the request that go into the audit log.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    pub request_id: String,
+    pub client_ip: IpAddr,
+}
+
+impl RequestMeta {
+    /// For work started from the command line.
+    pub fn cli() -> Self {
+        Self { request_id: "cli".into(), client_ip: IpAddr::from([127, 0, 0, 1]) }
+    }
+}
+
+/// The running application: storage, keys, clock and settings.
+#[derive(Clone)]
+pub struct Palermo {
+    pub(crate) store: Store,
+    pub(crate) sink: AuditSink,
+    pub(crate) keys: Arc<KeyRing>,
+    pub(crate) hasher: PasswordHasher,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) config: Arc<Config>,
+}
+
+impl Palermo {
+    /// Open (creating on first run) the key file, the audit head witness and the database, and
+    /// apply pending migrations.
+    pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Self> {
+        let key_path = config.key_file();
+        let keys = if key_path.exists() {
+            KeyRing::load(&key_path)?
+        } else {
+            let ring = KeyRing::generate(&clock.now().to_string())?;
+            ring.save(&key_path)?;
+            tracing::info!(path = %key_path.display(), "created a new key file; back it up separately from the database");
+            ring
+        };
+        if config.database_url().starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.data.dir).map_err(|e| ServiceError::Setup(format!("data.dir {}: {e}", config.data.dir.display())))?;
+        }
+        let witness = Arc::new(witness::HeadFile::open(config.audit_head_file())?);
+        let store = Store::connect(&config.database_url(), witness).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
+        store.migrate().await.map_err(|e| ServiceError::Setup(e.to_string()))?;
+        let cost = HashCost { memory_kib: config.security.argon2_memory_kib, iterations: config.security.argon2_iterations, parallelism: 1 };
+        let hasher = PasswordHasher::new(cost)?;
+        let sink = AuditSink::spawn(store.clone());
+        Ok(Self { store, sink, keys: Arc::new(keys), hasher, clock, config: Arc::new(config) })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub fn engine(&self) -> EngineKind {
+        self.store.kind()
+    }
+
+    /// Whether the database answers and is migrated (for `/readyz`).
+    pub async fn ready(&self) -> bool {
+        self.store.ping().await.is_ok()
+    }
+
+    /// Whether this instance was created by `palermo demo` (shown as "DEMO" on every page).
+    pub async fn is_demo(&self) -> Result<bool> {
+        Ok(self.store.get_setting("demo").await?.as_deref() == Some("true"))
+    }
+
+    pub(crate) fn event(&self, actor: Option<&Actor>, meta: &RequestMeta, action: &str, object: Option<(&str, String)>, outcome: Outcome) -> AuditEvent {
+        AuditEvent {
+            at: self.clock.now(),
+            actor_user_id: actor.map(|a| a.user_id.to_string()),
+            actor_org_id: actor.map(|a| a.org_id.to_string()),
+            action: action.to_owned(),
+            object_type: object.as_ref().map(|(t, _)| (*t).to_owned()),
+            object_id: object.map(|(_, id)| id),
+            section: None,
+            purpose: None,
+            request_id: Some(meta.request_id.clone()),
+            outcome,
+        }
+    }
+
+    /// Record a refusal and turn it into the answer the actor sees.
+    pub(crate) async fn denied(&self, actor: &Actor, meta: &RequestMeta, action: &str, object: Option<(&str, String)>, why: Denied) -> ServiceError {
+        if let Err(e) = self.sink.record(self.event(Some(actor), meta, action, object, Outcome::Denied)).await {
+            return e.into();
+        }
+        match why {
+            Denied::Hidden => ServiceError::NotFound,
+            Denied::Forbidden => ServiceError::Forbidden,
+        }
+    }
+
+    /// Record an audited read; the caller returns data only if this succeeds.
+    pub(crate) async fn audit_read(&self, event: AuditEvent) -> Result<()> {
+        self.sink.record(event).await.map_err(|_| ServiceError::AuditUnavailable)
+    }
+
+    pub(crate) fn new_ids(&self) -> Result<(OrgId, UserId)> {
+        let now_ms = u64::try_from(self.clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+        let a = palermo_crypto::random_bytes::<10>()?;
+        let b = palermo_crypto::random_bytes::<10>()?;
+        Ok((OrgId::from_parts(now_ms, a), UserId::from_parts(now_ms, b)))
+    }
+}

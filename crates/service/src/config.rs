@@ -1,0 +1,280 @@
+//! Configuration: one TOML file, overridden by `PALERMO_<SECTION>_<KEY>` environment variables.
+//! Every key is documented in `docs/CONFIGURATION.md`. A wrong value stops start-up with a
+//! message naming the key and what is accepted.
+
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub data: DataConfig,
+    pub security: SecurityConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// Mark cookies `Secure` and name the session cookie `__Host-palermo`. Turn off only for
+    /// plain-HTTP access on localhost.
+    pub cookie_secure: bool,
+    /// Send `Strict-Transport-Security` (set when Palermo is reached over HTTPS).
+    pub hsts: bool,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataConfig {
+    /// Directory for the embedded database, the key file and the audit head.
+    pub dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`. Empty: SQLite in `dir`.
+    pub database: String,
+    /// Key file path. Empty: `dir/keys/palermo.keys`. Keep it off the database's disk backups.
+    pub key_file: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// Minutes without a request after which a session ends (ASVS: at most 15 for L3 data).
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in after which a session ends regardless of use.
+    pub session_absolute_hours: i64,
+    /// Argon2id memory in KiB (at least 19456, the OWASP baseline).
+    pub argon2_memory_kib: u32,
+    /// Argon2id passes (at least 2).
+    pub argon2_iterations: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `error`, `warn`, `info`, `debug` or `trace`.
+    pub level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { server: ServerConfig::default(), data: DataConfig::default(), security: SecurityConfig::default(), log: LogConfig::default() }
+    }
+}
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { listen: "127.0.0.1:8080".into(), cookie_secure: true, hsts: false, trusted_proxies: Vec::new() }
+    }
+}
+impl Default for DataConfig {
+    fn default() -> Self {
+        Self { dir: PathBuf::from("./palermo-data"), database: String::new(), key_file: PathBuf::new() }
+    }
+}
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self { session_idle_minutes: 15, session_absolute_hours: 12, argon2_memory_kib: 65_536, argon2_iterations: 3 }
+    }
+}
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { level: "info".into() }
+    }
+}
+
+/// A configuration problem, naming the key (as in the file, and as an environment variable).
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+fn err(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { key: key.to_owned(), message: message.into() }
+}
+
+/// Every key, its type, for environment overrides: (section, key, kind).
+const KEYS: &[(&str, &str, Kind)] = &[
+    ("server", "listen", Kind::Str),
+    ("server", "cookie_secure", Kind::Bool),
+    ("server", "hsts", Kind::Bool),
+    ("server", "trusted_proxies", Kind::List),
+    ("data", "dir", Kind::Str),
+    ("data", "database", Kind::Str),
+    ("data", "key_file", Kind::Str),
+    ("security", "session_idle_minutes", Kind::Int),
+    ("security", "session_absolute_hours", Kind::Int),
+    ("security", "argon2_memory_kib", Kind::Int),
+    ("security", "argon2_iterations", Kind::Int),
+    ("log", "level", Kind::Str),
+];
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Str,
+    Bool,
+    Int,
+    List,
+}
+
+impl Config {
+    /// Load from an optional TOML file, then apply `PALERMO_*` variables from `env`, then check.
+    pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Self, ConfigError> {
+        let mut table: toml::Table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| err("config file", format!("{}: {e}", path.display())))?;
+                toml::from_str(&text).map_err(|e| err("config file", format!("{}: {}", path.display(), e.message())))?
+            }
+            None => toml::Table::new(),
+        };
+        for (section, key, kind) in KEYS {
+            let var = format!("PALERMO_{}_{}", section.to_uppercase(), key.to_uppercase());
+            let Some((_, raw)) = env.iter().find(|(k, _)| *k == var) else { continue };
+            let value = match kind {
+                Kind::Str => toml::Value::String(raw.clone()),
+                Kind::Bool => match raw.trim().to_ascii_lowercase().as_str() {
+                    "true" | "1" | "yes" | "on" => toml::Value::Boolean(true),
+                    "false" | "0" | "no" | "off" => toml::Value::Boolean(false),
+                    _ => return Err(err(&var, "true or false")),
+                },
+                Kind::Int => toml::Value::Integer(raw.trim().parse().map_err(|_| err(&var, "a whole number"))?),
+                Kind::List => toml::Value::Array(
+                    raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.to_owned())).collect(),
+                ),
+            };
+            let entry = table.entry((*section).to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            match entry {
+                toml::Value::Table(t) => {
+                    t.insert((*key).to_owned(), value);
+                }
+                _ => return Err(err(section, "must be a table")),
+            }
+        }
+        let config: Config = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| err("config", e.message().to_owned()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.listen_addr()?;
+        for p in &self.server.trusted_proxies {
+            p.parse::<std::net::IpAddr>().map_err(|_| err("server.trusted_proxies", format!("{p:?} is not an IP address")))?;
+        }
+        if !(1..=24 * 60).contains(&self.security.session_idle_minutes) {
+            return Err(err("security.session_idle_minutes", "1 to 1440 minutes"));
+        }
+        if !(1..=7 * 24).contains(&self.security.session_absolute_hours) {
+            return Err(err("security.session_absolute_hours", "1 to 168 hours"));
+        }
+        if self.security.argon2_memory_kib < 19_456 {
+            return Err(err("security.argon2_memory_kib", "at least 19456 (19 MiB, the OWASP minimum for Argon2id)"));
+        }
+        if self.security.argon2_memory_kib > 4 * 1024 * 1024 {
+            return Err(err("security.argon2_memory_kib", "at most 4194304 (4 GiB)"));
+        }
+        if !(2..=20).contains(&self.security.argon2_iterations) {
+            return Err(err("security.argon2_iterations", "2 to 20"));
+        }
+        if !["error", "warn", "info", "debug", "trace"].contains(&self.log.level.as_str()) {
+            return Err(err("log.level", "one of error, warn, info, debug, trace"));
+        }
+        let db = self.database_url();
+        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+            return Err(err("data.database", "sqlite://PATH or postgres://USER@HOST/DATABASE"));
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server.listen.parse().map_err(|_| err("server.listen", "an address and port such as 127.0.0.1:8080 or [::1]:8080"))
+    }
+
+    /// The database URL, defaulting to SQLite inside the data directory.
+    pub fn database_url(&self) -> String {
+        if self.data.database.is_empty() {
+            format!("sqlite://{}", self.data.dir.join("palermo.db").display())
+        } else {
+            self.data.database.clone()
+        }
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        if self.data.key_file.as_os_str().is_empty() { self.data.dir.join("keys").join("palermo.keys") } else { self.data.key_file.clone() }
+    }
+
+    /// The audit head witness, beside the key file.
+    pub fn audit_head_file(&self) -> PathBuf {
+        self.key_file().with_file_name("audit-head")
+    }
+
+    /// The effective configuration as TOML, with the database password masked.
+    pub fn to_masked_toml(&self) -> String {
+        let mut c = self.clone();
+        c.data.database = mask_url_password(&self.database_url());
+        c.data.key_file = self.key_file();
+        toml::to_string_pretty(&c).unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:****@host/db`.
+pub fn mask_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:****@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_are_safe() {
+        let c = Config::load(None, &[]).unwrap();
+        assert_eq!(c.server.listen, "127.0.0.1:8080");
+        assert!(c.server.cookie_secure);
+        assert!(c.database_url().starts_with("sqlite://./palermo-data"));
+    }
+
+    #[test]
+    fn environment_overrides_and_errors_name_the_key() {
+        let c = Config::load(None, &env(&[("PALERMO_SERVER_LISTEN", "0.0.0.0:9000"), ("PALERMO_SERVER_COOKIE_SECURE", "false")])).unwrap();
+        assert_eq!(c.server.listen, "0.0.0.0:9000");
+        assert!(!c.server.cookie_secure);
+        let e = Config::load(None, &env(&[("PALERMO_SERVER_LISTEN", "nowhere")])).unwrap_err();
+        assert_eq!(e.key, "server.listen");
+        let e = Config::load(None, &env(&[("PALERMO_SECURITY_ARGON2_MEMORY_KIB", "1024")])).unwrap_err();
+        assert_eq!(e.key, "security.argon2_memory_kib");
+        let e = Config::load(None, &env(&[("PALERMO_SERVER_HSTS", "maybe")])).unwrap_err();
+        assert_eq!(e.key, "PALERMO_SERVER_HSTS");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_named() {
+        let dir = std::env::temp_dir().join(format!("palermo-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("palermo.toml");
+        std::fs::write(&f, "[server]\nlisten = \"127.0.0.1:1\"\nlisen = 3\n").unwrap();
+        let e = Config::load(Some(&f), &[]).unwrap_err();
+        assert!(e.to_string().contains("lisen"), "{e}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn passwords_are_masked() {
+        assert_eq!(mask_url_password("postgres://palermo:s3cret@db/palermo"), "postgres://palermo:****@db/palermo");
+        let c = Config::load(None, &env(&[("PALERMO_DATA_DATABASE", "postgres://u:pw@h/d")])).unwrap();
+        assert!(!c.to_masked_toml().contains("pw@"));
+    }
+}
