@@ -1,1 +1,456 @@
-fn main() {}
+//! `palermo`: the one binary. Run `palermo --help`.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use palermo_domain::clock::SystemClock;
+use palermo_service::admin::{Caller, NewOrganisation, NewUser};
+use palermo_service::{Config, Palermo, RequestMeta};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Palermo: the shared, safe workplace of a country's anti-trafficking system: identification
+/// and referral of victims (the National Referral Mechanism), assistance, criminal justice,
+/// prevention and privacy-safe statistics.
+///
+/// Settings come from a TOML file (--config) and PALERMO_* environment variables; see
+/// docs/CONFIGURATION.md. Without any, Palermo keeps its data in ./palermo-data/ (SQLite) and
+/// listens on 127.0.0.1:8080.
+#[derive(Parser)]
+#[command(name = "palermo", version, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Global {
+    /// Configuration file (TOML).
+    #[arg(long, global = true, env = "PALERMO_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (overrides the configuration).
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+    /// Data directory for the embedded database, key file and audit head (overrides the configuration).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (pages and the JSON API). Applies pending migrations first.
+    Serve {
+        /// Start a fresh demo instance in ./palermo-demo/ (fictional data, demo users without a
+        /// second factor, plain-HTTP cookies for localhost) and print how to sign in.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a fresh demo database: a fictional country with its organisations and one user per role.
+    Demo {
+        /// Delete an existing SQLite database in the data directory first.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Manage the encryption keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Print the effective configuration, with secrets masked.
+    Config,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from standard input (not the command line).
+    Create {
+        /// Sign-in name: letters a-z, digits, '.', '_' or '-'.
+        #[arg(long)]
+        username: String,
+        /// Full name as shown to colleagues.
+        #[arg(long)]
+        name: String,
+        /// Organisation name (exactly as listed by `palermo org list`).
+        #[arg(long)]
+        org: String,
+        /// Roles, comma-separated: first_responder, competent_authority, case_worker,
+        /// service_provider, investigator, prosecutor, prevention_officer, coordinator,
+        /// analyst, liaison, auditor, administrator.
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// E-mail address or telephone number (stored encrypted).
+        #[arg(long, default_value = "")]
+        contact: String,
+    },
+    /// List all users.
+    List,
+    /// Disable an account; ends all its sessions.
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+    /// Set a new password (read from standard input); ends all sessions of the account.
+    ResetPassword { username: String },
+    /// Forget the user's authenticator: they set up a new one at their next sign-in.
+    ResetMfa { username: String },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organisation.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// HTCDS org_Type: NGO, LawEnforcement, HealthServiceOrganisation,
+        /// CentralGovernmentOrganisation, LocalGovernmentOrganisation, ImmigrationService,
+        /// LegalService, CorporateBusiness, SchoolOrCollege.
+        #[arg(long = "type")]
+        org_type: String,
+        /// police, prosecution, judiciary, labour_inspection, immigration, social_services,
+        /// health, shelter, legal_aid, ngo_outreach, international_organisation, national_coordination.
+        #[arg(long)]
+        sector: String,
+        /// Region code, e.g. north.
+        #[arg(long)]
+        region: String,
+        /// This organisation runs the platform: its administrators administer all organisations.
+        #[arg(long)]
+        operator: bool,
+    },
+    /// List organisations.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain from the first entry, compare it with the head kept beside the key
+    /// file, and name the first bad entry. Exits non-zero if the chain is broken.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create the key file if there is none (it is also created on first start).
+    Generate,
+    /// Add a new encryption key, make it active and re-encrypt everything under it. Stop the
+    /// server first.
+    Rotate {
+        /// Remove the old keys from the key file afterwards.
+        #[arg(long)]
+        retire: bool,
+    },
+}
+
+fn load_config(g: &Global, demo: bool) -> Result<Config> {
+    let env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("PALERMO_"))
+        .collect();
+    let mut config = Config::load(g.config.as_deref(), &env)?;
+    if demo {
+        config.data.dir = PathBuf::from("./palermo-demo");
+        config.data.database = String::new();
+        config.data.key_file = PathBuf::new();
+        config.server.cookie_secure = false;
+    }
+    if let Some(dir) = &g.data_dir {
+        config.data.dir = dir.clone();
+    }
+    if let Some(db) = &g.database {
+        config.data.database = db.clone();
+    }
+    Ok(config)
+}
+
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PALERMO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{level},sqlx=warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn open(config: Config) -> Result<Palermo> {
+    Palermo::open(config, Arc::new(SystemClock))
+        .await
+        .context("cannot open Palermo")
+}
+
+fn read_password(prompt: &str) -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("{prompt}: ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn remove_sqlite_files(config: &Config) -> Result<()> {
+    let url = config.database_url();
+    let Some(path) = url.strip_prefix("sqlite://") else {
+        bail!("--replace works only for SQLite; drop the PostgreSQL database yourself")
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        let p = format!("{path}{suffix}");
+        if std::path::Path::new(&p).exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing {p}"))?;
+        }
+    }
+    let head = config.audit_head_file();
+    if head.exists() {
+        std::fs::remove_file(&head)?;
+    }
+    Ok(())
+}
+
+async fn make_demo(config: Config) -> Result<Palermo> {
+    let app = open(config).await?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let creds = app
+        .create_demo(&|step| bar.set_message(step.to_owned()))
+        .await?;
+    bar.finish_and_clear();
+    println!(
+        "Demo instance ready (fictional data). Every demo user's password is: {}",
+        palermo_service::demo::DEMO_PASSWORD
+    );
+    println!("{:<22} {:<22} organisation", "username", "role");
+    for c in &creds {
+        println!("{:<22} {:<22} {}", c.username, c.role, c.organisation);
+    }
+    Ok(app)
+}
+
+async fn user_id(app: &Palermo, username: &str) -> Result<String> {
+    match app.user_by_username(username).await? {
+        Some(u) => Ok(u.id.to_string()),
+        None => bail!("no user named {username:?}"),
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let demo_serve = matches!(cli.command, Command::Serve { demo: true });
+    let config = load_config(&cli.global, demo_serve)?;
+    init_logging(&config.log.level);
+    let meta = RequestMeta::cli();
+    match cli.command {
+        Command::Serve { demo } => {
+            let addr = config.listen_addr()?;
+            let app = if demo {
+                remove_sqlite_files(&config)?;
+                make_demo(config).await?
+            } else {
+                open(config).await?
+            };
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} (server.listen)"))?;
+            println!(
+                "Palermo is listening on http://{addr}/ ({:?}). Sign in at http://{addr}/sign-in",
+                app.engine()
+            );
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            palermo_web::serve(app, listener, shutdown).await?;
+        }
+        Command::Migrate => {
+            let app = open(config).await?;
+            println!(
+                "database is at migration {} ({:?})",
+                app.schema_version().await?,
+                app.engine()
+            );
+        }
+        Command::Demo { replace } => {
+            if replace {
+                remove_sqlite_files(&config)?;
+            }
+            make_demo(config).await?;
+        }
+        Command::Config => print!("{}", config.to_masked_toml()),
+        Command::User(cmd) => {
+            let app = open(config).await?;
+            match cmd {
+                UserCommand::Create {
+                    username,
+                    name,
+                    org,
+                    roles,
+                    contact,
+                } => {
+                    let orgs = app.list_organisations(&Caller::Console, &meta).await?;
+                    let Some(o) = orgs.iter().find(|o| o.name == org) else {
+                        bail!("no organisation named {org:?}; see `palermo org list`")
+                    };
+                    let password = read_password("password (12 characters or more)")?;
+                    let input = NewUser {
+                        organisation_id: o.id.to_string(),
+                        username,
+                        display_name: name,
+                        roles,
+                        password,
+                        contact,
+                    };
+                    let u = app.create_user(&Caller::Console, &input, &meta).await?;
+                    println!("created user {} ({})", u.username, u.id);
+                }
+                UserCommand::List => {
+                    for u in app.all_users().await? {
+                        let roles: Vec<&str> = u.roles.iter().map(|r| r.code()).collect();
+                        println!(
+                            "{:<24} {:<36} {:<8} {}",
+                            u.username,
+                            u.organisation_id,
+                            if u.disabled { "disabled" } else { "active" },
+                            roles.join(",")
+                        );
+                    }
+                }
+                UserCommand::Disable { username } => {
+                    app.set_user_disabled(
+                        &Caller::Console,
+                        &user_id(&app, &username).await?,
+                        true,
+                        &meta,
+                    )
+                    .await?;
+                    println!("disabled {username}; their sessions have ended");
+                }
+                UserCommand::Enable { username } => {
+                    app.set_user_disabled(
+                        &Caller::Console,
+                        &user_id(&app, &username).await?,
+                        false,
+                        &meta,
+                    )
+                    .await?;
+                    println!("enabled {username}");
+                }
+                UserCommand::ResetPassword { username } => {
+                    let password = read_password("new password (12 characters or more)")?;
+                    app.reset_password(
+                        &Caller::Console,
+                        &user_id(&app, &username).await?,
+                        &password,
+                        &meta,
+                    )
+                    .await?;
+                    println!("password of {username} changed; their sessions have ended");
+                }
+                UserCommand::ResetMfa { username } => {
+                    app.reset_second_factor(
+                        &Caller::Console,
+                        &user_id(&app, &username).await?,
+                        &meta,
+                    )
+                    .await?;
+                    println!(
+                        "second factor of {username} reset; they set up a new one at their next sign-in"
+                    );
+                }
+            }
+        }
+        Command::Org(cmd) => {
+            let app = open(config).await?;
+            match cmd {
+                OrgCommand::Create {
+                    name,
+                    org_type,
+                    sector,
+                    region,
+                    operator,
+                } => {
+                    let input = NewOrganisation {
+                        name,
+                        org_type,
+                        sector,
+                        region,
+                    };
+                    let o = if operator {
+                        app.create_operator_organisation(&input, &meta).await?
+                    } else {
+                        app.create_organisation(&Caller::Console, &input, &meta)
+                            .await?
+                    };
+                    println!("created organisation {} ({})", o.name, o.id);
+                }
+                OrgCommand::List => {
+                    for o in app.list_organisations(&Caller::Console, &meta).await? {
+                        println!(
+                            "{:<36} {:<26} {:<10} {}{}",
+                            o.id,
+                            o.sector,
+                            o.region,
+                            o.name,
+                            if o.is_operator { " [operator]" } else { "" }
+                        );
+                    }
+                }
+            }
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let app = open(config).await?;
+            match app.verify_audit().await? {
+                Ok(v) => println!(
+                    "audit chain intact: {} entries; head {} (witnessed outside the database: {})",
+                    v.entries,
+                    v.head_hash,
+                    v.witnessed_seq
+                        .map_or("none".to_owned(), |s| format!("entry {s}"))
+                ),
+                Err(e) => {
+                    eprintln!("AUDIT CHAIN BROKEN: {e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        Command::Keys(KeysCommand::Generate) => {
+            let path = config.key_file();
+            if path.exists() {
+                println!("key file already exists at {}", path.display());
+            } else {
+                let _ = open(config).await?;
+                println!(
+                    "created key file {}; back it up separately from the database",
+                    path.display()
+                );
+            }
+        }
+        Command::Keys(KeysCommand::Rotate { retire }) => {
+            let mut app = open(config).await?;
+            let bar = indicatif::ProgressBar::new_spinner();
+            if !std::io::stderr().is_terminal() {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            }
+            let r = app
+                .rotate_keys(retire, &|n| {
+                    bar.set_message(format!("{n} values re-encrypted"))
+                })
+                .await?;
+            bar.finish_and_clear();
+            println!(
+                "key {} is now active; {} values re-encrypted; retired keys: {:?}",
+                r.new_key_id, r.reencrypted, r.retired
+            );
+        }
+    }
+    Ok(())
+}

@@ -211,7 +211,7 @@ mod tests {
             section: None,
             purpose: None,
             request_id: Some(format!("req-{i}")),
-            outcome: if i % 7 == 0 {
+            outcome: if i.is_multiple_of(7) {
                 Outcome::Denied
             } else {
                 Outcome::Ok

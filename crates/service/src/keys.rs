@@ -18,7 +18,11 @@ pub struct Rotation {
 impl Palermo {
     /// Rotate the field-encryption key. Run with the server stopped: a running server keeps
     /// the key ring it started with. `progress` is told how many values were re-encrypted.
-    pub async fn rotate_keys(&mut self, retire_old: bool, progress: &dyn Fn(u64)) -> Result<Rotation> {
+    pub async fn rotate_keys(
+        &mut self,
+        retire_old: bool,
+        progress: &dyn Fn(u64),
+    ) -> Result<Rotation> {
         let path = self.config.key_file();
         let mut ring = KeyRing::load(&path)?;
         let before = ring.key_ids();
@@ -28,7 +32,10 @@ impl Palermo {
         let meta = RequestMeta::cli();
         let mut done = 0u64;
         loop {
-            let batch = self.store.ciphertexts_not_under(i64::from(new_id), 500).await?;
+            let batch = self
+                .store
+                .ciphertexts_not_under(i64::from(new_id), 500)
+                .await?;
             if batch.is_empty() {
                 break;
             }
@@ -36,7 +43,11 @@ impl Palermo {
             for c in &batch {
                 let aad = c.place.aad();
                 let plain = self.keys.open(&c.ciphertext, aad.as_bytes())?;
-                out.push(Ciphertext { place: c.place.clone(), ciphertext: self.keys.seal(&plain, aad.as_bytes())?, key_id: i64::from(new_id) });
+                out.push(Ciphertext {
+                    place: c.place.clone(),
+                    ciphertext: self.keys.seal(&plain, aad.as_bytes())?,
+                    key_id: i64::from(new_id),
+                });
             }
             let mut ev = self.event(None, &meta, "keys.reencrypt", None, Outcome::Ok);
             ev.actor_user_id = Some("console".into());
@@ -53,6 +64,10 @@ impl Palermo {
             retired = before;
             self.keys = Arc::new(ring);
         }
-        Ok(Rotation { new_key_id: new_id, reencrypted: done, retired })
+        Ok(Rotation {
+            new_key_id: new_id,
+            reencrypted: done,
+            retired,
+        })
     }
 }

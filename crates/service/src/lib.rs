@@ -3,8 +3,8 @@
 //! and the command line both call these, so neither can bypass a rule.
 
 pub mod admin;
-pub mod auth;
 pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod keys;
@@ -92,7 +92,10 @@ pub struct RequestMeta {
 impl RequestMeta {
     /// For work started from the command line.
     pub fn cli() -> Self {
-        Self { request_id: "cli".into(), client_ip: IpAddr::from([127, 0, 0, 1]) }
+        Self {
+            request_id: "cli".into(),
+            client_ip: IpAddr::from([127, 0, 0, 1]),
+        }
     }
 }
 
@@ -121,15 +124,33 @@ impl Palermo {
             ring
         };
         if config.database_url().starts_with("sqlite:") {
-            std::fs::create_dir_all(&config.data.dir).map_err(|e| ServiceError::Setup(format!("data.dir {}: {e}", config.data.dir.display())))?;
+            std::fs::create_dir_all(&config.data.dir).map_err(|e| {
+                ServiceError::Setup(format!("data.dir {}: {e}", config.data.dir.display()))
+            })?;
         }
         let witness = Arc::new(witness::HeadFile::open(config.audit_head_file())?);
-        let store = Store::connect(&config.database_url(), witness).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
-        store.migrate().await.map_err(|e| ServiceError::Setup(e.to_string()))?;
-        let cost = HashCost { memory_kib: config.security.argon2_memory_kib, iterations: config.security.argon2_iterations, parallelism: 1 };
+        let store = Store::connect(&config.database_url(), witness)
+            .await
+            .map_err(|e| ServiceError::Setup(e.to_string()))?;
+        store
+            .migrate()
+            .await
+            .map_err(|e| ServiceError::Setup(e.to_string()))?;
+        let cost = HashCost {
+            memory_kib: config.security.argon2_memory_kib,
+            iterations: config.security.argon2_iterations,
+            parallelism: 1,
+        };
         let hasher = PasswordHasher::new(cost)?;
         let sink = AuditSink::spawn(store.clone());
-        Ok(Self { store, sink, keys: Arc::new(keys), hasher, clock, config: Arc::new(config) })
+        Ok(Self {
+            store,
+            sink,
+            keys: Arc::new(keys),
+            hasher,
+            clock,
+            config: Arc::new(config),
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -144,6 +165,11 @@ impl Palermo {
         self.store.kind()
     }
 
+    /// The newest migration applied.
+    pub async fn schema_version(&self) -> Result<i64> {
+        Ok(self.store.schema_version().await?)
+    }
+
     /// Whether the database answers and is migrated (for `/readyz`).
     pub async fn ready(&self) -> bool {
         self.store.ping().await.is_ok()
@@ -154,7 +180,14 @@ impl Palermo {
         Ok(self.store.get_setting("demo").await?.as_deref() == Some("true"))
     }
 
-    pub(crate) fn event(&self, actor: Option<&Actor>, meta: &RequestMeta, action: &str, object: Option<(&str, String)>, outcome: Outcome) -> AuditEvent {
+    pub(crate) fn event(
+        &self,
+        actor: Option<&Actor>,
+        meta: &RequestMeta,
+        action: &str,
+        object: Option<(&str, String)>,
+        outcome: Outcome,
+    ) -> AuditEvent {
         AuditEvent {
             at: self.clock.now(),
             actor_user_id: actor.map(|a| a.user_id.to_string()),
@@ -170,8 +203,19 @@ impl Palermo {
     }
 
     /// Record a refusal and turn it into the answer the actor sees.
-    pub(crate) async fn denied(&self, actor: &Actor, meta: &RequestMeta, action: &str, object: Option<(&str, String)>, why: Denied) -> ServiceError {
-        if let Err(e) = self.sink.record(self.event(Some(actor), meta, action, object, Outcome::Denied)).await {
+    pub(crate) async fn denied(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        action: &str,
+        object: Option<(&str, String)>,
+        why: Denied,
+    ) -> ServiceError {
+        if let Err(e) = self
+            .sink
+            .record(self.event(Some(actor), meta, action, object, Outcome::Denied))
+            .await
+        {
             return e.into();
         }
         match why {
@@ -182,11 +226,15 @@ impl Palermo {
 
     /// Record an audited read; the caller returns data only if this succeeds.
     pub(crate) async fn audit_read(&self, event: AuditEvent) -> Result<()> {
-        self.sink.record(event).await.map_err(|_| ServiceError::AuditUnavailable)
+        self.sink
+            .record(event)
+            .await
+            .map_err(|_| ServiceError::AuditUnavailable)
     }
 
     pub(crate) fn new_ids(&self) -> Result<(OrgId, UserId)> {
-        let now_ms = u64::try_from(self.clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+        let now_ms =
+            u64::try_from(self.clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
         let a = palermo_crypto::random_bytes::<10>()?;
         let b = palermo_crypto::random_bytes::<10>()?;
         Ok((OrgId::from_parts(now_ms, a), UserId::from_parts(now_ms, b)))

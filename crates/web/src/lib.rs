@@ -1,1 +1,149 @@
+//! HTTP: server-rendered pages (askama), the JSON API under `/api/v1`, and the middleware that
+//! every request passes (request id, security headers, cross-origin refusal).
+//!
+//! Handlers only translate: they extract and parse input, call one service use case (which
+//! authorizes and audits), and render HTML or JSON. Errors map to HTTP in one place
+//! ([`error`]).
 
+// Handlers return a ready response as their error (a redirect or an error page) by design.
+#![allow(clippy::result_large_err)]
+
+mod api;
+mod error;
+pub mod i18n;
+mod middleware;
+mod pages;
+mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+use palermo_service::Palermo;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: Palermo,
+    pub web: Arc<WebSettings>,
+}
+
+/// Settings of the HTTP edge, taken from the configuration.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    pub cookie_secure: bool,
+    pub hsts: bool,
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl WebSettings {
+    pub fn from_config(c: &palermo_service::Config) -> Self {
+        Self {
+            cookie_secure: c.server.cookie_secure,
+            hsts: c.server.hsts,
+            trusted_proxies: c
+                .server
+                .trusted_proxies
+                .iter()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
+        }
+    }
+
+    /// The session cookie's name: `__Host-` prefixed when cookies are `Secure`.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.cookie_secure {
+            "__Host-palermo"
+        } else {
+            "palermo"
+        }
+    }
+}
+
+/// The whole application as an axum router.
+pub fn router(app: Palermo) -> Router {
+    let web = Arc::new(WebSettings::from_config(app.config()));
+    let state = AppState { app, web };
+    let routes = Router::new()
+        .route("/healthz", get(pages::healthz))
+        .route("/readyz", get(pages::readyz))
+        .route("/static/{file}", get(pages::static_file))
+        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
+        .route(
+            "/sign-in/second-factor",
+            get(pages::second_factor_form).post(pages::second_factor),
+        )
+        .route(
+            "/second-factor/enrol",
+            get(pages::enrol_form).post(pages::enrol),
+        )
+        .route("/sign-out", post(pages::sign_out))
+        .route("/language", post(pages::language))
+        .route("/", get(pages::home))
+        .route(
+            "/organisations",
+            get(pages::organisations).post(pages::create_organisation),
+        )
+        .route("/organisations/{id}", get(pages::organisation))
+        .route("/organisations/{id}/users", post(pages::create_user))
+        .route("/users/{id}", get(pages::user))
+        .route("/users/{id}/disable", post(pages::disable_user))
+        .route("/users/{id}/enable", post(pages::enable_user))
+        .route(
+            "/users/{id}/reset-second-factor",
+            post(pages::reset_second_factor),
+        )
+        .route("/audit", get(pages::audit))
+        .nest("/api/v1", api::routes())
+        .fallback(pages::not_found);
+    routes
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::edge,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .with_state(state)
+}
+
+/// Every route that takes a record id, for the authorization sweep in the tests:
+/// (method, path with `{id}`).
+pub const ID_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/organisations/{id}"),
+    ("POST", "/organisations/{id}/users"),
+    ("GET", "/users/{id}"),
+    ("POST", "/users/{id}/disable"),
+    ("POST", "/users/{id}/enable"),
+    ("POST", "/users/{id}/reset-second-factor"),
+    ("GET", "/api/v1/organisations/{id}"),
+    ("GET", "/api/v1/organisations/{id}/users"),
+    ("POST", "/api/v1/organisations/{id}/users"),
+    ("GET", "/api/v1/users/{id}"),
+    ("POST", "/api/v1/users/{id}/disable"),
+];
+
+/// Every route that needs a signed-in user (no id): (method, path).
+pub const SESSION_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/"),
+    ("GET", "/organisations"),
+    ("POST", "/organisations"),
+    ("GET", "/audit"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/organisations"),
+    ("POST", "/api/v1/organisations"),
+    ("GET", "/api/v1/audit/verify"),
+];
+
+/// Serve until `shutdown` resolves. The listener is already bound (so tests can use port 0).
+pub async fn serve(
+    app: Palermo,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router(app);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,290 @@
+//! The JSON API under `/api/v1`. Same use cases as the pages; errors are RFC 9457
+//! problem+json. Calls made with a browser session must carry the session's CSRF token in
+//! `X-CSRF-Token` when they change anything. Unknown fields in a request body are refused
+//! (no mass assignment).
+
+use crate::AppState;
+use crate::error::{csrf_problem, problem};
+use crate::session::Ctx;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use palermo_service::ServiceError;
+use palermo_service::admin::{Caller, NewOrganisation, NewUser};
+use palermo_service::auth::Session;
+use palermo_service::palermo_domain::ValidationError;
+use serde::Serialize;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(me))
+        .route(
+            "/organisations",
+            get(list_organisations).post(create_organisation),
+        )
+        .route("/organisations/{id}", get(organisation))
+        .route(
+            "/organisations/{id}/users",
+            get(list_users).post(create_user),
+        )
+        .route("/users/{id}", get(user))
+        .route("/users/{id}/disable", post(disable_user))
+        .route("/audit/verify", get(verify_audit))
+}
+
+fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_string(value) {
+        Ok(body) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(e) => problem(&ServiceError::Internal(e.to_string()), ""),
+    }
+}
+
+fn session(ctx: &Ctx) -> Result<&Session, Response> {
+    ctx.complete()
+        .ok_or_else(|| problem(&ServiceError::Unauthenticated, &ctx.meta.request_id))
+}
+
+fn session_for_write<'a>(ctx: &'a Ctx, headers: &HeaderMap) -> Result<&'a Session, Response> {
+    let s = session(ctx)?;
+    if !ctx.csrf_ok(headers.get("x-csrf-token").and_then(|v| v.to_str().ok())) {
+        return Err(csrf_problem());
+    }
+    Ok(s)
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServiceError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg.split(" at line").next().unwrap_or(&msg).to_owned();
+        ServiceError::Invalid(vec![ValidationError::new(
+            "body",
+            format!("a JSON object as documented in /api/v1/openapi.json ({msg})"),
+        )])
+    })
+}
+
+macro_rules! try_api {
+    ($ctx:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(err) => return problem(&err, &$ctx.meta.request_id),
+        }
+    };
+}
+
+macro_rules! try_resp {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
+async fn me(ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    json_ok(
+        StatusCode::OK,
+        &json!({
+            "user_id": s.actor.user_id, "organisation_id": s.actor.org_id, "username": s.username,
+            "display_name": s.display_name, "roles": s.actor.roles.iter().map(|r| r.code()).collect::<Vec<_>>(),
+            "csrf_token": s.csrf_token,
+        }),
+    )
+}
+
+async fn list_organisations(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let orgs = try_api!(
+        ctx,
+        state
+            .app
+            .list_organisations(&Caller::User(s.actor.clone()), &ctx.meta)
+            .await
+    );
+    json_ok(StatusCode::OK, &orgs)
+}
+
+async fn create_organisation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let input: NewOrganisation = try_api!(ctx, parse_body(&body));
+    let org = try_api!(
+        ctx,
+        state
+            .app
+            .create_organisation(&Caller::User(s.actor.clone()), &input, &ctx.meta)
+            .await
+    );
+    json_ok(StatusCode::CREATED, &org)
+}
+
+async fn organisation(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let s = try_resp!(session(&ctx));
+    let org = try_api!(
+        ctx,
+        state
+            .app
+            .organisation(&Caller::User(s.actor.clone()), &id, &ctx.meta)
+            .await
+    );
+    json_ok(StatusCode::OK, &org)
+}
+
+async fn list_users(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let s = try_resp!(session(&ctx));
+    let users = try_api!(
+        ctx,
+        state
+            .app
+            .list_users(&Caller::User(s.actor.clone()), &id, &ctx.meta)
+            .await
+    );
+    json_ok(StatusCode::OK, &users)
+}
+
+/// The body of `POST /organisations/{id}/users`: the organisation comes from the path.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUserBody {
+    username: String,
+    display_name: String,
+    #[serde(default)]
+    roles: Vec<String>,
+    password: String,
+    #[serde(default)]
+    contact: String,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let b: NewUserBody = try_api!(ctx, parse_body(&body));
+    let input = NewUser {
+        organisation_id: id,
+        username: b.username,
+        display_name: b.display_name,
+        roles: b.roles,
+        password: b.password,
+        contact: b.contact,
+    };
+    let user = try_api!(
+        ctx,
+        state
+            .app
+            .create_user(&Caller::User(s.actor.clone()), &input, &ctx.meta)
+            .await
+    );
+    json_ok(StatusCode::CREATED, &user)
+}
+
+async fn user(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let s = try_resp!(session(&ctx));
+    let user = try_api!(
+        ctx,
+        state
+            .app
+            .user(&Caller::User(s.actor.clone()), &id, &ctx.meta)
+            .await
+    );
+    json_ok(StatusCode::OK, &user)
+}
+
+async fn disable_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let user = try_api!(
+        ctx,
+        state
+            .app
+            .set_user_disabled(&Caller::User(s.actor.clone()), &id, true, &ctx.meta)
+            .await
+    );
+    json_ok(StatusCode::OK, &user)
+}
+
+async fn verify_audit(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let result = try_api!(
+        ctx,
+        state
+            .app
+            .verify_audit_as(&Caller::User(s.actor.clone()), &ctx.meta)
+            .await
+    );
+    match result {
+        Ok(v) => json_ok(StatusCode::OK, &json!({"intact": true, "verification": v})),
+        Err(e) => json_ok(
+            StatusCode::OK,
+            &json!({"intact": false, "error": e.to_string()}),
+        ),
+    }
+}
+
+/// The OpenAPI 3.1 description of this API.
+async fn openapi() -> Response {
+    json_ok(StatusCode::OK, &openapi_document())
+}
+
+pub fn openapi_document() -> serde_json::Value {
+    let problem = json!({"$ref": "#/components/schemas/Problem"});
+    let err = |d: &str| json!({"description": d, "content": {"application/problem+json": {"schema": problem}}});
+    let ok = |d: &str, schema: serde_json::Value| json!({"description": d, "content": {"application/json": {"schema": schema}}});
+    let id_param = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
+    let csrf = json!({"name": "X-CSRF-Token", "in": "header", "required": true, "schema": {"type": "string"},
+        "description": "The session's CSRF token (from GET /api/v1/me)."});
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Palermo API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "National Referral Mechanism and anti-trafficking coordination. Authenticate with a browser session (sign in at /sign-in); send X-CSRF-Token on every state-changing call. A record that does not exist and one you may not see both answer 404."},
+        "paths": {
+            "/api/v1/me": {"get": {"summary": "The signed-in user", "responses": {"200": ok("The user", json!({"type": "object"})), "401": err("Not signed in")}}},
+            "/api/v1/organisations": {
+                "get": {"summary": "The directory of organisations", "responses": {"200": ok("Organisations", json!({"type": "array", "items": {"$ref": "#/components/schemas/Organisation"}})), "401": err("Not signed in")}},
+                "post": {"summary": "Add an organisation (operator administrators)", "parameters": [csrf],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewOrganisation"}}}},
+                    "responses": {"201": ok("Created", json!({"$ref": "#/components/schemas/Organisation"})), "401": err("Not signed in"), "403": err("Role does not allow"), "409": err("Name taken"), "422": err("Invalid fields")}}
+            },
+            "/api/v1/organisations/{id}": {"get": {"summary": "One organisation", "parameters": id_param, "responses": {"200": ok("Organisation", json!({"$ref": "#/components/schemas/Organisation"})), "404": err("Not found")}}},
+            "/api/v1/organisations/{id}/users": {
+                "get": {"summary": "Users of an organisation (its administrators)", "parameters": id_param, "responses": {"200": ok("Users", json!({"type": "array", "items": {"$ref": "#/components/schemas/User"}})), "404": err("Not found")}},
+                "post": {"summary": "Add a user", "parameters": [id_param[0].clone(), csrf],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewUser"}}}},
+                    "responses": {"201": ok("Created", json!({"$ref": "#/components/schemas/User"})), "403": err("Role does not allow"), "404": err("Not found"), "409": err("Username taken"), "422": err("Invalid fields")}}
+            },
+            "/api/v1/users/{id}": {"get": {"summary": "One user, with contact details (audited read)", "parameters": id_param, "responses": {"200": ok("User", json!({"$ref": "#/components/schemas/User"})), "404": err("Not found"), "503": err("Audit log unavailable: nothing returned")}}},
+            "/api/v1/users/{id}/disable": {"post": {"summary": "Disable an account; ends its sessions", "parameters": [id_param[0].clone(), csrf], "responses": {"200": ok("User", json!({"$ref": "#/components/schemas/User"})), "404": err("Not found")}}},
+            "/api/v1/audit/verify": {"get": {"summary": "Verify the audit hash chain (auditors)", "responses": {"200": ok("Result", json!({"type": "object"})), "403": err("Role does not allow")}}}
+        },
+        "components": {"schemas": {
+            "Problem": {"type": "object", "description": "RFC 9457", "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
+                "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "expected": {"type": "string"}}}}}},
+            "Organisation": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "org_type": {"type": "string", "description": "HTCDS org_Type"}, "sector": {"type": "string"}, "region": {"type": "string"}, "is_operator": {"type": "boolean"}}},
+            "NewOrganisation": {"type": "object", "additionalProperties": false, "required": ["name", "org_type", "sector", "region"],
+                "properties": {"name": {"type": "string", "maxLength": 200}, "org_type": {"type": "string", "enum": palermo_service::palermo_domain::org::OrgType::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()},
+                    "sector": {"type": "string", "enum": palermo_service::palermo_domain::org::Sector::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}, "region": {"type": "string", "pattern": "^[a-z0-9-]{1,40}$"}}},
+            "User": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "organisation_id": {"type": "string", "format": "uuid"}, "username": {"type": "string"}, "display_name": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}}, "disabled": {"type": "boolean"}, "second_factor": {"type": "boolean"}, "contact": {"type": ["string", "null"]}}},
+            "NewUser": {"type": "object", "additionalProperties": false, "required": ["username", "display_name", "roles", "password"],
+                "properties": {"username": {"type": "string", "pattern": "^[a-z0-9._-]{3,64}$"}, "display_name": {"type": "string", "maxLength": 120},
+                    "roles": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": palermo_service::palermo_domain::role::Role::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},
+                    "password": {"type": "string", "minLength": 12, "maxLength": 1024}, "contact": {"type": "string", "maxLength": 200}}}
+        }}
+    })
+}
