@@ -60,16 +60,6 @@ pub struct LogConfig {
     pub level: String,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            server: ServerConfig::default(),
-            data: DataConfig::default(),
-            security: SecurityConfig::default(),
-            log: LogConfig::default(),
-        }
-    }
-}
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
