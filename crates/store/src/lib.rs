@@ -328,3 +328,86 @@ delegate! {
     /// The newest entries, newest first.
     pub async fn audit_recent(&self, limit: i64) -> Result<Vec<ChainedEntry>>;
 }
+
+/// Helpers for tests and tools that must reach under the application (fault injection,
+/// tampering, creating throw-away PostgreSQL databases). Not used by the application itself.
+#[doc(hidden)]
+pub mod testing {
+    use super::*;
+    use sqlx::Connection;
+
+    /// Run raw SQL against a database URL, outside the application.
+    pub async fn execute_raw(url: &str, sql: &str) -> Result<()> {
+        if url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(url).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut c)
+                .await?;
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(url).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut c)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Create an empty PostgreSQL database `name` using the server at `admin_url`.
+    pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<()> {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::BadUrl("database name".into()));
+        }
+        let mut c = sqlx::PgConnection::connect(admin_url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut c)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<()> {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::BadUrl("database name".into()));
+        }
+        let mut c = sqlx::PgConnection::connect(admin_url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut c)
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Migrations are forward-only and never drop data.
+    #[test]
+    fn migrations_never_drop_or_delete() {
+        for m in sqlite::MIGRATIONS.iter().chain(postgres::MIGRATIONS) {
+            let upper = m.sql.to_uppercase();
+            for forbidden in [
+                "DROP TABLE",
+                "DROP COLUMN",
+                "TRUNCATE",
+                "DELETE FROM",
+                "RENAME",
+            ] {
+                let lines = upper.lines().filter(|l| !l.trim_start().starts_with("--"));
+                for line in lines {
+                    assert!(
+                        !line.contains(forbidden) || line.contains("BEFORE"),
+                        "migration {} contains {forbidden}",
+                        m.version
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            sqlite::MIGRATIONS.len(),
+            postgres::MIGRATIONS.len(),
+            "both engines have the same migrations"
+        );
+    }
+}
