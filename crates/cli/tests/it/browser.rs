@@ -88,22 +88,48 @@ async fn browser(driver_url: &str, profile: &std::path::Path) -> fantoccini::Cli
         .expect("WebDriver session")
 }
 
+/// An element by id, waiting for the page to show it.
+async fn el(b: &fantoccini::Client, id: &str) -> fantoccini::elements::Element {
+    let found = b
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Id(id))
+        .await;
+    match found {
+        Ok(e) => e,
+        Err(e) => panic!(
+            "#{id} not found on {}: {e}\n{}",
+            path_of(b).await,
+            b.source().await.unwrap_or_default()
+        ),
+    }
+}
+
+/// Wait until the browser is on a page whose path satisfies `ok` (navigation after a click
+/// completes asynchronously).
+async fn wait_path(b: &fantoccini::Client, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    for _ in 0..100 {
+        let p = path_of(b).await;
+        if ok(&p) && b.find(Locator::Css("footer")).await.is_ok() {
+            return p;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "expected {what}, still on {}:\n{}",
+        path_of(b).await,
+        b.source().await.unwrap_or_default()
+    );
+}
+
 async fn fill(b: &fantoccini::Client, id: &str, text: &str) {
-    let el = b
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"));
+    let el = el(b, id).await;
     el.clear().await.unwrap();
     el.send_keys(text).await.unwrap();
 }
 
 async fn click(b: &fantoccini::Client, id: &str) {
-    b.find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    el(b, id).await.click().await.unwrap();
 }
 
 async fn path_of(b: &fantoccini::Client) -> String {
@@ -115,7 +141,11 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     let Some(driver_path) = chromedriver_path() else {
         return;
     };
-    let app = TestApp::spawn(Engine::Sqlite).await.unwrap();
+    // Plain HTTP on localhost: the one case where cookies are not marked Secure (Chromium
+    // refuses Secure cookies from an http:// origin).
+    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.server.cookie_secure = false)
+        .await
+        .unwrap();
     let op = app.operator_org().await;
     app.user(&op, "root", &["administrator"]).await;
     let (_driver, driver_url) = start_driver(&driver_path).await;
@@ -128,21 +158,14 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     fill(&b, "username", "root").await;
     fill(&b, "password", PASSWORD).await;
     click(&b, "sign-in").await;
-    assert_eq!(path_of(&b).await, "/second-factor/enrol");
-    let secret = b
-        .find(Locator::Id("totp-secret"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    wait_path(&b, "the enrolment page", |p| p == "/second-factor/enrol").await;
+    let secret = el(&b, "totp-secret").await.text().await.unwrap();
     fill(&b, "code", &app.totp_now(secret.trim())).await;
     click(&b, "verify").await;
-    assert_eq!(path_of(&b).await, "/");
+    wait_path(&b, "home", |p| p == "/").await;
     assert!(
-        b.find(Locator::Id("welcome"))
+        el(&b, "welcome")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap()
@@ -152,13 +175,17 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     // Create an organisation.
     b.goto(&format!("{base}/organisations")).await.unwrap();
     fill(&b, "name", "Harbour Light Shelter").await;
-    b.find(Locator::Css("#org_type option[value='NGO']"))
+    el(&b, "org_type")
+        .await
+        .find(Locator::Css("option[value='NGO']"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    b.find(Locator::Css("#sector option[value='shelter']"))
+    el(&b, "sector")
+        .await
+        .find(Locator::Css("option[value='shelter']"))
         .await
         .unwrap()
         .click()
@@ -166,7 +193,10 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
         .unwrap();
     fill(&b, "region", "south").await;
     click(&b, "create-organisation").await;
-    assert!(path_of(&b).await.starts_with("/organisations/"));
+    wait_path(&b, "the new organisation", |p| {
+        p.starts_with("/organisations/")
+    })
+    .await;
     assert!(b.source().await.unwrap().contains("Harbour Light Shelter"));
 
     // Create a user in it; first with a too-short password, which is refused next to the field.
@@ -175,15 +205,19 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     click(&b, "role-case_worker").await;
     fill(&b, "password", "short").await;
     click(&b, "create-user").await;
-    let page = b.source().await.unwrap();
+    wait_path(&b, "the form again", |p| p.ends_with("/users")).await;
     assert!(
-        page.contains("12 to 1024 characters"),
+        el(&b, "form-errors")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("12 to 1024 characters"),
         "validation message shown"
     );
     assert_eq!(
-        b.find(Locator::Id("display_name"))
+        el(&b, "display_name")
             .await
-            .unwrap()
             .prop("value")
             .await
             .unwrap()
@@ -194,32 +228,30 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     fill(&b, "password", "a long enough pass phrase").await;
     fill(&b, "contact", "rosa@example.invalid").await;
     click(&b, "create-user").await;
-    assert!(path_of(&b).await.starts_with("/users/"));
+    wait_path(&b, "the new user", |p| p.starts_with("/users/")).await;
     assert_eq!(
-        b.find(Locator::Id("contact"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        el(&b, "contact").await.text().await.unwrap(),
         "rosa@example.invalid"
     );
 
     // Sign out, then in again with password + TOTP (a later code: codes are single-use).
     click(&b, "sign-out").await;
-    assert_eq!(path_of(&b).await, "/sign-in");
+    wait_path(&b, "the sign-in page", |p| p == "/sign-in").await;
     b.goto(&format!("{base}/")).await.unwrap();
-    assert_eq!(path_of(&b).await, "/sign-in", "signed out");
+    wait_path(&b, "the sign-in page (signed out)", |p| p == "/sign-in").await;
     fill(&b, "username", "root").await;
     fill(&b, "password", PASSWORD).await;
     click(&b, "sign-in").await;
-    assert_eq!(path_of(&b).await, "/sign-in/second-factor");
+    wait_path(&b, "the second-factor page", |p| {
+        p == "/sign-in/second-factor"
+    })
+    .await;
     app.clock.advance(Duration::seconds(30));
     fill(&b, "code", &app.totp_now(secret.trim())).await;
     click(&b, "verify").await;
-    assert_eq!(path_of(&b).await, "/");
+    wait_path(&b, "home", |p| p == "/").await;
     click(&b, "sign-out").await;
-    assert_eq!(path_of(&b).await, "/sign-in");
+    wait_path(&b, "the sign-in page", |p| p == "/sign-in").await;
 
     let _ = b.close().await;
     let created = app

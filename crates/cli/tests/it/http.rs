@@ -640,7 +640,7 @@ async fn health_headers_and_openapi(app: &TestApp) {
             && !csp.contains("unsafe-inline")
     );
     assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
-    assert_eq!(r.headers.get("referrer-policy").unwrap(), "no-referrer");
+    assert_eq!(r.headers.get("referrer-policy").unwrap(), "same-origin");
     assert!(r.headers.get("x-request-id").is_some());
     assert!(
         r.headers.get("strict-transport-security").is_none(),
