@@ -352,6 +352,18 @@ pub mod testing {
         Ok(())
     }
 
+    /// A single number from a query (test assertions on raw tables).
+    pub async fn count(url: &str, sql: &'static str) -> Result<i64> {
+        let (n,): (i64,) = if url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(url).await?;
+            sqlx::query_as(sql).fetch_one(&mut c).await?
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(url).await?;
+            sqlx::query_as(sql).fetch_one(&mut c).await?
+        };
+        Ok(n)
+    }
+
     /// Create an empty PostgreSQL database `name` using the server at `admin_url`.
     pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<()> {
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {

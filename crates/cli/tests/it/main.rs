@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod browser;
+mod crash;
 mod http;
 
 /// Runs an async test body `fn(&TestApp)` once per engine.
