@@ -59,20 +59,22 @@ fn palermo(env: &[(String, String)], args: &[&str], stdin: Option<&str>) -> Stri
 }
 
 async fn start(env: &[(String, String)], port: u16) -> Server {
-    let child = Command::new(BIN)
-        .arg("serve")
-        .envs(env.iter().cloned())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let server = Server(
+        Command::new(BIN)
+            .arg("serve")
+            .envs(env.iter().cloned())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     for _ in 0..200 {
         if reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
             .await
             .map(|r| r.status().is_success())
             .unwrap_or(false)
         {
-            return Server(child);
+            return server;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
