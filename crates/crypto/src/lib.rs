@@ -6,6 +6,7 @@
 //! - [`totp`]: RFC 6238 one-time codes with replay protection.
 //! - [`token`]: random tokens and their hashes (sessions, CSRF).
 
+pub mod backup;
 pub mod keys;
 pub mod password;
 pub mod token;
@@ -24,6 +25,8 @@ pub enum CryptoError {
     UnknownKey(u32),
     #[error("decryption failed: wrong key, or the data was altered or moved to another record")]
     Decrypt,
+    #[error("backup encryption: {0}")]
+    Backup(String),
     #[error("password hashing failed: {0}")]
     Hash(String),
 }

@@ -81,6 +81,15 @@ fn to_hash(v: &[u8]) -> Result<palermo_domain::audit::Hash> {
     v.try_into().map_err(|_| StoreError::Corrupt("audit head hash is not 32 bytes".into()))
 }
 
+/// The tables whose row counts describe a backup.
+pub const COUNT_QUERIES: &[(&str, &str)] = &[
+    ("organisations", "SELECT COUNT(*) FROM organisations"),
+    ("users", "SELECT COUNT(*) FROM users"),
+    ("identity_vault", "SELECT COUNT(*) FROM identity_vault"),
+    ("instance_settings", "SELECT COUNT(*) FROM instance_settings"),
+    ("audit_log", "SELECT COUNT(*) FROM audit_log"),
+];
+
 const AUDIT_COLS: &str =
     "seq, at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome, prev_hash, hash";
 
@@ -201,16 +210,14 @@ impl EngineStore {
         Ok(())
     }
 
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.readers.close().await;
+    }
+
     pub async fn row_counts(&self) -> Result<Vec<(String, i64)>> {
-        const TABLES: &[(&str, &str)] = &[
-            ("organisations", "SELECT COUNT(*) FROM organisations"),
-            ("users", "SELECT COUNT(*) FROM users"),
-            ("identity_vault", "SELECT COUNT(*) FROM identity_vault"),
-            ("instance_settings", "SELECT COUNT(*) FROM instance_settings"),
-            ("audit_log", "SELECT COUNT(*) FROM audit_log"),
-        ];
         let mut out = Vec::new();
-        for (name, sql) in TABLES {
+        for (name, sql) in COUNT_QUERIES {
             let (n,): (i64,) = sqlx::query_as(*sql).fetch_one(&self.readers).await?;
             out.push(((*name).to_owned(), n));
         }

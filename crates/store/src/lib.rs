@@ -208,6 +208,53 @@ pub mod postgres {
                 "not ok".into()
             })
         }
+
+        pub async fn snapshot(&self) -> Result<Snapshot> {
+            use sqlx::Row;
+            let mut tx = self
+                .readers
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await?;
+            let (id,): (String,) = sqlx::query_as("SELECT pg_export_snapshot()")
+                .fetch_one(&mut *tx)
+                .await?;
+            let mut counts = Vec::new();
+            for (name, sql) in COUNT_QUERIES {
+                let (n,): (i64,) = sqlx::query_as(*sql).fetch_one(&mut *tx).await?;
+                counts.push(((*name).to_owned(), n));
+            }
+            let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?;
+            let hash: Vec<u8> = row.try_get("hash")?;
+            let hash = hash
+                .try_into()
+                .map_err(|_| StoreError::Corrupt("audit head".into()))?;
+            Ok(Snapshot {
+                tx,
+                id,
+                counts,
+                head: Head {
+                    seq: row.try_get("seq")?,
+                    hash,
+                },
+            })
+        }
+    }
+
+    /// An exported snapshot, held open until [`Snapshot::finish`].
+    pub struct Snapshot {
+        tx: sqlx::Transaction<'static, DB>,
+        pub id: String,
+        pub counts: Vec<(String, i64)>,
+        pub head: Head,
+    }
+
+    impl Snapshot {
+        pub async fn finish(self) -> Result<()> {
+            self.tx.commit().await?;
+            Ok(())
+        }
     }
 
     include!("engine.rs");
@@ -245,6 +292,24 @@ impl Store {
         match &*self.engine {
             Engine::Sqlite(_) => EngineKind::Sqlite,
             Engine::Postgres(_) => EngineKind::Postgres,
+        }
+    }
+
+    /// Close every connection (before the database file is copied or removed).
+    pub async fn close(&self) {
+        match &*self.engine {
+            Engine::Sqlite(s) => s.close().await,
+            Engine::Postgres(s) => s.close().await,
+        }
+    }
+
+    /// PostgreSQL only: open a repeatable-read transaction, export its snapshot (for
+    /// `pg_dump --snapshot`), and read the row counts and audit head *in that snapshot*, so a
+    /// backup's manifest describes exactly what the dump holds.
+    pub async fn pg_snapshot(&self) -> Result<Option<postgres::Snapshot>> {
+        match &*self.engine {
+            Engine::Postgres(s) => s.snapshot().await.map(Some),
+            Engine::Sqlite(_) => Ok(None),
         }
     }
 

@@ -25,6 +25,7 @@ crate::on_both_engines!(
     translations_and_right_to_left,
     health_headers_and_openapi,
     key_rotation_keeps_identities_readable,
+    backup_under_write_load_restores_and_verifies,
 );
 
 async fn sign_in_cookie_second_factor_and_session_rotation(app: &TestApp) {
@@ -674,4 +675,123 @@ async fn key_rotation_keeps_identities_readable(app: &TestApp) {
     assert_eq!(d.contact.as_deref(), Some("rotated@example.invalid"));
     let again = rotated.rotate_keys(false, &|_| {}).await.unwrap();
     assert_eq!(again.new_key_id, 3);
+}
+
+async fn backup_under_write_load_restores_and_verifies(app: &TestApp) {
+    use palermo_service::backup::{generate_backup_identity, restore};
+    let op = app.operator_org().await;
+    let canary = "canary-backup-51d2@example.invalid";
+    let input = palermo_service::admin::NewUser {
+        organisation_id: op.id.to_string(),
+        username: "kept".into(),
+        display_name: "Kept".into(),
+        roles: vec!["analyst".into()],
+        password: PASSWORD.into(),
+        contact: canary.into(),
+    };
+    let kept = app
+        .app
+        .create_user(&Caller::Console, &input, &RequestMeta::cli())
+        .await
+        .unwrap();
+    let identity_path = app.dir.join("backup-identity.txt");
+    let recipient = generate_backup_identity(&identity_path, "test").unwrap();
+
+    // Writers keep going while the backup is taken.
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let a = app.app.clone();
+        writers.push(tokio::spawn(async move {
+            for i in 0..40 {
+                let input = palermo_service::admin::NewOrganisation {
+                    name: format!("Load {w}-{i}"),
+                    org_type: "NGO".into(),
+                    sector: "shelter".into(),
+                    region: "south".into(),
+                };
+                a.create_organisation(&Caller::Console, &input, &RequestMeta::cli())
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    let out = app.dir.join("palermo.backup");
+    let manifest = app.app.backup(&recipient, &out).await.unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(
+        !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
+        "no plaintext identity in the backup file"
+    );
+
+    // Restore into a fresh place with a copy of the key file.
+    let target = app.dir.join("restored");
+    std::fs::create_dir_all(target.join("keys")).unwrap();
+    std::fs::copy(
+        app.app.config().key_file(),
+        target.join("keys").join("palermo.keys"),
+    )
+    .unwrap();
+    let (url, pg_name) = match app.engine {
+        Engine::Sqlite => (
+            format!("sqlite://{}", target.join("palermo.db").display()),
+            None,
+        ),
+        Engine::Postgres => {
+            let admin = palermo_testkit::postgres_admin_url().unwrap();
+            let name = format!("restored_{}", uuid::Uuid::now_v7().simple());
+            let admin_db = format!("{}/postgres", admin.trim_end_matches('/'));
+            palermo_store::testing::create_postgres_database(&admin_db, &name)
+                .await
+                .unwrap();
+            (
+                format!("{}/{}", admin.trim_end_matches('/'), name),
+                Some((admin_db, name)),
+            )
+        }
+    };
+    let config = palermo_testkit::test_config(&target, &url);
+    let identity = std::fs::read_to_string(&identity_path).unwrap();
+    let report = restore(config.clone(), &identity, &out, app.clock.clone())
+        .await
+        .unwrap();
+    assert_eq!(report.audit_entries, manifest.audit_head_seq);
+    assert_eq!(report.manifest, manifest);
+    let restored = palermo_service::Palermo::open(config.clone(), app.clock.clone())
+        .await
+        .unwrap();
+    let d = restored
+        .user(&Caller::Console, &kept.id.to_string(), &RequestMeta::cli())
+        .await
+        .unwrap();
+    assert_eq!(
+        d.contact.as_deref(),
+        Some(canary),
+        "identities readable with the key file"
+    );
+    let orgs = restored
+        .list_organisations(&Caller::Console, &RequestMeta::cli())
+        .await
+        .unwrap();
+    let expected = manifest
+        .row_counts
+        .iter()
+        .find(|(t, _)| t == "organisations")
+        .unwrap()
+        .1;
+    assert_eq!(
+        orgs.len() as i64,
+        expected,
+        "the snapshot's organisations, no more, no less"
+    );
+    // A second restore into the same, now non-empty, place is refused.
+    let again = restore(config, &identity, &out, app.clock.clone()).await;
+    assert!(again.is_err());
+    if let Some((admin, name)) = pg_name {
+        drop(restored);
+        let _ = palermo_store::testing::drop_postgres_database(&admin, &name).await;
+    }
 }
