@@ -331,11 +331,7 @@ impl Palermo {
                 "an organisation from the list",
             )]));
         }
-        let hasher = self.hasher.clone();
-        let pw = password.clone();
-        let hash = tokio::task::spawn_blocking(move || hasher.hash(pw.expose()))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))??;
+        let hash = self.hash_password(password.expose()).await?;
         let (_, id) = self.new_ids()?;
         let now = self.now();
         let record = UserRecord {
@@ -561,10 +557,7 @@ impl Palermo {
             })
             .await?;
         let password = NewPassword::parse(new_password)?;
-        let hasher = self.hasher.clone();
-        let hash = tokio::task::spawn_blocking(move || hasher.hash(password.expose()))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))??;
+        let hash = self.hash_password(password.expose()).await?;
         let ev = self.caller_event(
             caller,
             meta,

@@ -118,14 +118,6 @@ impl Palermo {
         Ok((token, record))
     }
 
-    async fn check_password(&self, password: &str, stored: Option<String>) -> Result<bool> {
-        let hasher = self.hasher.clone();
-        let password = zeroize::Zeroizing::new(password.to_owned());
-        tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref()))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))
-    }
-
     async fn fail(
         &self,
         key: &str,
@@ -182,7 +174,7 @@ impl Palermo {
             Err(_) => None,
         };
         let ok = self
-            .check_password(password, user.as_ref().map(|u| u.password_hash.clone()))
+            .verify_password(password, user.as_ref().map(|u| u.password_hash.clone()))
             .await?;
         let user = match user {
             Some(u) if ok && !u.disabled => u,
@@ -207,13 +199,7 @@ impl Palermo {
         };
         let (token, session) = self.new_session(user.id, stage == Stage::Complete)?;
         let rehash = if self.hasher.needs_rehash(&user.password_hash) {
-            let hasher = self.hasher.clone();
-            let pw = zeroize::Zeroizing::new(password.to_owned());
-            Some(
-                tokio::task::spawn_blocking(move || hasher.hash(&pw))
-                    .await
-                    .map_err(|e| ServiceError::Internal(e.to_string()))??,
-            )
+            Some(self.hash_password(password).await?)
         } else {
             None
         };

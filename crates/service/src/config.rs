@@ -85,7 +85,7 @@ impl Default for SecurityConfig {
             session_idle_minutes: 15,
             session_absolute_hours: 12,
             argon2_memory_kib: 65_536,
-            argon2_iterations: 3,
+            argon2_iterations: 8,
         }
     }
 }

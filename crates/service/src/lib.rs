@@ -109,6 +109,9 @@ pub struct Palermo {
     pub(crate) hasher: PasswordHasher,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: Arc<Config>,
+    /// At most one password hash per core at a time: Argon2id is memory-hard by design, and a
+    /// burst of sign-ins must queue rather than exhaust memory.
+    pub(crate) hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl Palermo {
@@ -144,6 +147,10 @@ impl Palermo {
         };
         let hasher = PasswordHasher::new(cost)?;
         let sink = AuditSink::spawn(store.clone());
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let hashing = Arc::new(tokio::sync::Semaphore::new(cores));
         Ok(Self {
             store,
             sink,
@@ -151,6 +158,7 @@ impl Palermo {
             hasher,
             clock,
             config: Arc::new(config),
+            hashing,
         })
     }
 
@@ -231,6 +239,39 @@ impl Palermo {
             .record(event)
             .await
             .map_err(|_| ServiceError::AuditUnavailable)
+    }
+
+    /// Hash a password off the async runtime, one hash per core at a time.
+    pub(crate) async fn hash_password(&self, password: &str) -> Result<String> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let hasher = self.hasher.clone();
+        let pw = zeroize::Zeroizing::new(password.to_owned());
+        tokio::task::spawn_blocking(move || hasher.hash(&pw))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+            .map_err(Into::into)
+    }
+
+    /// Verify a password (or, for `None`, spend the same time on a dummy hash).
+    pub(crate) async fn verify_password(
+        &self,
+        password: &str,
+        stored: Option<String>,
+    ) -> Result<bool> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let hasher = self.hasher.clone();
+        let pw = zeroize::Zeroizing::new(password.to_owned());
+        tokio::task::spawn_blocking(move || hasher.verify(&pw, stored.as_deref()))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))
     }
 
     pub(crate) fn new_ids(&self) -> Result<(OrgId, UserId)> {
