@@ -124,6 +124,9 @@ enum UserCommand {
     ResetPassword { username: String },
     /// Forget the user's authenticator: they set up a new one at their next sign-in.
     ResetMfa { username: String },
+    /// Set up the user's authenticator from the console: prints the key and an otpauth:// URI,
+    /// then reads the 6-digit code the app shows from standard input to confirm.
+    EnrolMfa { username: String },
 }
 
 #[derive(Subcommand)]
@@ -409,6 +412,16 @@ async fn main() -> Result<()> {
                     )
                     .await?;
                     println!("password of {username} changed; their sessions have ended");
+                }
+                UserCommand::EnrolMfa { username } => {
+                    let e = app.console_start_mfa(&username).await?;
+                    println!(
+                        "Add this to the authenticator app of {username}:\n  key: {}\n  uri: {}",
+                        e.secret_base32, e.otpauth_uri
+                    );
+                    let code = read_password("code shown by the app")?;
+                    app.console_confirm_mfa(&username, &code).await?;
+                    println!("second factor of {username} confirmed");
                 }
                 UserCommand::ResetMfa { username } => {
                     app.reset_second_factor(

@@ -381,3 +381,67 @@ impl Palermo {
         Ok(())
     }
 }
+
+impl Palermo {
+    /// Console enrolment (`palermo user enrol-mfa`): a new authenticator secret for `username`,
+    /// stored unconfirmed. Returns what to show; confirm with [`Palermo::console_confirm_mfa`].
+    pub async fn console_start_mfa(&self, username: &str) -> Result<Enrolment> {
+        let user = self
+            .store
+            .user_by_username(&username.trim().to_lowercase())
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let secret = totp::new_secret()?;
+        let ct = self.keys.seal(&secret, Self::mfa_aad(user.id).as_bytes())?;
+        let mut ev = self.event(
+            None,
+            &RequestMeta::cli(),
+            "auth.mfa_enrolment_started",
+            Some(("user", user.id.to_string())),
+            Outcome::Ok,
+        );
+        ev.actor_user_id = Some("console".into());
+        self.store
+            .set_mfa_secret(user.id, Some(&ct), false, self.now(), &[ev])
+            .await?;
+        Ok(Enrolment {
+            otpauth_uri: totp::otpauth_uri("Palermo", &user.username, &secret),
+            secret_base32: totp::secret_base32(&secret),
+        })
+    }
+
+    /// Confirm a console enrolment with a code from the authenticator.
+    pub async fn console_confirm_mfa(&self, username: &str, code: &str) -> Result<()> {
+        let user = self
+            .store
+            .user_by_username(&username.trim().to_lowercase())
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let Some(ct) = &user.mfa_secret else {
+            return Err(ServiceError::SecondFactorRequired);
+        };
+        let secret = self.keys.open(ct, Self::mfa_aad(user.id).as_bytes())?;
+        let step = totp::verify(
+            &secret,
+            code,
+            self.now().unix_timestamp(),
+            user.mfa_last_step,
+        )
+        .ok_or(ServiceError::BadCode)?;
+        let mut ev = self.event(
+            None,
+            &RequestMeta::cli(),
+            "auth.mfa_enrolled",
+            Some(("user", user.id.to_string())),
+            Outcome::Ok,
+        );
+        ev.actor_user_id = Some("console".into());
+        self.store
+            .confirm_mfa(user.id, step, &[ev])
+            .await
+            .map_err(|e| match e {
+                palermo_store::StoreError::Replay => ServiceError::BadCode,
+                other => other.into(),
+            })
+    }
+}

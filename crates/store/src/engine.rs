@@ -597,6 +597,22 @@ impl EngineStore {
         self.commit_with(tx, audit).await
     }
 
+    pub async fn confirm_mfa(&self, user: UserId, step: i64, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query(
+            "UPDATE users SET mfa_last_step = $1, mfa_enabled = $2 WHERE id = $3 AND mfa_secret IS NOT NULL AND (mfa_last_step IS NULL OR mfa_last_step < $1)",
+        )
+        .bind(step)
+        .bind(true)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Replay);
+        }
+        self.commit_with(tx, audit).await
+    }
+
     pub async fn session_context(&self, token_hash: &[u8]) -> Result<Option<SessionContext>> {
         let row = sqlx::query(
             "SELECT u.id, u.organisation_id, u.username, u.display_name, u.roles, u.password_hash, u.locale, u.disabled, u.mfa_secret, u.mfa_enabled, \

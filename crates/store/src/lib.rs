@@ -380,6 +380,8 @@ delegate! {
     /// with a new id, optionally confirm enrolment.
     pub async fn complete_mfa(&self, user: UserId, step: i64, confirm_enrolment: bool, old_session: &[u8], session: &SessionRecord, audit: &[AuditEvent]) -> Result<()>;
 
+    /// Confirm an enrolment made from the console with its first code.
+    pub async fn confirm_mfa(&self, user: UserId, step: i64, audit: &[AuditEvent]) -> Result<()>;
     pub async fn session_context(&self, token_hash: &[u8]) -> Result<Option<SessionContext>>;
     pub async fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<()>;
     pub async fn end_session(&self, token_hash: &[u8], audit: &[AuditEvent]) -> Result<()>;

@@ -26,6 +26,7 @@ crate::on_both_engines!(
     health_headers_and_openapi,
     key_rotation_keeps_identities_readable,
     backup_under_write_load_restores_and_verifies,
+    console_enrolment_then_sign_in_asks_for_the_code,
 );
 
 async fn sign_in_cookie_second_factor_and_session_rotation(app: &TestApp) {
@@ -794,4 +795,54 @@ async fn backup_under_write_load_restores_and_verifies(app: &TestApp) {
         drop(restored);
         let _ = palermo_store::testing::drop_postgres_database(&admin, &name).await;
     }
+}
+
+async fn console_enrolment_then_sign_in_asks_for_the_code(app: &TestApp) {
+    let op = app.operator_org().await;
+    app.user(&op, "auditor1", &["auditor"]).await;
+    let e = app.app.console_start_mfa("auditor1").await.unwrap();
+    assert!(
+        e.otpauth_uri
+            .starts_with("otpauth://totp/Palermo:auditor1?secret=")
+    );
+    assert!(
+        app.app
+            .console_confirm_mfa("auditor1", "000000")
+            .await
+            .is_err()
+            || app.totp_now(&e.secret_base32) == "000000"
+    );
+    let code = app.totp_now(&e.secret_base32);
+    app.app
+        .console_confirm_mfa("auditor1", &code)
+        .await
+        .unwrap();
+    assert!(
+        app.app
+            .console_confirm_mfa("auditor1", &code)
+            .await
+            .is_err(),
+        "a code is used once"
+    );
+    let mut c = app.client();
+    let r = c.sign_in("auditor1", PASSWORD).await;
+    assert_eq!(
+        r.location(),
+        Some("/sign-in/second-factor"),
+        "enrolled from the console: straight to the code"
+    );
+    app.clock.advance(Duration::seconds(30));
+    let r = c
+        .post_form(
+            "/sign-in/second-factor",
+            &[("code", &app.totp_now(&e.secret_base32))],
+        )
+        .await;
+    assert_eq!(r.location(), Some("/"));
+    let audit = c.get("/audit").await;
+    assert_eq!(audit.status, 200);
+    assert!(
+        audit.body.contains("The audit chain is intact"),
+        "the auditor sees the verification"
+    );
 }
