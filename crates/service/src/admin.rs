@@ -20,7 +20,7 @@ pub enum Caller {
 }
 
 impl Caller {
-    fn actor(&self) -> Option<&Actor> {
+    pub fn actor(&self) -> Option<&Actor> {
         match self {
             Caller::User(a) => Some(a),
             Caller::Console => None,
@@ -133,7 +133,7 @@ impl Errors {
 const CONTACT_FIELD: &str = "contact";
 
 impl Palermo {
-    async fn check(
+    pub(crate) async fn check(
         &self,
         caller: &Caller,
         action: Action,

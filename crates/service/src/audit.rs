@@ -96,10 +96,10 @@ impl Palermo {
         caller: &Caller,
         meta: &RequestMeta,
     ) -> Result<Result<Verification, ChainError>> {
-        self.require(caller, Action::ViewAuditLog, meta).await?;
+        self.check(caller, Action::ViewAuditLog, meta, None).await?;
         let result = self.verify_audit().await?;
         let ev = self.event(
-            caller_actor(caller),
+            caller.actor(),
             meta,
             "audit.verify",
             None,
@@ -116,10 +116,10 @@ impl Palermo {
         limit: i64,
         meta: &RequestMeta,
     ) -> Result<Vec<AuditRow>> {
-        self.require(caller, Action::ViewAuditLog, meta).await?;
+        self.check(caller, Action::ViewAuditLog, meta, None).await?;
         let rows = self.store.audit_recent(limit.clamp(1, 1000)).await?;
         let ev = self.event(
-            caller_actor(caller),
+            caller.actor(),
             meta,
             "audit.view",
             None,
@@ -127,16 +127,6 @@ impl Palermo {
         );
         self.audit_read(ev).await?;
         Ok(rows.iter().map(AuditRow::from).collect())
-    }
-
-    async fn require(&self, caller: &Caller, action: Action, meta: &RequestMeta) -> Result<()> {
-        match caller {
-            Caller::Console => Ok(()),
-            Caller::User(actor) => match palermo_domain::policy::authorize(actor, action) {
-                Ok(()) => Ok(()),
-                Err(why) => Err(self.denied(actor, meta, action.code(), None, why).await),
-            },
-        }
     }
 
     /// Rows per table (for backup verification and `palermo restore`).
@@ -149,12 +139,5 @@ impl Palermo {
             .integrity_check()
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))
-    }
-}
-
-fn caller_actor(caller: &Caller) -> Option<&palermo_domain::policy::Actor> {
-    match caller {
-        Caller::User(a) => Some(a),
-        Caller::Console => None,
     }
 }

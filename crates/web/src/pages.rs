@@ -97,6 +97,25 @@ fn require(ctx: &Ctx) -> Result<&Session, Response> {
     }
 }
 
+/// The field errors of a submitted form, shown next to each field and listed at the top.
+pub struct FieldErrors(Vec<ValidationError>);
+
+impl FieldErrors {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    fn iter(&self) -> std::slice::Iter<'_, ValidationError> {
+        self.0.iter()
+    }
+    /// What is expected of `field`, if it was wrong.
+    fn for_field(&self, field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.expected.clone())
+    }
+}
+
 /// A parsed `application/x-www-form-urlencoded` body, keeping repeated keys.
 pub struct FormData(Vec<(String, String)>);
 
@@ -441,18 +460,9 @@ struct OrganisationsPage {
     orgs: Vec<OrgView>,
     can_create: bool,
     form: OrgForm,
-    errors: Vec<ValidationError>,
+    errors: FieldErrors,
     org_types: &'static [OrgType],
     sectors: &'static [Sector],
-}
-
-impl OrganisationsPage {
-    fn error_for(&self, field: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.expected.clone())
-    }
 }
 
 async fn organisations_page(
@@ -476,7 +486,7 @@ async fn organisations_page(
             orgs,
             can_create,
             form,
-            errors,
+            errors: FieldErrors(errors),
             org_types: OrgType::ALL,
             sectors: Sector::ALL,
         },
@@ -610,17 +620,8 @@ struct OrganisationPage {
     org: OrgView,
     users: Option<Vec<UserRow>>,
     form: UserForm,
-    errors: Vec<ValidationError>,
+    errors: FieldErrors,
     all_roles: &'static [Role],
-}
-
-impl OrganisationPage {
-    fn error_for(&self, field: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.expected.clone())
-    }
 }
 
 async fn organisation_page(
@@ -655,7 +656,7 @@ async fn organisation_page(
             org,
             users,
             form,
-            errors,
+            errors: FieldErrors(errors),
             all_roles: Role::ALL,
         },
     )
