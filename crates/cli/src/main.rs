@@ -88,8 +88,52 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         identity: PathBuf,
     },
+    /// Record linkage: find records of the same person (no server needed).
+    #[command(subcommand)]
+    Link(LinkCommand),
     /// Print the effective configuration, with secrets masked.
     Config,
+}
+
+#[derive(Subcommand)]
+enum LinkCommand {
+    /// Find duplicate persons in a CSV file (header with `id` and any of given_name,
+    /// family_name, sex, date_of_birth, nationality, place_of_birth, phone). Writes
+    /// `id,cluster_id`, one row per input id. Learns its model without labels, or uses --model.
+    Dedupe {
+        #[arg(long = "in", value_name = "CSV")]
+        input: PathBuf,
+        #[arg(long, value_name = "CSV")]
+        out: PathBuf,
+        /// Use this model (JSON, from --save-model) instead of learning one.
+        #[arg(long, value_name = "JSON")]
+        model: Option<PathBuf>,
+        /// Write the model used (learned or loaded) to this file.
+        #[arg(long, value_name = "JSON")]
+        save_model: Option<PathBuf>,
+        /// Match probability at which two records are linked (ignored with --model, which has its own).
+        #[arg(long, default_value_t = 0.95)]
+        threshold: f64,
+    },
+    /// Generate synthetic person records with ground truth (for tests and benchmarks).
+    Generate {
+        #[arg(long, default_value_t = 10_000)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_name = "CSV")]
+        out: PathBuf,
+        /// Where to write `id,person_id`.
+        #[arg(long, value_name = "CSV")]
+        truth: PathBuf,
+    },
+    /// Pairwise precision, recall and F1 of `id,cluster_id` against `id,person_id`.
+    Score {
+        #[arg(long, value_name = "CSV")]
+        truth: PathBuf,
+        #[arg(long, value_name = "CSV")]
+        clusters: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -273,9 +317,123 @@ async fn user_id(app: &Palermo, username: &str) -> Result<String> {
     }
 }
 
+fn open_file(p: &std::path::Path) -> Result<std::fs::File> {
+    std::fs::File::open(p).with_context(|| format!("cannot read {}", p.display()))
+}
+
+fn create_file(p: &std::path::Path) -> Result<std::io::BufWriter<std::fs::File>> {
+    Ok(std::io::BufWriter::new(
+        std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
+    ))
+}
+
+fn link(cmd: LinkCommand) -> Result<()> {
+    use palermo_linkage::{csvio, dedupe, generate, score};
+    match cmd {
+        LinkCommand::Dedupe {
+            input,
+            out,
+            model,
+            save_model,
+            threshold,
+        } => {
+            if !(0.0..=1.0).contains(&threshold) {
+                bail!("--threshold must be between 0 and 1");
+            }
+            let started = std::time::Instant::now();
+            let records = csvio::read_records(&input.display().to_string(), open_file(&input)?)?;
+            let model = match model {
+                Some(p) => {
+                    let m: palermo_linkage::model::Model = serde_json::from_reader(open_file(&p)?)
+                        .with_context(|| format!("{} is not a linkage model", p.display()))?;
+                    m.check()?;
+                    Some(m)
+                }
+                None => None,
+            };
+            let bar = indicatif::ProgressBar::new(5);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            if !std::io::stderr().is_terminal() {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            }
+            let progress = |stage: dedupe::Stage, done: usize, total: usize| {
+                let pos = match stage {
+                    dedupe::Stage::Prepare => 0,
+                    dedupe::Stage::Block => 1,
+                    dedupe::Stage::Compare => 2,
+                    dedupe::Stage::Learn => 3,
+                    dedupe::Stage::Cluster => 4,
+                };
+                bar.set_position(pos);
+                bar.set_message(format!("{stage:?} {done}/{total}"));
+            };
+            let options = dedupe::Options {
+                threshold,
+                model,
+                ..Default::default()
+            };
+            let outcome = dedupe::run(&records, &options, &progress);
+            bar.finish_and_clear();
+            csvio::write_clusters(create_file(&out)?, &records, &outcome.clusters)?;
+            if let Some(p) = save_model {
+                serde_json::to_writer_pretty(create_file(&p)?, &outcome.model)?;
+            }
+            let clusters: std::collections::HashSet<usize> =
+                outcome.clusters.iter().copied().collect();
+            eprintln!(
+                "{} records, {} candidate pairs, {} linked, {} clusters, EM iterations {}, {:.2} s",
+                records.len(),
+                outcome.candidate_pairs,
+                outcome.linked_pairs,
+                clusters.len(),
+                outcome.em_iterations,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        LinkCommand::Generate {
+            n,
+            seed,
+            out,
+            truth,
+        } => {
+            let (records, t) = generate::generate(n, seed);
+            csvio::write_records(create_file(&out)?, &records)?;
+            let mut w = create_file(&truth)?;
+            writeln!(w, "id,person_id")?;
+            for x in t {
+                writeln!(w, "{},{}", x.id, x.person)?;
+            }
+        }
+        LinkCommand::Score { truth, clusters } => {
+            let t = csvio::read_labels(&truth.display().to_string(), open_file(&truth)?)?;
+            let c = csvio::read_labels(&clusters.display().to_string(), open_file(&clusters)?)?;
+            let mut ids: Vec<&String> = t.keys().collect();
+            ids.sort();
+            let missing = ids.iter().filter(|id| !c.contains_key(**id)).count();
+            if missing > 0 {
+                bail!("{missing} ids of the truth file are not in the clusters file");
+            }
+            let tv: Vec<&String> = ids.iter().filter_map(|id| t.get(*id)).collect();
+            let cv: Vec<&String> = ids.iter().filter_map(|id| c.get(*id)).collect();
+            let s = score::pairwise(&tv, &cv);
+            println!(
+                "precision {:.4} recall {:.4} F1 {:.4} (true pairs {}, predicted {}, correct {})",
+                s.precision, s.recall, s.f1, s.true_pairs, s.predicted_pairs, s.correct_pairs
+            );
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    if let Command::Link(cmd) = cli.command {
+        return link(cmd);
+    }
     let demo_serve = matches!(cli.command, Command::Serve { demo: true });
     let config = load_config(&cli.global, demo_serve)?;
     init_logging(&config.log.level);
@@ -316,6 +474,7 @@ async fn main() -> Result<()> {
             make_demo(config).await?;
         }
         Command::Config => print!("{}", config.to_masked_toml()),
+        Command::Link(cmd) => link(cmd)?,
         Command::Backup { out, recipient } => {
             let app = open(config).await?;
             let m = app.backup(&recipient, &out).await?;

@@ -1,0 +1,117 @@
+//! Blocking: only pairs that share at least one blocking key are compared. Several keys catch
+//! different kinds of error (a typo in one name, a swapped date, a missing field); their union is
+//! bounded by skipping keys shared by more than [`MAX_BLOCK`] records (such a key says little).
+
+use crate::record::Prepared;
+use std::collections::HashMap;
+
+pub const MAX_BLOCK: usize = 120;
+
+fn dob_year(p: &Prepared) -> Option<i32> {
+    p.dob.map(|d| d.year)
+}
+
+/// The blocking keys of one record.
+pub fn keys(p: &Prepared) -> Vec<String> {
+    let mut k = Vec::with_capacity(6);
+    let g = p
+        .given
+        .as_ref()
+        .map(|n| n.skeleton.as_str())
+        .filter(|s| !s.is_empty());
+    let f = p
+        .family
+        .as_ref()
+        .map(|n| n.skeleton.as_str())
+        .filter(|s| !s.is_empty());
+    if let (Some(g), Some(f)) = (g, f) {
+        // order-free, so a swap of given and family name still meets
+        let (a, b) = if g <= f { (g, f) } else { (f, g) };
+        k.push(format!("n:{a}|{b}"));
+    }
+    if let (Some(f), Some(y)) = (f, dob_year(p)) {
+        k.push(format!("fy:{f}|{y}"));
+    }
+    if let (Some(g), Some(y)) = (g, dob_year(p)) {
+        k.push(format!("gy:{g}|{y}"));
+    }
+    if let Some(d) = p.dob
+        && let (Some(m), Some(day)) = (d.month, d.day)
+    {
+        // day and month in either order
+        let (lo, hi) = if m <= day { (m, day) } else { (day, m) };
+        let initial = g.and_then(|s| s.get(..1)).unwrap_or("");
+        k.push(format!("d:{}-{lo}-{hi}|{initial}", d.year));
+        if let Some(f) = f {
+            k.push(format!("fd:{f}|{lo}-{hi}"));
+        }
+    }
+    if let Some(ph) = &p.phone {
+        k.push(format!("p:{ph}"));
+    }
+    k
+}
+
+/// Training block 1: the full date of birth (day and month in either order). Pairs agree on
+/// the date, so the name comparisons can be learned from them.
+pub fn dob_keys(p: &Prepared) -> Vec<String> {
+    match p.dob {
+        Some(d) => match (d.month, d.day) {
+            (Some(m), Some(day)) => {
+                let (lo, hi) = if m <= day { (m, day) } else { (day, m) };
+                vec![format!("{}-{lo}-{hi}", d.year)]
+            }
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    }
+}
+
+/// Training block 2: both names (order-free skeletons). The date comparison is learned here.
+pub fn name_keys(p: &Prepared) -> Vec<String> {
+    match (&p.given, &p.family) {
+        (Some(g), Some(f)) if !g.skeleton.is_empty() && !f.skeleton.is_empty() => {
+            let (a, b) = if g.skeleton <= f.skeleton {
+                (&g.skeleton, &f.skeleton)
+            } else {
+                (&f.skeleton, &g.skeleton)
+            };
+            vec![format!("{a}|{b}")]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Candidate pairs `(i, j)` with `i < j`, sorted and without repeats, from the union of all
+/// blocking keys.
+pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
+    pairs_by(records, keys)
+}
+
+/// Candidate pairs from one key function.
+pub fn pairs_by(
+    records: &[Prepared],
+    key_fn: impl Fn(&Prepared) -> Vec<String>,
+) -> Vec<(u32, u32)> {
+    let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        let Ok(i) = u32::try_from(i) else { break };
+        for key in key_fn(r) {
+            blocks.entry(key).or_default().push(i);
+        }
+    }
+    let mut pairs = Vec::new();
+    for members in blocks.values() {
+        if members.len() < 2 || members.len() > MAX_BLOCK {
+            continue;
+        }
+        for (x, &a) in members.iter().enumerate() {
+            for &b in members.iter().skip(x + 1) {
+                pairs.push(if a < b { (a, b) } else { (b, a) });
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}

@@ -1,0 +1,181 @@
+//! Field comparisons with levels. Level 0 is the strongest agreement; `None` means a value is
+//! missing on either side and the comparison says nothing.
+
+use crate::record::{Dob, NameKeys, Prepared};
+use strsim::jaro_winkler;
+
+/// The comparisons, in the order of a [`Vector`].
+pub const COMPARISONS: &[(&str, &[&str])] = &[
+    (
+        "given_name",
+        &[
+            "exact",
+            "transliteration-equal",
+            "jaro-winkler >= 0.92",
+            "jaro-winkler >= 0.80",
+            "different",
+        ],
+    ),
+    (
+        "family_name",
+        &[
+            "exact",
+            "transliteration-equal",
+            "jaro-winkler >= 0.92",
+            "jaro-winkler >= 0.80",
+            "different",
+        ],
+    ),
+    (
+        "date_of_birth",
+        &[
+            "exact",
+            "day and month swapped",
+            "same year, month or day differ",
+            "year +/- 1",
+            "different",
+        ],
+    ),
+    ("sex", &["same", "different"]),
+    ("nationality", &["same", "different"]),
+    (
+        "place_of_birth",
+        &["exact", "jaro-winkler >= 0.85", "different"],
+    ),
+    ("phone", &["same", "different"]),
+];
+
+pub const N: usize = 7;
+pub const GIVEN: usize = 0;
+pub const FAMILY: usize = 1;
+pub const DOB: usize = 2;
+pub const SEX: usize = 3;
+pub const NATIONALITY: usize = 4;
+pub const PLACE: usize = 5;
+pub const PHONE: usize = 6;
+
+/// The levels of one pair, one per comparison.
+pub type Vector = [Option<u8>; N];
+
+pub fn name_level(a: &NameKeys, b: &NameKeys) -> u8 {
+    if a.key == b.key {
+        0
+    } else if !a.skeleton.is_empty() && a.skeleton == b.skeleton {
+        1
+    } else {
+        let jw = jaro_winkler(&a.key, &b.key);
+        if jw >= 0.92 {
+            2
+        } else if jw >= 0.80 {
+            3
+        } else {
+            4
+        }
+    }
+}
+
+pub fn dob_level(a: &Dob, b: &Dob) -> u8 {
+    let full = |d: &Dob| d.month.is_some() && d.day.is_some();
+    if a == b && full(a) {
+        return 0;
+    }
+    if a.year == b.year && full(a) && full(b) && a.month == b.day && a.day == b.month {
+        return 1;
+    }
+    if a.year == b.year {
+        return 2;
+    }
+    if (a.year - b.year).abs() == 1
+        && (a.month == b.month && a.day == b.day || !full(a) || !full(b))
+    {
+        return 3;
+    }
+    4
+}
+
+fn opt2<T, F: Fn(&T, &T) -> u8>(a: &Option<T>, b: &Option<T>, f: F) -> Option<u8> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(f(x, y)),
+        _ => None,
+    }
+}
+
+/// Compare two prepared records. Given and family names are also compared crossed (a swap of
+/// the two is common on forms); the better reading is kept.
+pub fn compare(a: &Prepared, b: &Prepared) -> Vector {
+    let direct = (
+        opt2(&a.given, &b.given, name_level),
+        opt2(&a.family, &b.family, name_level),
+    );
+    let crossed = (
+        opt2(&a.given, &b.family, name_level),
+        opt2(&a.family, &b.given, name_level),
+    );
+    let cost = |p: (Option<u8>, Option<u8>)| p.0.unwrap_or(5) as u32 + p.1.unwrap_or(5) as u32;
+    let (given, family) =
+        if crossed.0.is_some() && crossed.1.is_some() && cost(crossed) + 1 < cost(direct) {
+            crossed
+        } else {
+            direct
+        };
+    [
+        given,
+        family,
+        opt2(&a.dob, &b.dob, dob_level),
+        opt2(&a.sex, &b.sex, |x, y| u8::from(x != y)),
+        opt2(&a.nationality, &b.nationality, |x, y| u8::from(x != y)),
+        opt2(&a.place, &b.place, |x, y| {
+            if x == y {
+                0
+            } else if jaro_winkler(x, y) >= 0.85 {
+                1
+            } else {
+                2
+            }
+        }),
+        opt2(&a.phone, &b.phone, |x, y| u8::from(x != y)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Record;
+
+    fn rec(g: &str, f: &str, dob: &str) -> Prepared {
+        Prepared::of(&Record {
+            id: "x".into(),
+            given_name: Some(g.into()),
+            family_name: Some(f.into()),
+            date_of_birth: Some(dob.into()),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn levels_for_the_field_cases() {
+        let v = compare(
+            &rec("Mohammed", "Hassan", "1990-03-07"),
+            &rec("محمد", "حسن", "1990-07-03"),
+        );
+        assert_eq!(v[GIVEN], Some(1), "transliteration-equal");
+        assert_eq!(v[FAMILY], Some(1));
+        assert_eq!(v[2], Some(1), "day and month swapped");
+        let v = compare(
+            &rec("Olena", "Kovalenko", "1985"),
+            &rec("Kovalenko", "Olena", "1986-01-01"),
+        );
+        assert_eq!(
+            (v[GIVEN], v[FAMILY]),
+            (Some(0), Some(0)),
+            "swapped names recognised"
+        );
+        assert_eq!(v[2], Some(3), "year only, one year apart");
+        let v = compare(
+            &rec("Ana", "Garcia", "2001-05-05"),
+            &rec("Ana", "", "2001-05-05"),
+        );
+        assert_eq!(v[FAMILY], None, "missing says nothing");
+        assert_eq!(v[2], Some(0));
+    }
+}

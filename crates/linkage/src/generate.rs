@@ -1,0 +1,656 @@
+//! A seeded generator of person records with ground truth, across the corridors the field sees
+//! (Arabic-script names, East Slavic, West African, South-East Asian, Balkan, Latin American),
+//! with realistic corruption: transliteration variants and native script, typos, swapped
+//! given/family names, swapped day and month, estimated years, missing values, reformatted and
+//! changed phone numbers — and hard negatives: relatives sharing a family name, place and phone,
+//! twins sharing a date of birth, and very common names shared by unrelated people.
+//!
+//! Record ids are random and the output is shuffled: nothing in an id or the order tells which
+//! records belong together.
+
+use crate::record::Record;
+use crate::rng::Rng;
+
+/// A name: its spellings (the first is the most common Latin one) and, where the corridor
+/// writes another script, its native form.
+struct Name(&'static [&'static str], Option<&'static str>);
+
+struct Corridor {
+    weight: f64,
+    male: &'static [Name],
+    female: &'static [Name],
+    family: &'static [Name],
+    nationalities: &'static [&'static str],
+    places: &'static [&'static [&'static str]],
+    calling_code: &'static str,
+    native_script_rate: f64,
+}
+
+macro_rules! n {
+    ($($s:literal),+ ; $native:literal) => { Name(&[$($s),+], Some($native)) };
+    ($($s:literal),+) => { Name(&[$($s),+], None) };
+}
+
+const CORRIDORS: &[Corridor] = &[
+    Corridor {
+        weight: 0.22,
+        male: &[
+            n!("Mohammed", "Muhammad", "Mohamed", "Mohammad", "Mohamad"; "محمد"),
+            n!("Ahmed", "Ahmad"; "أحمد"),
+            n!("Ali"; "علي"),
+            n!("Omar", "Umar"; "عمر"),
+            n!("Youssef", "Yusuf", "Yousef", "Youssif"; "يوسف"),
+            n!("Khaled", "Khalid"; "خالد"),
+            n!("Hassan", "Hasan"; "حسن"),
+            n!("Ibrahim", "Ebrahim", "Brahim"; "إبراهيم"),
+            n!("Mustafa", "Moustafa", "Mostafa"; "مصطفى"),
+            n!("Abdullah", "Abdallah", "Abdulla"; "عبدالله"),
+            n!("Tariq", "Tarek", "Tareq"; "طارق"),
+            n!("Walid", "Waleed"; "وليد"),
+        ],
+        female: &[
+            n!("Fatima", "Fatma", "Fatimah", "Fatemeh"; "فاطمة"),
+            n!("Aisha", "Aicha", "Aysha"; "عائشة"),
+            n!("Mariam", "Maryam", "Meriem"; "مريم"),
+            n!("Zainab", "Zeinab", "Zaynab"; "زينب"),
+            n!("Nour", "Noor", "Nur"; "نور"),
+            n!("Amina", "Aminah", "Emina"; "أمينة"),
+            n!("Layla", "Leila", "Laila"; "ليلى"),
+            n!("Huda", "Houda", "Hoda"; "هدى"),
+            n!("Samira", "Sameera"; "سميرة"),
+            n!("Khadija", "Khadidja", "Khadeeja"; "خديجة"),
+        ],
+        family: &[
+            n!("Hassan", "Hasan"; "حسن"),
+            n!("Ibrahim", "Ebrahim"; "إبراهيم"),
+            n!("Abdullah", "Abdallah"; "عبدالله"),
+            n!("Al-Sayed", "El Sayed", "Elsayed", "Al Sayed"; "السيد"),
+            n!("Haddad", "Hadad"; "حداد"),
+            n!("Khalil", "Khaleel"; "خليل"),
+            n!("Mansour", "Mansur"; "منصور"),
+            n!("Nasser", "Naser", "Nasir"; "ناصر"),
+            n!("Saleh", "Salih", "Salah"; "صالح"),
+            n!("Yassin", "Yasin", "Yaseen"; "ياسين"),
+            n!("Othman", "Osman", "Uthman"; "عثمان"),
+            n!("Hamdan", "Hamdane"; "حمدان"),
+            n!("Qasim", "Kassem", "Kasim"; "قاسم"),
+            n!("Darwish", "Derwich"; "درويش"),
+        ],
+        nationalities: &["SYR", "IRQ", "SDN", "EGY", "MAR", "YEM"],
+        places: &[
+            &["Aleppo", "Halab"],
+            &["Damascus", "Dimashq"],
+            &["Baghdad"],
+            &["Khartoum"],
+            &["Cairo", "Al-Qahira"],
+            &["Casablanca"],
+            &["Homs", "Hims"],
+        ],
+        calling_code: "963",
+        native_script_rate: 0.15,
+    },
+    Corridor {
+        weight: 0.2,
+        male: &[
+            n!("Oleksandr", "Aleksandr", "Alexander", "Olexandr"; "Олександр"),
+            n!("Dmytro", "Dmitry", "Dmitri", "Dmitriy"; "Дмитро"),
+            n!("Sergei", "Sergey", "Serhii", "Serhiy"; "Сергей"),
+            n!("Andriy", "Andrei", "Andrey", "Andrii"; "Андрій"),
+            n!("Mykola", "Nikolai", "Nikolay", "Mykola"; "Микола"),
+            n!("Ivan", "Iwan"; "Іван"),
+            n!("Volodymyr", "Vladimir", "Wolodymyr"; "Володимир"),
+            n!("Yuriy", "Yuri", "Iurii", "Jurij"; "Юрій"),
+            n!("Maksym", "Maxim", "Maksim"; "Максим"),
+            n!("Vasyl", "Vasily", "Vasili"; "Василь"),
+        ],
+        female: &[
+            n!("Olena", "Elena", "Yelena", "Olena"; "Олена"),
+            n!("Natalia", "Nataliya", "Natalya", "Natalija"; "Наталія"),
+            n!("Iryna", "Irina", "Iryna"; "Ірина"),
+            n!("Yulia", "Yuliya", "Julia", "Iuliia"; "Юлія"),
+            n!("Tetiana", "Tatiana", "Tatyana", "Tetyana"; "Тетяна"),
+            n!("Svitlana", "Svetlana"; "Світлана"),
+            n!("Oksana", "Oxana"; "Оксана"),
+            n!("Anastasia", "Anastasiia", "Anastasiya"; "Анастасія"),
+            n!("Kateryna", "Ekaterina", "Yekaterina", "Katerina"; "Катерина"),
+            n!("Mariia", "Maria", "Mariya"; "Марія"),
+        ],
+        family: &[
+            n!("Kovalenko", "Kowalenko"; "Коваленко"),
+            n!("Shevchenko", "Schewtschenko", "Sevcenko"; "Шевченко"),
+            n!("Bondarenko"; "Бондаренко"),
+            n!("Ivanov", "Ivanoff"; "Иванов"),
+            n!("Petrenko"; "Петренко"),
+            n!("Melnyk", "Melnik", "Melnic"; "Мельник"),
+            n!("Tkachenko", "Tkatchenko"; "Ткаченко"),
+            n!("Kravchenko", "Krawtschenko"; "Кравченко"),
+            n!("Smirnov", "Smirnoff"; "Смирнов"),
+            n!("Boyko", "Boiko", "Bojko"; "Бойко"),
+            n!("Kovalchuk", "Kowalczuk"; "Ковальчук"),
+            n!("Oliynyk", "Oleynik", "Oliinyk"; "Олійник"),
+            n!("Lysenko", "Lisenko"; "Лисенко"),
+            n!("Moroz"; "Мороз"),
+        ],
+        nationalities: &["UKR", "MDA", "BLR", "RUS"],
+        places: &[
+            &["Kyiv", "Kiev"],
+            &["Kharkiv", "Kharkov"],
+            &["Odesa", "Odessa"],
+            &["Lviv", "Lvov"],
+            &["Chisinau", "Kishinev"],
+            &["Dnipro", "Dnepr"],
+        ],
+        calling_code: "380",
+        native_script_rate: 0.2,
+    },
+    Corridor {
+        weight: 0.2,
+        male: &[
+            n!("Mamadou", "Mamadu", "Mamoudou"),
+            n!("Ibrahima", "Ibrahim"),
+            n!("Ousmane", "Usman", "Ousman"),
+            n!("Abdoulaye", "Abdulai", "Abdoulai"),
+            n!("Moussa", "Musa", "Mousa"),
+            n!("Chinedu", "Chinedum"),
+            n!("Oluwaseun", "Seun"),
+            n!("Adebayo", "Adebayor"),
+            n!("Kwame", "Kwamé"),
+            n!("Emmanuel", "Emanuel"),
+            n!("Lamine", "Lamin"),
+        ],
+        female: &[
+            n!("Aminata", "Aminatou"),
+            n!("Fatoumata", "Fatimata", "Fatumata"),
+            n!("Mariama", "Mariam"),
+            n!("Kadiatou", "Kadiatu", "Khadiatou"),
+            n!("Aissatou", "Aishatu", "Aïssatou"),
+            n!("Ngozi"),
+            n!("Blessing"),
+            n!("Precious"),
+            n!("Adaeze", "Adaeze"),
+            n!("Abena", "Abenaa"),
+            n!("Hawa", "Awa"),
+        ],
+        family: &[
+            n!("Diallo", "Jallow", "Djalo"),
+            n!("Traoré", "Traore", "Tarawally"),
+            n!("Koné", "Kone", "Konneh"),
+            n!("Camara", "Kamara"),
+            n!("Coulibaly", "Kulibali", "Kulubally"),
+            n!("Okafor", "Okafo"),
+            n!("Adeyemi", "Adeyemmi"),
+            n!("Mensah", "Mensa"),
+            n!("Owusu", "Owusuh"),
+            n!("Sow", "Sowe"),
+            n!("Bah", "Ba"),
+            n!("Keita", "Keïta", "Keyta"),
+            n!("Okonkwo"),
+            n!("Balde", "Baldé"),
+        ],
+        nationalities: &["NGA", "GIN", "MLI", "CIV", "GHA", "SEN"],
+        places: &[
+            &["Lagos"],
+            &["Benin City"],
+            &["Conakry", "Konakry"],
+            &["Bamako"],
+            &["Abidjan"],
+            &["Kumasi"],
+            &["Dakar"],
+        ],
+        calling_code: "234",
+        native_script_rate: 0.0,
+    },
+    Corridor {
+        weight: 0.14,
+        male: &[
+            n!("Minh", "Mihn"),
+            n!("Anh"),
+            n!("Somchai", "Somchay"),
+            n!("Kyaw", "Kyau"),
+            n!("Hung", "Hùng"),
+            n!("Joseph", "Jose"),
+            n!("Budi"),
+            n!("Arjun"),
+        ],
+        female: &[
+            n!("Lan", "Lân"),
+            n!("Hoa", "Hòa"),
+            n!("Thu", "Thư"),
+            n!("Siriporn", "Siriphon"),
+            n!("Thandar", "Thanda"),
+            n!("Siti"),
+            n!("Nurul", "Nurul"),
+            n!("Maria Cristina", "Ma. Cristina"),
+            n!("Mai"),
+        ],
+        family: &[
+            n!("Nguyễn", "Nguyen", "Nguyên"),
+            n!("Trần", "Tran"),
+            n!("Lê", "Le"),
+            n!("Phạm", "Pham"),
+            n!("Hoàng", "Hoang", "Huynh"),
+            n!("Saetang", "Sae-Tang"),
+            n!("Wongsa", "Wongsaa"),
+            n!("Reyes", "Reies"),
+            n!("Santos"),
+            n!("Dela Cruz", "De la Cruz", "Delacruz"),
+            n!("Aung"),
+            n!("Rahman", "Rahmann"),
+        ],
+        nationalities: &["VNM", "THA", "MMR", "PHL", "IDN", "KHM"],
+        places: &[
+            &["Hanoi", "Ha Noi"],
+            &["Ho Chi Minh City", "Saigon"],
+            &["Bangkok"],
+            &["Yangon", "Rangoon"],
+            &["Manila"],
+            &["Surabaya"],
+        ],
+        calling_code: "84",
+        native_script_rate: 0.0,
+    },
+    Corridor {
+        weight: 0.12,
+        male: &[
+            n!("Nikola", "Nicola"; "Никола"),
+            n!("Dragan"; "Драган"),
+            n!("Marko", "Marco"; "Марко"),
+            n!("Arben"),
+            n!("Besnik"),
+            n!("Ion", "Ioan"),
+            n!("Stefan", "Ștefan", "Stefan"; "Стефан"),
+            n!("Aleksandar", "Alexandar"; "Александар"),
+        ],
+        female: &[
+            n!("Jelena", "Yelena"; "Јелена"),
+            n!("Milica", "Militsa"; "Милица"),
+            n!("Ana"; "Ана"),
+            n!("Elira"),
+            n!("Ardita"),
+            n!("Ioana", "Joana"),
+            n!("Marija", "Maria"; "Марија"),
+            n!("Dragana"; "Драгана"),
+        ],
+        family: &[
+            n!("Petrović", "Petrovic", "Petrovich"; "Петровић"),
+            n!("Jovanović", "Jovanovic", "Yovanovich"; "Јовановић"),
+            n!("Nikolić", "Nikolic"; "Николић"),
+            n!("Hoxha", "Hodza", "Hodža"),
+            n!("Krasniqi", "Krasnici"),
+            n!("Berisha", "Beriša"),
+            n!("Popescu"),
+            n!("Ionescu", "Jonescu"),
+            n!("Dimitrov", "Dimitroff"; "Димитров"),
+            n!("Đorđević", "Djordjevic", "Dordevic"; "Ђорђевић"),
+        ],
+        nationalities: &["SRB", "ALB", "ROU", "BGR", "XKX", "MKD"],
+        places: &[
+            &["Belgrade", "Beograd"],
+            &["Tirana", "Tiranë"],
+            &["Bucharest", "București"],
+            &["Sofia"],
+            &["Pristina", "Prishtina"],
+            &["Skopje"],
+        ],
+        calling_code: "381",
+        native_script_rate: 0.1,
+    },
+    Corridor {
+        weight: 0.12,
+        male: &[
+            n!("José Luis", "Jose Luis"),
+            n!("Juan Carlos"),
+            n!("Luis"),
+            n!("Carlos"),
+            n!("Jesús", "Jesus"),
+            n!("Miguel Ángel", "Miguel Angel"),
+            n!("Jorge"),
+            n!("Pedro"),
+        ],
+        female: &[
+            n!("María José", "Maria Jose", "Ma. José"),
+            n!("Ana María", "Ana Maria"),
+            n!("Sofía", "Sofia"),
+            n!("Valentina"),
+            n!("Guadalupe"),
+            n!("Daniela"),
+            n!("Gabriela"),
+            n!("Yesenia", "Yessenia"),
+        ],
+        family: &[
+            n!("García", "Garcia"),
+            n!("Rodríguez", "Rodriguez"),
+            n!("Martínez", "Martinez"),
+            n!("Hernández", "Hernandez"),
+            n!("López", "Lopez"),
+            n!("González", "Gonzalez", "Gonzales"),
+            n!("Pérez", "Perez"),
+            n!("Sánchez", "Sanchez"),
+            n!("Ramírez", "Ramirez"),
+            n!("Flores"),
+            n!("Vásquez", "Vasquez", "Velásquez"),
+        ],
+        nationalities: &["HND", "GTM", "SLV", "MEX", "VEN", "COL"],
+        places: &[
+            &["Tegucigalpa"],
+            &["San Pedro Sula"],
+            &["Guatemala City", "Ciudad de Guatemala"],
+            &["San Salvador"],
+            &["Caracas"],
+            &["Medellín", "Medellin"],
+        ],
+        calling_code: "504",
+        native_script_rate: 0.0,
+    },
+];
+
+/// The truth for one generated record.
+#[derive(Debug, Clone)]
+pub struct Truth {
+    pub id: String,
+    pub person: usize,
+}
+
+struct Person {
+    corridor: usize,
+    female: bool,
+    given: usize,
+    family: usize,
+    year: i32,
+    month: u8,
+    day: u8,
+    nationality: usize,
+    place: usize,
+    phone: String,
+}
+
+fn typo(rng: &mut Rng, s: &str) -> String {
+    let mut chars: Vec<char> = s.chars().collect();
+    if chars.len() < 3 {
+        return s.to_owned();
+    }
+    let i = 1 + rng.below(chars.len() - 1);
+    let letters: Vec<char> = "abcdeghiklmnoprstuy".chars().collect();
+    match rng.below(4) {
+        0 => {
+            chars.remove(i);
+        }
+        1 => {
+            if let Some(c) = rng.pick(&letters) {
+                chars.insert(i, *c);
+            }
+        }
+        2 => {
+            if let (Some(c), Some(slot)) = (rng.pick(&letters).copied(), chars.get_mut(i)) {
+                *slot = c;
+            }
+        }
+        _ => {
+            if i + 1 < chars.len() {
+                chars.swap(i, i + 1);
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
+fn spelling(rng: &mut Rng, name: &Name, native_rate: f64) -> String {
+    if let Some(native) = name.1
+        && rng.chance(native_rate)
+    {
+        return native.to_owned();
+    }
+    let spellings = name.0;
+    let i = if rng.chance(0.55) {
+        0
+    } else {
+        rng.below(spellings.len())
+    };
+    spellings.get(i).copied().unwrap_or("").to_owned()
+}
+
+fn phone_format(rng: &mut Rng, code: &str, national: &str) -> String {
+    match rng.below(4) {
+        0 => format!(
+            "+{code} {} {} {}",
+            &national[..3],
+            &national[3..6],
+            &national[6..]
+        ),
+        1 => format!("0{national}"),
+        2 => format!("00{code}{national}"),
+        _ => format!("+{code}{national}"),
+    }
+}
+
+fn new_phone(rng: &mut Rng) -> String {
+    (0..9)
+        .map(|i| {
+            char::from(
+                b'0' + if i == 0 {
+                    1 + rng.below(9) as u8
+                } else {
+                    rng.below(10) as u8
+                },
+            )
+        })
+        .collect()
+}
+
+fn corridor_of(rng: &mut Rng) -> usize {
+    let x = rng.unit() * CORRIDORS.iter().map(|c| c.weight).sum::<f64>();
+    let mut acc = 0.0;
+    for (i, c) in CORRIDORS.iter().enumerate() {
+        acc += c.weight;
+        if x < acc {
+            return i;
+        }
+    }
+    CORRIDORS.len() - 1
+}
+
+fn new_person(rng: &mut Rng) -> Person {
+    let corridor = corridor_of(rng);
+    let c = &CORRIDORS[corridor];
+    let female = rng.chance(0.55);
+    let pool = if female { c.female } else { c.male };
+    Person {
+        corridor,
+        female,
+        given: rng.zipf(pool.len(), 1.1),
+        family: rng.zipf(c.family.len(), 0.9),
+        year: 1965 + rng.below(45) as i32,
+        month: 1 + rng.below(12) as u8,
+        day: 1 + rng.below(28) as u8,
+        nationality: rng.zipf(c.nationalities.len(), 1.0),
+        place: rng.below(c.places.len()),
+        phone: new_phone(rng),
+    }
+}
+
+/// A relative: same family name, nationality, place, often the same phone; another given name
+/// and date of birth (a twin shares it).
+fn relative_of(rng: &mut Rng, p: &Person) -> Person {
+    let c = &CORRIDORS[p.corridor];
+    let female = rng.chance(0.5);
+    let pool = if female { c.female } else { c.male };
+    let mut given = rng.below(pool.len());
+    if female == p.female && given == p.given {
+        given = (given + 1) % pool.len();
+    }
+    let twin = rng.chance(0.08);
+    Person {
+        corridor: p.corridor,
+        female,
+        given,
+        family: p.family,
+        year: if twin {
+            p.year
+        } else {
+            p.year + [-14, -9, -4, -2, 2, 3, 6, 21][rng.below(8)]
+        },
+        month: if twin {
+            p.month
+        } else {
+            1 + rng.below(12) as u8
+        },
+        day: if twin { p.day } else { 1 + rng.below(28) as u8 },
+        nationality: p.nationality,
+        place: p.place,
+        phone: if rng.chance(0.35) {
+            p.phone.clone()
+        } else {
+            new_phone(rng)
+        },
+    }
+}
+
+fn record_of(rng: &mut Rng, p: &Person, duplicate: bool) -> Record {
+    let c = &CORRIDORS[p.corridor];
+    let pool = if p.female { c.female } else { c.male };
+    let mut given = pool
+        .get(p.given)
+        .map(|n| spelling(rng, n, c.native_script_rate));
+    let mut family = c
+        .family
+        .get(p.family)
+        .map(|n| spelling(rng, n, c.native_script_rate));
+    if rng.chance(0.08) {
+        given = given.map(|g| typo(rng, &g));
+    }
+    if rng.chance(0.08) {
+        family = family.map(|f| typo(rng, &f));
+    }
+    if rng.chance(0.04) {
+        std::mem::swap(&mut given, &mut family);
+    }
+    if rng.chance(0.03) {
+        given = None;
+    }
+    if rng.chance(0.03) {
+        family = None;
+    }
+    let (mut y, mut m, mut d) = (p.year, p.month, p.day);
+    let r = rng.unit();
+    let dob = if r < 0.10 {
+        None
+    } else if r < 0.18 {
+        Some(format!("{}", y + [-1, 0, 0, 1][rng.below(4)]))
+    } else {
+        if rng.chance(0.05) && d <= 12 {
+            std::mem::swap(&mut m, &mut d);
+        }
+        if rng.chance(0.06) {
+            y += if rng.chance(0.5) { 1 } else { -1 };
+        }
+        if rng.chance(0.03) {
+            d = 1 + rng.below(28) as u8;
+        }
+        Some(if rng.chance(0.3) {
+            format!("{d:02}/{m:02}/{y}")
+        } else {
+            format!("{y}-{m:02}-{d:02}")
+        })
+    };
+    let sex = (!rng.chance(0.05)).then(|| if p.female { "F" } else { "M" }.to_owned());
+    let nationality = (!rng.chance(0.15)).then(|| {
+        c.nationalities
+            .get(p.nationality)
+            .copied()
+            .unwrap_or("XXX")
+            .to_owned()
+    });
+    let place = (!rng.chance(0.4)).then(|| {
+        let variants = c.places.get(p.place).copied().unwrap_or(&[]);
+        let v = rng.pick(variants).copied().unwrap_or("");
+        if rng.chance(0.05) {
+            typo(rng, v)
+        } else {
+            v.to_owned()
+        }
+    });
+    let phone = if rng.chance(0.5) {
+        None
+    } else if duplicate && rng.chance(0.2) {
+        let changed = new_phone(rng);
+        Some(phone_format(rng, c.calling_code, &changed))
+    } else {
+        Some(phone_format(rng, c.calling_code, &p.phone))
+    };
+    let id = format!("{:016x}", rng.next_u64());
+    Record {
+        id,
+        given_name: given,
+        family_name: family,
+        sex,
+        date_of_birth: dob,
+        nationality,
+        place_of_birth: place,
+        phone,
+    }
+}
+
+/// Generate about `n` records: persons with 1–5 records each (70% have one), 12% of persons
+/// are relatives of another. Returns the records (shuffled) and their truth.
+pub fn generate(n: usize, seed: u64) -> (Vec<Record>, Vec<Truth>) {
+    let mut rng = Rng::new(seed);
+    let mut persons: Vec<Person> = Vec::new();
+    let mut out: Vec<(Record, usize)> = Vec::with_capacity(n);
+    while out.len() < n {
+        let person = match persons.len() {
+            k if k > 0 && rng.chance(0.12) => {
+                let of = rng.below(k);
+                relative_of(&mut rng, &persons[of])
+            }
+            _ => new_person(&mut rng),
+        };
+        let copies = match rng.unit() {
+            x if x < 0.70 => 1,
+            x if x < 0.88 => 2,
+            x if x < 0.96 => 3,
+            x if x < 0.99 => 4,
+            _ => 5,
+        };
+        let pid = persons.len();
+        for k in 0..copies {
+            if out.len() >= n {
+                break;
+            }
+            let r = record_of(&mut rng, &person, k > 0);
+            out.push((r, pid));
+        }
+        persons.push(person);
+    }
+    for i in (1..out.len()).rev() {
+        let j = rng.below(i + 1);
+        out.swap(i, j);
+    }
+    let truth = out
+        .iter()
+        .map(|(r, p)| Truth {
+            id: r.id.clone(),
+            person: *p,
+        })
+        .collect();
+    (out.into_iter().map(|(r, _)| r).collect(), truth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reproducible_and_realistic() {
+        let (a, ta) = generate(2_000, 7);
+        let (b, _) = generate(2_000, 7);
+        assert_eq!(a, b, "same seed, same data");
+        assert_eq!(a.len(), 2_000);
+        let persons: std::collections::HashSet<usize> = ta.iter().map(|t| t.person).collect();
+        let dup_share = 1.0 - persons.len() as f64 / a.len() as f64;
+        assert!((0.2..0.45).contains(&dup_share), "{dup_share}");
+        assert!(a.iter().any(|r| r.given_name.as_deref() == Some("محمد")));
+        assert!(a.iter().any(|r| r.date_of_birth.is_none()));
+        let ids: std::collections::HashSet<&str> = a.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids.len(), a.len(), "unique ids");
+    }
+}

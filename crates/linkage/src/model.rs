@@ -1,0 +1,302 @@
+//! Fellegi–Sunter: for each comparison level, m = P(level | same person) and
+//! u = P(level | different people); a pair's match weight is log2(λ/(1-λ)) + Σ log2(m/u).
+//!
+//! Learning without labels: u from random pairs (almost all of which are different people),
+//! m and λ by expectation–maximisation over the blocked candidate pairs. Exact and
+//! transliteration-equal name agreements are adjusted for how common the name is (agreeing on
+//! "Mohammed" is weaker evidence than agreeing on a rare name).
+
+// Comparisons are addressed by index across parallel arrays (levels, m, u, counts).
+#![allow(clippy::needless_range_loop)]
+
+use crate::LinkageError;
+use crate::compare::{COMPARISONS, FAMILY, GIVEN, N, Vector};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Level {
+    pub label: String,
+    pub m: f64,
+    pub u: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Comparison {
+    pub name: String,
+    pub levels: Vec<Level>,
+}
+
+/// A model that can be saved, inspected and loaded again (`--model`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Model {
+    pub format: String,
+    /// Prior probability that a candidate pair is the same person.
+    pub lambda: f64,
+    /// Pairs with a match probability at or above this are linked.
+    pub threshold: f64,
+    pub comparisons: Vec<Comparison>,
+}
+
+pub const FORMAT: &str = "palermo-linkage-model-v1";
+const FLOOR: f64 = 1e-6;
+
+/// How common each name value is, for the term-frequency adjustment.
+#[derive(Debug, Default, Clone)]
+pub struct TermFrequencies {
+    pub given_key: HashMap<String, f64>,
+    pub given_skeleton: HashMap<String, f64>,
+    pub family_key: HashMap<String, f64>,
+    pub family_skeleton: HashMap<String, f64>,
+    /// Σ tf² of each table: the chance that two random records agree on the field.
+    pub sum_sq: [f64; 4],
+}
+
+impl TermFrequencies {
+    pub fn of(records: &[crate::record::Prepared]) -> Self {
+        let mut t = TermFrequencies::default();
+        let n = records.len().max(1) as f64;
+        for r in records {
+            if let Some(g) = &r.given {
+                *t.given_key.entry(g.key.clone()).or_default() += 1.0 / n;
+                *t.given_skeleton.entry(g.skeleton.clone()).or_default() += 1.0 / n;
+            }
+            if let Some(f) = &r.family {
+                *t.family_key.entry(f.key.clone()).or_default() += 1.0 / n;
+                *t.family_skeleton.entry(f.skeleton.clone()).or_default() += 1.0 / n;
+            }
+        }
+        let sq = |m: &HashMap<String, f64>| m.values().map(|x| x * x).sum::<f64>();
+        t.sum_sq = [
+            sq(&t.given_key),
+            sq(&t.given_skeleton),
+            sq(&t.family_key),
+            sq(&t.family_skeleton),
+        ];
+        t
+    }
+}
+
+impl Model {
+    /// Starting values before learning.
+    pub fn initial(threshold: f64) -> Self {
+        let m_prior: [&[f64]; N] = [
+            &[0.80, 0.08, 0.05, 0.04, 0.03],
+            &[0.80, 0.08, 0.05, 0.04, 0.03],
+            &[0.75, 0.05, 0.08, 0.07, 0.05],
+            &[0.97, 0.03],
+            &[0.95, 0.05],
+            &[0.80, 0.10, 0.10],
+            &[0.90, 0.10],
+        ];
+        let comparisons = COMPARISONS
+            .iter()
+            .zip(m_prior)
+            .map(|((name, labels), m)| Comparison {
+                name: (*name).to_owned(),
+                levels: labels
+                    .iter()
+                    .zip(m)
+                    .map(|(l, m)| Level {
+                        label: (*l).to_owned(),
+                        m: *m,
+                        u: 1.0 / labels.len() as f64,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Model {
+            format: FORMAT.into(),
+            lambda: 0.1,
+            threshold,
+            comparisons,
+        }
+    }
+
+    pub fn check(&self) -> Result<(), LinkageError> {
+        if self.format != FORMAT {
+            return Err(LinkageError::Model(format!("format must be {FORMAT}")));
+        }
+        if self.comparisons.len() != N
+            || self
+                .comparisons
+                .iter()
+                .zip(COMPARISONS)
+                .any(|(c, (n, l))| c.name != *n || c.levels.len() != l.len())
+        {
+            return Err(LinkageError::Model(
+                "comparisons do not match this version of Palermo".into(),
+            ));
+        }
+        if !(0.0..1.0).contains(&self.lambda) || !(0.0..=1.0).contains(&self.threshold) {
+            return Err(LinkageError::Model(
+                "lambda must be in (0, 1) and threshold in [0, 1]".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Estimate u from comparison vectors of random pairs.
+    pub fn learn_u(&mut self, random_pairs: &[Vector]) {
+        for (c, comp) in self.comparisons.iter_mut().enumerate() {
+            let mut counts = vec![1.0; comp.levels.len()]; // add-one smoothing
+            for v in random_pairs {
+                if let Some(l) = v[c]
+                    && let Some(x) = counts.get_mut(usize::from(l))
+                {
+                    *x += 1.0;
+                }
+            }
+            let total: f64 = counts.iter().sum();
+            for (lvl, n) in comp.levels.iter_mut().zip(counts) {
+                lvl.u = (n / total).max(FLOOR);
+            }
+        }
+    }
+
+    fn log_bf(&self, c: usize, level: u8) -> f64 {
+        self.comparisons
+            .get(c)
+            .and_then(|comp| comp.levels.get(usize::from(level)))
+            .map(|l| (l.m.max(FLOOR) / l.u.max(FLOOR)).log2())
+            .unwrap_or(0.0)
+    }
+
+    /// One EM session (as Splink does): over pairs blocked on some comparisons, estimate m of
+    /// the *other* comparisons and the share λ of matches among these pairs, with u fixed (from
+    /// random pairs) and the blocked comparisons' m fixed — their agreement was forced by the
+    /// blocking and says nothing here. Returns (m per comparison, λ of the session, iterations).
+    pub fn em_session(
+        &self,
+        candidates: &[Vector],
+        fixed: &[usize],
+        max_iter: usize,
+    ) -> (Vec<Vec<f64>>, f64, usize) {
+        let mut m: Vec<Vec<f64>> = self
+            .comparisons
+            .iter()
+            .map(|c| c.levels.iter().map(|l| l.m).collect())
+            .collect();
+        let u: Vec<Vec<f64>> = self
+            .comparisons
+            .iter()
+            .map(|c| c.levels.iter().map(|l| l.u.max(FLOOR)).collect())
+            .collect();
+        let mut lambda: f64 = 0.3;
+        if candidates.is_empty() {
+            return (m, lambda, 0);
+        }
+        for iter in 0..max_iter {
+            let prior = (lambda / (1.0 - lambda)).log2();
+            let mut sum_p = 0.0;
+            let mut counts: Vec<Vec<f64>> = m.iter().map(|row| vec![0.01; row.len()]).collect();
+            for v in candidates {
+                let mut w = prior;
+                for c in 0..N {
+                    if fixed.contains(&c) {
+                        continue;
+                    }
+                    if let Some(l) = v[c] {
+                        let l = usize::from(l);
+                        let (mm, uu) = (
+                            m.get(c).and_then(|r| r.get(l)),
+                            u.get(c).and_then(|r| r.get(l)),
+                        );
+                        if let (Some(mm), Some(uu)) = (mm, uu) {
+                            w += (mm.max(FLOOR) / uu).log2();
+                        }
+                    }
+                }
+                let p = 1.0 / (1.0 + (-w).exp2());
+                sum_p += p;
+                for c in 0..N {
+                    if let Some(l) = v[c]
+                        && let Some(x) = counts.get_mut(c).and_then(|r| r.get_mut(usize::from(l)))
+                    {
+                        *x += p;
+                    }
+                }
+            }
+            let new_lambda = (sum_p / candidates.len() as f64).clamp(1e-4, 0.9999);
+            let mut change = (new_lambda - lambda).abs();
+            lambda = new_lambda;
+            for (c, row) in counts.into_iter().enumerate() {
+                if fixed.contains(&c) {
+                    continue;
+                }
+                let total: f64 = row.iter().sum();
+                if let Some(target) = m.get_mut(c) {
+                    for (slot, n) in target.iter_mut().zip(row) {
+                        let v = (n / total).max(FLOOR);
+                        change = change.max((v - *slot).abs());
+                        *slot = v;
+                    }
+                }
+            }
+            if change < 1e-4 {
+                return (m, lambda, iter + 1);
+            }
+        }
+        (m, lambda, max_iter)
+    }
+
+    /// Take m of comparison `c` from a session's estimate.
+    pub fn set_m(&mut self, c: usize, m: &[f64]) {
+        if let Some(comp) = self.comparisons.get_mut(c) {
+            for (lvl, v) in comp.levels.iter_mut().zip(m) {
+                lvl.m = *v;
+            }
+        }
+    }
+
+    /// The match weight of a pair, with term-frequency adjustment of name agreements.
+    pub fn weight(&self, v: &Vector, a: &crate::record::Prepared, tf: &TermFrequencies) -> f64 {
+        let mut w = (self.lambda / (1.0 - self.lambda)).log2();
+        for c in 0..N {
+            let Some(l) = v[c] else { continue };
+            let mut bf = self.log_bf(c, l);
+            let name = match c {
+                GIVEN => a.given.as_ref().map(|n| {
+                    (
+                        n,
+                        (&tf.given_key, tf.sum_sq[0]),
+                        (&tf.given_skeleton, tf.sum_sq[1]),
+                    )
+                }),
+                FAMILY => a.family.as_ref().map(|n| {
+                    (
+                        n,
+                        (&tf.family_key, tf.sum_sq[2]),
+                        (&tf.family_skeleton, tf.sum_sq[3]),
+                    )
+                }),
+                _ => None,
+            };
+            if let Some((keys, by_key, by_skel)) = name
+                && l <= 1
+            {
+                // Replace the average u of the level with the frequency of this very value.
+                // (With crossed names the value read here may be the other field: a small,
+                // conservative error.)
+                // Agreeing on a value v among non-matches has probability tf(v)² / Σ tf², among
+                // matches tf(v): the level's weight changes by log2(Σ tf² / tf(v)).
+                let (freq, sum_sq) = if l == 0 {
+                    (by_key.0.get(&keys.key), by_key.1)
+                } else {
+                    (by_skel.0.get(&keys.skeleton), by_skel.1)
+                };
+                if let Some(freq) = freq {
+                    bf += (sum_sq.max(FLOOR) / freq.max(FLOOR))
+                        .log2()
+                        .clamp(-5.0, 5.0);
+                }
+            }
+            w += bf;
+        }
+        w
+    }
+
+    pub fn probability(weight: f64) -> f64 {
+        1.0 / (1.0 + (-weight).exp2())
+    }
+}
