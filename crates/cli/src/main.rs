@@ -112,8 +112,11 @@ enum LinkCommand {
         #[arg(long, value_name = "JSON")]
         save_model: Option<PathBuf>,
         /// Match probability at which two records are linked (ignored with --model, which has its own).
-        #[arg(long, default_value_t = 0.95)]
+        #[arg(long, default_value_t = 0.9)]
         threshold: f64,
+        /// Also write every candidate pair with its match probability (`id_a,id_b,probability`).
+        #[arg(long, value_name = "CSV")]
+        pairs: Option<PathBuf>,
     },
     /// Generate synthetic person records with ground truth (for tests and benchmarks).
     Generate {
@@ -226,9 +229,7 @@ enum KeysCommand {
 }
 
 fn load_config(g: &Global, demo: bool) -> Result<Config> {
-    let env: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, _)| k.starts_with("PALERMO_"))
-        .collect();
+    let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("PALERMO_")).collect();
     let mut config = Config::load(g.config.as_deref(), &env)?;
     if demo {
         config.data.dir = PathBuf::from("./palermo-demo");
@@ -248,16 +249,11 @@ fn load_config(g: &Global, demo: bool) -> Result<Config> {
 fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PALERMO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{level},sqlx=warn")));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 async fn open(config: Config) -> Result<Palermo> {
-    Palermo::open(config, Arc::new(SystemClock))
-        .await
-        .context("cannot open Palermo")
+    Palermo::open(config, Arc::new(SystemClock)).await.context("cannot open Palermo")
 }
 
 fn read_password(prompt: &str) -> Result<String> {
@@ -273,9 +269,7 @@ fn read_password(prompt: &str) -> Result<String> {
 
 fn remove_sqlite_files(config: &Config) -> Result<()> {
     let url = config.database_url();
-    let Some(path) = url.strip_prefix("sqlite://") else {
-        bail!("--replace works only for SQLite; drop the PostgreSQL database yourself")
-    };
+    let Some(path) = url.strip_prefix("sqlite://") else { bail!("--replace works only for SQLite; drop the PostgreSQL database yourself") };
     for suffix in ["", "-wal", "-shm"] {
         let p = format!("{path}{suffix}");
         if std::path::Path::new(&p).exists() {
@@ -295,14 +289,9 @@ async fn make_demo(config: Config) -> Result<Palermo> {
     if !std::io::stderr().is_terminal() {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let creds = app
-        .create_demo(&|step| bar.set_message(step.to_owned()))
-        .await?;
+    let creds = app.create_demo(&|step| bar.set_message(step.to_owned())).await?;
     bar.finish_and_clear();
-    println!(
-        "Demo instance ready (fictional data). Every demo user's password is: {}",
-        palermo_service::demo::DEMO_PASSWORD
-    );
+    println!("Demo instance ready (fictional data). Every demo user's password is: {}", palermo_service::demo::DEMO_PASSWORD);
     println!("{:<22} {:<22} organisation", "username", "role");
     for c in &creds {
         println!("{:<22} {:<22} {}", c.username, c.role, c.organisation);
@@ -322,21 +311,13 @@ fn open_file(p: &std::path::Path) -> Result<std::fs::File> {
 }
 
 fn create_file(p: &std::path::Path) -> Result<std::io::BufWriter<std::fs::File>> {
-    Ok(std::io::BufWriter::new(
-        std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
-    ))
+    Ok(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?))
 }
 
 fn link(cmd: LinkCommand) -> Result<()> {
     use palermo_linkage::{csvio, dedupe, generate, score};
     match cmd {
-        LinkCommand::Dedupe {
-            input,
-            out,
-            model,
-            save_model,
-            threshold,
-        } => {
+        LinkCommand::Dedupe { input, out, model, save_model, threshold, pairs } => {
             if !(0.0..=1.0).contains(&threshold) {
                 bail!("--threshold must be between 0 and 1");
             }
@@ -344,8 +325,8 @@ fn link(cmd: LinkCommand) -> Result<()> {
             let records = csvio::read_records(&input.display().to_string(), open_file(&input)?)?;
             let model = match model {
                 Some(p) => {
-                    let m: palermo_linkage::model::Model = serde_json::from_reader(open_file(&p)?)
-                        .with_context(|| format!("{} is not a linkage model", p.display()))?;
+                    let m: palermo_linkage::model::Model =
+                        serde_json::from_reader(open_file(&p)?).with_context(|| format!("{} is not a linkage model", p.display()))?;
                     m.check()?;
                     Some(m)
                 }
@@ -353,8 +334,7 @@ fn link(cmd: LinkCommand) -> Result<()> {
             };
             let bar = indicatif::ProgressBar::new(5);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:30} {msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template("{bar:30} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             if !std::io::stderr().is_terminal() {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -370,19 +350,23 @@ fn link(cmd: LinkCommand) -> Result<()> {
                 bar.set_position(pos);
                 bar.set_message(format!("{stage:?} {done}/{total}"));
             };
-            let options = dedupe::Options {
-                threshold,
-                model,
-                ..Default::default()
-            };
+            let options = dedupe::Options { threshold, model, ..Default::default() };
             let outcome = dedupe::run(&records, &options, &progress);
             bar.finish_and_clear();
             csvio::write_clusters(create_file(&out)?, &records, &outcome.clusters)?;
             if let Some(p) = save_model {
                 serde_json::to_writer_pretty(create_file(&p)?, &outcome.model)?;
             }
-            let clusters: std::collections::HashSet<usize> =
-                outcome.clusters.iter().copied().collect();
+            if let Some(p) = pairs {
+                let mut w = create_file(&p)?;
+                writeln!(w, "id_a,id_b,probability")?;
+                for (a, b, prob) in &outcome.scored {
+                    if let (Some(ra), Some(rb)) = (records.get(*a as usize), records.get(*b as usize)) {
+                        writeln!(w, "{},{},{prob:.6}", csvio::formula_safe(&ra.id), csvio::formula_safe(&rb.id))?;
+                    }
+                }
+            }
+            let clusters: std::collections::HashSet<usize> = outcome.clusters.iter().copied().collect();
             eprintln!(
                 "{} records, {} candidate pairs, {} linked, {} clusters, EM iterations {}, {:.2} s",
                 records.len(),
@@ -393,12 +377,7 @@ fn link(cmd: LinkCommand) -> Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
-        LinkCommand::Generate {
-            n,
-            seed,
-            out,
-            truth,
-        } => {
+        LinkCommand::Generate { n, seed, out, truth } => {
             let (records, t) = generate::generate(n, seed);
             csvio::write_records(create_file(&out)?, &records)?;
             let mut w = create_file(&truth)?;
@@ -447,13 +426,8 @@ async fn main() -> Result<()> {
             } else {
                 open(config).await?
             };
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("cannot listen on {addr} (server.listen)"))?;
-            println!(
-                "Palermo is listening on http://{addr}/ ({:?}). Sign in at http://{addr}/sign-in",
-                app.engine()
-            );
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} (server.listen)"))?;
+            println!("Palermo is listening on http://{addr}/ ({:?}). Sign in at http://{addr}/sign-in", app.engine());
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
@@ -461,11 +435,7 @@ async fn main() -> Result<()> {
         }
         Command::Migrate => {
             let app = open(config).await?;
-            println!(
-                "database is at migration {} ({:?})",
-                app.schema_version().await?,
-                app.engine()
-            );
+            println!("database is at migration {} ({:?})", app.schema_version().await?, app.engine());
         }
         Command::Demo { replace } => {
             if replace {
@@ -487,10 +457,8 @@ async fn main() -> Result<()> {
             );
         }
         Command::Restore { input, identity } => {
-            let id = std::fs::read_to_string(&identity)
-                .with_context(|| format!("reading {}", identity.display()))?;
-            let r = palermo_service::backup::restore(config, &id, &input, Arc::new(SystemClock))
-                .await?;
+            let id = std::fs::read_to_string(&identity).with_context(|| format!("reading {}", identity.display()))?;
+            let r = palermo_service::backup::restore(config, &id, &input, Arc::new(SystemClock)).await?;
             println!(
                 "restored: integrity ok, audit chain intact ({} entries), row counts match the backup taken {}",
                 r.audit_entries, r.manifest.created_at
@@ -498,34 +466,18 @@ async fn main() -> Result<()> {
         }
         Command::Keys(KeysCommand::BackupIdentity { out }) => {
             let recipient = palermo_service::backup::generate_backup_identity(&out, "now")?;
-            println!(
-                "backup identity written to {} (keep it offline). Recipient: {recipient}",
-                out.display()
-            );
+            println!("backup identity written to {} (keep it offline). Recipient: {recipient}", out.display());
         }
         Command::User(cmd) => {
             let app = open(config).await?;
             match cmd {
-                UserCommand::Create {
-                    username,
-                    name,
-                    org,
-                    roles,
-                    contact,
-                } => {
+                UserCommand::Create { username, name, org, roles, contact } => {
                     let orgs = app.list_organisations(&Caller::Console, &meta).await?;
                     let Some(o) = orgs.iter().find(|o| o.name == org) else {
                         bail!("no organisation named {org:?}; see `palermo org list`")
                     };
                     let password = read_password("password (12 characters or more)")?;
-                    let input = NewUser {
-                        organisation_id: o.id.to_string(),
-                        username,
-                        display_name: name,
-                        roles,
-                        password,
-                        contact,
-                    };
+                    let input = NewUser { organisation_id: o.id.to_string(), username, display_name: name, roles, password, contact };
                     let u = app.create_user(&Caller::Console, &input, &meta).await?;
                     println!("created user {} ({})", u.username, u.id);
                 }
@@ -542,80 +494,40 @@ async fn main() -> Result<()> {
                     }
                 }
                 UserCommand::Disable { username } => {
-                    app.set_user_disabled(
-                        &Caller::Console,
-                        &user_id(&app, &username).await?,
-                        true,
-                        &meta,
-                    )
-                    .await?;
+                    app.set_user_disabled(&Caller::Console, &user_id(&app, &username).await?, true, &meta).await?;
                     println!("disabled {username}; their sessions have ended");
                 }
                 UserCommand::Enable { username } => {
-                    app.set_user_disabled(
-                        &Caller::Console,
-                        &user_id(&app, &username).await?,
-                        false,
-                        &meta,
-                    )
-                    .await?;
+                    app.set_user_disabled(&Caller::Console, &user_id(&app, &username).await?, false, &meta).await?;
                     println!("enabled {username}");
                 }
                 UserCommand::ResetPassword { username } => {
                     let password = read_password("new password (12 characters or more)")?;
-                    app.reset_password(
-                        &Caller::Console,
-                        &user_id(&app, &username).await?,
-                        &password,
-                        &meta,
-                    )
-                    .await?;
+                    app.reset_password(&Caller::Console, &user_id(&app, &username).await?, &password, &meta).await?;
                     println!("password of {username} changed; their sessions have ended");
                 }
                 UserCommand::EnrolMfa { username } => {
                     let e = app.console_start_mfa(&username).await?;
-                    println!(
-                        "Add this to the authenticator app of {username}:\n  key: {}\n  uri: {}",
-                        e.secret_base32, e.otpauth_uri
-                    );
+                    println!("Add this to the authenticator app of {username}:\n  key: {}\n  uri: {}", e.secret_base32, e.otpauth_uri);
                     let code = read_password("code shown by the app")?;
                     app.console_confirm_mfa(&username, &code).await?;
                     println!("second factor of {username} confirmed");
                 }
                 UserCommand::ResetMfa { username } => {
-                    app.reset_second_factor(
-                        &Caller::Console,
-                        &user_id(&app, &username).await?,
-                        &meta,
-                    )
-                    .await?;
-                    println!(
-                        "second factor of {username} reset; they set up a new one at their next sign-in"
-                    );
+                    app.reset_second_factor(&Caller::Console, &user_id(&app, &username).await?, &meta).await?;
+                    println!("second factor of {username} reset; they set up a new one at their next sign-in");
                 }
             }
         }
         Command::Org(cmd) => {
             let app = open(config).await?;
             match cmd {
-                OrgCommand::Create {
-                    name,
-                    org_type,
-                    sector,
-                    region,
-                    operator,
-                } => {
-                    let input = NewOrganisation {
-                        name,
-                        org_type,
-                        sector,
-                        region,
-                    };
+                OrgCommand::Create { name, org_type, sector, region, operator } => {
+                    let input = NewOrganisation { name, org_type, sector, region };
                     let o = if operator {
                         app.create_operator_organisation(&input, &meta).await?
                     } else {
-                        app.create_organisation(&Caller::Console, &input, &meta)
-                            .await?
+                        app.create_organisation(&Caller::Console, &input, &meta).await?
                     };
                     println!("created organisation {} ({})", o.name, o.id);
                 }
@@ -640,8 +552,7 @@ async fn main() -> Result<()> {
                     "audit chain intact: {} entries; head {} (witnessed outside the database: {})",
                     v.entries,
                     v.head_hash,
-                    v.witnessed_seq
-                        .map_or("none".to_owned(), |s| format!("entry {s}"))
+                    v.witnessed_seq.map_or("none".to_owned(), |s| format!("entry {s}"))
                 ),
                 Err(e) => {
                     eprintln!("AUDIT CHAIN BROKEN: {e}");
@@ -655,10 +566,7 @@ async fn main() -> Result<()> {
                 println!("key file already exists at {}", path.display());
             } else {
                 let _ = open(config).await?;
-                println!(
-                    "created key file {}; back it up separately from the database",
-                    path.display()
-                );
+                println!("created key file {}; back it up separately from the database", path.display());
             }
         }
         Command::Keys(KeysCommand::Rotate { retire }) => {
@@ -667,16 +575,9 @@ async fn main() -> Result<()> {
             if !std::io::stderr().is_terminal() {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
             }
-            let r = app
-                .rotate_keys(retire, &|n| {
-                    bar.set_message(format!("{n} values re-encrypted"))
-                })
-                .await?;
+            let r = app.rotate_keys(retire, &|n| bar.set_message(format!("{n} values re-encrypted"))).await?;
             bar.finish_and_clear();
-            println!(
-                "key {} is now active; {} values re-encrypted; retired keys: {:?}",
-                r.new_key_id, r.reencrypted, r.retired
-            );
+            println!("key {} is now active; {} values re-encrypted; retired keys: {:?}", r.new_key_id, r.reencrypted, r.retired);
         }
     }
     Ok(())

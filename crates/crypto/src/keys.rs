@@ -52,10 +52,7 @@ pub struct KeyRing {
 
 impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyRing")
-            .field("active", &self.active)
-            .field("key_ids", &self.key_ids())
-            .finish_non_exhaustive()
+        f.debug_struct("KeyRing").field("active", &self.active).field("key_ids", &self.key_ids()).finish_non_exhaustive()
     }
 }
 
@@ -63,18 +60,12 @@ fn decode_key(path: &str, what: &str, s: &str) -> Result<Zeroizing<[u8; 32]>, Cr
     let bytes = Zeroizing::new(
         BASE64
             .decode(s.as_bytes())
-            .map_err(|_| CryptoError::KeyFile {
-                path: path.to_owned(),
-                reason: format!("{what} is not valid base64"),
-            })?,
+            .map_err(|_| CryptoError::KeyFile { path: path.to_owned(), reason: format!("{what} is not valid base64") })?,
     );
     let arr: [u8; 32] = bytes
         .as_slice()
         .try_into()
-        .map_err(|_| CryptoError::KeyFile {
-            path: path.to_owned(),
-            reason: format!("{what} must be 32 bytes"),
-        })?;
+        .map_err(|_| CryptoError::KeyFile { path: path.to_owned(), reason: format!("{what} must be 32 bytes") })?;
     Ok(Zeroizing::new(arr))
 }
 
@@ -83,24 +74,14 @@ impl KeyRing {
     /// timestamp string recorded next to the key.
     pub fn generate(created: &str) -> Result<Self, CryptoError> {
         let mut keys = BTreeMap::new();
-        keys.insert(
-            1,
-            (Zeroizing::new(random_bytes::<32>()?), created.to_owned()),
-        );
-        Ok(Self {
-            active: 1,
-            keys,
-            blind_index: Zeroizing::new(random_bytes::<32>()?),
-        })
+        keys.insert(1, (Zeroizing::new(random_bytes::<32>()?), created.to_owned()));
+        Ok(Self { active: 1, keys, blind_index: Zeroizing::new(random_bytes::<32>()?) })
     }
 
     /// Add a new encryption key and make it the active one. Returns its id.
     pub fn rotate(&mut self, created: &str) -> Result<u32, CryptoError> {
         let id = self.keys.keys().next_back().copied().unwrap_or(0) + 1;
-        self.keys.insert(
-            id,
-            (Zeroizing::new(random_bytes::<32>()?), created.to_owned()),
-        );
+        self.keys.insert(id, (Zeroizing::new(random_bytes::<32>()?), created.to_owned()));
         self.active = id;
         Ok(id)
     }
@@ -122,59 +103,37 @@ impl KeyRing {
     /// Load a key file, refusing one that other users could read.
     pub fn load(path: &Path) -> Result<Self, CryptoError> {
         let p = path.display().to_string();
-        let err = |reason: String| CryptoError::KeyFile {
-            path: p.clone(),
-            reason,
-        };
+        let err = |reason: String| CryptoError::KeyFile { path: p.clone(), reason };
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let meta = std::fs::metadata(path).map_err(|e| err(e.to_string()))?;
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
-                return Err(err(format!(
-                    "is readable by other users (mode {mode:o}); run `chmod 600 {p}`"
-                )));
+                return Err(err(format!("is readable by other users (mode {mode:o}); run `chmod 600 {p}`")));
             }
         }
         let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?);
-        let file: KeyFile =
-            toml::from_str(&text).map_err(|e| err(format!("not a Palermo key file: {e}")))?;
+        let file: KeyFile = toml::from_str(&text).map_err(|e| err(format!("not a Palermo key file: {e}")))?;
         if file.format != FORMAT {
             return Err(err(format!("format must be \"{FORMAT}\"")));
         }
         let mut keys = BTreeMap::new();
         for k in &file.keys {
-            keys.insert(
-                k.id,
-                (
-                    decode_key(&p, &format!("key {}", k.id), &k.material)?,
-                    k.created.clone(),
-                ),
-            );
+            keys.insert(k.id, (decode_key(&p, &format!("key {}", k.id), &k.material)?, k.created.clone()));
         }
         if !keys.contains_key(&file.active) {
-            return Err(err(format!(
-                "active key {} is not in the file",
-                file.active
-            )));
+            return Err(err(format!("active key {} is not in the file", file.active)));
         }
         let blind_index = decode_key(&p, "blind_index", &file.blind_index)?;
-        Ok(Self {
-            active: file.active,
-            keys,
-            blind_index,
-        })
+        Ok(Self { active: file.active, keys, blind_index })
     }
 
     /// Write the key file with mode 0600: atomically (temporary file, fsync, rename), so a crash
     /// never leaves a half-written key file.
     pub fn save(&self, path: &Path) -> Result<(), CryptoError> {
         let p = path.display().to_string();
-        let err = |reason: String| CryptoError::KeyFile {
-            path: p.clone(),
-            reason,
-        };
+        let err = |reason: String| CryptoError::KeyFile { path: p.clone(), reason };
         let file = KeyFile {
             format: FORMAT.to_owned(),
             active: self.active,
@@ -182,11 +141,7 @@ impl KeyRing {
             keys: self
                 .keys
                 .iter()
-                .map(|(id, (k, created))| KeyFileEntry {
-                    id: *id,
-                    created: created.clone(),
-                    material: BASE64.encode(k.as_slice()),
-                })
+                .map(|(id, (k, created))| KeyFileEntry { id: *id, created: created.clone(), material: BASE64.encode(k.as_slice()) })
                 .collect(),
         };
         let body = Zeroizing::new(toml::to_string(&file).map_err(|e| err(e.to_string()))?);
@@ -206,8 +161,7 @@ impl KeyRing {
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp).map_err(|e| err(e.to_string()))?;
-        f.write_all(text.as_bytes())
-            .map_err(|e| err(e.to_string()))?;
+        f.write_all(text.as_bytes()).map_err(|e| err(e.to_string()))?;
         f.sync_all().map_err(|e| err(e.to_string()))?;
         std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))?;
         Ok(())
@@ -215,21 +169,10 @@ impl KeyRing {
 
     /// Encrypt a value with the active key, bound to `aad` (for example `person:family_name:<id>`).
     pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let (key, _) = self
-            .keys
-            .get(&self.active)
-            .ok_or(CryptoError::UnknownKey(self.active))?;
+        let (key, _) = self.keys.get(&self.active).ok_or(CryptoError::UnknownKey(self.active))?;
         let cipher = XChaCha20Poly1305::new(key.as_slice().into());
         let nonce = random_bytes::<24>()?;
-        let ct = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad,
-                },
-            )
-            .map_err(|_| CryptoError::Decrypt)?;
+        let ct = cipher.encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad }).map_err(|_| CryptoError::Decrypt)?;
         let mut out = Vec::with_capacity(3 + 4 + 24 + ct.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.active.to_be_bytes());
@@ -253,16 +196,7 @@ impl KeyRing {
         let (key, _) = self.keys.get(&id).ok_or(CryptoError::UnknownKey(id))?;
         let cipher = XChaCha20Poly1305::new(key.as_slice().into());
         let nonce = XNonce::from_slice(&blob[7..31]);
-        cipher
-            .decrypt(
-                nonce,
-                Payload {
-                    msg: &blob[31..],
-                    aad,
-                },
-            )
-            .map(Zeroizing::new)
-            .map_err(|_| CryptoError::Decrypt)
+        cipher.decrypt(nonce, Payload { msg: &blob[31..], aad }).map(Zeroizing::new).map_err(|_| CryptoError::Decrypt)
     }
 
     /// A keyed blind index of a value for exact search: HMAC-SHA-256 over the field's name and
@@ -282,11 +216,7 @@ impl KeyRing {
 /// The form a value is compared in for exact search: compatibility-decomposed, combining marks
 /// removed (José = Jose), lower-cased, whitespace collapsed.
 pub fn normalise_for_search(value: &str) -> String {
-    let stripped: String = value
-        .nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .collect::<String>()
-        .to_lowercase();
+    let stripped: String = value.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect::<String>().to_lowercase();
     stripped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -298,17 +228,9 @@ mod tests {
     #[test]
     fn seal_open_round_trip_and_binding() {
         let ring = KeyRing::generate("2026-11-28").unwrap();
-        let ct = ring
-            .seal("Amina Kamara".as_bytes(), b"person:name:1")
-            .unwrap();
-        assert_eq!(
-            ring.open(&ct, b"person:name:1").unwrap().as_slice(),
-            b"Amina Kamara"
-        );
-        assert!(
-            matches!(ring.open(&ct, b"person:name:2"), Err(CryptoError::Decrypt)),
-            "moved to another record"
-        );
+        let ct = ring.seal("Amina Kamara".as_bytes(), b"person:name:1").unwrap();
+        assert_eq!(ring.open(&ct, b"person:name:1").unwrap().as_slice(), b"Amina Kamara");
+        assert!(matches!(ring.open(&ct, b"person:name:2"), Err(CryptoError::Decrypt)), "moved to another record");
         let mut bad = ct.clone();
         let last = bad.len() - 1;
         bad[last] ^= 1;
@@ -326,10 +248,7 @@ mod tests {
         assert_eq!(KeyRing::key_id_of(&new).unwrap(), 2);
         assert_eq!(ring.open(&old, b"aad").unwrap().as_slice(), b"x");
         ring.retire_old_keys();
-        assert!(matches!(
-            ring.open(&old, b"aad"),
-            Err(CryptoError::UnknownKey(1))
-        ));
+        assert!(matches!(ring.open(&old, b"aad"), Err(CryptoError::UnknownKey(1))));
     }
 
     #[test]
@@ -341,10 +260,7 @@ mod tests {
         let loaded = KeyRing::load(&path).unwrap();
         let ct = ring.seal(b"v", b"a").unwrap();
         assert_eq!(loaded.open(&ct, b"a").unwrap().as_slice(), b"v");
-        assert_eq!(
-            ring.blind_index("f", "José  Pérez"),
-            loaded.blind_index("f", "jose perez")
-        );
+        assert_eq!(ring.blind_index("f", "José  Pérez"), loaded.blind_index("f", "jose perez"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -16,22 +16,12 @@ pub struct HashCost {
 
 impl HashCost {
     /// OWASP Password Storage Cheat Sheet baseline for Argon2id: m = 19 MiB, t = 2, p = 1.
-    pub const OWASP_MINIMUM: HashCost = HashCost {
-        memory_kib: 19_456,
-        iterations: 2,
-        parallelism: 1,
-    };
+    pub const OWASP_MINIMUM: HashCost = HashCost { memory_kib: 19_456, iterations: 2, parallelism: 1 };
     /// The default: m = 64 MiB, t = 8, p = 1 (about 0.3 s on one core of a 2026 laptop).
-    pub const DEFAULT: HashCost = HashCost {
-        memory_kib: 65_536,
-        iterations: 8,
-        parallelism: 1,
-    };
+    pub const DEFAULT: HashCost = HashCost { memory_kib: 65_536, iterations: 8, parallelism: 1 };
 
     pub fn is_at_least_owasp(&self) -> bool {
-        self.memory_kib >= Self::OWASP_MINIMUM.memory_kib
-            && self.iterations >= Self::OWASP_MINIMUM.iterations
-            && self.parallelism >= 1
+        self.memory_kib >= Self::OWASP_MINIMUM.memory_kib && self.iterations >= Self::OWASP_MINIMUM.iterations && self.parallelism >= 1
     }
 }
 
@@ -54,14 +44,9 @@ impl PasswordHasher {
                 HashCost::OWASP_MINIMUM.iterations
             )));
         }
-        let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
-            .map_err(|e| CryptoError::Hash(e.to_string()))?;
+        let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None).map_err(|e| CryptoError::Hash(e.to_string()))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let mut me = Self {
-            cost,
-            argon,
-            dummy: String::new(),
-        };
+        let mut me = Self { cost, argon, dummy: String::new() };
         let random = data_encoding::HEXLOWER.encode(&random_bytes::<16>()?);
         me.dummy = me.hash(&random)?;
         Ok(me)
@@ -72,12 +57,8 @@ impl PasswordHasher {
     }
 
     pub fn hash(&self, password: &str) -> Result<String, CryptoError> {
-        let salt = SaltString::encode_b64(&random_bytes::<16>()?)
-            .map_err(|e| CryptoError::Hash(e.to_string()))?;
-        self.argon
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| CryptoError::Hash(e.to_string()))
+        let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|e| CryptoError::Hash(e.to_string()))?;
+        self.argon.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| CryptoError::Hash(e.to_string()))
     }
 
     /// Verify a password against a stored hash. `None` for the stored hash (unknown user), or a
@@ -85,10 +66,7 @@ impl PasswordHasher {
     /// the same time as a wrong password.
     pub fn verify(&self, password: &str, stored: Option<&str>) -> bool {
         match stored.and_then(|s| PasswordHash::new(s).ok()) {
-            Some(parsed) => self
-                .argon
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok(),
+            Some(parsed) => self.argon.verify_password(password.as_bytes(), &parsed).is_ok(),
             None => {
                 if let Ok(dummy) = PasswordHash::new(&self.dummy) {
                     let _ = self.argon.verify_password(password.as_bytes(), &dummy);
@@ -128,28 +106,13 @@ mod tests {
         assert!(!weak.verify("anything", None));
         assert!(!weak.verify("anything", Some("not a hash")));
         assert!(!weak.needs_rehash(&h));
-        let strong = PasswordHasher::new(HashCost {
-            memory_kib: 32_768,
-            iterations: 2,
-            parallelism: 1,
-        })
-        .unwrap();
+        let strong = PasswordHasher::new(HashCost { memory_kib: 32_768, iterations: 2, parallelism: 1 }).unwrap();
         assert!(strong.needs_rehash(&h));
-        assert!(
-            strong.verify("correct horse battery staple", Some(&h)),
-            "old hashes still verify"
-        );
+        assert!(strong.verify("correct horse battery staple", Some(&h)), "old hashes still verify");
     }
 
     #[test]
     fn below_owasp_is_refused() {
-        assert!(
-            PasswordHasher::new(HashCost {
-                memory_kib: 4096,
-                iterations: 1,
-                parallelism: 1
-            })
-            .is_err()
-        );
+        assert!(PasswordHasher::new(HashCost { memory_kib: 4096, iterations: 1, parallelism: 1 }).is_err());
     }
 }

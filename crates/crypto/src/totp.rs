@@ -50,12 +50,7 @@ pub fn code_at_step(secret: &[u8], step: i64) -> u32 {
     mac.update(&step.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = usize::from(digest[19] & 0x0f);
-    let bytes = [
-        digest[offset],
-        digest[offset + 1],
-        digest[offset + 2],
-        digest[offset + 3],
-    ];
+    let bytes = [digest[offset], digest[offset + 1], digest[offset + 2], digest[offset + 3]];
     let bin = u32::from_be_bytes(bytes) & 0x7fff_ffff;
     bin % 10u32.pow(DIGITS)
 }
@@ -67,12 +62,7 @@ pub fn step_of(unix_seconds: i64) -> i64 {
 
 /// Check a typed code. Returns the matched step if the code is right and its step is later than
 /// `last_used_step`; the caller must store that step so the same code cannot be used again.
-pub fn verify(
-    secret: &[u8],
-    typed: &str,
-    unix_seconds: i64,
-    last_used_step: Option<i64>,
-) -> Option<i64> {
+pub fn verify(secret: &[u8], typed: &str, unix_seconds: i64, last_used_step: Option<i64>) -> Option<i64> {
     let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
     if typed.len() != DIGITS as usize || !typed.chars().all(|c| c.is_ascii_digit()) {
         return None;
@@ -98,18 +88,10 @@ mod tests {
     #[test]
     fn rfc6238_vectors() {
         let secret = b"12345678901234567890";
-        for (t, expected8) in [
-            (59, 94287082u32),
-            (1111111109, 7081804),
-            (1111111111, 14050471),
-            (1234567890, 89005924),
-            (2000000000, 69279037),
-        ] {
-            assert_eq!(
-                code_at_step(secret, step_of(t)),
-                expected8 % 1_000_000,
-                "t={t}"
-            );
+        for (t, expected8) in
+            [(59, 94287082u32), (1111111109, 7081804), (1111111111, 14050471), (1234567890, 89005924), (2000000000, 69279037)]
+        {
+            assert_eq!(code_at_step(secret, step_of(t)), expected8 % 1_000_000, "t={t}");
         }
     }
 
@@ -119,11 +101,7 @@ mod tests {
         let t = 1_234_567_890;
         let code = format!("{:06}", code_at_step(secret, step_of(t)));
         let step = verify(secret, &code, t, None).unwrap();
-        assert_eq!(
-            verify(secret, &code, t + 5, Some(step)),
-            None,
-            "replay refused"
-        );
+        assert_eq!(verify(secret, &code, t + 5, Some(step)), None, "replay refused");
         assert_eq!(verify(secret, "000000x", t, None), None);
         assert_eq!(verify(secret, &code, t + 120, None), None, "too old");
     }
@@ -131,8 +109,6 @@ mod tests {
     #[test]
     fn uri_has_base32_secret() {
         let uri = otpauth_uri("Palermo", "amina k", b"12345678901234567890");
-        assert!(uri.starts_with(
-            "otpauth://totp/Palermo:amina%20k?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-        ));
+        assert!(uri.starts_with("otpauth://totp/Palermo:amina%20k?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
     }
 }

@@ -107,17 +107,13 @@ pub fn chain_hash(prev: &[u8], seq: i64, e: &AuditEvent) -> Hash {
 /// Where the chain broke, naming the first bad entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
-    #[error(
-        "audit entry {expected} is missing (found entry {found} in its place): entries were deleted or reordered"
-    )]
+    #[error("audit entry {expected} is missing (found entry {found} in its place): entries were deleted or reordered")]
     Gap { expected: i64, found: i64 },
     #[error("audit entry {seq} does not link to entry {}: an entry was deleted, inserted or reordered", seq - 1)]
     BrokenLink { seq: i64 },
     #[error("audit entry {seq} was altered: its content no longer matches its hash")]
     Altered { seq: i64 },
-    #[error(
-        "the audit log ends at entry {last} but entry {witnessed} was witnessed outside the database: the newest entries were deleted"
-    )]
+    #[error("the audit log ends at entry {last} but entry {witnessed} was witnessed outside the database: the newest entries were deleted")]
     Truncated { last: i64, witnessed: i64 },
     #[error("audit entry {seq} differs from the head witnessed outside the database")]
     HeadMismatch { seq: i64 },
@@ -143,27 +139,18 @@ pub struct ChainVerifier {
 
 impl ChainVerifier {
     pub fn new(witnesses: Vec<Head>) -> Self {
-        Self {
-            last_seq: 0,
-            last_hash: GENESIS.to_vec(),
-            seen: Vec::new(),
-            witnesses,
-        }
+        Self { last_seq: 0, last_hash: GENESIS.to_vec(), seen: Vec::new(), witnesses }
     }
 
     pub fn push(&mut self, entry: &ChainedEntry) -> Result<(), ChainError> {
         let expected = self.last_seq + 1;
         if entry.seq != expected {
-            return Err(ChainError::Gap {
-                expected,
-                found: entry.seq,
-            });
+            return Err(ChainError::Gap { expected, found: entry.seq });
         }
         if entry.prev_hash != self.last_hash {
             return Err(ChainError::BrokenLink { seq: entry.seq });
         }
-        if chain_hash(&entry.prev_hash, entry.seq, &entry.event).as_slice() != entry.hash.as_slice()
-        {
+        if chain_hash(&entry.prev_hash, entry.seq, &entry.event).as_slice() != entry.hash.as_slice() {
             return Err(ChainError::Altered { seq: entry.seq });
         }
         if self.witnesses.iter().any(|w| w.seq == entry.seq) {
@@ -178,10 +165,7 @@ impl ChainVerifier {
     pub fn finish(self) -> Result<i64, ChainError> {
         for w in &self.witnesses {
             if w.seq > self.last_seq {
-                return Err(ChainError::Truncated {
-                    last: self.last_seq,
-                    witnessed: w.seq,
-                });
+                return Err(ChainError::Truncated { last: self.last_seq, witnessed: w.seq });
             }
             if w.seq == 0 {
                 continue;
@@ -211,11 +195,7 @@ mod tests {
             section: None,
             purpose: None,
             request_id: Some(format!("req-{i}")),
-            outcome: if i.is_multiple_of(7) {
-                Outcome::Denied
-            } else {
-                Outcome::Ok
-            },
+            outcome: if i.is_multiple_of(7) { Outcome::Denied } else { Outcome::Ok },
         }
     }
 
@@ -226,12 +206,7 @@ mod tests {
                 let seq = i64::from(i);
                 let ev = event(i);
                 let hash = chain_hash(&prev, seq, &ev).to_vec();
-                let e = ChainedEntry {
-                    seq,
-                    event: ev,
-                    prev_hash: prev.clone(),
-                    hash: hash.clone(),
-                };
+                let e = ChainedEntry { seq, event: ev, prev_hash: prev.clone(), hash: hash.clone() };
                 prev = hash;
                 e
             })
@@ -248,10 +223,7 @@ mod tests {
 
     fn head_of(entries: &[ChainedEntry]) -> Head {
         let last = entries.last().unwrap();
-        Head {
-            seq: last.seq,
-            hash: last.hash.clone().try_into().unwrap(),
-        }
+        Head { seq: last.seq, hash: last.hash.clone().try_into().unwrap() }
     }
 
     #[test]
@@ -278,12 +250,8 @@ mod tests {
             (0..n).prop_map(Tamper::EditTime),
             (0..n).prop_map(Tamper::EditOutcome),
             (0..n).prop_map(Tamper::Delete),
-            (0..n, 0..n)
-                .prop_filter("distinct", |(a, b)| a != b)
-                .prop_map(|(a, b)| Tamper::Swap(a, b)),
-            (0..n, 0..n)
-                .prop_filter("distinct", |(a, b)| a != b)
-                .prop_map(|(a, b)| Tamper::SwapKeepSeq(a, b)),
+            (0..n, 0..n).prop_filter("distinct", |(a, b)| a != b).prop_map(|(a, b)| Tamper::Swap(a, b)),
+            (0..n, 0..n).prop_filter("distinct", |(a, b)| a != b).prop_map(|(a, b)| Tamper::SwapKeepSeq(a, b)),
             (1..=n).prop_map(Tamper::Truncate),
             (0..n).prop_map(Tamper::Rehash),
         ]
@@ -328,22 +296,10 @@ mod tests {
         assert_eq!(verify(&c, None), Err(ChainError::Altered { seq: 5 }));
         let mut c = build(10);
         c.remove(6);
-        assert_eq!(
-            verify(&c, None),
-            Err(ChainError::Gap {
-                expected: 7,
-                found: 8
-            })
-        );
+        assert_eq!(verify(&c, None), Err(ChainError::Gap { expected: 7, found: 8 }));
         let mut c = build(10);
         let h = head_of(&c);
         c.truncate(8);
-        assert_eq!(
-            verify(&c, Some(h)),
-            Err(ChainError::Truncated {
-                last: 8,
-                witnessed: 10
-            })
-        );
+        assert_eq!(verify(&c, Some(h)), Err(ChainError::Truncated { last: 8, witnessed: 10 }));
     }
 }

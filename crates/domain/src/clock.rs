@@ -27,9 +27,7 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: OffsetDateTime) -> Self {
-        Self {
-            now: Mutex::new(truncate_to_micros(start)),
-        }
+        Self { now: Mutex::new(truncate_to_micros(start)) }
     }
 
     pub fn advance(&self, by: Duration) {

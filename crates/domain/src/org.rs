@@ -43,10 +43,7 @@ pub struct Region(String);
 impl Region {
     pub fn parse(field: &'static str, s: &str) -> Result<Self, ValidationError> {
         let s = s.trim();
-        let ok = !s.is_empty()
-            && s.len() <= 40
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let ok = !s.is_empty() && s.len() <= 40 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if ok {
             Ok(Self(s.to_owned()))
         } else {

@@ -125,18 +125,12 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         GrantRole { org, role } => match role {
             // Only the operator's administrators create administrators and auditors: an
             // organisation cannot give itself oversight powers.
-            Role::Administrator | Role::Auditor => {
-                actor.is(Role::Administrator) && actor.org_is_operator
-            }
+            Role::Administrator | Role::Auditor => actor.is(Role::Administrator) && actor.org_is_operator,
             _ => actor.administers(org),
         },
         ViewAuditLog => actor.is(Role::Auditor),
     };
-    if allowed {
-        Ok(())
-    } else {
-        Err(Denied::Forbidden)
-    }
+    if allowed { Ok(()) } else { Err(Denied::Forbidden) }
 }
 
 #[cfg(test)]
@@ -206,45 +200,10 @@ mod tests {
 
     #[test]
     fn other_organisations_users_are_hidden_not_forbidden() {
-        let admin = Actor {
-            user_id: user(1),
-            org_id: org(1),
-            org_is_operator: false,
-            roles: Roles::new([Role::Administrator]),
-        };
-        assert_eq!(
-            authorize(
-                &admin,
-                Action::ViewUser {
-                    org: org(2),
-                    user: user(2)
-                }
-            ),
-            Err(Denied::Hidden)
-        );
-        assert_eq!(
-            authorize(
-                &admin,
-                Action::ViewUser {
-                    org: org(1),
-                    user: user(2)
-                }
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            authorize(&admin, Action::CreateOrganisation),
-            Err(Denied::Forbidden)
-        );
-        assert_eq!(
-            authorize(
-                &admin,
-                Action::GrantRole {
-                    org: org(1),
-                    role: Role::Administrator
-                }
-            ),
-            Err(Denied::Forbidden)
-        );
+        let admin = Actor { user_id: user(1), org_id: org(1), org_is_operator: false, roles: Roles::new([Role::Administrator]) };
+        assert_eq!(authorize(&admin, Action::ViewUser { org: org(2), user: user(2) }), Err(Denied::Hidden));
+        assert_eq!(authorize(&admin, Action::ViewUser { org: org(1), user: user(2) }), Ok(()));
+        assert_eq!(authorize(&admin, Action::CreateOrganisation), Err(Denied::Forbidden));
+        assert_eq!(authorize(&admin, Action::GrantRole { org: org(1), role: Role::Administrator }), Err(Denied::Forbidden));
     }
 }

@@ -71,11 +71,7 @@ impl Roles {
 
     /// Stored form: codes joined with commas, in a stable order.
     pub fn to_stored(&self) -> String {
-        self.0
-            .iter()
-            .map(|r| r.code())
-            .collect::<Vec<_>>()
-            .join(",")
+        self.0.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
     }
 
     pub fn from_stored(s: &str) -> Result<Self, ValidationError> {

@@ -19,10 +19,7 @@ pub struct ThrottleState {
 }
 
 /// Whether an attempt may proceed to the password check now.
-pub fn may_attempt(
-    state: Option<&ThrottleState>,
-    now: OffsetDateTime,
-) -> Result<(), OffsetDateTime> {
+pub fn may_attempt(state: Option<&ThrottleState>, now: OffsetDateTime) -> Result<(), OffsetDateTime> {
     match state.and_then(|s| s.locked_until) {
         Some(until) if until > now => Err(until),
         _ => Ok(()),
@@ -44,11 +41,7 @@ pub fn after_failure(state: Option<&ThrottleState>, now: OffsetDateTime) -> Thro
     } else {
         None
     };
-    ThrottleState {
-        failures,
-        last_failure_at: now,
-        locked_until,
-    }
+    ThrottleState { failures, last_failure_at: now, locked_until }
 }
 
 #[cfg(test)]
@@ -69,18 +62,12 @@ mod tests {
             assert!(may_attempt(s.as_ref(), now).is_ok());
         }
         s = Some(after_failure(s.as_ref(), now));
-        assert_eq!(
-            may_attempt(s.as_ref(), now),
-            Err(now + Duration::seconds(1))
-        );
+        assert_eq!(may_attempt(s.as_ref(), now), Err(now + Duration::seconds(1)));
         for _ in 0..30 {
             s = Some(after_failure(s.as_ref(), now));
         }
         assert_eq!(s.unwrap().locked_until, Some(now + MAX_LOCK));
-        assert!(
-            may_attempt(s.as_ref(), now + MAX_LOCK).is_ok(),
-            "the lock ends by itself"
-        );
+        assert!(may_attempt(s.as_ref(), now + MAX_LOCK).is_ok(), "the lock ends by itself");
     }
 
     proptest! {

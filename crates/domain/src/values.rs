@@ -13,10 +13,7 @@ pub struct ValidationError {
 
 impl ValidationError {
     pub fn new(field: &'static str, expected: impl Into<String>) -> Self {
-        Self {
-            field,
-            expected: expected.into(),
-        }
+        Self { field, expected: expected.into() }
     }
 }
 
@@ -80,18 +77,9 @@ pub struct Username(String);
 impl Username {
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
         let s = s.trim().to_ascii_lowercase();
-        let ok = (3..=64).contains(&s.len())
-            && s.chars().all(|c| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
-            });
-        if ok {
-            Ok(Self(s))
-        } else {
-            Err(ValidationError::new(
-                "username",
-                "3 to 64 characters: letters a-z, digits, '.', '_' or '-'",
-            ))
-        }
+        let ok =
+            (3..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        if ok { Ok(Self(s)) } else { Err(ValidationError::new("username", "3 to 64 characters: letters a-z, digits, '.', '_' or '-'")) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -109,10 +97,7 @@ impl Name {
         let s = nfc_trimmed(s);
         let len = s.chars().count();
         if len == 0 || len > max || has_control(&s) {
-            return Err(ValidationError::new(
-                field,
-                format!("1 to {max} characters, without control characters"),
-            ));
+            return Err(ValidationError::new(field, format!("1 to {max} characters, without control characters")));
         }
         Ok(Self(s))
     }
@@ -166,10 +151,7 @@ impl Reason {
         if (10..=1000).contains(&len) && !s.chars().any(|c| c.is_control() && c != '\n') {
             Ok(Self(s))
         } else {
-            Err(ValidationError::new(
-                field,
-                "a written reason of 10 to 1000 characters",
-            ))
+            Err(ValidationError::new(field, "a written reason of 10 to 1000 characters"))
         }
     }
 
@@ -189,19 +171,14 @@ mod tests {
         let e = Username::parse("a b").unwrap_err();
         assert_eq!(e.field, "username");
         assert!(Username::parse("ab").is_err());
-        assert!(
-            Username::parse("аmina").is_err(),
-            "Cyrillic look-alike refused"
-        );
+        assert!(Username::parse("аmina").is_err(), "Cyrillic look-alike refused");
     }
 
     #[test]
     fn password_length_is_counted_in_characters() {
         assert!(NewPassword::parse("short").is_err());
         assert!(NewPassword::parse("ثمانيةعشرحرفاًهنا").is_ok());
-        assert!(
-            format!("{:?}", NewPassword::parse("correct horse battery").unwrap()).contains('…')
-        );
+        assert!(format!("{:?}", NewPassword::parse("correct horse battery").unwrap()).contains('…'));
     }
 
     proptest! {

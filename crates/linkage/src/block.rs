@@ -11,44 +11,41 @@ fn dob_year(p: &Prepared) -> Option<i32> {
     p.dob.map(|d| d.year)
 }
 
-/// The blocking keys of one record.
+/// The blocking keys of one record. Name keys use each name separately as well as the pair, so
+/// a swap of given and family name, or an error in one of them, still meets.
 pub fn keys(p: &Prepared) -> Vec<String> {
-    let mut k = Vec::with_capacity(6);
-    let g = p
-        .given
-        .as_ref()
-        .map(|n| n.skeleton.as_str())
-        .filter(|s| !s.is_empty());
-    let f = p
-        .family
-        .as_ref()
-        .map(|n| n.skeleton.as_str())
-        .filter(|s| !s.is_empty());
+    let mut k = Vec::with_capacity(8);
+    let g = p.given.as_ref().map(|n| n.skeleton.as_str()).filter(|s| !s.is_empty());
+    let f = p.family.as_ref().map(|n| n.skeleton.as_str()).filter(|s| !s.is_empty());
     if let (Some(g), Some(f)) = (g, f) {
-        // order-free, so a swap of given and family name still meets
         let (a, b) = if g <= f { (g, f) } else { (f, g) };
         k.push(format!("n:{a}|{b}"));
     }
-    if let (Some(f), Some(y)) = (f, dob_year(p)) {
-        k.push(format!("fy:{f}|{y}"));
+    let names: Vec<&str> = [g, f].into_iter().flatten().collect();
+    for s in &names {
+        // a rare name on its own (common ones exceed the block limit and are dropped)
+        k.push(format!("s:{s}"));
     }
-    if let (Some(g), Some(y)) = (g, dob_year(p)) {
-        k.push(format!("gy:{g}|{y}"));
+    if let Some(y) = dob_year(p) {
+        for s in &names {
+            k.push(format!("yn:{y}|{s}"));
+        }
     }
     if let Some(d) = p.dob
         && let (Some(m), Some(day)) = (d.month, d.day)
     {
-        // day and month in either order
+        // day and month in either order; with the first letter of either name
         let (lo, hi) = if m <= day { (m, day) } else { (day, m) };
-        let initial = g.and_then(|s| s.get(..1)).unwrap_or("");
-        k.push(format!("d:{}-{lo}-{hi}|{initial}", d.year));
-        if let Some(f) = f {
-            k.push(format!("fd:{f}|{lo}-{hi}"));
+        for s in &names {
+            k.push(format!("d:{}-{lo}-{hi}|{}", d.year, s.get(..1).unwrap_or("")));
+            k.push(format!("dn:{lo}-{hi}|{s}"));
         }
     }
     if let Some(ph) = &p.phone {
         k.push(format!("p:{ph}"));
     }
+    k.sort();
+    k.dedup();
     k
 }
 
@@ -71,11 +68,7 @@ pub fn dob_keys(p: &Prepared) -> Vec<String> {
 pub fn name_keys(p: &Prepared) -> Vec<String> {
     match (&p.given, &p.family) {
         (Some(g), Some(f)) if !g.skeleton.is_empty() && !f.skeleton.is_empty() => {
-            let (a, b) = if g.skeleton <= f.skeleton {
-                (&g.skeleton, &f.skeleton)
-            } else {
-                (&f.skeleton, &g.skeleton)
-            };
+            let (a, b) = if g.skeleton <= f.skeleton { (&g.skeleton, &f.skeleton) } else { (&f.skeleton, &g.skeleton) };
             vec![format!("{a}|{b}")]
         }
         _ => Vec::new(),
@@ -89,10 +82,7 @@ pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
 }
 
 /// Candidate pairs from one key function.
-pub fn pairs_by(
-    records: &[Prepared],
-    key_fn: impl Fn(&Prepared) -> Vec<String>,
-) -> Vec<(u32, u32)> {
+pub fn pairs_by(records: &[Prepared], key_fn: impl Fn(&Prepared) -> Vec<String>) -> Vec<(u32, u32)> {
     let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         let Ok(i) = u32::try_from(i) else { break };
@@ -101,8 +91,10 @@ pub fn pairs_by(
         }
     }
     let mut pairs = Vec::new();
-    for members in blocks.values() {
-        if members.len() < 2 || members.len() > MAX_BLOCK {
+    for (key, members) in &blocks {
+        // a single name is weak evidence of a candidate: only small groups
+        let cap = if key.starts_with("s:") { MAX_BLOCK / 4 } else { MAX_BLOCK };
+        if members.len() < 2 || members.len() > cap {
             continue;
         }
         for (x, &a) in members.iter().enumerate() {

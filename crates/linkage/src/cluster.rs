@@ -13,19 +13,10 @@ struct Groups {
 
 /// `edges`: (i, j, probability) for linked candidates; `score(i, j)` gives the probability of
 /// any pair on demand. Returns a cluster number per record.
-pub fn cluster(
-    n: usize,
-    mut edges: Vec<(u32, u32, f64)>,
-    threshold: f64,
-    floor: f64,
-    score: impl Fn(u32, u32) -> f64,
-) -> Vec<usize> {
+pub fn cluster(n: usize, mut edges: Vec<(u32, u32, f64)>, threshold: f64, floor: f64, score: impl Fn(u32, u32) -> f64) -> Vec<usize> {
     edges.retain(|e| e.2 >= threshold);
     edges.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-    let mut g = Groups {
-        of: (0..n).collect(),
-        members: (0..n).map(|i| vec![i as u32]).collect(),
-    };
+    let mut g = Groups { of: (0..n).collect(), members: (0..n).map(|i| vec![i as u32]).collect() };
     for (a, b, _) in edges {
         let (ga, gb) = match (g.of.get(a as usize), g.of.get(b as usize)) {
             (Some(x), Some(y)) => (*x, *y),
@@ -38,18 +29,11 @@ pub fn cluster(
         if ma.len() + mb.len() > MAX_CLUSTER {
             continue;
         }
-        let coherent = ma.iter().all(|&x| {
-            mb.iter()
-                .all(|&y| (x == a && y == b) || score(x, y) >= floor)
-        });
+        let coherent = ma.iter().all(|&x| mb.iter().all(|&y| (x == a && y == b) || score(x, y) >= floor));
         if !coherent {
             continue;
         }
-        let (keep, gone) = if ma.len() >= mb.len() {
-            (ga, gb)
-        } else {
-            (gb, ga)
-        };
+        let (keep, gone) = if ma.len() >= mb.len() { (ga, gb) } else { (gb, ga) };
         let moved = std::mem::take(&mut g.members[gone]);
         for &m in &moved {
             g.of[m as usize] = keep;
@@ -80,11 +64,7 @@ mod tests {
         // 0-1 strong, 1-2 strong, but 0 and 2 are clearly different people.
         let edges = vec![(0, 1, 0.99), (1, 2, 0.98)];
         let score = |a: u32, b: u32| {
-            if (a, b) == (0, 2) || (a, b) == (2, 0) {
-                0.01
-            } else {
-                0.99
-            }
+            if (a, b) == (0, 2) || (a, b) == (2, 0) { 0.01 } else { 0.99 }
         };
         let c = cluster(3, edges, 0.9, 0.5, score);
         assert_eq!(c[0], c[1]);

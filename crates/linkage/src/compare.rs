@@ -6,42 +6,12 @@ use strsim::jaro_winkler;
 
 /// The comparisons, in the order of a [`Vector`].
 pub const COMPARISONS: &[(&str, &[&str])] = &[
-    (
-        "given_name",
-        &[
-            "exact",
-            "transliteration-equal",
-            "jaro-winkler >= 0.92",
-            "jaro-winkler >= 0.80",
-            "different",
-        ],
-    ),
-    (
-        "family_name",
-        &[
-            "exact",
-            "transliteration-equal",
-            "jaro-winkler >= 0.92",
-            "jaro-winkler >= 0.80",
-            "different",
-        ],
-    ),
-    (
-        "date_of_birth",
-        &[
-            "exact",
-            "day and month swapped",
-            "same year, month or day differ",
-            "year +/- 1",
-            "different",
-        ],
-    ),
+    ("given_name", &["exact", "transliteration-equal", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80", "different"]),
+    ("family_name", &["exact", "transliteration-equal", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80", "different"]),
+    ("date_of_birth", &["exact", "day and month swapped", "same year, month or day differ", "year +/- 1", "different"]),
     ("sex", &["same", "different"]),
     ("nationality", &["same", "different"]),
-    (
-        "place_of_birth",
-        &["exact", "jaro-winkler >= 0.85", "different"],
-    ),
+    ("place_of_birth", &["exact", "jaro-winkler >= 0.85", "different"]),
     ("phone", &["same", "different"]),
 ];
 
@@ -62,6 +32,10 @@ pub fn name_level(a: &NameKeys, b: &NameKeys) -> u8 {
         0
     } else if !a.skeleton.is_empty() && a.skeleton == b.skeleton {
         1
+    } else if a.words.len() != b.words.len() && (a.words.iter().all(|w| b.words.contains(w)) || b.words.iter().all(|w| a.words.contains(w)))
+    {
+        // one name is the other with a word dropped: a second surname, a middle name
+        2
     } else {
         let jw = jaro_winkler(&a.key, &b.key);
         if jw >= 0.92 {
@@ -85,9 +59,7 @@ pub fn dob_level(a: &Dob, b: &Dob) -> u8 {
     if a.year == b.year {
         return 2;
     }
-    if (a.year - b.year).abs() == 1
-        && (a.month == b.month && a.day == b.day || !full(a) || !full(b))
-    {
+    if (a.year - b.year).abs() == 1 && (a.month == b.month && a.day == b.day || !full(a) || !full(b)) {
         return 3;
     }
     4
@@ -103,21 +75,10 @@ fn opt2<T, F: Fn(&T, &T) -> u8>(a: &Option<T>, b: &Option<T>, f: F) -> Option<u8
 /// Compare two prepared records. Given and family names are also compared crossed (a swap of
 /// the two is common on forms); the better reading is kept.
 pub fn compare(a: &Prepared, b: &Prepared) -> Vector {
-    let direct = (
-        opt2(&a.given, &b.given, name_level),
-        opt2(&a.family, &b.family, name_level),
-    );
-    let crossed = (
-        opt2(&a.given, &b.family, name_level),
-        opt2(&a.family, &b.given, name_level),
-    );
+    let direct = (opt2(&a.given, &b.given, name_level), opt2(&a.family, &b.family, name_level));
+    let crossed = (opt2(&a.given, &b.family, name_level), opt2(&a.family, &b.given, name_level));
     let cost = |p: (Option<u8>, Option<u8>)| p.0.unwrap_or(5) as u32 + p.1.unwrap_or(5) as u32;
-    let (given, family) =
-        if crossed.0.is_some() && crossed.1.is_some() && cost(crossed) + 1 < cost(direct) {
-            crossed
-        } else {
-            direct
-        };
+    let (given, family) = if crossed.0.is_some() && crossed.1.is_some() && cost(crossed) + 1 < cost(direct) { crossed } else { direct };
     [
         given,
         family,
@@ -154,27 +115,14 @@ mod tests {
 
     #[test]
     fn levels_for_the_field_cases() {
-        let v = compare(
-            &rec("Mohammed", "Hassan", "1990-03-07"),
-            &rec("محمد", "حسن", "1990-07-03"),
-        );
+        let v = compare(&rec("Mohammed", "Hassan", "1990-03-07"), &rec("محمد", "حسن", "1990-07-03"));
         assert_eq!(v[GIVEN], Some(1), "transliteration-equal");
         assert_eq!(v[FAMILY], Some(1));
         assert_eq!(v[2], Some(1), "day and month swapped");
-        let v = compare(
-            &rec("Olena", "Kovalenko", "1985"),
-            &rec("Kovalenko", "Olena", "1986-01-01"),
-        );
-        assert_eq!(
-            (v[GIVEN], v[FAMILY]),
-            (Some(0), Some(0)),
-            "swapped names recognised"
-        );
+        let v = compare(&rec("Olena", "Kovalenko", "1985"), &rec("Kovalenko", "Olena", "1986-01-01"));
+        assert_eq!((v[GIVEN], v[FAMILY]), (Some(0), Some(0)), "swapped names recognised");
         assert_eq!(v[2], Some(3), "year only, one year apart");
-        let v = compare(
-            &rec("Ana", "Garcia", "2001-05-05"),
-            &rec("Ana", "", "2001-05-05"),
-        );
+        let v = compare(&rec("Ana", "Garcia", "2001-05-05"), &rec("Ana", "", "2001-05-05"));
         assert_eq!(v[FAMILY], None, "missing says nothing");
         assert_eq!(v[2], Some(0));
     }

@@ -6,35 +6,17 @@ use crate::LinkageError;
 use crate::record::Record;
 use std::io::{Read, Write};
 
-const FIELDS: [&str; 7] = [
-    "given_name",
-    "family_name",
-    "sex",
-    "date_of_birth",
-    "nationality",
-    "place_of_birth",
-    "phone",
-];
+const FIELDS: [&str; 7] = ["given_name", "family_name", "sex", "date_of_birth", "nationality", "place_of_birth", "phone"];
 
 fn input_err(file: &str, message: impl Into<String>) -> LinkageError {
-    LinkageError::Input {
-        file: file.to_owned(),
-        message: message.into(),
-    }
+    LinkageError::Input { file: file.to_owned(), message: message.into() }
 }
 
 /// Read person records. Errors name the file, the line and what is wrong.
 pub fn read_records(name: &str, input: impl Read) -> Result<Vec<Record>, LinkageError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(input);
-    let headers = rdr
-        .headers()
-        .map_err(|e| input_err(name, format!("header: {e}")))?
-        .clone();
-    let col = |h: &str| {
-        headers
-            .iter()
-            .position(|x| x.trim().eq_ignore_ascii_case(h))
-    };
+    let headers = rdr.headers().map_err(|e| input_err(name, format!("header: {e}")))?.clone();
+    let col = |h: &str| headers.iter().position(|x| x.trim().eq_ignore_ascii_case(h));
     let id_col = col("id").ok_or_else(|| input_err(name, "the header has no `id` column"))?;
     let cols: Vec<Option<usize>> = FIELDS.iter().map(|f| col(f)).collect();
     let mut out = Vec::new();
@@ -46,20 +28,10 @@ pub fn read_records(name: &str, input: impl Read) -> Result<Vec<Record>, Linkage
             return Err(input_err(name, format!("line {}: empty id", i + 2)));
         }
         if !seen.insert(id.clone()) {
-            return Err(input_err(
-                name,
-                format!("line {}: id {id:?} appears twice", i + 2),
-            ));
+            return Err(input_err(name, format!("line {}: id {id:?} appears twice", i + 2)));
         }
-        let get = |k: usize| {
-            cols.get(k)
-                .copied()
-                .flatten()
-                .and_then(|c| row.get(c))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
+        let get =
+            |k: usize| cols.get(k).copied().flatten().and_then(|c| row.get(c)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
         out.push(Record {
             id,
             given_name: get(0),
@@ -76,19 +48,14 @@ pub fn read_records(name: &str, input: impl Read) -> Result<Vec<Record>, Linkage
 
 /// A cell that a spreadsheet would run as a formula gets a leading apostrophe.
 pub fn formula_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{s}"))
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { std::borrow::Cow::Owned(format!("'{s}")) } else { std::borrow::Cow::Borrowed(s) }
 }
 
 pub fn write_records(out: impl Write, records: &[Record]) -> Result<(), LinkageError> {
     let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["id"];
     header.extend(FIELDS);
-    w.write_record(&header)
-        .map_err(|e| LinkageError::Io(e.into()))?;
+    w.write_record(&header).map_err(|e| LinkageError::Io(e.into()))?;
     for r in records {
         // Input data, written as is (a leading '+' of a phone number is data, not a formula).
         let f = |v: &Option<String>| v.as_deref().unwrap_or("").to_owned();
@@ -109,46 +76,31 @@ pub fn write_records(out: impl Write, records: &[Record]) -> Result<(), LinkageE
 }
 
 /// `id,cluster_id` rows. Cluster ids are the first record id of each cluster.
-pub fn write_clusters(
-    out: impl Write,
-    records: &[Record],
-    clusters: &[usize],
-) -> Result<(), LinkageError> {
+pub fn write_clusters(out: impl Write, records: &[Record], clusters: &[usize]) -> Result<(), LinkageError> {
     let mut first: std::collections::HashMap<usize, &str> = std::collections::HashMap::new();
     for (r, c) in records.iter().zip(clusters) {
         first.entry(*c).or_insert(&r.id);
     }
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(["id", "cluster_id"])
-        .map_err(|e| LinkageError::Io(e.into()))?;
+    w.write_record(["id", "cluster_id"]).map_err(|e| LinkageError::Io(e.into()))?;
     for (r, c) in records.iter().zip(clusters) {
         let cid = first.get(c).copied().unwrap_or(&r.id);
-        w.write_record([formula_safe(&r.id).as_ref(), formula_safe(cid).as_ref()])
-            .map_err(|e| LinkageError::Io(e.into()))?;
+        w.write_record([formula_safe(&r.id).as_ref(), formula_safe(cid).as_ref()]).map_err(|e| LinkageError::Io(e.into()))?;
     }
     w.flush()?;
     Ok(())
 }
 
 /// Read a two-column `id,<label>` file (clusters or ground truth) into a map.
-pub fn read_labels(
-    name: &str,
-    input: impl Read,
-) -> Result<std::collections::HashMap<String, String>, LinkageError> {
+pub fn read_labels(name: &str, input: impl Read) -> Result<std::collections::HashMap<String, String>, LinkageError> {
     let mut rdr = csv::Reader::from_reader(input);
     let mut out = std::collections::HashMap::new();
     for (i, row) in rdr.records().enumerate() {
         let row = row.map_err(|e| input_err(name, format!("line {}: {e}", i + 2)))?;
         let (Some(id), Some(label)) = (row.get(0), row.get(1)) else {
-            return Err(input_err(
-                name,
-                format!("line {}: expected id,label", i + 2),
-            ));
+            return Err(input_err(name, format!("line {}: expected id,label", i + 2)));
         };
-        out.insert(
-            id.trim_start_matches('\'').to_owned(),
-            label.trim_start_matches('\'').to_owned(),
-        );
+        out.insert(id.trim_start_matches('\'').to_owned(), label.trim_start_matches('\'').to_owned());
     }
     Ok(out)
 }
@@ -160,22 +112,15 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let e = read_records("in.csv", "id,given_name\n1,Ana\n1,Bo\n".as_bytes())
-            .unwrap_err()
-            .to_string();
+        let e = read_records("in.csv", "id,given_name\n1,Ana\n1,Bo\n".as_bytes()).unwrap_err().to_string();
         assert!(e.contains("line 3") && e.contains("twice"), "{e}");
-        let e = read_records("in.csv", "name\nAna\n".as_bytes())
-            .unwrap_err()
-            .to_string();
+        let e = read_records("in.csv", "name\nAna\n".as_bytes()).unwrap_err().to_string();
         assert!(e.contains("no `id` column"));
     }
 
     #[test]
     fn output_is_formula_safe() {
-        let recs = vec![Record {
-            id: "=cmd()".into(),
-            ..Default::default()
-        }];
+        let recs = vec![Record { id: "=cmd()".into(), ..Default::default() }];
         let mut out = Vec::new();
         write_clusters(&mut out, &recs, &[0]).unwrap();
         assert!(String::from_utf8(out).unwrap().contains("'=cmd()"));

@@ -32,13 +32,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            threshold: 0.95,
-            floor: 0.5,
-            model: None,
-            random_pairs: 300_000,
-            seed: 1,
-        }
+        Options { threshold: 0.9, floor: 0.1, model: None, random_pairs: 300_000, seed: 1 }
     }
 }
 
@@ -50,34 +44,24 @@ pub struct Outcome {
     pub candidate_pairs: usize,
     pub linked_pairs: usize,
     pub em_iterations: usize,
+    /// Every candidate pair with its match probability (for review and diagnostics).
+    pub scored: Vec<(u32, u32, f64)>,
 }
 
 fn threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
 }
 
 /// Run `f` over `items` in contiguous chunks on every core; results in input order.
 pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let chunk = items.len().div_ceil(threads()).max(1);
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     })
 }
 
-pub fn run(
-    records: &[Record],
-    options: &Options,
-    progress: &dyn Fn(Stage, usize, usize),
-) -> Outcome {
+pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize, usize)) -> Outcome {
     let n = records.len();
     progress(Stage::Prepare, 0, n);
     let prepared: Vec<Prepared> = par_map(records, Prepared::of);
@@ -127,21 +111,20 @@ pub fn run(
             };
             let by_dob = compare_all(&crate::block::pairs_by(&prepared, crate::block::dob_keys));
             let by_name = compare_all(&crate::block::pairs_by(&prepared, crate::block::name_keys));
-            let (m_a, lambda_a, it_a) = model.em_session(&by_dob, &[crate::compare::DOB], 60);
+            let a = model.em_session(&by_dob, &[crate::compare::DOB], 60);
             // Within a name block, people who are not the same still share sex, nationality and
             // place far more than random pairs do (names follow them): hold those fixed too.
             use crate::compare::{FAMILY, GIVEN, NATIONALITY, PLACE, SEX};
-            let (m_b, lambda_b, it_b) =
-                model.em_session(&by_name, &[GIVEN, FAMILY, SEX, NATIONALITY, PLACE], 60);
-            em_iterations = it_a + it_b;
+            let b = model.em_session(&by_name, &[GIVEN, FAMILY, SEX, NATIONALITY, PLACE], 60);
+            em_iterations = a.iterations + b.iterations;
+            let (m_a, m_b, lambda_a, lambda_b) = (&a.m, &b.m, a.lambda, b.lambda);
+            model.set_u_when_names_agree(&b.u_non_match);
             for c in 0..crate::compare::N {
                 let mix: Vec<f64> = match c {
                     crate::compare::DOB => m_b.get(c).cloned().unwrap_or_default(),
-                    crate::compare::PHONE => m_a
-                        .get(c)
-                        .zip(m_b.get(c))
-                        .map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p + q) / 2.0).collect())
-                        .unwrap_or_default(),
+                    crate::compare::PHONE => {
+                        m_a.get(c).zip(m_b.get(c)).map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p + q) / 2.0).collect()).unwrap_or_default()
+                    }
                     _ => m_a.get(c).cloned().unwrap_or_default(),
                 };
                 model.set_m(c, &mix);
@@ -149,28 +132,19 @@ pub fn run(
             // The prior for a random pair: matches found by the sessions over all pairs, allowing
             // for the matches each blocking misses.
             let all_pairs = (n as f64) * (n as f64 - 1.0) / 2.0;
-            let matches =
-                (lambda_a * by_dob.len() as f64).max(lambda_b * by_name.len() as f64) / 0.8;
+            let matches = (lambda_a * by_dob.len() as f64).max(lambda_b * by_name.len() as f64) / 0.8;
             model.lambda = (matches / all_pairs.max(1.0)).clamp(1e-9, 0.5);
             model
         }
     };
 
     progress(Stage::Cluster, 0, pairs.len());
-    let probs: Vec<f64> = par_map(&(0..pairs.len()).collect::<Vec<_>>(), |&k| {
-        match (pairs.get(k), vectors.get(k)) {
-            (Some(&(a, _)), Some(v)) => get(a)
-                .map(|pa| Model::probability(model.weight(v, pa, &tf)))
-                .unwrap_or(0.0),
-            _ => 0.0,
-        }
+    let probs: Vec<f64> = par_map(&(0..pairs.len()).collect::<Vec<_>>(), |&k| match (pairs.get(k), vectors.get(k)) {
+        (Some(&(a, _)), Some(v)) => get(a).map(|pa| Model::probability(model.weight(v, pa, &tf))).unwrap_or(0.0),
+        _ => 0.0,
     });
-    let edges: Vec<(u32, u32, f64)> = pairs
-        .iter()
-        .zip(&probs)
-        .filter(|(_, p)| **p >= model.threshold)
-        .map(|(&(a, b), &p)| (a, b, p))
-        .collect();
+    let scored: Vec<(u32, u32, f64)> = pairs.iter().zip(&probs).map(|(&(a, b), &p)| (a, b, p)).collect();
+    let edges: Vec<(u32, u32, f64)> = scored.iter().filter(|e| e.2 >= model.threshold).copied().collect();
     let linked_pairs = edges.len();
     let score = |a: u32, b: u32| match (get(a), get(b)) {
         (Some(x), Some(y)) => Model::probability(model.weight(&compare(x, y), x, &tf)),
@@ -178,11 +152,5 @@ pub fn run(
     };
     let clusters = cluster(n, edges, model.threshold, options.floor, score);
     progress(Stage::Cluster, pairs.len(), pairs.len());
-    Outcome {
-        clusters,
-        model,
-        candidate_pairs: pairs.len(),
-        linked_pairs,
-        em_iterations,
-    }
+    Outcome { clusters, model, candidate_pairs: pairs.len(), linked_pairs, em_iterations, scored }
 }

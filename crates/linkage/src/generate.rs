@@ -188,15 +188,7 @@ const CORRIDORS: &[Corridor] = &[
             n!("Balde", "Baldé"),
         ],
         nationalities: &["NGA", "GIN", "MLI", "CIV", "GHA", "SEN"],
-        places: &[
-            &["Lagos"],
-            &["Benin City"],
-            &["Conakry", "Konakry"],
-            &["Bamako"],
-            &["Abidjan"],
-            &["Kumasi"],
-            &["Dakar"],
-        ],
+        places: &[&["Lagos"], &["Benin City"], &["Conakry", "Konakry"], &["Bamako"], &["Abidjan"], &["Kumasi"], &["Dakar"]],
         calling_code: "234",
         native_script_rate: 0.0,
     },
@@ -238,14 +230,7 @@ const CORRIDORS: &[Corridor] = &[
             n!("Rahman", "Rahmann"),
         ],
         nationalities: &["VNM", "THA", "MMR", "PHL", "IDN", "KHM"],
-        places: &[
-            &["Hanoi", "Ha Noi"],
-            &["Ho Chi Minh City", "Saigon"],
-            &["Bangkok"],
-            &["Yangon", "Rangoon"],
-            &["Manila"],
-            &["Surabaya"],
-        ],
+        places: &[&["Hanoi", "Ha Noi"], &["Ho Chi Minh City", "Saigon"], &["Bangkok"], &["Yangon", "Rangoon"], &["Manila"], &["Surabaya"]],
         calling_code: "84",
         native_script_rate: 0.0,
     },
@@ -344,6 +329,245 @@ const CORRIDORS: &[Corridor] = &[
     },
 ];
 
+/// A name with owned spellings, for pools that are partly composed at run time.
+struct OwnedName {
+    spellings: Vec<String>,
+    native: Option<String>,
+}
+
+impl OwnedName {
+    fn of(n: &Name) -> Self {
+        OwnedName { spellings: n.0.iter().map(|s| (*s).to_owned()).collect(), native: n.1.map(str::to_owned) }
+    }
+}
+
+struct Pools {
+    male: Vec<Vec<OwnedName>>,
+    female: Vec<Vec<OwnedName>>,
+    family: Vec<Vec<OwnedName>>,
+}
+
+/// Latin to Cyrillic (Ukrainian), for composed East Slavic surnames.
+fn to_cyrillic(latin: &str) -> String {
+    let l = latin.to_lowercase();
+    let mut out = String::new();
+    let mut rest = l.as_str();
+    let table: &[(&str, &str)] = &[
+        ("shch", "щ"),
+        ("kh", "х"),
+        ("zh", "ж"),
+        ("ts", "ц"),
+        ("ch", "ч"),
+        ("sh", "ш"),
+        ("yu", "ю"),
+        ("ya", "я"),
+        ("yi", "ї"),
+        ("ie", "є"),
+        ("iu", "ю"),
+        ("a", "а"),
+        ("b", "б"),
+        ("v", "в"),
+        ("h", "г"),
+        ("g", "ґ"),
+        ("d", "д"),
+        ("e", "е"),
+        ("z", "з"),
+        ("y", "и"),
+        ("i", "і"),
+        ("k", "к"),
+        ("l", "л"),
+        ("m", "м"),
+        ("n", "н"),
+        ("o", "о"),
+        ("p", "п"),
+        ("r", "р"),
+        ("s", "с"),
+        ("t", "т"),
+        ("u", "у"),
+        ("f", "ф"),
+    ];
+    while !rest.is_empty() {
+        match table.iter().find(|(from, _)| rest.starts_with(from)) {
+            Some((from, to)) => {
+                out.push_str(to);
+                rest = &rest[from.len()..];
+            }
+            None => {
+                let mut chars = rest.chars();
+                if let Some(c) = chars.next() {
+                    out.push(c);
+                }
+                rest = chars.as_str();
+            }
+        }
+    }
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => out,
+    }
+}
+
+fn strip_accents(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect()
+}
+
+/// The name pools: the listed names plus composed ones, so surnames are as varied as in life.
+fn pools() -> Pools {
+    let mut p = Pools {
+        male: CORRIDORS.iter().map(|c| c.male.iter().map(OwnedName::of).collect()).collect(),
+        female: CORRIDORS.iter().map(|c| c.female.iter().map(OwnedName::of).collect()).collect(),
+        family: CORRIDORS.iter().map(|c| c.family.iter().map(OwnedName::of).collect()).collect(),
+    };
+    let add = |pool: &mut Vec<OwnedName>, spellings: Vec<String>, native: Option<String>| pool.push(OwnedName { spellings, native });
+    // Arabic: Abd al-X and al-Y family names, written many ways.
+    if let Some(fam) = p.family.get_mut(0) {
+        for x in ["Rahman", "Karim", "Aziz", "Hamid", "Latif", "Majid", "Qadir", "Wahab", "Salam", "Jabbar", "Hadi", "Razzaq"] {
+            add(fam, vec![format!("Abdel {x}"), format!("Abdul {x}"), format!("Abdel{}", x.to_lowercase()), format!("Abd al-{x}")], None);
+        }
+        for y in [
+            "Shami", "Masri", "Tamimi", "Hashimi", "Zubaidi", "Jabouri", "Obeidi", "Dulaimi", "Khatib", "Najjar", "Hakim", "Sabbagh",
+            "Attar", "Halabi", "Homsi", "Azzam", "Barakat", "Farouk", "Ghanem", "Jaber", "Karam", "Nassar", "Rashid", "Sharif", "Zaher",
+        ] {
+            add(fam, vec![format!("Al-{y}"), format!("Al {y}"), format!("El-{y}"), y.to_owned()], None);
+        }
+    }
+    // East Slavic: roots and suffixes, with the Cyrillic form.
+    if let Some(fam) = p.family.get_mut(1) {
+        for root in [
+            "Koval", "Savch", "Bondar", "Tkach", "Marchen", "Pavl", "Rud", "Hnat", "Kuz", "Dmytr", "Ostap", "Sydor", "Kharch", "Honchar",
+            "Fedor", "Yarosh", "Tymosh", "Levch", "Zinch", "Mazur", "Prokop", "Semen", "Hryts", "Kostyr", "Panas",
+        ] {
+            for suffix in ["enko", "chuk", "yuk", "ets"] {
+                let latin = format!("{root}{suffix}");
+                let alt = latin.replace("yuk", "iuk").replace("kh", "ch").replace('y', "i");
+                let native = to_cyrillic(&latin);
+                add(fam, vec![latin, alt], Some(native));
+            }
+        }
+    }
+    // West African: more family names.
+    if let Some(fam) = p.family.get_mut(2) {
+        for n in [
+            &["Sesay", "Sessay"][..],
+            &["Conteh", "Konteh"],
+            &["Bangura"],
+            &["Kargbo"],
+            &["Turay", "Touray"],
+            &["Jalloh", "Diallo"],
+            &["Barry", "Bari"],
+            &["Sylla", "Silla"],
+            &["Touré", "Toure"],
+            &["Cissé", "Cisse", "Cissè"],
+            &["Ndiaye", "N'Diaye"],
+            &["Fofana"],
+            &["Sanogo"],
+            &["Ouattara", "Watara"],
+            &["Eze"],
+            &["Nwosu"],
+            &["Obi"],
+            &["Okeke"],
+            &["Adewale"],
+            &["Boateng"],
+            &["Asante", "Asantey"],
+            &["Appiah"],
+            &["Danso"],
+            &["Ogunleye"],
+            &["Balogun"],
+            &["Diop"],
+            &["Faye"],
+            &["Gueye"],
+            &["Mbaye"],
+            &["Sarr"],
+        ] {
+            add(fam, n.iter().map(|x| (*x).to_owned()).collect(), None);
+        }
+    }
+    // South-East Asia: Vietnamese middle names; more family names.
+    if let (Some(f), Some(m), Some(fam)) = (p.female.get_mut(3), p.male.get_mut(3), p.family.get_mut(3)) {
+        for x in ["Lan", "Hoa", "Thu", "Huong", "Linh", "Ngoc", "Trang", "Phuong", "Hanh", "Mai", "Yen", "Nga"] {
+            add(f, vec![format!("Thi {x}"), format!("Thị {x}"), x.to_owned()], None);
+        }
+        for x in ["Minh", "Hung", "Tuan", "Duc", "Nam", "Long", "Hai", "Quang", "Thanh", "Dung", "Son", "Binh"] {
+            add(m, vec![format!("Van {x}"), format!("Văn {x}"), x.to_owned()], None);
+        }
+        for n in [
+            &["Vũ", "Vu"][..],
+            &["Đặng", "Dang"],
+            &["Bùi", "Bui"],
+            &["Đỗ", "Do"],
+            &["Ngô", "Ngo"],
+            &["Dương", "Duong"],
+            &["Lý", "Ly"],
+            &["Srisuk"],
+            &["Chaiyaporn", "Chaiyaphon"],
+            &["Boonmee", "Bunmi"],
+            &["Kaewkla"],
+            &["Thongdee", "Thongdi"],
+            &["Sukjai"],
+            &["Bautista"],
+            &["Mendoza"],
+            &["Villanueva"],
+            &["Ramos"],
+            &["Aquino"],
+            &["Castillo"],
+            &["Win"],
+            &["Htun", "Tun"],
+            &["Oo", "U"],
+            &["Hidayat"],
+            &["Setiawan"],
+            &["Wijaya", "Widjaja"],
+        ] {
+            add(fam, n.iter().map(|x| (*x).to_owned()).collect(), None);
+        }
+    }
+    // Balkans: more.
+    if let Some(fam) = p.family.get_mut(4) {
+        for n in [
+            &["Stojanović", "Stojanovic"][..],
+            &["Marković", "Markovic"],
+            &["Ilić", "Ilic"],
+            &["Kovačević", "Kovacevic"],
+            &["Gashi"],
+            &["Shala"],
+            &["Morina"],
+            &["Radu"],
+            &["Stoica"],
+            &["Georgiev", "Georgieff"],
+            &["Todorov"],
+            &["Stanković", "Stankovic"],
+            &["Pavlović", "Pavlovic"],
+            &["Lazić", "Lazic"],
+            &["Dumitru"],
+            &["Constantin"],
+            &["Mehmeti"],
+            &["Rexhepi", "Redzepi"],
+            &["Ahmeti"],
+            &["Kostić", "Kostic"],
+        ] {
+            add(fam, n.iter().map(|x| (*x).to_owned()).collect(), None);
+        }
+    }
+    // Latin America: two surnames; records keep both, or only the first, with or without accents.
+    if let Some(fam) = p.family.get_mut(5) {
+        let base: Vec<&str> = CORRIDORS.get(5).map(|c| c.family.iter().filter_map(|n| n.0.first().copied()).collect()).unwrap_or_default();
+        let extra = [
+            "Morales", "Castro", "Ortiz", "Cruz", "Reyes", "Díaz", "Torres", "Mejía", "Aguilar", "Romero", "Chávez", "Mendoza", "Herrera",
+            "Medina", "Guzmán",
+        ];
+        let all: Vec<&str> = base.iter().copied().chain(extra).collect();
+        fam.clear();
+        for (i, a) in all.iter().enumerate() {
+            for b in all.iter().skip(i + 1).step_by(3) {
+                let both = format!("{a} {b}");
+                add(fam, vec![both.clone(), strip_accents(&both), (*a).to_owned(), strip_accents(a)], None);
+            }
+        }
+    }
+    p
+}
+
 /// The truth for one generated record.
 #[derive(Debug, Clone)]
 pub struct Truth {
@@ -394,29 +618,19 @@ fn typo(rng: &mut Rng, s: &str) -> String {
     chars.into_iter().collect()
 }
 
-fn spelling(rng: &mut Rng, name: &Name, native_rate: f64) -> String {
-    if let Some(native) = name.1
+fn spelling(rng: &mut Rng, name: &OwnedName, native_rate: f64) -> String {
+    if let Some(native) = &name.native
         && rng.chance(native_rate)
     {
-        return native.to_owned();
+        return native.clone();
     }
-    let spellings = name.0;
-    let i = if rng.chance(0.55) {
-        0
-    } else {
-        rng.below(spellings.len())
-    };
-    spellings.get(i).copied().unwrap_or("").to_owned()
+    let i = if rng.chance(0.55) { 0 } else { rng.below(name.spellings.len()) };
+    name.spellings.get(i).cloned().unwrap_or_default()
 }
 
 fn phone_format(rng: &mut Rng, code: &str, national: &str) -> String {
     match rng.below(4) {
-        0 => format!(
-            "+{code} {} {} {}",
-            &national[..3],
-            &national[3..6],
-            &national[6..]
-        ),
+        0 => format!("+{code} {} {} {}", &national[..3], &national[3..6], &national[6..]),
         1 => format!("0{national}"),
         2 => format!("00{code}{national}"),
         _ => format!("+{code}{national}"),
@@ -424,17 +638,7 @@ fn phone_format(rng: &mut Rng, code: &str, national: &str) -> String {
 }
 
 fn new_phone(rng: &mut Rng) -> String {
-    (0..9)
-        .map(|i| {
-            char::from(
-                b'0' + if i == 0 {
-                    1 + rng.below(9) as u8
-                } else {
-                    rng.below(10) as u8
-                },
-            )
-        })
-        .collect()
+    (0..9).map(|i| char::from(b'0' + if i == 0 { 1 + rng.below(9) as u8 } else { rng.below(10) as u8 })).collect()
 }
 
 fn corridor_of(rng: &mut Rng) -> usize {
@@ -449,16 +653,16 @@ fn corridor_of(rng: &mut Rng) -> usize {
     CORRIDORS.len() - 1
 }
 
-fn new_person(rng: &mut Rng) -> Person {
+fn new_person(rng: &mut Rng, pools: &Pools) -> Person {
     let corridor = corridor_of(rng);
     let c = &CORRIDORS[corridor];
     let female = rng.chance(0.55);
-    let pool = if female { c.female } else { c.male };
+    let pool = if female { &pools.female[corridor] } else { &pools.male[corridor] };
     Person {
         corridor,
         female,
-        given: rng.zipf(pool.len(), 1.1),
-        family: rng.zipf(c.family.len(), 0.9),
+        given: rng.zipf(pool.len(), 0.9),
+        family: rng.zipf(pools.family[corridor].len(), 0.6),
         year: 1965 + rng.below(45) as i32,
         month: 1 + rng.below(12) as u8,
         day: 1 + rng.below(28) as u8,
@@ -470,10 +674,9 @@ fn new_person(rng: &mut Rng) -> Person {
 
 /// A relative: same family name, nationality, place, often the same phone; another given name
 /// and date of birth (a twin shares it).
-fn relative_of(rng: &mut Rng, p: &Person) -> Person {
-    let c = &CORRIDORS[p.corridor];
+fn relative_of(rng: &mut Rng, p: &Person, pools: &Pools) -> Person {
     let female = rng.chance(0.5);
-    let pool = if female { c.female } else { c.male };
+    let pool = if female { &pools.female[p.corridor] } else { &pools.male[p.corridor] };
     let mut given = rng.below(pool.len());
     if female == p.female && given == p.given {
         given = (given + 1) % pool.len();
@@ -484,37 +687,20 @@ fn relative_of(rng: &mut Rng, p: &Person) -> Person {
         female,
         given,
         family: p.family,
-        year: if twin {
-            p.year
-        } else {
-            p.year + [-14, -9, -4, -2, 2, 3, 6, 21][rng.below(8)]
-        },
-        month: if twin {
-            p.month
-        } else {
-            1 + rng.below(12) as u8
-        },
+        year: if twin { p.year } else { p.year + [-14, -9, -4, -2, 2, 3, 6, 21][rng.below(8)] },
+        month: if twin { p.month } else { 1 + rng.below(12) as u8 },
         day: if twin { p.day } else { 1 + rng.below(28) as u8 },
         nationality: p.nationality,
         place: p.place,
-        phone: if rng.chance(0.35) {
-            p.phone.clone()
-        } else {
-            new_phone(rng)
-        },
+        phone: if rng.chance(0.35) { p.phone.clone() } else { new_phone(rng) },
     }
 }
 
-fn record_of(rng: &mut Rng, p: &Person, duplicate: bool) -> Record {
+fn record_of(rng: &mut Rng, p: &Person, duplicate: bool, pools: &Pools) -> Record {
     let c = &CORRIDORS[p.corridor];
-    let pool = if p.female { c.female } else { c.male };
-    let mut given = pool
-        .get(p.given)
-        .map(|n| spelling(rng, n, c.native_script_rate));
-    let mut family = c
-        .family
-        .get(p.family)
-        .map(|n| spelling(rng, n, c.native_script_rate));
+    let pool = if p.female { &pools.female[p.corridor] } else { &pools.male[p.corridor] };
+    let mut given = pool.get(p.given).map(|n| spelling(rng, n, c.native_script_rate));
+    let mut family = pools.family[p.corridor].get(p.family).map(|n| spelling(rng, n, c.native_script_rate));
     if rng.chance(0.08) {
         given = given.map(|g| typo(rng, &g));
     }
@@ -546,28 +732,14 @@ fn record_of(rng: &mut Rng, p: &Person, duplicate: bool) -> Record {
         if rng.chance(0.03) {
             d = 1 + rng.below(28) as u8;
         }
-        Some(if rng.chance(0.3) {
-            format!("{d:02}/{m:02}/{y}")
-        } else {
-            format!("{y}-{m:02}-{d:02}")
-        })
+        Some(if rng.chance(0.3) { format!("{d:02}/{m:02}/{y}") } else { format!("{y}-{m:02}-{d:02}") })
     };
     let sex = (!rng.chance(0.05)).then(|| if p.female { "F" } else { "M" }.to_owned());
-    let nationality = (!rng.chance(0.15)).then(|| {
-        c.nationalities
-            .get(p.nationality)
-            .copied()
-            .unwrap_or("XXX")
-            .to_owned()
-    });
+    let nationality = (!rng.chance(0.15)).then(|| c.nationalities.get(p.nationality).copied().unwrap_or("XXX").to_owned());
     let place = (!rng.chance(0.4)).then(|| {
         let variants = c.places.get(p.place).copied().unwrap_or(&[]);
         let v = rng.pick(variants).copied().unwrap_or("");
-        if rng.chance(0.05) {
-            typo(rng, v)
-        } else {
-            v.to_owned()
-        }
+        if rng.chance(0.05) { typo(rng, v) } else { v.to_owned() }
     });
     let phone = if rng.chance(0.5) {
         None
@@ -578,31 +750,23 @@ fn record_of(rng: &mut Rng, p: &Person, duplicate: bool) -> Record {
         Some(phone_format(rng, c.calling_code, &p.phone))
     };
     let id = format!("{:016x}", rng.next_u64());
-    Record {
-        id,
-        given_name: given,
-        family_name: family,
-        sex,
-        date_of_birth: dob,
-        nationality,
-        place_of_birth: place,
-        phone,
-    }
+    Record { id, given_name: given, family_name: family, sex, date_of_birth: dob, nationality, place_of_birth: place, phone }
 }
 
 /// Generate about `n` records: persons with 1–5 records each (70% have one), 12% of persons
 /// are relatives of another. Returns the records (shuffled) and their truth.
 pub fn generate(n: usize, seed: u64) -> (Vec<Record>, Vec<Truth>) {
     let mut rng = Rng::new(seed);
+    let pools = pools();
     let mut persons: Vec<Person> = Vec::new();
     let mut out: Vec<(Record, usize)> = Vec::with_capacity(n);
     while out.len() < n {
         let person = match persons.len() {
             k if k > 0 && rng.chance(0.12) => {
                 let of = rng.below(k);
-                relative_of(&mut rng, &persons[of])
+                relative_of(&mut rng, &persons[of], &pools)
             }
-            _ => new_person(&mut rng),
+            _ => new_person(&mut rng, &pools),
         };
         let copies = match rng.unit() {
             x if x < 0.70 => 1,
@@ -616,7 +780,7 @@ pub fn generate(n: usize, seed: u64) -> (Vec<Record>, Vec<Truth>) {
             if out.len() >= n {
                 break;
             }
-            let r = record_of(&mut rng, &person, k > 0);
+            let r = record_of(&mut rng, &person, k > 0, &pools);
             out.push((r, pid));
         }
         persons.push(person);
@@ -625,13 +789,7 @@ pub fn generate(n: usize, seed: u64) -> (Vec<Record>, Vec<Truth>) {
         let j = rng.below(i + 1);
         out.swap(i, j);
     }
-    let truth = out
-        .iter()
-        .map(|(r, p)| Truth {
-            id: r.id.clone(),
-            person: *p,
-        })
-        .collect();
+    let truth = out.iter().map(|(r, p)| Truth { id: r.id.clone(), person: *p }).collect();
     (out.into_iter().map(|(r, _)| r).collect(), truth)
 }
 

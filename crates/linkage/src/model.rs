@@ -36,10 +36,30 @@ pub struct Model {
     /// Pairs with a match probability at or above this are linked.
     pub threshold: f64,
     pub comparisons: Vec<Comparison>,
+    /// u of sex, nationality and place of birth among different people *whose names agree*:
+    /// such people come from the same places far more often than random pairs (names follow
+    /// origin), so agreement on these fields is weaker evidence then.
+    #[serde(default)]
+    pub u_when_names_agree: Vec<Vec<f64>>,
 }
+
+/// Comparisons whose u depends on name agreement.
+pub const NAME_DEPENDENT: [usize; 3] = [crate::compare::SEX, crate::compare::NATIONALITY, crate::compare::PLACE];
 
 pub const FORMAT: &str = "palermo-linkage-model-v1";
 const FLOOR: f64 = 1e-6;
+
+/// What one EM session estimated.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// m per comparison and level (fixed comparisons keep their starting values).
+    pub m: Vec<Vec<f64>>,
+    /// The share of matches among the session's pairs.
+    pub lambda: f64,
+    pub iterations: usize,
+    /// Level frequencies among the pairs judged not to match.
+    pub u_non_match: Vec<Vec<f64>>,
+}
 
 /// How common each name value is, for the term-frequency adjustment.
 #[derive(Debug, Default, Clone)]
@@ -67,12 +87,7 @@ impl TermFrequencies {
             }
         }
         let sq = |m: &HashMap<String, f64>| m.values().map(|x| x * x).sum::<f64>();
-        t.sum_sq = [
-            sq(&t.given_key),
-            sq(&t.given_skeleton),
-            sq(&t.family_key),
-            sq(&t.family_skeleton),
-        ];
+        t.sum_sq = [sq(&t.given_key), sq(&t.given_skeleton), sq(&t.family_key), sq(&t.family_skeleton)];
         t
     }
 }
@@ -94,23 +109,10 @@ impl Model {
             .zip(m_prior)
             .map(|((name, labels), m)| Comparison {
                 name: (*name).to_owned(),
-                levels: labels
-                    .iter()
-                    .zip(m)
-                    .map(|(l, m)| Level {
-                        label: (*l).to_owned(),
-                        m: *m,
-                        u: 1.0 / labels.len() as f64,
-                    })
-                    .collect(),
+                levels: labels.iter().zip(m).map(|(l, m)| Level { label: (*l).to_owned(), m: *m, u: 1.0 / labels.len() as f64 }).collect(),
             })
             .collect();
-        Model {
-            format: FORMAT.into(),
-            lambda: 0.1,
-            threshold,
-            comparisons,
-        }
+        Model { format: FORMAT.into(), lambda: 0.1, threshold, comparisons, u_when_names_agree: Vec::new() }
     }
 
     pub fn check(&self) -> Result<(), LinkageError> {
@@ -118,20 +120,12 @@ impl Model {
             return Err(LinkageError::Model(format!("format must be {FORMAT}")));
         }
         if self.comparisons.len() != N
-            || self
-                .comparisons
-                .iter()
-                .zip(COMPARISONS)
-                .any(|(c, (n, l))| c.name != *n || c.levels.len() != l.len())
+            || self.comparisons.iter().zip(COMPARISONS).any(|(c, (n, l))| c.name != *n || c.levels.len() != l.len())
         {
-            return Err(LinkageError::Model(
-                "comparisons do not match this version of Palermo".into(),
-            ));
+            return Err(LinkageError::Model("comparisons do not match this version of Palermo".into()));
         }
         if !(0.0..1.0).contains(&self.lambda) || !(0.0..=1.0).contains(&self.threshold) {
-            return Err(LinkageError::Model(
-                "lambda must be in (0, 1) and threshold in [0, 1]".into(),
-            ));
+            return Err(LinkageError::Model("lambda must be in (0, 1) and threshold in [0, 1]".into()));
         }
         Ok(())
     }
@@ -165,31 +159,20 @@ impl Model {
     /// One EM session (as Splink does): over pairs blocked on some comparisons, estimate m of
     /// the *other* comparisons and the share λ of matches among these pairs, with u fixed (from
     /// random pairs) and the blocked comparisons' m fixed — their agreement was forced by the
-    /// blocking and says nothing here. Returns (m per comparison, λ of the session, iterations).
-    pub fn em_session(
-        &self,
-        candidates: &[Vector],
-        fixed: &[usize],
-        max_iter: usize,
-    ) -> (Vec<Vec<f64>>, f64, usize) {
-        let mut m: Vec<Vec<f64>> = self
-            .comparisons
-            .iter()
-            .map(|c| c.levels.iter().map(|l| l.m).collect())
-            .collect();
-        let u: Vec<Vec<f64>> = self
-            .comparisons
-            .iter()
-            .map(|c| c.levels.iter().map(|l| l.u.max(FLOOR)).collect())
-            .collect();
+    /// blocking and says nothing here.
+    pub fn em_session(&self, candidates: &[Vector], fixed: &[usize], max_iter: usize) -> Session {
+        let mut m: Vec<Vec<f64>> = self.comparisons.iter().map(|c| c.levels.iter().map(|l| l.m).collect()).collect();
+        let u: Vec<Vec<f64>> = self.comparisons.iter().map(|c| c.levels.iter().map(|l| l.u.max(FLOOR)).collect()).collect();
         let mut lambda: f64 = 0.3;
+        let mut u_non_match = u.clone();
         if candidates.is_empty() {
-            return (m, lambda, 0);
+            return Session { m, lambda, iterations: 0, u_non_match };
         }
         for iter in 0..max_iter {
             let prior = (lambda / (1.0 - lambda)).log2();
             let mut sum_p = 0.0;
             let mut counts: Vec<Vec<f64>> = m.iter().map(|row| vec![0.01; row.len()]).collect();
+            let mut non: Vec<Vec<f64>> = m.iter().map(|row| vec![0.01; row.len()]).collect();
             for v in candidates {
                 let mut w = prior;
                 for c in 0..N {
@@ -198,11 +181,7 @@ impl Model {
                     }
                     if let Some(l) = v[c] {
                         let l = usize::from(l);
-                        let (mm, uu) = (
-                            m.get(c).and_then(|r| r.get(l)),
-                            u.get(c).and_then(|r| r.get(l)),
-                        );
-                        if let (Some(mm), Some(uu)) = (mm, uu) {
+                        if let (Some(mm), Some(uu)) = (m.get(c).and_then(|r| r.get(l)), u.get(c).and_then(|r| r.get(l))) {
                             w += (mm.max(FLOOR) / uu).log2();
                         }
                     }
@@ -210,16 +189,26 @@ impl Model {
                 let p = 1.0 / (1.0 + (-w).exp2());
                 sum_p += p;
                 for c in 0..N {
-                    if let Some(l) = v[c]
-                        && let Some(x) = counts.get_mut(c).and_then(|r| r.get_mut(usize::from(l)))
-                    {
-                        *x += p;
+                    if let Some(l) = v[c] {
+                        if let Some(x) = counts.get_mut(c).and_then(|r| r.get_mut(usize::from(l))) {
+                            *x += p;
+                        }
+                        if let Some(x) = non.get_mut(c).and_then(|r| r.get_mut(usize::from(l))) {
+                            *x += 1.0 - p;
+                        }
                     }
                 }
             }
             let new_lambda = (sum_p / candidates.len() as f64).clamp(1e-4, 0.9999);
             let mut change = (new_lambda - lambda).abs();
             lambda = new_lambda;
+            u_non_match = non
+                .into_iter()
+                .map(|row| {
+                    let t: f64 = row.iter().sum();
+                    row.into_iter().map(|x| (x / t).max(FLOOR)).collect()
+                })
+                .collect();
             for (c, row) in counts.into_iter().enumerate() {
                 if fixed.contains(&c) {
                     continue;
@@ -234,10 +223,15 @@ impl Model {
                 }
             }
             if change < 1e-4 {
-                return (m, lambda, iter + 1);
+                return Session { m, lambda, iterations: iter + 1, u_non_match };
             }
         }
-        (m, lambda, max_iter)
+        Session { m, lambda, iterations: max_iter, u_non_match }
+    }
+
+    /// Take u of the name-dependent comparisons from the non-matches of a name-blocked session.
+    pub fn set_u_when_names_agree(&mut self, u: &[Vec<f64>]) {
+        self.u_when_names_agree = u.to_vec();
     }
 
     /// Take m of comparison `c` from a session's estimate.
@@ -252,24 +246,20 @@ impl Model {
     /// The match weight of a pair, with term-frequency adjustment of name agreements.
     pub fn weight(&self, v: &Vector, a: &crate::record::Prepared, tf: &TermFrequencies) -> f64 {
         let mut w = (self.lambda / (1.0 - self.lambda)).log2();
+        let names_agree = matches!((v[GIVEN], v[FAMILY]), (Some(g), Some(f)) if g <= 2 && f <= 2);
         for c in 0..N {
             let Some(l) = v[c] else { continue };
             let mut bf = self.log_bf(c, l);
+            if names_agree
+                && NAME_DEPENDENT.contains(&c)
+                && let Some(u) = self.u_when_names_agree.get(c).and_then(|row| row.get(usize::from(l)))
+                && let Some(level) = self.comparisons.get(c).and_then(|x| x.levels.get(usize::from(l)))
+            {
+                bf = (level.m.max(FLOOR) / u.max(FLOOR)).log2();
+            }
             let name = match c {
-                GIVEN => a.given.as_ref().map(|n| {
-                    (
-                        n,
-                        (&tf.given_key, tf.sum_sq[0]),
-                        (&tf.given_skeleton, tf.sum_sq[1]),
-                    )
-                }),
-                FAMILY => a.family.as_ref().map(|n| {
-                    (
-                        n,
-                        (&tf.family_key, tf.sum_sq[2]),
-                        (&tf.family_skeleton, tf.sum_sq[3]),
-                    )
-                }),
+                GIVEN => a.given.as_ref().map(|n| (n, (&tf.given_key, tf.sum_sq[0]), (&tf.given_skeleton, tf.sum_sq[1]))),
+                FAMILY => a.family.as_ref().map(|n| (n, (&tf.family_key, tf.sum_sq[2]), (&tf.family_skeleton, tf.sum_sq[3]))),
                 _ => None,
             };
             if let Some((keys, by_key, by_skel)) = name
@@ -280,15 +270,9 @@ impl Model {
                 // conservative error.)
                 // Agreeing on a value v among non-matches has probability tf(v)² / Σ tf², among
                 // matches tf(v): the level's weight changes by log2(Σ tf² / tf(v)).
-                let (freq, sum_sq) = if l == 0 {
-                    (by_key.0.get(&keys.key), by_key.1)
-                } else {
-                    (by_skel.0.get(&keys.skeleton), by_skel.1)
-                };
+                let (freq, sum_sq) = if l == 0 { (by_key.0.get(&keys.key), by_key.1) } else { (by_skel.0.get(&keys.skeleton), by_skel.1) };
                 if let Some(freq) = freq {
-                    bf += (sum_sq.max(FLOOR) / freq.max(FLOOR))
-                        .log2()
-                        .clamp(-5.0, 5.0);
+                    bf += (sum_sq.max(FLOOR) / freq.max(FLOOR)).log2().clamp(-5.0, 5.0);
                 }
             }
             w += bf;

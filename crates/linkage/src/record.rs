@@ -18,26 +18,14 @@ impl Dob {
         let nums: Vec<&str> = s.split(['-', '/', '.']).collect();
         let num = |x: &str| x.parse::<i32>().ok();
         let d = match nums.as_slice() {
-            [y] if y.len() == 4 => Dob {
-                year: num(y)?,
-                month: None,
-                day: None,
-            },
-            [y, m] if y.len() == 4 => Dob {
-                year: num(y)?,
-                month: Some(u8::try_from(num(m)?).ok()?),
-                day: None,
-            },
-            [y, m, d] if y.len() == 4 => Dob {
-                year: num(y)?,
-                month: Some(u8::try_from(num(m)?).ok()?),
-                day: Some(u8::try_from(num(d)?).ok()?),
-            },
-            [d, m, y] if y.len() == 4 => Dob {
-                year: num(y)?,
-                month: Some(u8::try_from(num(m)?).ok()?),
-                day: Some(u8::try_from(num(d)?).ok()?),
-            },
+            [y] if y.len() == 4 => Dob { year: num(y)?, month: None, day: None },
+            [y, m] if y.len() == 4 => Dob { year: num(y)?, month: Some(u8::try_from(num(m)?).ok()?), day: None },
+            [y, m, d] if y.len() == 4 => {
+                Dob { year: num(y)?, month: Some(u8::try_from(num(m)?).ok()?), day: Some(u8::try_from(num(d)?).ok()?) }
+            }
+            [d, m, y] if y.len() == 4 => {
+                Dob { year: num(y)?, month: Some(u8::try_from(num(m)?).ok()?), day: Some(u8::try_from(num(d)?).ok()?) }
+            }
             _ => return None,
         };
         let month_ok = d.month.is_none_or(|m| (1..=12).contains(&m));
@@ -65,6 +53,8 @@ pub struct NameKeys {
     /// Folded, particles dropped, words joined.
     pub key: String,
     pub skeleton: String,
+    /// The words' skeletons, for "one name contains the other" (a dropped second surname).
+    pub words: Vec<String>,
 }
 
 impl NameKeys {
@@ -74,10 +64,8 @@ impl NameKeys {
         if key.is_empty() {
             return None;
         }
-        Some(NameKeys {
-            skeleton: skeleton(s),
-            key,
-        })
+        let words = crate::normalise::fold(s).split(' ').map(skeleton).filter(|w| !w.is_empty()).collect();
+        Some(NameKeys { skeleton: skeleton(s), key, words })
     }
 }
 
@@ -95,30 +83,18 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn of(r: &Record) -> Prepared {
-        let sex = r
-            .sex
-            .as_deref()
-            .map(fold)
-            .and_then(|s| match s.chars().next() {
-                Some('m') | Some('h') => Some('m'),
-                Some('f') | Some('w') => Some('f'),
-                _ => None,
-            });
+        let sex = r.sex.as_deref().map(fold).and_then(|s| match s.chars().next() {
+            Some('m') | Some('h') => Some('m'),
+            Some('f') | Some('w') => Some('f'),
+            _ => None,
+        });
         Prepared {
             given: NameKeys::of(&r.given_name),
             family: NameKeys::of(&r.family_name),
             sex,
             dob: r.date_of_birth.as_deref().and_then(Dob::parse),
-            nationality: r
-                .nationality
-                .as_deref()
-                .map(|n| fold(n).replace(' ', ""))
-                .filter(|n| !n.is_empty()),
-            place: r
-                .place_of_birth
-                .as_deref()
-                .map(fold)
-                .filter(|p| !p.is_empty()),
+            nationality: r.nationality.as_deref().map(|n| fold(n).replace(' ', "")).filter(|n| !n.is_empty()),
+            place: r.place_of_birth.as_deref().map(fold).filter(|p| !p.is_empty()),
             phone: r.phone.as_deref().and_then(phone_key),
         }
     }
@@ -130,23 +106,9 @@ mod tests {
 
     #[test]
     fn dates_in_the_forms_seen_in_the_field() {
-        assert_eq!(
-            Dob::parse("1990-03-07"),
-            Some(Dob {
-                year: 1990,
-                month: Some(3),
-                day: Some(7)
-            })
-        );
+        assert_eq!(Dob::parse("1990-03-07"), Some(Dob { year: 1990, month: Some(3), day: Some(7) }));
         assert_eq!(Dob::parse("07/03/1990"), Dob::parse("1990-03-07"));
-        assert_eq!(
-            Dob::parse("1990"),
-            Some(Dob {
-                year: 1990,
-                month: None,
-                day: None
-            })
-        );
+        assert_eq!(Dob::parse("1990"), Some(Dob { year: 1990, month: None, day: None }));
         assert_eq!(Dob::parse("1990-13-01"), None);
         assert_eq!(Dob::parse("unknown"), None);
     }

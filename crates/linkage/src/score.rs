@@ -17,10 +17,7 @@ fn pairs(n: u64) -> u64 {
 }
 
 /// `truth` and `predicted` give a cluster label per record, in the same record order.
-pub fn pairwise<T: std::hash::Hash + Eq, P: std::hash::Hash + Eq>(
-    truth: &[T],
-    predicted: &[P],
-) -> Scores {
+pub fn pairwise<T: std::hash::Hash + Eq, P: std::hash::Hash + Eq>(truth: &[T], predicted: &[P]) -> Scores {
     let mut t: HashMap<&T, u64> = HashMap::new();
     let mut p: HashMap<&P, u64> = HashMap::new();
     let mut both: HashMap<(&T, &P), u64> = HashMap::new();
@@ -32,29 +29,10 @@ pub fn pairwise<T: std::hash::Hash + Eq, P: std::hash::Hash + Eq>(
     let true_pairs: u64 = t.values().map(|&n| pairs(n)).sum();
     let predicted_pairs: u64 = p.values().map(|&n| pairs(n)).sum();
     let correct_pairs: u64 = both.values().map(|&n| pairs(n)).sum();
-    let precision = if predicted_pairs == 0 {
-        1.0
-    } else {
-        correct_pairs as f64 / predicted_pairs as f64
-    };
-    let recall = if true_pairs == 0 {
-        1.0
-    } else {
-        correct_pairs as f64 / true_pairs as f64
-    };
-    let f1 = if precision + recall == 0.0 {
-        0.0
-    } else {
-        2.0 * precision * recall / (precision + recall)
-    };
-    Scores {
-        true_pairs,
-        predicted_pairs,
-        correct_pairs,
-        precision,
-        recall,
-        f1,
-    }
+    let precision = if predicted_pairs == 0 { 1.0 } else { correct_pairs as f64 / predicted_pairs as f64 };
+    let recall = if true_pairs == 0 { 1.0 } else { correct_pairs as f64 / true_pairs as f64 };
+    let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+    Scores { true_pairs, predicted_pairs, correct_pairs, precision, recall, f1 }
 }
 
 #[cfg(test)]
@@ -65,10 +43,7 @@ mod tests {
     fn known_answer() {
         // truth: {0,1,2} {3}; predicted: {0,1} {2,3}
         let s = pairwise(&[1, 1, 1, 2], &["a", "a", "b", "b"]);
-        assert_eq!(
-            (s.true_pairs, s.predicted_pairs, s.correct_pairs),
-            (3, 2, 1)
-        );
+        assert_eq!((s.true_pairs, s.predicted_pairs, s.correct_pairs), (3, 2, 1));
         assert!((s.precision - 0.5).abs() < 1e-9);
         assert!((s.recall - 1.0 / 3.0).abs() < 1e-9);
     }

@@ -83,9 +83,7 @@ pub struct NewUser {
 
 impl std::fmt::Debug for NewUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewUser")
-            .field("username", &self.username)
-            .finish_non_exhaustive()
+        f.debug_struct("NewUser").field("username", &self.username).finish_non_exhaustive()
     }
 }
 
@@ -93,18 +91,15 @@ fn org_view(r: &OrgRecord) -> Result<OrgView> {
     Ok(OrgView {
         id: r.id,
         name: r.name.clone(),
-        org_type: OrgType::from_code(&r.org_type)
-            .ok_or_else(|| ServiceError::Internal(format!("organisation {}: org_type", r.id)))?,
-        sector: Sector::from_code(&r.sector)
-            .ok_or_else(|| ServiceError::Internal(format!("organisation {}: sector", r.id)))?,
+        org_type: OrgType::from_code(&r.org_type).ok_or_else(|| ServiceError::Internal(format!("organisation {}: org_type", r.id)))?,
+        sector: Sector::from_code(&r.sector).ok_or_else(|| ServiceError::Internal(format!("organisation {}: sector", r.id)))?,
         region: r.region.clone(),
         is_operator: r.is_operator,
     })
 }
 
 fn user_view(r: &UserRecord) -> Result<UserView> {
-    let roles = Roles::from_stored(&r.roles)
-        .map_err(|e| ServiceError::Internal(format!("user {}: {e}", r.id)))?;
+    let roles = Roles::from_stored(&r.roles).map_err(|e| ServiceError::Internal(format!("user {}: {e}", r.id)))?;
     Ok(UserView {
         id: r.id,
         organisation_id: r.organisation_id,
@@ -133,13 +128,7 @@ impl Errors {
 const CONTACT_FIELD: &str = "contact";
 
 impl Palermo {
-    pub(crate) async fn check(
-        &self,
-        caller: &Caller,
-        action: Action,
-        meta: &RequestMeta,
-        object: Option<(&str, String)>,
-    ) -> Result<()> {
+    pub(crate) async fn check(&self, caller: &Caller, action: Action, meta: &RequestMeta, object: Option<(&str, String)>) -> Result<()> {
         match caller {
             Caller::Console => Ok(()),
             Caller::User(actor) => match authorize(actor, action) {
@@ -163,14 +152,8 @@ impl Palermo {
         ev
     }
 
-    pub async fn create_organisation(
-        &self,
-        caller: &Caller,
-        input: &NewOrganisation,
-        meta: &RequestMeta,
-    ) -> Result<OrgView> {
-        self.check(caller, Action::CreateOrganisation, meta, None)
-            .await?;
+    pub async fn create_organisation(&self, caller: &Caller, input: &NewOrganisation, meta: &RequestMeta) -> Result<OrgView> {
+        self.check(caller, Action::CreateOrganisation, meta, None).await?;
         self.insert_organisation(caller, input, false, meta).await
     }
 
@@ -186,9 +169,7 @@ impl Palermo {
         let org_type = errs.take(OrgType::parse(&input.org_type));
         let sector = errs.take(Sector::parse(&input.sector));
         let region = errs.take(Region::parse("region", &input.region));
-        let (Some(name), Some(org_type), Some(sector), Some(region)) =
-            (name, org_type, sector, region)
-        else {
+        let (Some(name), Some(org_type), Some(sector), Some(region)) = (name, org_type, sector, region) else {
             return Err(ServiceError::Invalid(errs.0));
         };
         let (id, _) = self.new_ids()?;
@@ -201,29 +182,14 @@ impl Palermo {
             is_operator,
             created_at: self.now(),
         };
-        let ev = self.caller_event(
-            caller,
-            meta,
-            Action::CreateOrganisation.code(),
-            Some(("organisation", id.to_string())),
-        );
+        let ev = self.caller_event(caller, meta, Action::CreateOrganisation.code(), Some(("organisation", id.to_string())));
         self.store.insert_organisation(&record, &[ev]).await?;
         org_view(&record)
     }
 
-    pub async fn list_organisations(
-        &self,
-        caller: &Caller,
-        meta: &RequestMeta,
-    ) -> Result<Vec<OrgView>> {
-        self.check(caller, Action::ListOrganisations, meta, None)
-            .await?;
-        self.store
-            .list_organisations()
-            .await?
-            .iter()
-            .map(org_view)
-            .collect()
+    pub async fn list_organisations(&self, caller: &Caller, meta: &RequestMeta) -> Result<Vec<OrgView>> {
+        self.check(caller, Action::ListOrganisations, meta, None).await?;
+        self.store.list_organisations().await?.iter().map(org_view).collect()
     }
 
     /// Parse an id from a path; a malformed id is answered like a missing one.
@@ -231,46 +197,21 @@ impl Palermo {
         OrgId::parse(id).ok_or(ServiceError::NotFound)
     }
 
-    pub async fn organisation(
-        &self,
-        caller: &Caller,
-        id: &str,
-        meta: &RequestMeta,
-    ) -> Result<OrgView> {
+    pub async fn organisation(&self, caller: &Caller, id: &str, meta: &RequestMeta) -> Result<OrgView> {
         let id = Self::parse_org(id)?;
-        self.check(
-            caller,
-            Action::ViewOrganisation { org: id },
-            meta,
-            Some(("organisation", id.to_string())),
-        )
-        .await?;
-        let org = self
-            .store
-            .get_organisation(id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        self.check(caller, Action::ViewOrganisation { org: id }, meta, Some(("organisation", id.to_string()))).await?;
+        let org = self.store.get_organisation(id).await?.ok_or(ServiceError::NotFound)?;
         org_view(&org)
     }
 
-    pub async fn create_user(
-        &self,
-        caller: &Caller,
-        input: &NewUser,
-        meta: &RequestMeta,
-    ) -> Result<UserView> {
+    pub async fn create_user(&self, caller: &Caller, input: &NewUser, meta: &RequestMeta) -> Result<UserView> {
         self.create_user_inner(caller, input, false, meta).await
     }
 
     /// Create the organisation that runs the platform (console only; the first step of a new
     /// installation). Its administrators administer every organisation.
-    pub async fn create_operator_organisation(
-        &self,
-        input: &NewOrganisation,
-        meta: &RequestMeta,
-    ) -> Result<OrgView> {
-        self.insert_organisation(&Caller::Console, input, true, meta)
-            .await
+    pub async fn create_operator_organisation(&self, input: &NewOrganisation, meta: &RequestMeta) -> Result<OrgView> {
+        self.insert_organisation(&Caller::Console, input, true, meta).await
     }
 
     pub(crate) async fn create_user_inner(
@@ -283,19 +224,10 @@ impl Palermo {
         let mut errs = Errors(Vec::new());
         let org = OrgId::parse(input.organisation_id.trim());
         if org.is_none() {
-            errs.0.push(ValidationError::new(
-                "organisation_id",
-                "an organisation from the list",
-            ));
+            errs.0.push(ValidationError::new("organisation_id", "an organisation from the list"));
         }
         if let Some(org) = org {
-            self.check(
-                caller,
-                Action::CreateUser { org },
-                meta,
-                Some(("organisation", org.to_string())),
-            )
-            .await?;
+            self.check(caller, Action::CreateUser { org }, meta, Some(("organisation", org.to_string()))).await?;
         }
         let username = errs.take(Username::parse(&input.username));
         let display = errs.take(Name::parse("display_name", &input.display_name, 120));
@@ -303,33 +235,19 @@ impl Palermo {
         let password = errs.take(NewPassword::parse(&input.password));
         let contact = input.contact.trim();
         if contact.chars().count() > 200 || contact.chars().any(char::is_control) {
-            errs.0.push(ValidationError::new(
-                "contact",
-                "an e-mail address or telephone number of at most 200 characters",
-            ));
+            errs.0.push(ValidationError::new("contact", "an e-mail address or telephone number of at most 200 characters"));
         }
-        let (Some(org), Some(username), Some(display), Some(roles), Some(password)) =
-            (org, username, display, roles, password)
-        else {
+        let (Some(org), Some(username), Some(display), Some(roles), Some(password)) = (org, username, display, roles, password) else {
             return Err(ServiceError::Invalid(errs.0));
         };
         if !errs.0.is_empty() {
             return Err(ServiceError::Invalid(errs.0));
         }
         for role in roles.iter() {
-            self.check(
-                caller,
-                Action::GrantRole { org, role },
-                meta,
-                Some(("organisation", org.to_string())),
-            )
-            .await?;
+            self.check(caller, Action::GrantRole { org, role }, meta, Some(("organisation", org.to_string()))).await?;
         }
         if self.store.get_organisation(org).await?.is_none() {
-            return Err(ServiceError::Invalid(vec![ValidationError::new(
-                "organisation_id",
-                "an organisation from the list",
-            )]));
+            return Err(ServiceError::Invalid(vec![ValidationError::new("organisation_id", "an organisation from the list")]));
         }
         let hash = self.hash_password(password.expose()).await?;
         let (_, id) = self.new_ids()?;
@@ -351,17 +269,8 @@ impl Palermo {
             created_at: now,
             updated_at: now,
         };
-        let vault = if contact.is_empty() {
-            Vec::new()
-        } else {
-            vec![self.seal_field("user", id.0, CONTACT_FIELD, contact, true)?]
-        };
-        let ev = self.caller_event(
-            caller,
-            meta,
-            Action::CreateUser { org }.code(),
-            Some(("user", id.to_string())),
-        );
+        let vault = if contact.is_empty() { Vec::new() } else { vec![self.seal_field("user", id.0, CONTACT_FIELD, contact, true)?] };
+        let ev = self.caller_event(caller, meta, Action::CreateUser { org }.code(), Some(("user", id.to_string())));
         self.store.insert_user(&record, &vault, &[ev]).await?;
         user_view(&record)
     }
@@ -383,37 +292,18 @@ impl Palermo {
             field: field.into(),
             ciphertext: self.keys.seal(value.as_bytes(), aad.as_bytes())?,
             key_id: i64::from(self.keys.active_key_id()),
-            blind_index: searchable.then(|| {
-                self.keys
-                    .blind_index(&format!("{record_type}.{field}"), value)
-            }),
+            blind_index: searchable.then(|| self.keys.blind_index(&format!("{record_type}.{field}"), value)),
             updated_at: self.now(),
         })
     }
 
-    pub async fn list_users(
-        &self,
-        caller: &Caller,
-        org: &str,
-        meta: &RequestMeta,
-    ) -> Result<Vec<UserView>> {
+    pub async fn list_users(&self, caller: &Caller, org: &str, meta: &RequestMeta) -> Result<Vec<UserView>> {
         let org = Self::parse_org(org)?;
-        self.check(
-            caller,
-            Action::ListUsers { org },
-            meta,
-            Some(("organisation", org.to_string())),
-        )
-        .await?;
+        self.check(caller, Action::ListUsers { org }, meta, Some(("organisation", org.to_string()))).await?;
         if self.store.get_organisation(org).await?.is_none() {
             return Err(ServiceError::NotFound);
         }
-        self.store
-            .list_users(Some(org))
-            .await?
-            .iter()
-            .map(user_view)
-            .collect()
+        self.store.list_users(Some(org)).await?.iter().map(user_view).collect()
     }
 
     /// Load a user the caller may see for `action`; a missing or hidden user is the same 404,
@@ -434,78 +324,42 @@ impl Palermo {
             if let Caller::User(actor) = caller {
                 let object = parsed.map(|p| ("user", p.to_string()));
                 return Err(self
-                    .denied(
-                        actor,
-                        meta,
-                        action(actor.org_id, actor.user_id).code(),
-                        object,
-                        palermo_domain::policy::Denied::Hidden,
-                    )
+                    .denied(actor, meta, action(actor.org_id, actor.user_id).code(), object, palermo_domain::policy::Denied::Hidden)
                     .await);
             }
             return Err(ServiceError::NotFound);
         };
-        self.check(
-            caller,
-            action(user.organisation_id, user.id),
-            meta,
-            Some(("user", user.id.to_string())),
-        )
-        .await?;
+        self.check(caller, action(user.organisation_id, user.id), meta, Some(("user", user.id.to_string()))).await?;
         Ok(user)
     }
 
     /// One user, with their contact details decrypted. The read is audited before anything is
     /// returned; if the audit entry cannot be written, nothing is.
     pub async fn user(&self, caller: &Caller, id: &str, meta: &RequestMeta) -> Result<UserDetail> {
-        let user = self
-            .visible_user(caller, id, meta, |org, user| Action::ViewUser { org, user })
-            .await?;
+        let user = self.visible_user(caller, id, meta, |org, user| Action::ViewUser { org, user }).await?;
         let vault = self.store.vault_get("user", user.id.0).await?;
-        let mut ev = self.caller_event(
-            caller,
-            meta,
-            "user.view",
-            Some(("user", user.id.to_string())),
-        );
+        let mut ev = self.caller_event(caller, meta, "user.view", Some(("user", user.id.to_string())));
         ev.section = Some("contact".into());
         self.audit_read(ev).await?;
         let contact = match vault.iter().find(|v| v.field == CONTACT_FIELD) {
             Some(v) => {
                 let aad = format!("user:{CONTACT_FIELD}:{}", user.id);
-                Some(
-                    String::from_utf8_lossy(&self.keys.open(&v.ciphertext, aad.as_bytes())?)
-                        .into_owned(),
-                )
+                Some(String::from_utf8_lossy(&self.keys.open(&v.ciphertext, aad.as_bytes())?).into_owned())
             }
             None => None,
         };
-        Ok(UserDetail {
-            user: user_view(&user)?,
-            contact,
-        })
+        Ok(UserDetail { user: user_view(&user)?, contact })
     }
 
     /// Users whose contact equals `contact` (exact match through the blind index).
-    pub async fn find_users_by_contact(
-        &self,
-        caller: &Caller,
-        contact: &str,
-        meta: &RequestMeta,
-    ) -> Result<Vec<UserView>> {
+    pub async fn find_users_by_contact(&self, caller: &Caller, contact: &str, meta: &RequestMeta) -> Result<Vec<UserView>> {
         let index = self.keys.blind_index("user.contact", contact);
         let mut out = Vec::new();
         for id in self.store.vault_find("user", CONTACT_FIELD, &index).await? {
             if let Some(u) = self.store.get_user(UserId(id)).await?
                 && let Ok(()) = match caller {
                     Caller::Console => Ok(()),
-                    Caller::User(a) => authorize(
-                        a,
-                        Action::ViewUser {
-                            org: u.organisation_id,
-                            user: u.id,
-                        },
-                    ),
+                    Caller::User(a) => authorize(a, Action::ViewUser { org: u.organisation_id, user: u.id }),
                 }
             {
                 out.push(user_view(&u)?);
@@ -516,103 +370,41 @@ impl Palermo {
         Ok(out)
     }
 
-    pub async fn set_user_disabled(
-        &self,
-        caller: &Caller,
-        id: &str,
-        disabled: bool,
-        meta: &RequestMeta,
-    ) -> Result<UserView> {
-        let user = self
-            .visible_user(caller, id, meta, |org, user| Action::ManageUser {
-                org,
-                user,
-            })
-            .await?;
-        let action = if disabled {
-            "user.disable"
-        } else {
-            "user.enable"
-        };
+    pub async fn set_user_disabled(&self, caller: &Caller, id: &str, disabled: bool, meta: &RequestMeta) -> Result<UserView> {
+        let user = self.visible_user(caller, id, meta, |org, user| Action::ManageUser { org, user }).await?;
+        let action = if disabled { "user.disable" } else { "user.enable" };
         let ev = self.caller_event(caller, meta, action, Some(("user", user.id.to_string())));
-        self.store
-            .set_user_disabled(user.id, disabled, self.now(), &[ev])
-            .await?;
+        self.store.set_user_disabled(user.id, disabled, self.now(), &[ev]).await?;
         let mut view = user_view(&user)?;
         view.disabled = disabled;
         Ok(view)
     }
 
-    pub async fn reset_password(
-        &self,
-        caller: &Caller,
-        id: &str,
-        new_password: &str,
-        meta: &RequestMeta,
-    ) -> Result<()> {
-        let user = self
-            .visible_user(caller, id, meta, |org, user| Action::ManageUser {
-                org,
-                user,
-            })
-            .await?;
+    pub async fn reset_password(&self, caller: &Caller, id: &str, new_password: &str, meta: &RequestMeta) -> Result<()> {
+        let user = self.visible_user(caller, id, meta, |org, user| Action::ManageUser { org, user }).await?;
         let password = NewPassword::parse(new_password)?;
         let hash = self.hash_password(password.expose()).await?;
-        let ev = self.caller_event(
-            caller,
-            meta,
-            "user.reset_password",
-            Some(("user", user.id.to_string())),
-        );
-        self.store
-            .set_password(user.id, &hash, self.now(), &[ev])
-            .await?;
+        let ev = self.caller_event(caller, meta, "user.reset_password", Some(("user", user.id.to_string())));
+        self.store.set_password(user.id, &hash, self.now(), &[ev]).await?;
         Ok(())
     }
 
     /// Forget a user's authenticator; they enrol a new one at their next sign-in. Ends their
     /// sessions.
-    pub async fn reset_second_factor(
-        &self,
-        caller: &Caller,
-        id: &str,
-        meta: &RequestMeta,
-    ) -> Result<()> {
-        let user = self
-            .visible_user(caller, id, meta, |org, user| Action::ManageUser {
-                org,
-                user,
-            })
-            .await?;
-        let ev = self.caller_event(
-            caller,
-            meta,
-            "user.reset_second_factor",
-            Some(("user", user.id.to_string())),
-        );
-        self.store
-            .set_mfa_secret(user.id, None, false, self.now(), &[ev])
-            .await?;
+    pub async fn reset_second_factor(&self, caller: &Caller, id: &str, meta: &RequestMeta) -> Result<()> {
+        let user = self.visible_user(caller, id, meta, |org, user| Action::ManageUser { org, user }).await?;
+        let ev = self.caller_event(caller, meta, "user.reset_second_factor", Some(("user", user.id.to_string())));
+        self.store.set_mfa_secret(user.id, None, false, self.now(), &[ev]).await?;
         Ok(())
     }
 
     /// All users (console only: `palermo user list`).
     pub async fn all_users(&self) -> Result<Vec<UserView>> {
-        self.store
-            .list_users(None)
-            .await?
-            .iter()
-            .map(user_view)
-            .collect()
+        self.store.list_users(None).await?.iter().map(user_view).collect()
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserView>> {
-        self.store
-            .user_by_username(&username.trim().to_lowercase())
-            .await?
-            .as_ref()
-            .map(user_view)
-            .transpose()
+        self.store.user_by_username(&username.trim().to_lowercase()).await?.as_ref().map(user_view).transpose()
     }
 
     /// Number of open sessions of a user (for tests and the admin page).

@@ -40,10 +40,7 @@ impl From<&ChainedEntry> for AuditRow {
         let ev = &e.event;
         AuditRow {
             seq: e.seq,
-            at: ev
-                .at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            at: ev.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
             actor_user_id: ev.actor_user_id.clone(),
             actor_org_id: ev.actor_org_id.clone(),
             action: ev.action.clone(),
@@ -91,40 +88,19 @@ impl Palermo {
     }
 
     /// Verify as a signed-in auditor (audited).
-    pub async fn verify_audit_as(
-        &self,
-        caller: &Caller,
-        meta: &RequestMeta,
-    ) -> Result<Result<Verification, ChainError>> {
+    pub async fn verify_audit_as(&self, caller: &Caller, meta: &RequestMeta) -> Result<Result<Verification, ChainError>> {
         self.check(caller, Action::ViewAuditLog, meta, None).await?;
         let result = self.verify_audit().await?;
-        let ev = self.event(
-            caller.actor(),
-            meta,
-            "audit.verify",
-            None,
-            palermo_domain::audit::Outcome::Ok,
-        );
+        let ev = self.event(caller.actor(), meta, "audit.verify", None, palermo_domain::audit::Outcome::Ok);
         self.audit_read(ev).await?;
         Ok(result)
     }
 
     /// The newest entries, newest first (audited: reading the audit log is itself recorded).
-    pub async fn recent_audit(
-        &self,
-        caller: &Caller,
-        limit: i64,
-        meta: &RequestMeta,
-    ) -> Result<Vec<AuditRow>> {
+    pub async fn recent_audit(&self, caller: &Caller, limit: i64, meta: &RequestMeta) -> Result<Vec<AuditRow>> {
         self.check(caller, Action::ViewAuditLog, meta, None).await?;
         let rows = self.store.audit_recent(limit.clamp(1, 1000)).await?;
-        let ev = self.event(
-            caller.actor(),
-            meta,
-            "audit.view",
-            None,
-            palermo_domain::audit::Outcome::Ok,
-        );
+        let ev = self.event(caller.actor(), meta, "audit.view", None, palermo_domain::audit::Outcome::Ok);
         self.audit_read(ev).await?;
         Ok(rows.iter().map(AuditRow::from).collect())
     }
@@ -135,9 +111,6 @@ impl Palermo {
     }
 
     pub async fn integrity_check(&self) -> Result<String> {
-        self.store
-            .integrity_check()
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))
+        self.store.integrity_check().await.map_err(|e| ServiceError::Internal(e.to_string()))
     }
 }

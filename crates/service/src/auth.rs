@@ -65,31 +65,17 @@ pub struct Enrolment {
 /// The throttle key: a hash of the normalised username and client address, so attempted
 /// usernames (sometimes a password typed into the wrong box) are not stored.
 fn throttle_key(username: &str, ip: std::net::IpAddr) -> String {
-    let material = format!(
-        "palermo-throttle\0{}\0{}",
-        username.trim().to_lowercase(),
-        ip
-    );
+    let material = format!("palermo-throttle\0{}\0{}", username.trim().to_lowercase(), ip);
     hex::encode(token_hash(&material))
 }
 
 fn to_state(r: &ThrottleRecord) -> ThrottleState {
-    ThrottleState {
-        failures: r.failures,
-        last_failure_at: r.last_failure_at,
-        locked_until: r.locked_until,
-    }
+    ThrottleState { failures: r.failures, last_failure_at: r.last_failure_at, locked_until: r.locked_until }
 }
 
 fn actor_of(user: &UserRecord, org_is_operator: bool) -> Result<Actor> {
-    let roles = Roles::from_stored(&user.roles)
-        .map_err(|e| ServiceError::Internal(format!("stored roles of user {}: {e}", user.id)))?;
-    Ok(Actor {
-        user_id: user.id,
-        org_id: user.organisation_id,
-        org_is_operator,
-        roles,
-    })
+    let roles = Roles::from_stored(&user.roles).map_err(|e| ServiceError::Internal(format!("stored roles of user {}: {e}", user.id)))?;
+    Ok(Actor { user_id: user.id, org_id: user.organisation_id, org_is_operator, roles })
 }
 
 impl Palermo {
@@ -100,11 +86,7 @@ impl Palermo {
     fn new_session(&self, user: UserId, mfa_done: bool) -> Result<(String, SessionRecord)> {
         let token = new_token()?;
         let now = self.now();
-        let lifetime = if mfa_done {
-            Duration::hours(self.config.security.session_absolute_hours)
-        } else {
-            PENDING_SESSION
-        };
+        let lifetime = if mfa_done { Duration::hours(self.config.security.session_absolute_hours) } else { PENDING_SESSION };
         let record = SessionRecord {
             token_hash: token_hash(&token),
             user_id: user,
@@ -128,27 +110,14 @@ impl Palermo {
     ) -> ServiceError {
         let now = self.now();
         let next = after_failure(prior, now);
-        let state = ThrottleRecord {
-            failures: next.failures,
-            last_failure_at: next.last_failure_at,
-            locked_until: next.locked_until,
-        };
-        let mut ev = self.event(
-            None,
-            meta,
-            action,
-            user.map(|u| ("user", u.id.to_string())),
-            Outcome::Denied,
-        );
+        let state = ThrottleRecord { failures: next.failures, last_failure_at: next.last_failure_at, locked_until: next.locked_until };
+        let mut ev = self.event(None, meta, action, user.map(|u| ("user", u.id.to_string())), Outcome::Denied);
         if let Some(u) = user {
             ev.actor_user_id = Some(u.id.to_string());
             ev.actor_org_id = Some(u.organisation_id.to_string());
         }
         if next.failures > palermo_domain::signin::FREE_FAILURES {
-            tracing::warn!(
-                failures = next.failures,
-                "repeated failed sign-in attempts from one address"
-            );
+            tracing::warn!(failures = next.failures, "repeated failed sign-in attempts from one address");
         }
         match self.store.record_failed_sign_in(key, &state, &[ev]).await {
             Ok(()) => ServiceError::SignInFailed,
@@ -158,12 +127,7 @@ impl Palermo {
 
     /// Check a username and password. On success a new session starts (its stage says whether a
     /// second factor is still needed).
-    pub async fn sign_in(
-        &self,
-        username: &str,
-        password: &str,
-        meta: &RequestMeta,
-    ) -> Result<SignedIn> {
+    pub async fn sign_in(&self, username: &str, password: &str, meta: &RequestMeta) -> Result<SignedIn> {
         let key = throttle_key(username, meta.client_ip);
         let prior = self.store.get_throttle(&key).await?.map(|r| to_state(&r));
         if let Err(until) = may_attempt(prior.as_ref(), self.now()) {
@@ -173,22 +137,14 @@ impl Palermo {
             Ok(u) => self.store.user_by_username(u.as_str()).await?,
             Err(_) => None,
         };
-        let ok = self
-            .verify_password(password, user.as_ref().map(|u| u.password_hash.clone()))
-            .await?;
+        let ok = self.verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
         let user = match user {
             Some(u) if ok && !u.disabled => u,
             other => {
-                return Err(self
-                    .fail(&key, prior.as_ref(), meta, other.as_ref(), "auth.sign_in")
-                    .await);
+                return Err(self.fail(&key, prior.as_ref(), meta, other.as_ref(), "auth.sign_in").await);
             }
         };
-        let org = self
-            .store
-            .get_organisation(user.organisation_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let org = self.store.get_organisation(user.organisation_id).await?.ok_or(ServiceError::NotFound)?;
         let actor = actor_of(&user, org.is_operator)?;
         let demo = self.is_demo().await?;
         let second = self.needs_second_factor(&user, &actor.roles, demo);
@@ -198,38 +154,19 @@ impl Palermo {
             (true, false) => Stage::Enrol,
         };
         let (token, session) = self.new_session(user.id, stage == Stage::Complete)?;
-        let rehash = if self.hasher.needs_rehash(&user.password_hash) {
-            Some(self.hash_password(password).await?)
-        } else {
-            None
-        };
-        let ev = self.event(
-            Some(&actor),
-            meta,
-            "auth.sign_in",
-            Some(("user", user.id.to_string())),
-            Outcome::Ok,
-        );
-        self.store
-            .complete_sign_in(&key, user.id, rehash.as_deref(), &session, &[ev])
-            .await?;
+        let rehash = if self.hasher.needs_rehash(&user.password_hash) { Some(self.hash_password(password).await?) } else { None };
+        let ev = self.event(Some(&actor), meta, "auth.sign_in", Some(("user", user.id.to_string())), Outcome::Ok);
+        self.store.complete_sign_in(&key, user.id, rehash.as_deref(), &session, &[ev]).await?;
         Ok(SignedIn { token, stage })
     }
 
     /// Resolve a session token. Expired, idle, disabled or unknown sessions are refused alike.
     pub async fn authenticate(&self, token: &str) -> Result<Session> {
         let hash = token_hash(token);
-        let ctx = self
-            .store
-            .session_context(&hash)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
+        let ctx = self.store.session_context(&hash).await?.ok_or(ServiceError::Unauthenticated)?;
         let now = self.now();
         let idle = Duration::minutes(self.config.security.session_idle_minutes);
-        if ctx.user.disabled
-            || now >= ctx.session.expires_at
-            || now - ctx.session.last_seen_at >= idle
-        {
+        if ctx.user.disabled || now >= ctx.session.expires_at || now - ctx.session.last_seen_at >= idle {
             let _ = self.store.end_session(&hash, &[]).await;
             return Err(ServiceError::Unauthenticated);
         }
@@ -265,44 +202,25 @@ impl Palermo {
         if session.stage != Stage::Enrol {
             return Err(ServiceError::Forbidden);
         }
-        let user = self
-            .store
-            .get_user(session.actor.user_id)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
+        let user = self.store.get_user(session.actor.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
         let aad = Self::mfa_aad(user.id);
         let secret = match &user.mfa_secret {
             Some(ct) => self.keys.open(ct, aad.as_bytes())?.to_vec(),
             None => {
                 let secret = totp::new_secret()?;
                 let ct = self.keys.seal(&secret, aad.as_bytes())?;
-                let ev = self.event(
-                    Some(&session.actor),
-                    meta,
-                    "auth.mfa_enrolment_started",
-                    Some(("user", user.id.to_string())),
-                    Outcome::Ok,
-                );
-                self.store
-                    .set_mfa_secret(user.id, Some(&ct), false, self.now(), &[ev])
-                    .await?;
+                let ev =
+                    self.event(Some(&session.actor), meta, "auth.mfa_enrolment_started", Some(("user", user.id.to_string())), Outcome::Ok);
+                self.store.set_mfa_secret(user.id, Some(&ct), false, self.now(), &[ev]).await?;
                 secret
             }
         };
-        Ok(Enrolment {
-            otpauth_uri: totp::otpauth_uri("Palermo", &user.username, &secret),
-            secret_base32: totp::secret_base32(&secret),
-        })
+        Ok(Enrolment { otpauth_uri: totp::otpauth_uri("Palermo", &user.username, &secret), secret_base32: totp::secret_base32(&secret) })
     }
 
     /// Check a one-time code for a session at the second-factor or enrolment stage. On success
     /// the session is replaced by a new, fully signed-in one; returns its token.
-    pub async fn second_factor(
-        &self,
-        session: &Session,
-        code: &str,
-        meta: &RequestMeta,
-    ) -> Result<String> {
+    pub async fn second_factor(&self, session: &Session, code: &str, meta: &RequestMeta) -> Result<String> {
         if session.stage == Stage::Complete {
             return Err(ServiceError::Forbidden);
         }
@@ -311,57 +229,19 @@ impl Palermo {
         if let Err(until) = may_attempt(prior.as_ref(), self.now()) {
             return Err(ServiceError::Locked(until));
         }
-        let user = self
-            .store
-            .get_user(session.actor.user_id)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
+        let user = self.store.get_user(session.actor.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
         let Some(ct) = &user.mfa_secret else {
             return Err(ServiceError::SecondFactorRequired);
         };
         let secret = self.keys.open(ct, Self::mfa_aad(user.id).as_bytes())?;
-        let Some(step) = totp::verify(
-            &secret,
-            code,
-            self.now().unix_timestamp(),
-            user.mfa_last_step,
-        ) else {
-            let _ = self
-                .fail(
-                    &key,
-                    prior.as_ref(),
-                    meta,
-                    Some(&user),
-                    "auth.second_factor",
-                )
-                .await;
+        let Some(step) = totp::verify(&secret, code, self.now().unix_timestamp(), user.mfa_last_step) else {
+            let _ = self.fail(&key, prior.as_ref(), meta, Some(&user), "auth.second_factor").await;
             return Err(ServiceError::BadCode);
         };
         let (token, new) = self.new_session(user.id, true)?;
-        let action = if user.mfa_enabled {
-            "auth.second_factor"
-        } else {
-            "auth.mfa_enrolled"
-        };
-        let ev = self.event(
-            Some(&session.actor),
-            meta,
-            action,
-            Some(("user", user.id.to_string())),
-            Outcome::Ok,
-        );
-        match self
-            .store
-            .complete_mfa(
-                user.id,
-                step,
-                !user.mfa_enabled,
-                &session.token_hash,
-                &new,
-                &[ev],
-            )
-            .await
-        {
+        let action = if user.mfa_enabled { "auth.second_factor" } else { "auth.mfa_enrolled" };
+        let ev = self.event(Some(&session.actor), meta, action, Some(("user", user.id.to_string())), Outcome::Ok);
+        match self.store.complete_mfa(user.id, step, !user.mfa_enabled, &session.token_hash, &new, &[ev]).await {
             Ok(()) => Ok(token),
             Err(palermo_store::StoreError::Replay) => Err(ServiceError::BadCode),
             Err(e) => Err(e.into()),
@@ -370,13 +250,7 @@ impl Palermo {
 
     /// End a session.
     pub async fn sign_out(&self, session: &Session, meta: &RequestMeta) -> Result<()> {
-        let ev = self.event(
-            Some(&session.actor),
-            meta,
-            "auth.sign_out",
-            Some(("user", session.actor.user_id.to_string())),
-            Outcome::Ok,
-        );
+        let ev = self.event(Some(&session.actor), meta, "auth.sign_out", Some(("user", session.actor.user_id.to_string())), Outcome::Ok);
         self.store.end_session(&session.token_hash, &[ev]).await?;
         Ok(())
     }
@@ -386,62 +260,28 @@ impl Palermo {
     /// Console enrolment (`palermo user enrol-mfa`): a new authenticator secret for `username`,
     /// stored unconfirmed. Returns what to show; confirm with [`Palermo::console_confirm_mfa`].
     pub async fn console_start_mfa(&self, username: &str) -> Result<Enrolment> {
-        let user = self
-            .store
-            .user_by_username(&username.trim().to_lowercase())
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let user = self.store.user_by_username(&username.trim().to_lowercase()).await?.ok_or(ServiceError::NotFound)?;
         let secret = totp::new_secret()?;
         let ct = self.keys.seal(&secret, Self::mfa_aad(user.id).as_bytes())?;
-        let mut ev = self.event(
-            None,
-            &RequestMeta::cli(),
-            "auth.mfa_enrolment_started",
-            Some(("user", user.id.to_string())),
-            Outcome::Ok,
-        );
+        let mut ev = self.event(None, &RequestMeta::cli(), "auth.mfa_enrolment_started", Some(("user", user.id.to_string())), Outcome::Ok);
         ev.actor_user_id = Some("console".into());
-        self.store
-            .set_mfa_secret(user.id, Some(&ct), false, self.now(), &[ev])
-            .await?;
-        Ok(Enrolment {
-            otpauth_uri: totp::otpauth_uri("Palermo", &user.username, &secret),
-            secret_base32: totp::secret_base32(&secret),
-        })
+        self.store.set_mfa_secret(user.id, Some(&ct), false, self.now(), &[ev]).await?;
+        Ok(Enrolment { otpauth_uri: totp::otpauth_uri("Palermo", &user.username, &secret), secret_base32: totp::secret_base32(&secret) })
     }
 
     /// Confirm a console enrolment with a code from the authenticator.
     pub async fn console_confirm_mfa(&self, username: &str, code: &str) -> Result<()> {
-        let user = self
-            .store
-            .user_by_username(&username.trim().to_lowercase())
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let user = self.store.user_by_username(&username.trim().to_lowercase()).await?.ok_or(ServiceError::NotFound)?;
         let Some(ct) = &user.mfa_secret else {
             return Err(ServiceError::SecondFactorRequired);
         };
         let secret = self.keys.open(ct, Self::mfa_aad(user.id).as_bytes())?;
-        let step = totp::verify(
-            &secret,
-            code,
-            self.now().unix_timestamp(),
-            user.mfa_last_step,
-        )
-        .ok_or(ServiceError::BadCode)?;
-        let mut ev = self.event(
-            None,
-            &RequestMeta::cli(),
-            "auth.mfa_enrolled",
-            Some(("user", user.id.to_string())),
-            Outcome::Ok,
-        );
+        let step = totp::verify(&secret, code, self.now().unix_timestamp(), user.mfa_last_step).ok_or(ServiceError::BadCode)?;
+        let mut ev = self.event(None, &RequestMeta::cli(), "auth.mfa_enrolled", Some(("user", user.id.to_string())), Outcome::Ok);
         ev.actor_user_id = Some("console".into());
-        self.store
-            .confirm_mfa(user.id, step, &[ev])
-            .await
-            .map_err(|e| match e {
-                palermo_store::StoreError::Replay => ServiceError::BadCode,
-                other => other.into(),
-            })
+        self.store.confirm_mfa(user.id, step, &[ev]).await.map_err(|e| match e {
+            palermo_store::StoreError::Replay => ServiceError::BadCode,
+            other => other.into(),
+        })
     }
 }

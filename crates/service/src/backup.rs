@@ -50,8 +50,7 @@ fn create_private(path: &Path) -> Result<std::fs::File> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    o.open(path)
-        .map_err(|e| setup(format!("{}: {e}", path.display())))
+    o.open(path).map_err(|e| setup(format!("{}: {e}", path.display())))
 }
 
 /// Write a new backup identity file (mode 0600); returns the recipient to pass to `backup`.
@@ -66,29 +65,16 @@ pub fn generate_backup_identity(path: &Path, created: &str) -> Result<String> {
 async fn pg_tool(program: &str, args: &[&str], stdin: Option<Vec<u8>>) -> Result<Vec<u8>> {
     use tokio::io::AsyncWriteExt;
     let mut cmd = tokio::process::Command::new(program);
-    cmd.args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    cmd.stdin(if stdin.is_some() {
-        std::process::Stdio::piped()
-    } else {
-        std::process::Stdio::null()
-    });
-    let mut child = cmd.spawn().map_err(|e| {
-        setup(format!(
-            "cannot run {program} (install postgresql-client): {e}"
-        ))
-    })?;
+    cmd.args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    cmd.stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() });
+    let mut child = cmd.spawn().map_err(|e| setup(format!("cannot run {program} (install postgresql-client): {e}")))?;
     if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
         pipe.write_all(&data).await.map_err(setup)?;
         drop(pipe);
     }
     let out = child.wait_with_output().await.map_err(setup)?;
     if !out.status.success() {
-        return Err(setup(format!(
-            "{program} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        return Err(setup(format!("{program} failed: {}", String::from_utf8_lossy(&out.stderr).trim())));
     }
     Ok(out.stdout)
 }
@@ -101,15 +87,11 @@ impl Palermo {
         let created_at = self.now().to_string();
         let (manifest, image) = match self.engine() {
             palermo_store::EngineKind::Sqlite => {
-                let tmp = self.config.data.dir.join(format!(
-                    ".backup-{}.db",
-                    hex::encode(palermo_crypto::random_bytes::<8>()?)
-                ));
+                let tmp = self.config.data.dir.join(format!(".backup-{}.db", hex::encode(palermo_crypto::random_bytes::<8>()?)));
                 let tmp_str = tmp.display().to_string();
                 self.store.sqlite_backup_into(&tmp_str).await?;
                 let result = async {
-                    let snap =
-                        Store::connect(&format!("sqlite://{tmp_str}"), Arc::new(NoWitness)).await?;
+                    let snap = Store::connect(&format!("sqlite://{tmp_str}"), Arc::new(NoWitness)).await?;
                     let counts = snap.row_counts().await?;
                     let head = snap.audit_head().await?;
                     let version = snap.schema_version().await?;
@@ -122,56 +104,26 @@ impl Palermo {
                     let _ = std::fs::remove_file(format!("{tmp_str}{suffix}"));
                 }
                 let (counts, head, version) = result?;
-                (
-                    manifest("sqlite", &created_at, version, counts, &head),
-                    image?,
-                )
+                (manifest("sqlite", &created_at, version, counts, &head), image?)
             }
             palermo_store::EngineKind::Postgres => {
-                let snap = self
-                    .store
-                    .pg_snapshot()
-                    .await?
-                    .ok_or_else(|| setup("not PostgreSQL"))?;
+                let snap = self.store.pg_snapshot().await?.ok_or_else(|| setup("not PostgreSQL"))?;
                 let url = self.config.database_url();
                 let snapshot_arg = format!("--snapshot={}", snap.id);
-                let dump = pg_tool(
-                    "pg_dump",
-                    &[
-                        "--format=custom",
-                        "--no-owner",
-                        "--no-privileges",
-                        &snapshot_arg,
-                        &url,
-                    ],
-                    None,
-                )
-                .await;
+                let dump = pg_tool("pg_dump", &["--format=custom", "--no-owner", "--no-privileges", &snapshot_arg, &url], None).await;
                 let (counts, head) = (snap.counts.clone(), snap.head.clone());
                 snap.finish().await?;
                 let version = self.store.schema_version().await?;
-                (
-                    manifest("postgres", &created_at, version, counts, &head),
-                    dump?,
-                )
+                (manifest("postgres", &created_at, version, counts, &head), dump?)
             }
         };
-        let header = format!(
-            "{MAGIC}\n{}\n",
-            serde_json::to_string(&manifest).map_err(setup)?
-        );
+        let header = format!("{MAGIC}\n{}\n", serde_json::to_string(&manifest).map_err(setup)?);
         let file = create_private(out)?;
         let mut writer = std::io::BufWriter::new(file);
         agebackup::encrypt_to(recipient, header.as_bytes().chain(&image[..]), &mut writer)?;
         let file = writer.into_inner().map_err(setup)?;
         file.sync_all().map_err(setup)?;
-        let mut ev = self.event(
-            None,
-            &RequestMeta::cli(),
-            "instance.backup",
-            None,
-            Outcome::Ok,
-        );
+        let mut ev = self.event(None, &RequestMeta::cli(), "instance.backup", None, Outcome::Ok);
         ev.actor_user_id = Some("console".into());
         ev.purpose = Some(format!("backup at audit entry {}", manifest.audit_head_seq));
         self.sink.record(ev).await?;
@@ -179,13 +131,7 @@ impl Palermo {
     }
 }
 
-fn manifest(
-    engine: &str,
-    created_at: &str,
-    schema_version: i64,
-    row_counts: Vec<(String, i64)>,
-    head: &Head,
-) -> Manifest {
+fn manifest(engine: &str, created_at: &str, schema_version: i64, row_counts: Vec<(String, i64)>, head: &Head) -> Manifest {
     Manifest {
         engine: engine.into(),
         created_at: created_at.into(),
@@ -197,18 +143,9 @@ fn manifest(
 }
 
 /// Restore a backup into the (empty) database that `config` names, then verify it.
-pub async fn restore(
-    config: Config,
-    identity_text: &str,
-    input: &Path,
-    clock: Arc<dyn Clock>,
-) -> Result<RestoreReport> {
-    let file =
-        std::fs::File::open(input).map_err(|e| setup(format!("{}: {e}", input.display())))?;
-    let mut reader = BufReader::new(agebackup::decrypt_with(
-        identity_text,
-        BufReader::new(file),
-    )?);
+pub async fn restore(config: Config, identity_text: &str, input: &Path, clock: Arc<dyn Clock>) -> Result<RestoreReport> {
+    let file = std::fs::File::open(input).map_err(|e| setup(format!("{}: {e}", input.display())))?;
+    let mut reader = BufReader::new(agebackup::decrypt_with(identity_text, BufReader::new(file))?);
     let mut line = String::new();
     reader.read_line(&mut line).map_err(setup)?;
     if line.trim_end() != MAGIC {
@@ -216,31 +153,21 @@ pub async fn restore(
     }
     line.clear();
     reader.read_line(&mut line).map_err(setup)?;
-    let manifest: Manifest = serde_json::from_str(line.trim_end())
-        .map_err(|e| setup(format!("backup manifest: {e}")))?;
+    let manifest: Manifest = serde_json::from_str(line.trim_end()).map_err(|e| setup(format!("backup manifest: {e}")))?;
     let mut image = Vec::new();
     reader.read_to_end(&mut image).map_err(setup)?;
 
     let url = config.database_url();
-    let target_engine = if url.starts_with("sqlite:") {
-        "sqlite"
-    } else {
-        "postgres"
-    };
+    let target_engine = if url.starts_with("sqlite:") { "sqlite" } else { "postgres" };
     if manifest.engine != target_engine {
-        return Err(setup(format!(
-            "this backup is of a {} database; the target is {target_engine}",
-            manifest.engine
-        )));
+        return Err(setup(format!("this backup is of a {} database; the target is {target_engine}", manifest.engine)));
     }
     let head_file = config.audit_head_file();
     match target_engine {
         "sqlite" => {
             let path = url.trim_start_matches("sqlite://").to_owned();
             if std::path::Path::new(&path).exists() {
-                return Err(setup(format!(
-                    "{path} already exists: restore only into an empty place"
-                )));
+                return Err(setup(format!("{path} already exists: restore only into an empty place")));
             }
             std::fs::create_dir_all(&config.data.dir).map_err(setup)?;
             let mut f = create_private(Path::new(&path))?;
@@ -252,58 +179,30 @@ pub async fn restore(
             let version = probe.schema_version().await?;
             probe.close().await;
             if version != 0 {
-                return Err(setup(
-                    "the target PostgreSQL database is not empty: restore only into an empty database",
-                ));
+                return Err(setup("the target PostgreSQL database is not empty: restore only into an empty database"));
             }
-            pg_tool(
-                "pg_restore",
-                &[
-                    "--no-owner",
-                    "--no-privileges",
-                    "--exit-on-error",
-                    "--dbname",
-                    &url,
-                ],
-                Some(image),
-            )
-            .await?;
+            pg_tool("pg_restore", &["--no-owner", "--no-privileges", "--exit-on-error", "--dbname", &url], Some(image)).await?;
         }
     }
     // The witness outside the database is the head recorded in the backup.
     if let Some(dir) = head_file.parent() {
         std::fs::create_dir_all(dir).map_err(setup)?;
     }
-    std::fs::write(
-        &head_file,
-        format!("{} {}\n", manifest.audit_head_seq, manifest.audit_head_hash),
-    )
-    .map_err(setup)?;
+    std::fs::write(&head_file, format!("{} {}\n", manifest.audit_head_seq, manifest.audit_head_hash)).map_err(setup)?;
 
     let app = Palermo::open(config, clock).await?;
     let integrity = app.integrity_check().await?;
     if integrity != "ok" {
         return Err(setup(format!("integrity check failed: {integrity}")));
     }
-    let verification = app
-        .verify_audit()
-        .await?
-        .map_err(|e| setup(format!("audit chain of the restored database: {e}")))?;
+    let verification = app.verify_audit().await?.map_err(|e| setup(format!("audit chain of the restored database: {e}")))?;
     let counts = app.row_counts().await?;
     if counts != manifest.row_counts {
-        return Err(setup(format!(
-            "row counts differ from the backup's: restored {counts:?}, expected {:?}",
-            manifest.row_counts
-        )));
+        return Err(setup(format!("row counts differ from the backup's: restored {counts:?}, expected {:?}", manifest.row_counts)));
     }
     if verification.entries != manifest.audit_head_seq {
-        return Err(setup(
-            "the restored audit log does not end where the backup's did",
-        ));
+        return Err(setup("the restored audit log does not end where the backup's did"));
     }
     app.store.close().await;
-    Ok(RestoreReport {
-        manifest,
-        audit_entries: verification.entries,
-    })
+    Ok(RestoreReport { manifest, audit_entries: verification.entries })
 }

@@ -62,38 +62,22 @@ pub struct LogConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self {
-            listen: "127.0.0.1:8080".into(),
-            cookie_secure: true,
-            hsts: false,
-            trusted_proxies: Vec::new(),
-        }
+        Self { listen: "127.0.0.1:8080".into(), cookie_secure: true, hsts: false, trusted_proxies: Vec::new() }
     }
 }
 impl Default for DataConfig {
     fn default() -> Self {
-        Self {
-            dir: PathBuf::from("./palermo-data"),
-            database: String::new(),
-            key_file: PathBuf::new(),
-        }
+        Self { dir: PathBuf::from("./palermo-data"), database: String::new(), key_file: PathBuf::new() }
     }
 }
 impl Default for SecurityConfig {
     fn default() -> Self {
-        Self {
-            session_idle_minutes: 15,
-            session_absolute_hours: 12,
-            argon2_memory_kib: 65_536,
-            argon2_iterations: 8,
-        }
+        Self { session_idle_minutes: 15, session_absolute_hours: 12, argon2_memory_kib: 65_536, argon2_iterations: 8 }
     }
 }
 impl Default for LogConfig {
     fn default() -> Self {
-        Self {
-            level: "info".into(),
-        }
+        Self { level: "info".into() }
     }
 }
 
@@ -106,10 +90,7 @@ pub struct ConfigError {
 }
 
 fn err(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        key: key.to_owned(),
-        message: message.into(),
-    }
+    ConfigError { key: key.to_owned(), message: message.into() }
 }
 
 /// Every key, its type, for environment overrides: (section, key, kind).
@@ -141,14 +122,8 @@ impl Config {
     pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Self, ConfigError> {
         let mut table: toml::Table = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| err("config file", format!("{}: {e}", path.display())))?;
-                toml::from_str(&text).map_err(|e| {
-                    err(
-                        "config file",
-                        format!("{}: {}", path.display(), e.message()),
-                    )
-                })?
+                let text = std::fs::read_to_string(path).map_err(|e| err("config file", format!("{}: {e}", path.display())))?;
+                toml::from_str(&text).map_err(|e| err("config file", format!("{}: {}", path.display(), e.message())))?
             }
             None => toml::Table::new(),
         };
@@ -164,22 +139,12 @@ impl Config {
                     "false" | "0" | "no" | "off" => toml::Value::Boolean(false),
                     _ => return Err(err(&var, "true or false")),
                 },
-                Kind::Int => toml::Value::Integer(
-                    raw.trim()
-                        .parse()
-                        .map_err(|_| err(&var, "a whole number"))?,
-                ),
+                Kind::Int => toml::Value::Integer(raw.trim().parse().map_err(|_| err(&var, "a whole number"))?),
                 Kind::List => toml::Value::Array(
-                    raw.split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| toml::Value::String(s.to_owned()))
-                        .collect(),
+                    raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.to_owned())).collect(),
                 ),
             };
-            let entry = table
-                .entry((*section).to_owned())
-                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let entry = table.entry((*section).to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
             match entry {
                 toml::Value::Table(t) => {
                     t.insert((*key).to_owned(), value);
@@ -187,9 +152,7 @@ impl Config {
                 _ => return Err(err(section, "must be a table")),
             }
         }
-        let config: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| err("config", e.message().to_owned()))?;
+        let config: Config = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| err("config", e.message().to_owned()))?;
         config.validate()?;
         Ok(config)
     }
@@ -197,12 +160,7 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
         for p in &self.server.trusted_proxies {
-            p.parse::<std::net::IpAddr>().map_err(|_| {
-                err(
-                    "server.trusted_proxies",
-                    format!("{p:?} is not an IP address"),
-                )
-            })?;
+            p.parse::<std::net::IpAddr>().map_err(|_| err("server.trusted_proxies", format!("{p:?} is not an IP address")))?;
         }
         if !(1..=24 * 60).contains(&self.security.session_idle_minutes) {
             return Err(err("security.session_idle_minutes", "1 to 1440 minutes"));
@@ -211,10 +169,7 @@ impl Config {
             return Err(err("security.session_absolute_hours", "1 to 168 hours"));
         }
         if self.security.argon2_memory_kib < 19_456 {
-            return Err(err(
-                "security.argon2_memory_kib",
-                "at least 19456 (19 MiB, the OWASP minimum for Argon2id)",
-            ));
+            return Err(err("security.argon2_memory_kib", "at least 19456 (19 MiB, the OWASP minimum for Argon2id)"));
         }
         if self.security.argon2_memory_kib > 4 * 1024 * 1024 {
             return Err(err("security.argon2_memory_kib", "at most 4194304 (4 GiB)"));
@@ -226,25 +181,14 @@ impl Config {
             return Err(err("log.level", "one of error, warn, info, debug, trace"));
         }
         let db = self.database_url();
-        if !(db.starts_with("sqlite:")
-            || db.starts_with("postgres://")
-            || db.starts_with("postgresql://"))
-        {
-            return Err(err(
-                "data.database",
-                "sqlite://PATH or postgres://USER@HOST/DATABASE",
-            ));
+        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+            return Err(err("data.database", "sqlite://PATH or postgres://USER@HOST/DATABASE"));
         }
         Ok(())
     }
 
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
-        self.server.listen.parse().map_err(|_| {
-            err(
-                "server.listen",
-                "an address and port such as 127.0.0.1:8080 or [::1]:8080",
-            )
-        })
+        self.server.listen.parse().map_err(|_| err("server.listen", "an address and port such as 127.0.0.1:8080 or [::1]:8080"))
     }
 
     /// The database URL, defaulting to SQLite inside the data directory.
@@ -257,11 +201,7 @@ impl Config {
     }
 
     pub fn key_file(&self) -> PathBuf {
-        if self.data.key_file.as_os_str().is_empty() {
-            self.data.dir.join("keys").join("palermo.keys")
-        } else {
-            self.data.key_file.clone()
-        }
+        if self.data.key_file.as_os_str().is_empty() { self.data.dir.join("keys").join("palermo.keys") } else { self.data.key_file.clone() }
     }
 
     /// The audit head witness, beside the key file.
@@ -274,8 +214,7 @@ impl Config {
         let mut c = self.clone();
         c.data.database = mask_url_password(&self.database_url());
         c.data.key_file = self.key_file();
-        toml::to_string_pretty(&c)
-            .unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
+        toml::to_string_pretty(&c).unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
     }
 }
 
@@ -298,10 +237,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-            .collect()
+        pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
     }
 
     #[test]
@@ -314,23 +250,12 @@ mod tests {
 
     #[test]
     fn environment_overrides_and_errors_name_the_key() {
-        let c = Config::load(
-            None,
-            &env(&[
-                ("PALERMO_SERVER_LISTEN", "0.0.0.0:9000"),
-                ("PALERMO_SERVER_COOKIE_SECURE", "false"),
-            ]),
-        )
-        .unwrap();
+        let c = Config::load(None, &env(&[("PALERMO_SERVER_LISTEN", "0.0.0.0:9000"), ("PALERMO_SERVER_COOKIE_SECURE", "false")])).unwrap();
         assert_eq!(c.server.listen, "0.0.0.0:9000");
         assert!(!c.server.cookie_secure);
         let e = Config::load(None, &env(&[("PALERMO_SERVER_LISTEN", "nowhere")])).unwrap_err();
         assert_eq!(e.key, "server.listen");
-        let e = Config::load(
-            None,
-            &env(&[("PALERMO_SECURITY_ARGON2_MEMORY_KIB", "1024")]),
-        )
-        .unwrap_err();
+        let e = Config::load(None, &env(&[("PALERMO_SECURITY_ARGON2_MEMORY_KIB", "1024")])).unwrap_err();
         assert_eq!(e.key, "security.argon2_memory_kib");
         let e = Config::load(None, &env(&[("PALERMO_SERVER_HSTS", "maybe")])).unwrap_err();
         assert_eq!(e.key, "PALERMO_SERVER_HSTS");
@@ -349,15 +274,8 @@ mod tests {
 
     #[test]
     fn passwords_are_masked() {
-        assert_eq!(
-            mask_url_password("postgres://palermo:s3cret@db/palermo"),
-            "postgres://palermo:****@db/palermo"
-        );
-        let c = Config::load(
-            None,
-            &env(&[("PALERMO_DATA_DATABASE", "postgres://u:pw@h/d")]),
-        )
-        .unwrap();
+        assert_eq!(mask_url_password("postgres://palermo:s3cret@db/palermo"), "postgres://palermo:****@db/palermo");
+        let c = Config::load(None, &env(&[("PALERMO_DATA_DATABASE", "postgres://u:pw@h/d")])).unwrap();
         assert!(!c.to_masked_toml().contains("pw@"));
     }
 }

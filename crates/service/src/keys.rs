@@ -18,11 +18,7 @@ pub struct Rotation {
 impl Palermo {
     /// Rotate the field-encryption key. Run with the server stopped: a running server keeps
     /// the key ring it started with. `progress` is told how many values were re-encrypted.
-    pub async fn rotate_keys(
-        &mut self,
-        retire_old: bool,
-        progress: &dyn Fn(u64),
-    ) -> Result<Rotation> {
+    pub async fn rotate_keys(&mut self, retire_old: bool, progress: &dyn Fn(u64)) -> Result<Rotation> {
         let path = self.config.key_file();
         let mut ring = KeyRing::load(&path)?;
         let before = ring.key_ids();
@@ -32,10 +28,7 @@ impl Palermo {
         let meta = RequestMeta::cli();
         let mut done = 0u64;
         loop {
-            let batch = self
-                .store
-                .ciphertexts_not_under(i64::from(new_id), 500)
-                .await?;
+            let batch = self.store.ciphertexts_not_under(i64::from(new_id), 500).await?;
             if batch.is_empty() {
                 break;
             }
@@ -64,10 +57,6 @@ impl Palermo {
             retired = before;
             self.keys = Arc::new(ring);
         }
-        Ok(Rotation {
-            new_key_id: new_id,
-            reencrypted: done,
-            retired,
-        })
+        Ok(Rotation { new_key_id: new_id, reencrypted: done, retired })
     }
 }

@@ -93,10 +93,7 @@ pub struct RequestMeta {
 impl RequestMeta {
     /// For work started from the command line.
     pub fn cli() -> Self {
-        Self {
-            request_id: "cli".into(),
-            client_ip: IpAddr::from([127, 0, 0, 1]),
-        }
+        Self { request_id: "cli".into(), client_ip: IpAddr::from([127, 0, 0, 1]) }
     }
 }
 
@@ -128,38 +125,19 @@ impl Palermo {
             ring
         };
         if config.database_url().starts_with("sqlite:") {
-            std::fs::create_dir_all(&config.data.dir).map_err(|e| {
-                ServiceError::Setup(format!("data.dir {}: {e}", config.data.dir.display()))
-            })?;
+            std::fs::create_dir_all(&config.data.dir)
+                .map_err(|e| ServiceError::Setup(format!("data.dir {}: {e}", config.data.dir.display())))?;
         }
         let witness = Arc::new(witness::HeadFile::open(config.audit_head_file())?);
-        let store = Store::connect(&config.database_url(), witness)
-            .await
-            .map_err(|e| ServiceError::Setup(e.to_string()))?;
-        store
-            .migrate()
-            .await
-            .map_err(|e| ServiceError::Setup(e.to_string()))?;
-        let cost = HashCost {
-            memory_kib: config.security.argon2_memory_kib,
-            iterations: config.security.argon2_iterations,
-            parallelism: 1,
-        };
+        let store = Store::connect(&config.database_url(), witness).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
+        store.migrate().await.map_err(|e| ServiceError::Setup(e.to_string()))?;
+        let cost =
+            HashCost { memory_kib: config.security.argon2_memory_kib, iterations: config.security.argon2_iterations, parallelism: 1 };
         let hasher = PasswordHasher::new(cost)?;
         let sink = AuditSink::spawn(store.clone());
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let hashing = Arc::new(tokio::sync::Semaphore::new(cores));
-        Ok(Self {
-            store,
-            sink,
-            keys: Arc::new(keys),
-            hasher,
-            clock,
-            config: Arc::new(config),
-            hashing,
-        })
+        Ok(Self { store, sink, keys: Arc::new(keys), hasher, clock, config: Arc::new(config), hashing })
     }
 
     pub fn config(&self) -> &Config {
@@ -220,11 +198,7 @@ impl Palermo {
         object: Option<(&str, String)>,
         why: Denied,
     ) -> ServiceError {
-        if let Err(e) = self
-            .sink
-            .record(self.event(Some(actor), meta, action, object, Outcome::Denied))
-            .await
-        {
+        if let Err(e) = self.sink.record(self.event(Some(actor), meta, action, object, Outcome::Denied)).await {
             return e.into();
         }
         match why {
@@ -235,48 +209,27 @@ impl Palermo {
 
     /// Record an audited read; the caller returns data only if this succeeds.
     pub(crate) async fn audit_read(&self, event: AuditEvent) -> Result<()> {
-        self.sink
-            .record(event)
-            .await
-            .map_err(|_| ServiceError::AuditUnavailable)
+        self.sink.record(event).await.map_err(|_| ServiceError::AuditUnavailable)
     }
 
     /// Hash a password off the async runtime, one hash per core at a time.
     pub(crate) async fn hash_password(&self, password: &str) -> Result<String> {
-        let _permit = self
-            .hashing
-            .acquire()
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let _permit = self.hashing.acquire().await.map_err(|e| ServiceError::Internal(e.to_string()))?;
         let hasher = self.hasher.clone();
         let pw = zeroize::Zeroizing::new(password.to_owned());
-        tokio::task::spawn_blocking(move || hasher.hash(&pw))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?
-            .map_err(Into::into)
+        tokio::task::spawn_blocking(move || hasher.hash(&pw)).await.map_err(|e| ServiceError::Internal(e.to_string()))?.map_err(Into::into)
     }
 
     /// Verify a password (or, for `None`, spend the same time on a dummy hash).
-    pub(crate) async fn verify_password(
-        &self,
-        password: &str,
-        stored: Option<String>,
-    ) -> Result<bool> {
-        let _permit = self
-            .hashing
-            .acquire()
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    pub(crate) async fn verify_password(&self, password: &str, stored: Option<String>) -> Result<bool> {
+        let _permit = self.hashing.acquire().await.map_err(|e| ServiceError::Internal(e.to_string()))?;
         let hasher = self.hasher.clone();
         let pw = zeroize::Zeroizing::new(password.to_owned());
-        tokio::task::spawn_blocking(move || hasher.verify(&pw, stored.as_deref()))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))
+        tokio::task::spawn_blocking(move || hasher.verify(&pw, stored.as_deref())).await.map_err(|e| ServiceError::Internal(e.to_string()))
     }
 
     pub(crate) fn new_ids(&self) -> Result<(OrgId, UserId)> {
-        let now_ms =
-            u64::try_from(self.clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+        let now_ms = u64::try_from(self.clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
         let a = palermo_crypto::random_bytes::<10>()?;
         let b = palermo_crypto::random_bytes::<10>()?;
         Ok((OrgId::from_parts(now_ms, a), UserId::from_parts(now_ms, b)))

@@ -15,14 +15,10 @@ pub struct HeadFile {
 impl HeadFile {
     pub fn open(path: PathBuf) -> Result<Self> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| ServiceError::Setup(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| ServiceError::Setup(format!("{}: {e}", dir.display())))?;
         }
         let last = read(&path)?.map(|h| h.seq).unwrap_or(0);
-        Ok(Self {
-            path,
-            last: Mutex::new(last),
-        })
+        Ok(Self { path, last: Mutex::new(last) })
     }
 }
 
@@ -36,10 +32,7 @@ pub fn read(path: &Path) -> Result<Option<Head>> {
     let bad = || ServiceError::Setup(format!("{} is not an audit head file", path.display()));
     let (seq, hash) = text.trim().split_once(' ').ok_or_else(bad)?;
     let seq: i64 = seq.parse().map_err(|_| bad())?;
-    let hash: [u8; 32] = hex::decode(hash)
-        .map_err(|_| bad())?
-        .try_into()
-        .map_err(|_| bad())?;
+    let hash: [u8; 32] = hex::decode(hash).map_err(|_| bad())?.try_into().map_err(|_| bad())?;
     Ok(Some(Head { seq, hash }))
 }
 

@@ -33,9 +33,7 @@ pub enum StoreError {
     Replay,
     #[error("the database URL is not valid: {0}")]
     BadUrl(String),
-    #[error(
-        "migration {version} ({name}) was changed after it was applied; migrations are forward-only"
-    )]
+    #[error("migration {version} ({name}) was changed after it was applied; migrations are forward-only")]
     MigrationChanged { version: i64, name: &'static str },
     #[error("the database holds migration {0}, newer than this binary knows; upgrade Palermo")]
     TooNew(i64),
@@ -90,9 +88,7 @@ pub mod sqlite {
     //! (writes are serialised in-process, and `BEGIN IMMEDIATE` takes the file's write lock up
     //! front), readers in parallel.
     use super::*;
-    use sqlx::sqlite::{
-        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-    };
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
     use std::str::FromStr;
     use std::time::Duration;
 
@@ -102,11 +98,8 @@ pub mod sqlite {
     /// The single writer connection and `BEGIN IMMEDIATE` already serialise migrations.
     const MIGRATION_LOCK: Option<&str> = None;
 
-    pub const MIGRATIONS: &[Migration] = &[Migration {
-        version: 1,
-        name: "foundation",
-        sql: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    }];
+    pub const MIGRATIONS: &[Migration] =
+        &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") }];
 
     impl EngineStore {
         pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
@@ -117,20 +110,9 @@ pub mod sqlite {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .connect_with(opts.clone())
-                .await?;
-            let readers = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(opts)
-                .await?;
-            Ok(Self {
-                readers,
-                writer,
-                witness,
-            })
+            let writer = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
+            let readers = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+            Ok(Self { readers, writer, witness })
         }
 
         async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
@@ -140,18 +122,13 @@ pub mod sqlite {
         /// A consistent copy of the live database into `path` (`VACUUM INTO`), safe while
         /// the server writes.
         pub async fn backup_into(&self, path: &str) -> Result<()> {
-            sqlx::query("VACUUM INTO $1")
-                .bind(path)
-                .execute(&self.writer)
-                .await?;
+            sqlx::query("VACUUM INTO $1").bind(path).execute(&self.writer).await?;
             Ok(())
         }
 
         /// SQLite's own integrity check: "ok" or the problems found.
         pub async fn integrity_check(&self) -> Result<String> {
-            let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
-                .fetch_all(&self.readers)
-                .await?;
+            let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check").fetch_all(&self.readers).await?;
             Ok(rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("; "))
         }
     }
@@ -174,26 +151,14 @@ pub mod postgres {
     /// Several servers starting at once migrate one at a time.
     const MIGRATION_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(7270736900)");
 
-    pub const MIGRATIONS: &[Migration] = &[Migration {
-        version: 1,
-        name: "foundation",
-        sql: include_str!("../migrations/postgres/0001_foundation.sql"),
-    }];
+    pub const MIGRATIONS: &[Migration] =
+        &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") }];
 
     impl EngineStore {
         pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
-            let opts =
-                PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts)
-                .await?;
-            Ok(Self {
-                readers: pool.clone(),
-                writer: pool,
-                witness,
-            })
+            let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
+            Ok(Self { readers: pool.clone(), writer: pool, witness })
         }
 
         async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
@@ -202,43 +167,22 @@ pub mod postgres {
 
         pub async fn integrity_check(&self) -> Result<String> {
             let (ok,): (i32,) = sqlx::query_as("SELECT 1").fetch_one(&self.readers).await?;
-            Ok(if ok == 1 {
-                "ok".into()
-            } else {
-                "not ok".into()
-            })
+            Ok(if ok == 1 { "ok".into() } else { "not ok".into() })
         }
 
         pub async fn snapshot(&self) -> Result<Snapshot> {
             use sqlx::Row;
-            let mut tx = self
-                .readers
-                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .await?;
-            let (id,): (String,) = sqlx::query_as("SELECT pg_export_snapshot()")
-                .fetch_one(&mut *tx)
-                .await?;
+            let mut tx = self.readers.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+            let (id,): (String,) = sqlx::query_as("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?;
             let mut counts = Vec::new();
             for (name, sql) in COUNT_QUERIES {
                 let (n,): (i64,) = sqlx::query_as(*sql).fetch_one(&mut *tx).await?;
                 counts.push(((*name).to_owned(), n));
             }
-            let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_one(&mut *tx)
-                .await?;
+            let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
             let hash: Vec<u8> = row.try_get("hash")?;
-            let hash = hash
-                .try_into()
-                .map_err(|_| StoreError::Corrupt("audit head".into()))?;
-            Ok(Snapshot {
-                tx,
-                id,
-                counts,
-                head: Head {
-                    seq: row.try_get("seq")?,
-                    hash,
-                },
-            })
+            let hash = hash.try_into().map_err(|_| StoreError::Corrupt("audit head".into()))?;
+            Ok(Snapshot { tx, id, counts, head: Head { seq: row.try_get("seq")?, hash } })
         }
     }
 
@@ -279,13 +223,9 @@ impl Store {
         } else if url.starts_with("sqlite:") {
             Engine::Sqlite(sqlite::EngineStore::connect(url, witness).await?)
         } else {
-            return Err(StoreError::BadUrl(
-                "expected sqlite://PATH or postgres://USER@HOST/DB".into(),
-            ));
+            return Err(StoreError::BadUrl("expected sqlite://PATH or postgres://USER@HOST/DB".into()));
         };
-        Ok(Self {
-            engine: Arc::new(engine),
-        })
+        Ok(Self { engine: Arc::new(engine) })
     }
 
     pub fn kind(&self) -> EngineKind {
@@ -407,14 +347,10 @@ pub mod testing {
     pub async fn execute_raw(url: &str, sql: &str) -> Result<()> {
         if url.starts_with("postgres") {
             let mut c = sqlx::PgConnection::connect(url).await?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                .execute(&mut c)
-                .await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut c).await?;
         } else {
             let mut c = sqlx::SqliteConnection::connect(url).await?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                .execute(&mut c)
-                .await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut c).await?;
         }
         Ok(())
     }
@@ -437,9 +373,7 @@ pub mod testing {
             return Err(StoreError::BadUrl("database name".into()));
         }
         let mut c = sqlx::PgConnection::connect(admin_url).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut c)
-            .await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await?;
         Ok(())
     }
 
@@ -448,11 +382,7 @@ pub mod testing {
             return Err(StoreError::BadUrl("database name".into()));
         }
         let mut c = sqlx::PgConnection::connect(admin_url).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut c)
-        .await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut c).await?;
         Ok(())
     }
 }
@@ -466,27 +396,13 @@ mod tests {
     fn migrations_never_drop_or_delete() {
         for m in sqlite::MIGRATIONS.iter().chain(postgres::MIGRATIONS) {
             let upper = m.sql.to_uppercase();
-            for forbidden in [
-                "DROP TABLE",
-                "DROP COLUMN",
-                "TRUNCATE",
-                "DELETE FROM",
-                "RENAME",
-            ] {
+            for forbidden in ["DROP TABLE", "DROP COLUMN", "TRUNCATE", "DELETE FROM", "RENAME"] {
                 let lines = upper.lines().filter(|l| !l.trim_start().starts_with("--"));
                 for line in lines {
-                    assert!(
-                        !line.contains(forbidden) || line.contains("BEFORE"),
-                        "migration {} contains {forbidden}",
-                        m.version
-                    );
+                    assert!(!line.contains(forbidden) || line.contains("BEFORE"), "migration {} contains {forbidden}", m.version);
                 }
             }
         }
-        assert_eq!(
-            sqlite::MIGRATIONS.len(),
-            postgres::MIGRATIONS.len(),
-            "both engines have the same migrations"
-        );
+        assert_eq!(sqlite::MIGRATIONS.len(), postgres::MIGRATIONS.len(), "both engines have the same migrations");
     }
 }

@@ -65,14 +65,8 @@ pub struct VaultEntry {
 /// Where a ciphertext lives, for key rotation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CiphertextPlace {
-    Vault {
-        record_type: String,
-        record_id: Uuid,
-        field: String,
-    },
-    MfaSecret {
-        user: UserId,
-    },
+    Vault { record_type: String, record_id: Uuid, field: String },
+    MfaSecret { user: UserId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,11 +80,7 @@ impl CiphertextPlace {
     /// The associated data the ciphertext is bound to.
     pub fn aad(&self) -> String {
         match self {
-            CiphertextPlace::Vault {
-                record_type,
-                record_id,
-                field,
-            } => format!("{record_type}:{field}:{record_id}"),
+            CiphertextPlace::Vault { record_type, record_id, field } => format!("{record_type}:{field}:{record_id}"),
             CiphertextPlace::MfaSecret { user } => format!("user:mfa_secret:{user}"),
         }
     }
@@ -119,10 +109,7 @@ pub struct SessionRecord {
 
 impl std::fmt::Debug for SessionRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionRecord")
-            .field("user_id", &self.user_id)
-            .field("mfa_done", &self.mfa_done)
-            .finish_non_exhaustive()
+        f.debug_struct("SessionRecord").field("user_id", &self.user_id).field("mfa_done", &self.mfa_done).finish_non_exhaustive()
     }
 }
 

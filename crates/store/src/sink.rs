@@ -29,10 +29,7 @@ impl AuditSink {
     /// Append one entry; returns once it is committed, or an error if it could not be.
     pub async fn record(&self, event: AuditEvent) -> Result<()> {
         let (reply, answer) = oneshot::channel();
-        self.tx
-            .send((event, reply))
-            .await
-            .map_err(|_| StoreError::AuditUnavailable)?;
+        self.tx.send((event, reply)).await.map_err(|_| StoreError::AuditUnavailable)?;
         match answer.await {
             Ok(true) => Ok(()),
             _ => Err(StoreError::AuditUnavailable),

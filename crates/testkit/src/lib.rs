@@ -30,9 +30,7 @@ pub fn postgres_admin_url() -> Option<String> {
         Ok(u) if !u.is_empty() => Some(u),
         _ => {
             if std::env::var("PALERMO_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                panic!(
-                    "PALERMO_REQUIRE_POSTGRES=1 but PALERMO_TEST_POSTGRES is not set: the PostgreSQL suite must run"
-                );
+                panic!("PALERMO_REQUIRE_POSTGRES=1 but PALERMO_TEST_POSTGRES is not set: the PostgreSQL suite must run");
             }
             eprintln!("skipping a PostgreSQL test: PALERMO_TEST_POSTGRES is not set");
             None
@@ -89,30 +87,18 @@ impl TestApp {
         let dir = std::env::temp_dir().join(format!("palermo-test-{name}"));
         std::fs::create_dir_all(&dir).unwrap();
         let (db_url, pg) = match engine {
-            Engine::Sqlite => (
-                format!("sqlite://{}", dir.join("palermo.db").display()),
-                None,
-            ),
+            Engine::Sqlite => (format!("sqlite://{}", dir.join("palermo.db").display()), None),
             Engine::Postgres => {
                 let admin = postgres_admin_url()?;
                 let admin_db = format!("{}/postgres", admin.trim_end_matches('/'));
-                palermo_store::testing::create_postgres_database(&admin_db, &name)
-                    .await
-                    .expect("create test database");
-                (
-                    format!("{}/{}", admin.trim_end_matches('/'), name),
-                    Some((admin_db, name.clone())),
-                )
+                palermo_store::testing::create_postgres_database(&admin_db, &name).await.expect("create test database");
+                (format!("{}/{}", admin.trim_end_matches('/'), name), Some((admin_db, name.clone())))
             }
         };
         let mut config = test_config(&dir, &db_url);
         adjust(&mut config);
-        let clock = Arc::new(ManualClock::new(
-            OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap(),
-        ));
-        let app = Palermo::open(config, clock.clone())
-            .await
-            .expect("open app");
+        let clock = Arc::new(ManualClock::new(OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap()));
+        let app = Palermo::open(config, clock.clone()).await.expect("open app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -123,17 +109,7 @@ impl TestApp {
             })
             .await;
         });
-        Some(TestApp {
-            engine,
-            addr,
-            app,
-            clock,
-            dir,
-            db_url,
-            pg,
-            shutdown: Some(tx),
-            secrets: Default::default(),
-        })
+        Some(TestApp { engine, addr, app, clock, dir, db_url, pg, shutdown: Some(tx), secrets: Default::default() })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -158,23 +134,12 @@ impl TestApp {
             sector: "national_coordination".into(),
             region: "capital".into(),
         };
-        self.app
-            .create_operator_organisation(&input, &RequestMeta::cli())
-            .await
-            .unwrap()
+        self.app.create_operator_organisation(&input, &RequestMeta::cli()).await.unwrap()
     }
 
     pub async fn org(&self, name: &str, sector: &str) -> OrgView {
-        let input = NewOrganisation {
-            name: name.into(),
-            org_type: "NGO".into(),
-            sector: sector.into(),
-            region: "north".into(),
-        };
-        self.app
-            .create_organisation(&Caller::Console, &input, &RequestMeta::cli())
-            .await
-            .unwrap()
+        let input = NewOrganisation { name: name.into(), org_type: "NGO".into(), sector: sector.into(), region: "north".into() };
+        self.app.create_organisation(&Caller::Console, &input, &RequestMeta::cli()).await.unwrap()
     }
 
     /// A user created from the console with the test password.
@@ -187,17 +152,12 @@ impl TestApp {
             password: PASSWORD.into(),
             contact: format!("{username}@example.invalid"),
         };
-        self.app
-            .create_user(&Caller::Console, &input, &RequestMeta::cli())
-            .await
-            .unwrap()
+        self.app.create_user(&Caller::Console, &input, &RequestMeta::cli()).await.unwrap()
     }
 
     /// Run raw SQL against the test database (fault injection, tampering).
     pub async fn sql(&self, sql: &str) {
-        palermo_store::testing::execute_raw(&self.db_url, sql)
-            .await
-            .unwrap();
+        palermo_store::testing::execute_raw(&self.db_url, sql).await.unwrap();
     }
 
     /// The current TOTP code for a secret at the app's clock.
@@ -217,42 +177,18 @@ impl TestApp {
             Some("/") => {}
             Some("/second-factor/enrol") => {
                 let page = c.get("/second-factor/enrol").await;
-                let secret = extract_between(&page.body, "id=\"totp-secret\">", "<")
-                    .expect("secret on the enrolment page");
+                let secret = extract_between(&page.body, "id=\"totp-secret\">", "<").expect("secret on the enrolment page");
                 let code = self.totp_now(&secret);
-                let r = c
-                    .post_form("/second-factor/enrol", &[("code", &code)])
-                    .await;
-                assert_eq!(
-                    r.location(),
-                    Some("/"),
-                    "enrolment of {username}: {}",
-                    r.body
-                );
-                self.secrets
-                    .lock()
-                    .unwrap()
-                    .insert(username.to_owned(), secret);
+                let r = c.post_form("/second-factor/enrol", &[("code", &code)]).await;
+                assert_eq!(r.location(), Some("/"), "enrolment of {username}: {}", r.body);
+                self.secrets.lock().unwrap().insert(username.to_owned(), secret);
             }
             Some("/sign-in/second-factor") => {
                 self.clock.advance(time::Duration::seconds(30));
-                let secret = self
-                    .secrets
-                    .lock()
-                    .unwrap()
-                    .get(username)
-                    .cloned()
-                    .expect("enrolled earlier in this test");
+                let secret = self.secrets.lock().unwrap().get(username).cloned().expect("enrolled earlier in this test");
                 let code = self.totp_now(&secret);
-                let r = c
-                    .post_form("/sign-in/second-factor", &[("code", &code)])
-                    .await;
-                assert_eq!(
-                    r.location(),
-                    Some("/"),
-                    "second factor of {username}: {}",
-                    r.body
-                );
+                let r = c.post_form("/sign-in/second-factor", &[("code", &code)]).await;
+                assert_eq!(r.location(), Some("/"), "second factor of {username}: {}", r.body);
             }
             other => panic!("unexpected redirect {other:?}"),
         }
@@ -298,10 +234,7 @@ impl Reply {
         serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
     }
     pub fn set_cookie(&self) -> Option<String> {
-        self.headers
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+        self.headers.get("set-cookie").and_then(|v| v.to_str().ok()).map(str::to_owned)
     }
 }
 
@@ -311,12 +244,7 @@ impl Client {
         if let Some(ip) = from {
             b = b.local_address(ip);
         }
-        Self {
-            http: b.build().unwrap(),
-            base: format!("http://{addr}"),
-            cookie: None,
-            csrf: None,
-        }
+        Self { http: b.build().unwrap(), base: format!("http://{addr}"), cookie: None, csrf: None }
     }
 
     async fn send(&mut self, req: reqwest::RequestBuilder) -> Reply {
@@ -328,20 +256,12 @@ impl Client {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let body = res.text().await.unwrap();
-        let reply = Reply {
-            status,
-            headers,
-            body,
-        };
+        let reply = Reply { status, headers, body };
         if let Some(sc) = reply.set_cookie()
             && sc.contains("palermo=")
         {
             let pair = sc.split(';').next().unwrap().to_owned();
-            self.cookie = if pair.ends_with('=') {
-                None
-            } else {
-                Some(pair)
-            };
+            self.cookie = if pair.ends_with('=') { None } else { Some(pair) };
             self.csrf = None;
         }
         reply
@@ -362,10 +282,7 @@ impl Client {
 
     /// POST a form; adds the session's CSRF token unless the form has one.
     pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
-        let mut fields: Vec<(String, String)> = form
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let mut fields: Vec<(String, String)> = form.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         if !form.iter().any(|(k, _)| *k == "csrf")
             && let Some(t) = self.csrf_token().await
         {
@@ -375,12 +292,7 @@ impl Client {
         self.send(r).await
     }
 
-    pub async fn post_raw(
-        &mut self,
-        path: &str,
-        form: &[(&str, &str)],
-        headers: &[(&str, &str)],
-    ) -> Reply {
+    pub async fn post_raw(&mut self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Reply {
         let mut r = self.http.post(format!("{}{path}", self.base)).form(form);
         for (k, v) in headers {
             r = r.header(*k, *v);
@@ -391,11 +303,7 @@ impl Client {
     /// POST JSON to the API with the session's CSRF header.
     pub async fn post_json(&mut self, path: &str, body: &serde_json::Value) -> Reply {
         let token = self.csrf_token().await.unwrap_or_default();
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("x-csrf-token", token)
-            .json(body);
+        let r = self.http.post(format!("{}{path}", self.base)).header("x-csrf-token", token).json(body);
         self.send(r).await
     }
 
@@ -411,11 +319,7 @@ impl Client {
             me.json()["csrf_token"].as_str().map(str::to_owned)
         } else {
             let page = self.get("/sign-in/second-factor").await;
-            let page = if page.status == 200 {
-                page
-            } else {
-                self.get("/second-factor/enrol").await
-            };
+            let page = if page.status == 200 { page } else { self.get("/second-factor/enrol").await };
             extract_between(&page.body, "name=\"csrf\" value=\"", "\"")
         };
         self.csrf = token.clone();
@@ -424,12 +328,7 @@ impl Client {
 
     /// Sign in with a password; returns where the server sent the browser.
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Reply {
-        self.post_raw(
-            "/sign-in",
-            &[("username", username), ("password", password)],
-            &[],
-        )
-        .await
+        self.post_raw("/sign-in", &[("username", username), ("password", password)], &[]).await
     }
 }
 

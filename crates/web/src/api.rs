@@ -22,15 +22,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/me", get(me))
-        .route(
-            "/organisations",
-            get(list_organisations).post(create_organisation),
-        )
+        .route("/organisations", get(list_organisations).post(create_organisation))
         .route("/organisations/{id}", get(organisation))
-        .route(
-            "/organisations/{id}/users",
-            get(list_users).post(create_user),
-        )
+        .route("/organisations/{id}/users", get(list_users).post(create_user))
         .route("/users/{id}", get(user))
         .route("/users/{id}/disable", post(disable_user))
         .route("/audit/verify", get(verify_audit))
@@ -44,8 +38,7 @@ fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
 }
 
 fn session(ctx: &Ctx) -> Result<&Session, Response> {
-    ctx.complete()
-        .ok_or_else(|| problem(&ServiceError::Unauthenticated, &ctx.meta.request_id))
+    ctx.complete().ok_or_else(|| problem(&ServiceError::Unauthenticated, &ctx.meta.request_id))
 }
 
 fn session_for_write<'a>(ctx: &'a Ctx, headers: &HeaderMap) -> Result<&'a Session, Response> {
@@ -60,10 +53,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServiceE
     serde_json::from_slice(body).map_err(|e| {
         let msg = e.to_string();
         let msg = msg.split(" at line").next().unwrap_or(&msg).to_owned();
-        ServiceError::Invalid(vec![ValidationError::new(
-            "body",
-            format!("a JSON object as documented in /api/v1/openapi.json ({msg})"),
-        )])
+        ServiceError::Invalid(vec![ValidationError::new("body", format!("a JSON object as documented in /api/v1/openapi.json ({msg})"))])
     })
 }
 
@@ -99,55 +89,26 @@ async fn me(ctx: Ctx) -> Response {
 
 async fn list_organisations(State(state): State<AppState>, ctx: Ctx) -> Response {
     let s = try_resp!(session(&ctx));
-    let orgs = try_api!(
-        ctx,
-        state
-            .app
-            .list_organisations(&Caller::User(s.actor.clone()), &ctx.meta)
-            .await
-    );
+    let orgs = try_api!(ctx, state.app.list_organisations(&Caller::User(s.actor.clone()), &ctx.meta).await);
     json_ok(StatusCode::OK, &orgs)
 }
 
-async fn create_organisation(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
+async fn create_organisation(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let s = try_resp!(session_for_write(&ctx, &headers));
     let input: NewOrganisation = try_api!(ctx, parse_body(&body));
-    let org = try_api!(
-        ctx,
-        state
-            .app
-            .create_organisation(&Caller::User(s.actor.clone()), &input, &ctx.meta)
-            .await
-    );
+    let org = try_api!(ctx, state.app.create_organisation(&Caller::User(s.actor.clone()), &input, &ctx.meta).await);
     json_ok(StatusCode::CREATED, &org)
 }
 
 async fn organisation(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     let s = try_resp!(session(&ctx));
-    let org = try_api!(
-        ctx,
-        state
-            .app
-            .organisation(&Caller::User(s.actor.clone()), &id, &ctx.meta)
-            .await
-    );
+    let org = try_api!(ctx, state.app.organisation(&Caller::User(s.actor.clone()), &id, &ctx.meta).await);
     json_ok(StatusCode::OK, &org)
 }
 
 async fn list_users(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     let s = try_resp!(session(&ctx));
-    let users = try_api!(
-        ctx,
-        state
-            .app
-            .list_users(&Caller::User(s.actor.clone()), &id, &ctx.meta)
-            .await
-    );
+    let users = try_api!(ctx, state.app.list_users(&Caller::User(s.actor.clone()), &id, &ctx.meta).await);
     json_ok(StatusCode::OK, &users)
 }
 
@@ -181,60 +142,28 @@ async fn create_user(
         password: b.password,
         contact: b.contact,
     };
-    let user = try_api!(
-        ctx,
-        state
-            .app
-            .create_user(&Caller::User(s.actor.clone()), &input, &ctx.meta)
-            .await
-    );
+    let user = try_api!(ctx, state.app.create_user(&Caller::User(s.actor.clone()), &input, &ctx.meta).await);
     json_ok(StatusCode::CREATED, &user)
 }
 
 async fn user(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     let s = try_resp!(session(&ctx));
-    let user = try_api!(
-        ctx,
-        state
-            .app
-            .user(&Caller::User(s.actor.clone()), &id, &ctx.meta)
-            .await
-    );
+    let user = try_api!(ctx, state.app.user(&Caller::User(s.actor.clone()), &id, &ctx.meta).await);
     json_ok(StatusCode::OK, &user)
 }
 
-async fn disable_user(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
+async fn disable_user(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let s = try_resp!(session_for_write(&ctx, &headers));
-    let user = try_api!(
-        ctx,
-        state
-            .app
-            .set_user_disabled(&Caller::User(s.actor.clone()), &id, true, &ctx.meta)
-            .await
-    );
+    let user = try_api!(ctx, state.app.set_user_disabled(&Caller::User(s.actor.clone()), &id, true, &ctx.meta).await);
     json_ok(StatusCode::OK, &user)
 }
 
 async fn verify_audit(State(state): State<AppState>, ctx: Ctx) -> Response {
     let s = try_resp!(session(&ctx));
-    let result = try_api!(
-        ctx,
-        state
-            .app
-            .verify_audit_as(&Caller::User(s.actor.clone()), &ctx.meta)
-            .await
-    );
+    let result = try_api!(ctx, state.app.verify_audit_as(&Caller::User(s.actor.clone()), &ctx.meta).await);
     match result {
         Ok(v) => json_ok(StatusCode::OK, &json!({"intact": true, "verification": v})),
-        Err(e) => json_ok(
-            StatusCode::OK,
-            &json!({"intact": false, "error": e.to_string()}),
-        ),
+        Err(e) => json_ok(StatusCode::OK, &json!({"intact": false, "error": e.to_string()})),
     }
 }
 

@@ -13,10 +13,9 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::NotFound => StatusCode::NOT_FOUND,
         ServiceError::Forbidden => StatusCode::FORBIDDEN,
-        ServiceError::Unauthenticated
-        | ServiceError::SignInFailed
-        | ServiceError::BadCode
-        | ServiceError::SecondFactorRequired => StatusCode::UNAUTHORIZED,
+        ServiceError::Unauthenticated | ServiceError::SignInFailed | ServiceError::BadCode | ServiceError::SecondFactorRequired => {
+            StatusCode::UNAUTHORIZED
+        }
         ServiceError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
         ServiceError::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -61,22 +60,12 @@ pub fn problem(e: &ServiceError, request_id: &str) -> Response {
         "detail": message_of(e, &tr),
     });
     if let ServiceError::Invalid(errors) = e {
-        body["errors"] = json!(
-            errors
-                .iter()
-                .map(|v| json!({"field": v.field, "expected": v.expected}))
-                .collect::<Vec<_>>()
-        );
+        body["errors"] = json!(errors.iter().map(|v| json!({"field": v.field, "expected": v.expected})).collect::<Vec<_>>());
     }
     if !matches!(e, ServiceError::NotFound) {
         body["request_id"] = json!(request_id);
     }
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
 }
 
 fn problem_type(e: &ServiceError) -> &'static str {
@@ -97,10 +86,5 @@ fn problem_type(e: &ServiceError) -> &'static str {
 pub fn csrf_problem() -> Response {
     let body = json!({"type": "https://palermo.invalid/problems/csrf", "title": "Forbidden", "status": 403,
         "detail": "missing or wrong X-CSRF-Token header"});
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        body.to_string(),
-    )
-        .into_response()
+    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
 }

@@ -28,17 +28,9 @@ pub struct Tr {
 
 impl Tr {
     pub fn new(code: &str) -> Self {
-        let code = SUPPORTED
-            .iter()
-            .copied()
-            .find(|c| *c == code)
-            .unwrap_or("en");
+        let code = SUPPORTED.iter().copied().find(|c| *c == code).unwrap_or("en");
         let lang = code.parse().unwrap_or_default();
-        Self {
-            code,
-            dir: if code == "ar" { "rtl" } else { "ltr" },
-            lang,
-        }
+        Self { code, dir: if code == "ar" { "rtl" } else { "ltr" }, lang }
     }
 
     /// The language from the user's cookie, else the first supported one the browser accepts.
@@ -50,13 +42,7 @@ impl Tr {
         for part in accept_language.unwrap_or("").split(',') {
             let mut pieces = part.trim().split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = pieces
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
+            let q = pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
             if let Some(code) = SUPPORTED.iter().copied().find(|c| *c == primary)
                 && best.is_none_or(|(_, bq)| q > bq)
@@ -68,9 +54,7 @@ impl Tr {
     }
 
     pub fn get(&self, key: &str) -> String {
-        LOCALES
-            .try_lookup(&self.lang, key)
-            .unwrap_or_else(|| key.to_owned())
+        LOCALES.try_lookup(&self.lang, key).unwrap_or_else(|| key.to_owned())
     }
 
     pub fn get1(&self, key: &str, name: &str, value: &str) -> String {
@@ -80,14 +64,9 @@ impl Tr {
     pub fn get_with(&self, key: &str, pairs: &[(&str, &str)]) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
         for (name, value) in pairs {
-            args.insert(
-                Cow::Owned((*name).to_owned()),
-                FluentValue::from((*value).to_owned()),
-            );
+            args.insert(Cow::Owned((*name).to_owned()), FluentValue::from((*value).to_owned()));
         }
-        LOCALES
-            .try_lookup_with_args(&self.lang, key, &args)
-            .unwrap_or_else(|| key.to_owned())
+        LOCALES.try_lookup_with_args(&self.lang, key, &args).unwrap_or_else(|| key.to_owned())
     }
 }
 
@@ -98,18 +77,13 @@ mod tests {
     #[test]
     fn negotiation_prefers_cookie_then_browser() {
         assert_eq!(Tr::negotiate(Some("ar"), Some("fr")).code, "ar");
-        assert_eq!(
-            Tr::negotiate(None, Some("de-DE,fr;q=0.8,en;q=0.5")).code,
-            "fr"
-        );
+        assert_eq!(Tr::negotiate(None, Some("de-DE,fr;q=0.8,en;q=0.5")).code, "fr");
         assert_eq!(Tr::negotiate(Some("xx"), None).code, "en");
         assert_eq!(Tr::new("ar").dir, "rtl");
     }
 
     fn keys(ftl: &str) -> std::collections::BTreeSet<&str> {
-        ftl.lines()
-            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
-            .collect()
+        ftl.lines().filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim())).collect()
     }
 
     #[test]
@@ -117,14 +91,7 @@ mod tests {
         let en = keys(include_str!("../locales/en/main.ftl"));
         assert_eq!(keys(include_str!("../locales/fr/main.ftl")), en, "French");
         assert_eq!(keys(include_str!("../locales/ar/main.ftl")), en, "Arabic");
-        assert_ne!(
-            Tr::new("ar").get("sign-in-title"),
-            Tr::new("en").get("sign-in-title")
-        );
-        assert!(
-            Tr::new("fr")
-                .get1("home-welcome", "name", "Amina")
-                .contains("Amina")
-        );
+        assert_ne!(Tr::new("ar").get("sign-in-title"), Tr::new("en").get("sign-in-title"));
+        assert!(Tr::new("fr").get1("home-welcome", "name", "Amina").contains("Amina"));
     }
 }

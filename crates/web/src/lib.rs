@@ -41,22 +41,13 @@ impl WebSettings {
         Self {
             cookie_secure: c.server.cookie_secure,
             hsts: c.server.hsts,
-            trusted_proxies: c
-                .server
-                .trusted_proxies
-                .iter()
-                .filter_map(|p| p.parse().ok())
-                .collect(),
+            trusted_proxies: c.server.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect(),
         }
     }
 
     /// The session cookie's name: `__Host-` prefixed when cookies are `Secure`.
     pub fn session_cookie(&self) -> &'static str {
-        if self.cookie_secure {
-            "__Host-palermo"
-        } else {
-            "palermo"
-        }
+        if self.cookie_secure { "__Host-palermo" } else { "palermo" }
     }
 }
 
@@ -69,38 +60,23 @@ pub fn router(app: Palermo) -> Router {
         .route("/readyz", get(pages::readyz))
         .route("/static/{file}", get(pages::static_file))
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
-        .route(
-            "/sign-in/second-factor",
-            get(pages::second_factor_form).post(pages::second_factor),
-        )
-        .route(
-            "/second-factor/enrol",
-            get(pages::enrol_form).post(pages::enrol),
-        )
+        .route("/sign-in/second-factor", get(pages::second_factor_form).post(pages::second_factor))
+        .route("/second-factor/enrol", get(pages::enrol_form).post(pages::enrol))
         .route("/sign-out", post(pages::sign_out))
         .route("/language", post(pages::language))
         .route("/", get(pages::home))
-        .route(
-            "/organisations",
-            get(pages::organisations).post(pages::create_organisation),
-        )
+        .route("/organisations", get(pages::organisations).post(pages::create_organisation))
         .route("/organisations/{id}", get(pages::organisation))
         .route("/organisations/{id}/users", post(pages::create_user))
         .route("/users/{id}", get(pages::user))
         .route("/users/{id}/disable", post(pages::disable_user))
         .route("/users/{id}/enable", post(pages::enable_user))
-        .route(
-            "/users/{id}/reset-second-factor",
-            post(pages::reset_second_factor),
-        )
+        .route("/users/{id}/reset-second-factor", post(pages::reset_second_factor))
         .route("/audit", get(pages::audit))
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found);
     routes
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::edge,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::edge))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .with_state(state)
 }
@@ -140,10 +116,5 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = router(app);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

@@ -32,17 +32,10 @@ pub struct PageCtx {
 }
 
 fn page(ctx: &Ctx, title_key: &str) -> PageCtx {
-    let user = ctx.complete().map(|s| NavUser {
-        display_name: s.display_name.clone(),
-        can_audit: authorize(&s.actor, Action::ViewAuditLog).is_ok(),
-    });
-    PageCtx {
-        t: ctx.tr.clone(),
-        title: ctx.tr.get(title_key),
-        demo: ctx.demo,
-        user,
-        csrf: ctx.csrf(),
-    }
+    let user = ctx
+        .complete()
+        .map(|s| NavUser { display_name: s.display_name.clone(), can_audit: authorize(&s.actor, Action::ViewAuditLog).is_ok() });
+    PageCtx { t: ctx.tr.clone(), title: ctx.tr.get(title_key), demo: ctx.demo, user, csrf: ctx.csrf() }
 }
 
 fn render<T: Template>(status: StatusCode, t: &T) -> Response {
@@ -66,32 +59,18 @@ struct ErrorPage {
 fn error_page(ctx: &Ctx, e: &ServiceError) -> Response {
     log_if_internal(e, &ctx.meta.request_id);
     let message = message_of(e, &ctx.tr);
-    render(
-        status_of(e),
-        &ErrorPage {
-            page: page(ctx, "error-title"),
-            message,
-        },
-    )
+    render(status_of(e), &ErrorPage { page: page(ctx, "error-title"), message })
 }
 
 fn csrf_page(ctx: &Ctx) -> Response {
-    render(
-        StatusCode::FORBIDDEN,
-        &ErrorPage {
-            page: page(ctx, "error-title"),
-            message: ctx.tr.get("csrf-failed"),
-        },
-    )
+    render(StatusCode::FORBIDDEN, &ErrorPage { page: page(ctx, "error-title"), message: ctx.tr.get("csrf-failed") })
 }
 
 /// The signed-in session, or where the browser should go instead.
 fn require(ctx: &Ctx) -> Result<&Session, Response> {
     match &ctx.session {
         Some(s) if s.stage == Stage::Complete => Ok(s),
-        Some(s) if s.stage == Stage::SecondFactor => {
-            Err(Redirect::to("/sign-in/second-factor").into_response())
-        }
+        Some(s) if s.stage == Stage::SecondFactor => Err(Redirect::to("/sign-in/second-factor").into_response()),
         Some(_) => Err(Redirect::to("/second-factor/enrol").into_response()),
         None => Err(Redirect::to("/sign-in").into_response()),
     }
@@ -109,10 +88,7 @@ impl FieldErrors {
     }
     /// What is expected of `field`, if it was wrong.
     fn for_field(&self, field: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.expected.clone())
+        self.0.iter().find(|e| e.field == field).map(|e| e.expected.clone())
     }
 }
 
@@ -121,25 +97,13 @@ pub struct FormData(Vec<(String, String)>);
 
 impl FormData {
     fn parse(body: &[u8]) -> Self {
-        Self(
-            form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
+        Self(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
     }
     fn get(&self, key: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
     }
     fn all(&self, key: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .collect()
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
     }
 }
 
@@ -166,20 +130,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 pub async fn static_file(Path(file): Path<String>) -> Response {
     let (body, kind): (&'static [u8], &str) = match file.as_str() {
-        "palermo.css" => (
-            include_bytes!("../static/palermo.css"),
-            "text/css; charset=utf-8",
-        ),
+        "palermo.css" => (include_bytes!("../static/palermo.css"), "text/css; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    (
-        [
-            (header::CONTENT_TYPE, kind),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }
 
 pub async fn not_found(ctx: Ctx) -> Response {
@@ -198,47 +152,25 @@ pub async fn sign_in_form(ctx: Ctx) -> Response {
     if ctx.complete().is_some() {
         return Redirect::to("/").into_response();
     }
-    render(
-        StatusCode::OK,
-        &SignInPage {
-            page: page(&ctx, "sign-in-title"),
-            message: None,
-            username: String::new(),
-        },
-    )
+    render(StatusCode::OK, &SignInPage { page: page(&ctx, "sign-in-title"), message: None, username: String::new() })
 }
 
 pub async fn sign_in(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
     let form = FormData::parse(&body);
     let username = form.get("username");
-    match state
-        .app
-        .sign_in(&username, &form.get("password"), &ctx.meta)
-        .await
-    {
+    match state.app.sign_in(&username, &form.get("password"), &ctx.meta).await {
         Ok(signed) => {
             let next = match signed.stage {
                 Stage::Complete => "/",
                 Stage::SecondFactor => "/sign-in/second-factor",
                 Stage::Enrol => "/second-factor/enrol",
             };
-            (
-                [(header::SET_COOKIE, session_cookie(&state, &signed.token))],
-                Redirect::to(next),
-            )
-                .into_response()
+            ([(header::SET_COOKIE, session_cookie(&state, &signed.token))], Redirect::to(next)).into_response()
         }
         Err(e) => {
             log_if_internal(&e, &ctx.meta.request_id);
             let message = Some(message_of(&e, &ctx.tr));
-            render(
-                status_of(&e),
-                &SignInPage {
-                    page: page(&ctx, "sign-in-title"),
-                    message,
-                    username,
-                },
-            )
+            render(status_of(&e), &SignInPage { page: page(&ctx, "sign-in-title"), message, username })
         }
     }
 }
@@ -258,13 +190,7 @@ struct SecondFactorPage {
     action: &'static str,
 }
 
-async fn second_factor_page(
-    state: &AppState,
-    ctx: &Ctx,
-    enrol: bool,
-    message: Option<String>,
-    status: StatusCode,
-) -> Response {
+async fn second_factor_page(state: &AppState, ctx: &Ctx, enrol: bool, message: Option<String>, status: StatusCode) -> Response {
     let Some(session) = &ctx.session else {
         return Redirect::to("/sign-in").into_response();
     };
@@ -272,46 +198,24 @@ async fn second_factor_page(
         match state.app.enrolment(session, &ctx.meta).await {
             Ok(e) => {
                 let qr_svg = qrcode::QrCode::new(e.otpauth_uri.as_bytes())
-                    .map(|c| {
-                        c.render::<qrcode::render::svg::Color>()
-                            .min_dimensions(200, 200)
-                            .build()
-                    })
+                    .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
                     .unwrap_or_default();
-                Some(EnrolView {
-                    qr_svg,
-                    secret: e.secret_base32,
-                })
+                Some(EnrolView { qr_svg, secret: e.secret_base32 })
             }
             Err(e) => return error_page(ctx, &e),
         }
     } else {
         None
     };
-    let (title, action) = if enrol {
-        ("enrol-title", "/second-factor/enrol")
-    } else {
-        ("second-factor-title", "/sign-in/second-factor")
-    };
+    let (title, action) = if enrol { ("enrol-title", "/second-factor/enrol") } else { ("second-factor-title", "/sign-in/second-factor") };
     let mut p = page(ctx, title);
     p.csrf = session.csrf_token.clone();
-    render(
-        status,
-        &SecondFactorPage {
-            heading: ctx.tr.get(title),
-            page: p,
-            message,
-            enrolment,
-            action,
-        },
-    )
+    render(status, &SecondFactorPage { heading: ctx.tr.get(title), page: p, message, enrolment, action })
 }
 
 pub async fn second_factor_form(State(state): State<AppState>, ctx: Ctx) -> Response {
     match ctx.session.as_ref().map(|s| s.stage) {
-        Some(Stage::SecondFactor) => {
-            second_factor_page(&state, &ctx, false, None, StatusCode::OK).await
-        }
+        Some(Stage::SecondFactor) => second_factor_page(&state, &ctx, false, None, StatusCode::OK).await,
         Some(Stage::Enrol) => Redirect::to("/second-factor/enrol").into_response(),
         Some(Stage::Complete) => Redirect::to("/").into_response(),
         None => Redirect::to("/sign-in").into_response(),
@@ -335,16 +239,8 @@ async fn check_code(state: AppState, ctx: Ctx, body: axum::body::Bytes, enrol: b
     if !ctx.csrf_ok(Some(&form.get("csrf"))) {
         return csrf_page(&ctx);
     }
-    match state
-        .app
-        .second_factor(session, &form.get("code"), &ctx.meta)
-        .await
-    {
-        Ok(token) => (
-            [(header::SET_COOKIE, session_cookie(&state, &token))],
-            Redirect::to("/"),
-        )
-            .into_response(),
+    match state.app.second_factor(session, &form.get("code"), &ctx.meta).await {
+        Ok(token) => ([(header::SET_COOKIE, session_cookie(&state, &token))], Redirect::to("/")).into_response(),
         Err(e) => {
             let message = Some(message_of(&e, &ctx.tr));
             second_factor_page(&state, &ctx, enrol, message, status_of(&e)).await
@@ -352,11 +248,7 @@ async fn check_code(state: AppState, ctx: Ctx, body: axum::body::Bytes, enrol: b
     }
 }
 
-pub async fn second_factor(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: axum::body::Bytes,
-) -> Response {
+pub async fn second_factor(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
     check_code(state, ctx, body, false).await
 }
 
@@ -364,11 +256,7 @@ pub async fn enrol(State(state): State<AppState>, ctx: Ctx, body: axum::body::By
     check_code(state, ctx, body, true).await
 }
 
-pub async fn sign_out(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: axum::body::Bytes,
-) -> Response {
+pub async fn sign_out(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
     let form = FormData::parse(&body);
     if let Some(s) = &ctx.session {
         if !ctx.csrf_ok(Some(&form.get("csrf"))) {
@@ -378,28 +266,16 @@ pub async fn sign_out(
             return error_page(&ctx, &e);
         }
     }
-    (
-        [(header::SET_COOKIE, session_cookie(&state, ""))],
-        Redirect::to("/sign-in"),
-    )
-        .into_response()
+    ([(header::SET_COOKIE, session_cookie(&state, ""))], Redirect::to("/sign-in")).into_response()
 }
 
-pub async fn language(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: axum::body::Bytes,
-) -> Response {
+pub async fn language(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
     let form = FormData::parse(&body);
     if ctx.session.is_some() && !ctx.csrf_ok(Some(&form.get("csrf"))) {
         return csrf_page(&ctx);
     }
     let code = Tr::new(&form.get("lang")).code;
-    (
-        [(header::SET_COOKIE, lang_cookie(&state, code))],
-        Redirect::to("/"),
-    )
-        .into_response()
+    ([(header::SET_COOKIE, lang_cookie(&state, code))], Redirect::to("/")).into_response()
 }
 
 #[derive(Template)]
@@ -418,21 +294,11 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         Err(r) => return r,
     };
     let caller = Caller::User(s.actor.clone());
-    let org = match state
-        .app
-        .organisation(&caller, &s.actor.org_id.to_string(), &ctx.meta)
-        .await
-    {
+    let org = match state.app.organisation(&caller, &s.actor.org_id.to_string(), &ctx.meta).await {
         Ok(o) => o,
         Err(e) => return error_page(&ctx, &e),
     };
-    let roles = s
-        .actor
-        .roles
-        .iter()
-        .map(|r| r.code())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let roles = s.actor.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ");
     render(
         StatusCode::OK,
         &HomePage {
@@ -498,72 +364,26 @@ pub async fn organisations(State(state): State<AppState>, ctx: Ctx) -> Response 
         Ok(s) => s,
         Err(r) => return r,
     };
-    organisations_page(
-        &state,
-        &ctx,
-        s,
-        OrgForm::default(),
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
+    organisations_page(&state, &ctx, s, OrgForm::default(), Vec::new(), StatusCode::OK).await
 }
 
-pub async fn create_organisation(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: axum::body::Bytes,
-) -> Response {
+pub async fn create_organisation(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
     let form = FormData::parse(&body);
     let s = match require_post(&ctx, &form) {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let input = NewOrganisation {
-        name: form.get("name"),
-        org_type: form.get("org_type"),
-        sector: form.get("sector"),
-        region: form.get("region"),
-    };
-    match state
-        .app
-        .create_organisation(&Caller::User(s.actor.clone()), &input, &ctx.meta)
-        .await
-    {
+    let input =
+        NewOrganisation { name: form.get("name"), org_type: form.get("org_type"), sector: form.get("sector"), region: form.get("region") };
+    match state.app.create_organisation(&Caller::User(s.actor.clone()), &input, &ctx.meta).await {
         Ok(org) => Redirect::to(&format!("/organisations/{}", org.id)).into_response(),
         Err(ServiceError::Invalid(errors)) => {
-            let kept = OrgForm {
-                name: input.name,
-                org_type: input.org_type,
-                sector: input.sector,
-                region: input.region,
-            };
-            organisations_page(
-                &state,
-                &ctx,
-                s,
-                kept,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let kept = OrgForm { name: input.name, org_type: input.org_type, sector: input.sector, region: input.region };
+            organisations_page(&state, &ctx, s, kept, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ServiceError::Conflict(msg)) => {
-            let kept = OrgForm {
-                name: input.name,
-                org_type: input.org_type,
-                sector: input.sector,
-                region: input.region,
-            };
-            organisations_page(
-                &state,
-                &ctx,
-                s,
-                kept,
-                vec![ValidationError::new("name", msg)],
-                StatusCode::CONFLICT,
-            )
-            .await
+            let kept = OrgForm { name: input.name, org_type: input.org_type, sector: input.sector, region: input.region };
+            organisations_page(&state, &ctx, s, kept, vec![ValidationError::new("name", msg)], StatusCode::CONFLICT).await
         }
         Err(e) => error_page(&ctx, &e),
     }
@@ -579,11 +399,7 @@ pub struct UserRow {
 }
 
 fn roles_text(roles: &[Role]) -> String {
-    roles
-        .iter()
-        .map(|r| r.code())
-        .collect::<Vec<_>>()
-        .join(", ")
+    roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
 }
 
 impl From<UserView> for UserRow {
@@ -649,46 +465,18 @@ async fn organisation_page(
     let title = org.name.clone();
     let mut p = page(ctx, "organisations-title");
     p.title = title;
-    render(
-        status,
-        &OrganisationPage {
-            page: p,
-            org,
-            users,
-            form,
-            errors: FieldErrors(errors),
-            all_roles: Role::ALL,
-        },
-    )
+    render(status, &OrganisationPage { page: p, org, users, form, errors: FieldErrors(errors), all_roles: Role::ALL })
 }
 
-pub async fn organisation(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> Response {
+pub async fn organisation(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     let s = match require(&ctx) {
         Ok(s) => s,
         Err(r) => return r,
     };
-    organisation_page(
-        &state,
-        &ctx,
-        s,
-        &id,
-        UserForm::default(),
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
+    organisation_page(&state, &ctx, s, &id, UserForm::default(), Vec::new(), StatusCode::OK).await
 }
 
-pub async fn create_user(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
+pub async fn create_user(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     let form = FormData::parse(&body);
     let s = match require_post(&ctx, &form) {
         Ok(s) => s,
@@ -708,35 +496,13 @@ pub async fn create_user(
         roles: input.roles.clone(),
         contact: input.contact.clone(),
     };
-    match state
-        .app
-        .create_user(&Caller::User(s.actor.clone()), &input, &ctx.meta)
-        .await
-    {
+    match state.app.create_user(&Caller::User(s.actor.clone()), &input, &ctx.meta).await {
         Ok(u) => Redirect::to(&format!("/users/{}", u.id)).into_response(),
         Err(ServiceError::Invalid(errors)) => {
-            organisation_page(
-                &state,
-                &ctx,
-                s,
-                &id,
-                kept(),
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            organisation_page(&state, &ctx, s, &id, kept(), errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ServiceError::Conflict(msg)) => {
-            organisation_page(
-                &state,
-                &ctx,
-                s,
-                &id,
-                kept(),
-                vec![ValidationError::new("username", msg)],
-                StatusCode::CONFLICT,
-            )
-            .await
+            organisation_page(&state, &ctx, s, &id, kept(), vec![ValidationError::new("username", msg)], StatusCode::CONFLICT).await
         }
         Err(e) => error_page(&ctx, &e),
     }
@@ -757,45 +523,19 @@ pub async fn user(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         Ok(s) => s,
         Err(r) => return r,
     };
-    let detail = match state
-        .app
-        .user(&Caller::User(s.actor.clone()), &id, &ctx.meta)
-        .await
-    {
+    let detail = match state.app.user(&Caller::User(s.actor.clone()), &id, &ctx.meta).await {
         Ok(d) => d,
         Err(e) => return error_page(&ctx, &e),
     };
-    let can_manage = authorize(
-        &s.actor,
-        Action::ManageUser {
-            org: detail.user.organisation_id,
-            user: detail.user.id,
-        },
-    )
-    .is_ok();
+    let can_manage = authorize(&s.actor, Action::ManageUser { org: detail.user.organisation_id, user: detail.user.id }).is_ok();
     let contact = detail.contact.unwrap_or_default();
     let row = UserRow::from(detail.user);
     let mut p = page(&ctx, "user-title");
     p.title = format!("{} {}", p.title, row.username);
-    render(
-        StatusCode::OK,
-        &UserPage {
-            page: p,
-            roles_text: row.roles_text.clone(),
-            user: row,
-            contact,
-            can_manage,
-        },
-    )
+    render(StatusCode::OK, &UserPage { page: p, roles_text: row.roles_text.clone(), user: row, contact, can_manage })
 }
 
-async fn manage(
-    state: AppState,
-    ctx: Ctx,
-    id: String,
-    body: axum::body::Bytes,
-    what: &'static str,
-) -> Response {
+async fn manage(state: AppState, ctx: Ctx, id: String, body: axum::body::Bytes, what: &'static str) -> Response {
     let form = FormData::parse(&body);
     let s = match require_post(&ctx, &form) {
         Ok(s) => s,
@@ -803,16 +543,8 @@ async fn manage(
     };
     let caller = Caller::User(s.actor.clone());
     let r = match what {
-        "disable" => state
-            .app
-            .set_user_disabled(&caller, &id, true, &ctx.meta)
-            .await
-            .map(|_| ()),
-        "enable" => state
-            .app
-            .set_user_disabled(&caller, &id, false, &ctx.meta)
-            .await
-            .map(|_| ()),
+        "disable" => state.app.set_user_disabled(&caller, &id, true, &ctx.meta).await.map(|_| ()),
+        "enable" => state.app.set_user_disabled(&caller, &id, false, &ctx.meta).await.map(|_| ()),
         _ => state.app.reset_second_factor(&caller, &id, &ctx.meta).await,
     };
     match r {
@@ -821,30 +553,15 @@ async fn manage(
     }
 }
 
-pub async fn disable_user(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
+pub async fn disable_user(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     manage(state, ctx, id, body, "disable").await
 }
 
-pub async fn enable_user(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
+pub async fn enable_user(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     manage(state, ctx, id, body, "enable").await
 }
 
-pub async fn reset_second_factor(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
+pub async fn reset_second_factor(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     manage(state, ctx, id, body, "reset").await
 }
 
@@ -872,22 +589,8 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx) -> Response {
         Err(e) => return error_page(&ctx, &e),
     };
     let (verification, verified_ok) = match verified {
-        Ok(v) => (
-            ctx.tr.get_with(
-                "audit-ok",
-                &[("entries", &v.entries.to_string()), ("head", &v.head_hash)],
-            ),
-            true,
-        ),
+        Ok(v) => (ctx.tr.get_with("audit-ok", &[("entries", &v.entries.to_string()), ("head", &v.head_hash)]), true),
         Err(e) => (ctx.tr.get1("audit-broken", "error", &e.to_string()), false),
     };
-    render(
-        StatusCode::OK,
-        &AuditPage {
-            page: page(&ctx, "audit-title"),
-            verification,
-            verified_ok,
-            rows,
-        },
-    )
+    render(StatusCode::OK, &AuditPage { page: page(&ctx, "audit-title"), verification, verified_ok, rows })
 }

@@ -28,25 +28,12 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The client's address: the peer, or, when the peer is a trusted proxy, the last address in
 /// `X-Forwarded-For` that is not itself a trusted proxy.
 fn client_ip(parts: &Parts, trusted: &[IpAddr]) -> IpAddr {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
     if !trusted.contains(&peer) {
         return peer;
     }
-    let forwarded = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    forwarded
-        .split(',')
-        .rev()
-        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-        .find(|ip| !trusted.contains(ip))
-        .unwrap_or(peer)
+    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
+    forwarded.split(',').rev().filter_map(|s| s.trim().parse::<IpAddr>().ok()).find(|ip| !trusted.contains(ip)).unwrap_or(peer)
 }
 
 pub struct Ctx {
@@ -59,39 +46,19 @@ pub struct Ctx {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let request_id = parts
-            .extensions
-            .get::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default();
-        let meta = RequestMeta {
-            request_id,
-            client_ip: client_ip(parts, &state.web.trusted_proxies),
-        };
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+        let meta = RequestMeta { request_id, client_ip: client_ip(parts, &state.web.trusted_proxies) };
         let session = match cookie(&parts.headers, state.web.session_cookie()) {
             Some(token) if !token.is_empty() => state.app.authenticate(token).await.ok(),
             _ => None,
         };
         let user_lang = session.as_ref().and_then(|s| s.locale.clone());
-        let lang_cookie = cookie(&parts.headers, LANG_COOKIE)
-            .map(str::to_owned)
-            .or(user_lang);
-        let accept = parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok());
+        let lang_cookie = cookie(&parts.headers, LANG_COOKIE).map(str::to_owned).or(user_lang);
+        let accept = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
         let tr = Tr::negotiate(lang_cookie.as_deref(), accept);
         let demo = state.app.is_demo().await.unwrap_or(false);
-        Ok(Ctx {
-            tr,
-            meta,
-            demo,
-            session,
-        })
+        Ok(Ctx { tr, meta, demo, session })
     }
 }
 
@@ -102,18 +69,13 @@ impl Ctx {
     }
 
     pub fn csrf(&self) -> String {
-        self.session
-            .as_ref()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default()
+        self.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default()
     }
 
     /// Whether a submitted CSRF token matches this session's.
     pub fn csrf_ok(&self, submitted: Option<&str>) -> bool {
         match (&self.session, submitted) {
-            (Some(s), Some(t)) => {
-                palermo_crypto::token::constant_time_eq(s.csrf_token.as_bytes(), t.as_bytes())
-            }
+            (Some(s), Some(t)) => palermo_crypto::token::constant_time_eq(s.csrf_token.as_bytes(), t.as_bytes()),
             _ => false,
         }
     }
@@ -122,20 +84,12 @@ impl Ctx {
 /// `Set-Cookie` for the session token (empty token and `Max-Age=0` to clear it).
 pub fn session_cookie(state: &AppState, token: &str) -> String {
     let name = state.web.session_cookie();
-    let secure = if state.web.cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.web.cookie_secure { "; Secure" } else { "" };
     let max_age = if token.is_empty() { "; Max-Age=0" } else { "" };
     format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict{secure}{max_age}")
 }
 
 pub fn lang_cookie(state: &AppState, code: &str) -> String {
-    let secure = if state.web.cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.web.cookie_secure { "; Secure" } else { "" };
     format!("{LANG_COOKIE}={code}; Path=/; SameSite=Strict; Max-Age=31536000{secure}")
 }

@@ -9,20 +9,12 @@ use std::process::{Child, Command, Stdio};
 use time::Duration;
 
 fn chromedriver_path() -> Option<String> {
-    let candidates = [
-        std::env::var("PALERMO_CHROMEDRIVER").unwrap_or_default(),
-        "/usr/bin/chromedriver".into(),
-    ];
-    match candidates
-        .into_iter()
-        .find(|p| !p.is_empty() && std::path::Path::new(p).exists())
-    {
+    let candidates = [std::env::var("PALERMO_CHROMEDRIVER").unwrap_or_default(), "/usr/bin/chromedriver".into()];
+    match candidates.into_iter().find(|p| !p.is_empty() && std::path::Path::new(p).exists()) {
         Some(p) => Some(p),
         None => {
             if std::env::var("PALERMO_REQUIRE_BROWSER").as_deref() == Ok("1") {
-                panic!(
-                    "PALERMO_REQUIRE_BROWSER=1 but chromedriver was not found: install chromium and chromium-driver"
-                );
+                panic!("PALERMO_REQUIRE_BROWSER=1 but chromedriver was not found: install chromium and chromium-driver");
             }
             eprintln!("skipping the browser test: chromedriver not found");
             None
@@ -39,23 +31,12 @@ impl Drop for Driver {
 }
 
 async fn start_driver(path: &str) -> (Driver, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child =
+        Command::new(path).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -77,10 +58,7 @@ async fn browser(driver_url: &str, profile: &std::path::Path) -> fantoccini::Cli
         "--no-first-run".into(),
         format!("--user-data-dir={}", profile.display()),
     ];
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({"args": args, "binary": "/usr/bin/chromium"}),
-    );
+    caps.insert("goog:chromeOptions".into(), serde_json::json!({"args": args, "binary": "/usr/bin/chromium"}));
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(driver_url)
@@ -90,18 +68,10 @@ async fn browser(driver_url: &str, profile: &std::path::Path) -> fantoccini::Cli
 
 /// An element by id, waiting for the page to show it.
 async fn el(b: &fantoccini::Client, id: &str) -> fantoccini::elements::Element {
-    let found = b
-        .wait()
-        .at_most(std::time::Duration::from_secs(10))
-        .for_element(Locator::Id(id))
-        .await;
+    let found = b.wait().at_most(std::time::Duration::from_secs(10)).for_element(Locator::Id(id)).await;
     match found {
         Ok(e) => e,
-        Err(e) => panic!(
-            "#{id} not found on {}: {e}\n{}",
-            path_of(b).await,
-            b.source().await.unwrap_or_default()
-        ),
+        Err(e) => panic!("#{id} not found on {}: {e}\n{}", path_of(b).await, b.source().await.unwrap_or_default()),
     }
 }
 
@@ -115,11 +85,7 @@ async fn wait_path(b: &fantoccini::Client, what: &str, ok: impl Fn(&str) -> bool
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!(
-        "expected {what}, still on {}:\n{}",
-        path_of(b).await,
-        b.source().await.unwrap_or_default()
-    );
+    panic!("expected {what}, still on {}:\n{}", path_of(b).await, b.source().await.unwrap_or_default());
 }
 
 async fn fill(b: &fantoccini::Client, id: &str, text: &str) {
@@ -143,9 +109,7 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     };
     // Plain HTTP on localhost: the one case where cookies are not marked Secure (Chromium
     // refuses Secure cookies from an http:// origin).
-    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.server.cookie_secure = false)
-        .await
-        .unwrap();
+    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.server.cookie_secure = false).await.unwrap();
     let op = app.operator_org().await;
     app.user(&op, "root", &["administrator"]).await;
     let (_driver, driver_url) = start_driver(&driver_path).await;
@@ -163,40 +127,16 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     fill(&b, "code", &app.totp_now(secret.trim())).await;
     click(&b, "verify").await;
     wait_path(&b, "home", |p| p == "/").await;
-    assert!(
-        el(&b, "welcome")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("Test root")
-    );
+    assert!(el(&b, "welcome").await.text().await.unwrap().contains("Test root"));
 
     // Create an organisation.
     b.goto(&format!("{base}/organisations")).await.unwrap();
     fill(&b, "name", "Harbour Light Shelter").await;
-    el(&b, "org_type")
-        .await
-        .find(Locator::Css("option[value='NGO']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    el(&b, "sector")
-        .await
-        .find(Locator::Css("option[value='shelter']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    el(&b, "org_type").await.find(Locator::Css("option[value='NGO']")).await.unwrap().click().await.unwrap();
+    el(&b, "sector").await.find(Locator::Css("option[value='shelter']")).await.unwrap().click().await.unwrap();
     fill(&b, "region", "south").await;
     click(&b, "create-organisation").await;
-    wait_path(&b, "the new organisation", |p| {
-        p.starts_with("/organisations/")
-    })
-    .await;
+    wait_path(&b, "the new organisation", |p| p.starts_with("/organisations/")).await;
     assert!(b.source().await.unwrap().contains("Harbour Light Shelter"));
 
     // Create a user in it; first with a too-short password, which is refused next to the field.
@@ -206,33 +146,13 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     fill(&b, "password", "short").await;
     click(&b, "create-user").await;
     wait_path(&b, "the form again", |p| p.ends_with("/users")).await;
-    assert!(
-        el(&b, "form-errors")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("12 to 1024 characters"),
-        "validation message shown"
-    );
-    assert_eq!(
-        el(&b, "display_name")
-            .await
-            .prop("value")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("Rosa Mendes"),
-        "input kept"
-    );
+    assert!(el(&b, "form-errors").await.text().await.unwrap().contains("12 to 1024 characters"), "validation message shown");
+    assert_eq!(el(&b, "display_name").await.prop("value").await.unwrap().as_deref(), Some("Rosa Mendes"), "input kept");
     fill(&b, "password", "a long enough pass phrase").await;
     fill(&b, "contact", "rosa@example.invalid").await;
     click(&b, "create-user").await;
     wait_path(&b, "the new user", |p| p.starts_with("/users/")).await;
-    assert_eq!(
-        el(&b, "contact").await.text().await.unwrap(),
-        "rosa@example.invalid"
-    );
+    assert_eq!(el(&b, "contact").await.text().await.unwrap(), "rosa@example.invalid");
 
     // Sign out, then in again with password + TOTP (a later code: codes are single-use).
     click(&b, "sign-out").await;
@@ -242,10 +162,7 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     fill(&b, "username", "root").await;
     fill(&b, "password", PASSWORD).await;
     click(&b, "sign-in").await;
-    wait_path(&b, "the second-factor page", |p| {
-        p == "/sign-in/second-factor"
-    })
-    .await;
+    wait_path(&b, "the second-factor page", |p| p == "/sign-in/second-factor").await;
     app.clock.advance(Duration::seconds(30));
     fill(&b, "code", &app.totp_now(secret.trim())).await;
     click(&b, "verify").await;
@@ -254,12 +171,7 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     wait_path(&b, "the sign-in page", |p| p == "/sign-in").await;
 
     let _ = b.close().await;
-    let created = app
-        .app
-        .user_by_username("rosa.m")
-        .await
-        .unwrap()
-        .expect("user created through the browser");
+    let created = app.app.user_by_username("rosa.m").await.unwrap().expect("user created through the browser");
     assert_eq!(created.display_name, "Rosa Mendes");
     app.stop().await;
 }

@@ -33,47 +33,22 @@ fn envs(dir: &std::path::Path, db: &str, port: u16) -> Vec<(String, String)> {
 
 fn palermo(env: &[(String, String)], args: &[&str], stdin: Option<&str>) -> String {
     let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .envs(env.iter().cloned())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args).envs(env.iter().cloned()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     if let Some(input) = stdin {
         use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "palermo {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "palermo {args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 async fn start(env: &[(String, String)], port: u16) -> Server {
-    let server = Server(
-        Command::new(BIN)
-            .arg("serve")
-            .envs(env.iter().cloned())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let server =
+        Server(Command::new(BIN).arg("serve").envs(env.iter().cloned()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
     for _ in 0..200 {
-        if reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
-            .await
-            .map(|r| r.status().is_success())
-            .unwrap_or(false)
-        {
+        if reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await.map(|r| r.status().is_success()).unwrap_or(false) {
             return server;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -84,21 +59,14 @@ async fn start(env: &[(String, String)], port: u16) -> Server {
 struct Rng(u64);
 impl Rng {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
 
 async fn run(engine: Engine) {
-    let rounds: u32 = std::env::var("PALERMO_CRASH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
-    let dir =
-        std::env::temp_dir().join(format!("palermo-crash-{}-{:?}", std::process::id(), engine));
+    let rounds: u32 = std::env::var("PALERMO_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let dir = std::env::temp_dir().join(format!("palermo-crash-{}-{:?}", std::process::id(), engine));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = match engine {
@@ -110,17 +78,11 @@ async fn run(engine: Engine) {
             let name = format!("crash_{}", std::process::id());
             let admin_db = format!("{}/postgres", admin.trim_end_matches('/'));
             let _ = palermo_store_drop(&admin_db, &name).await;
-            palermo_store::testing::create_postgres_database(&admin_db, &name)
-                .await
-                .unwrap();
+            palermo_store::testing::create_postgres_database(&admin_db, &name).await.unwrap();
             format!("{}/{}", admin.trim_end_matches('/'), name)
         }
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let env = envs(&dir, &db, port);
     palermo(
         &env,
@@ -141,59 +103,21 @@ async fn run(engine: Engine) {
     );
     palermo(
         &env,
-        &[
-            "user",
-            "create",
-            "--username",
-            "writer",
-            "--name",
-            "Writer",
-            "--org",
-            "Coordination",
-            "--roles",
-            "administrator",
-        ],
+        &["user", "create", "--username", "writer", "--name", "Writer", "--org", "Coordination", "--roles", "administrator"],
         Some(&format!("{PASSWORD}\n")),
     );
 
     // Sign in once (password + TOTP at the real time); the session lives in the database and
     // survives every crash.
     let mut server = start(&env, port).await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let r = http
-        .post(format!("{base}/sign-in"))
-        .form(&[("username", "writer"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let page = http
-        .get(format!("{base}/second-factor/enrol"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let r = http.post(format!("{base}/sign-in")).form(&[("username", "writer"), ("password", PASSWORD)]).send().await.unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let page = http.get(format!("{base}/second-factor/enrol")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
     let secret = extract_between(&page, "id=\"totp-secret\">", "<").unwrap();
     let csrf = extract_between(&page, "name=\"csrf\" value=\"", "\"").unwrap();
-    let key = data_encoding::BASE32_NOPAD
-        .decode(secret.as_bytes())
-        .unwrap();
+    let key = data_encoding::BASE32_NOPAD.decode(secret.as_bytes()).unwrap();
     #[allow(clippy::disallowed_methods)]
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let code = format!("{:06}", totp::code_at_step(&key, totp::step_of(now)));
@@ -204,25 +128,8 @@ async fn run(engine: Engine) {
         .send()
         .await
         .unwrap();
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .expect("signed in")
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let me: serde_json::Value = http
-        .get(format!("{base}/api/v1/me"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cookie = r.headers().get("set-cookie").expect("signed in").to_str().unwrap().split(';').next().unwrap().to_owned();
+    let me: serde_json::Value = http.get(format!("{base}/api/v1/me")).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
     let csrf = me["csrf_token"].as_str().unwrap().to_owned();
 
     let acknowledged = Arc::new(Mutex::new(BTreeSet::<String>::new()));
@@ -230,18 +137,19 @@ async fn run(engine: Engine) {
     for round in 0..rounds {
         let mut writers = Vec::new();
         for w in 0..8 {
-            let (http, base, cookie, csrf, acked) = (
-                http.clone(),
-                base.clone(),
-                cookie.clone(),
-                csrf.clone(),
-                acknowledged.clone(),
-            );
+            let (http, base, cookie, csrf, acked) = (http.clone(), base.clone(), cookie.clone(), csrf.clone(), acknowledged.clone());
             writers.push(tokio::spawn(async move {
                 for i in 0.. {
                     let name = format!("Crash {round}-{w}-{i}");
                     let body = serde_json::json!({"name": name, "org_type": "NGO", "sector": "shelter", "region": "south"});
-                    match http.post(format!("{base}/api/v1/organisations")).header("cookie", &cookie).header("x-csrf-token", &csrf).json(&body).send().await {
+                    match http
+                        .post(format!("{base}/api/v1/organisations"))
+                        .header("cookie", &cookie)
+                        .header("x-csrf-token", &csrf)
+                        .json(&body)
+                        .send()
+                        .await
+                    {
                         Ok(r) if r.status().as_u16() == 201 => {
                             acked.lock().unwrap().insert(name);
                         }
@@ -257,31 +165,11 @@ async fn run(engine: Engine) {
             let _ = w.await;
         }
         server = start(&env, port).await;
-        let list: serde_json::Value = http
-            .get(format!("{base}/api/v1/organisations"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let present: BTreeSet<String> = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["name"].as_str().unwrap().to_owned())
-            .collect();
-        let lost: Vec<_> = acknowledged
-            .lock()
-            .unwrap()
-            .difference(&present)
-            .cloned()
-            .collect();
-        assert!(
-            lost.is_empty(),
-            "round {round}: acknowledged writes lost: {lost:?}"
-        );
+        let list: serde_json::Value =
+            http.get(format!("{base}/api/v1/organisations")).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
+        let present: BTreeSet<String> = list.as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap().to_owned()).collect();
+        let lost: Vec<_> = acknowledged.lock().unwrap().difference(&present).cloned().collect();
+        assert!(lost.is_empty(), "round {round}: acknowledged writes lost: {lost:?}");
     }
     drop(server);
     let verify = palermo(&env, &["audit", "verify"], None);
@@ -290,25 +178,13 @@ async fn run(engine: Engine) {
     let orgs = palermo(&env, &["org", "list"], None);
     let n_orgs = orgs.lines().count();
     let acked = acknowledged.lock().unwrap().len();
-    assert!(
-        n_orgs > acked,
-        "{n_orgs} organisations for {acked} acknowledged writes"
-    );
+    assert!(n_orgs > acked, "{n_orgs} organisations for {acked} acknowledged writes");
     let counted = count_org_create_entries(&db).await;
-    assert_eq!(
-        counted as usize, n_orgs,
-        "each organisation has its audit entry and no entry lacks its organisation"
-    );
-    eprintln!(
-        "{engine:?}: {rounds} kills, {acked} acknowledged writes, {n_orgs} organisations, chain intact"
-    );
+    assert_eq!(counted as usize, n_orgs, "each organisation has its audit entry and no entry lacks its organisation");
+    eprintln!("{engine:?}: {rounds} kills, {acked} acknowledged writes, {n_orgs} organisations, chain intact");
     if let Engine::Postgres = engine {
         let admin = postgres_admin_url().unwrap();
-        let _ = palermo_store_drop(
-            &format!("{}/postgres", admin.trim_end_matches('/')),
-            &format!("crash_{}", std::process::id()),
-        )
-        .await;
+        let _ = palermo_store_drop(&format!("{}/postgres", admin.trim_end_matches('/')), &format!("crash_{}", std::process::id())).await;
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -318,12 +194,9 @@ async fn palermo_store_drop(admin: &str, name: &str) -> Result<(), palermo_store
 }
 
 async fn count_org_create_entries(db: &str) -> i64 {
-    palermo_store::testing::count(
-        db,
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'organisation.create' AND outcome = 'ok'",
-    )
-    .await
-    .unwrap()
+    palermo_store::testing::count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'organisation.create' AND outcome = 'ok'")
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,11 +35,7 @@ async fn sign_in_cookie_second_factor_and_session_rotation(app: &TestApp) {
     let mut c = app.client();
     let r = c.sign_in("admin", PASSWORD).await;
     assert_eq!(r.status, 303);
-    assert_eq!(
-        r.location(),
-        Some("/second-factor/enrol"),
-        "an administrator must set up a second factor"
-    );
+    assert_eq!(r.location(), Some("/second-factor/enrol"), "an administrator must set up a second factor");
     let sc = r.set_cookie().unwrap();
     assert!(sc.starts_with("__Host-palermo="), "{sc}");
     for attr in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
@@ -47,63 +43,37 @@ async fn sign_in_cookie_second_factor_and_session_rotation(app: &TestApp) {
     }
     let pending = c.cookie.clone();
     let home = c.get("/").await;
-    assert_eq!(
-        home.location(),
-        Some("/second-factor/enrol"),
-        "a half-signed-in session cannot see pages"
-    );
+    assert_eq!(home.location(), Some("/second-factor/enrol"), "a half-signed-in session cannot see pages");
     assert_eq!(c.get("/api/v1/me").await.status, 401);
 
     let page = c.get("/second-factor/enrol").await;
     assert!(page.body.contains("<svg"), "QR code shown");
     let secret = extract_between(&page.body, "id=\"totp-secret\">", "<").unwrap();
-    let wrong = c
-        .post_form("/second-factor/enrol", &[("code", "000000")])
-        .await;
+    let wrong = c.post_form("/second-factor/enrol", &[("code", "000000")]).await;
     assert_eq!(wrong.status, 401);
     let code = app.totp_now(&secret);
-    let r = c
-        .post_form("/second-factor/enrol", &[("code", &code)])
-        .await;
+    let r = c.post_form("/second-factor/enrol", &[("code", &code)]).await;
     assert_eq!(r.location(), Some("/"));
-    assert_ne!(
-        c.cookie, pending,
-        "a new session id after the second factor"
-    );
+    assert_ne!(c.cookie, pending, "a new session id after the second factor");
     assert_eq!(c.get("/").await.status, 200);
     let mut old = app.client();
     old.cookie = pending;
-    assert_eq!(
-        old.get("/api/v1/me").await.status,
-        401,
-        "the pre-MFA session id is dead"
-    );
+    assert_eq!(old.get("/api/v1/me").await.status, 401, "the pre-MFA session id is dead");
 
     let before_sign_out = c.cookie.clone();
     let r = c.post_form("/sign-out", &[]).await;
     assert_eq!(r.status, 303);
     let mut stale = app.client();
     stale.cookie = before_sign_out;
-    assert_eq!(
-        stale.get("/api/v1/me").await.status,
-        401,
-        "sign-out ends the session on the server"
-    );
+    assert_eq!(stale.get("/api/v1/me").await.status, 401, "sign-out ends the session on the server");
 
     let r = c.sign_in("admin", PASSWORD).await;
     assert_eq!(r.location(), Some("/sign-in/second-factor"));
-    let replay = c
-        .post_form("/sign-in/second-factor", &[("code", &code)])
-        .await;
+    let replay = c.post_form("/sign-in/second-factor", &[("code", &code)]).await;
     assert_eq!(replay.status, 401, "a used code is refused");
     assert!(replay.body.contains("already used"));
     app.clock.advance(Duration::seconds(30));
-    let r = c
-        .post_form(
-            "/sign-in/second-factor",
-            &[("code", &app.totp_now(&secret))],
-        )
-        .await;
+    let r = c.post_form("/sign-in/second-factor", &[("code", &app.totp_now(&secret))]).await;
     assert_eq!(r.location(), Some("/"));
     assert_eq!(c.get("/api/v1/me").await.status, 200);
 }
@@ -111,14 +81,8 @@ async fn sign_in_cookie_second_factor_and_session_rotation(app: &TestApp) {
 async fn unknown_user_and_wrong_password_look_the_same(app: &TestApp) {
     let op = app.operator_org().await;
     app.user(&op, "amina", &["analyst"]).await;
-    let a = app
-        .client()
-        .sign_in("amina", "not the password at all")
-        .await;
-    let b = app
-        .client()
-        .sign_in("nobody-at-all", "not the password at all")
-        .await;
+    let a = app.client().sign_in("amina", "not the password at all").await;
+    let b = app.client().sign_in("nobody-at-all", "not the password at all").await;
     assert_eq!(a.status, 401);
     assert_eq!(a.status, b.status);
     // The typed username is kept in the form; everything else is byte for byte the same.
@@ -160,11 +124,7 @@ async fn idle_sessions_end(app: &TestApp) {
     app.clock.advance(Duration::minutes(10));
     assert_eq!(c.get("/api/v1/me").await.status, 200);
     app.clock.advance(Duration::minutes(16));
-    assert_eq!(
-        c.get("/api/v1/me").await.status,
-        401,
-        "idle timeout (15 minutes)"
-    );
+    assert_eq!(c.get("/api/v1/me").await.status, 401, "idle timeout (15 minutes)");
 }
 
 async fn every_route_needs_a_session_and_hides_other_organisations(app: &TestApp) {
@@ -185,32 +145,19 @@ async fn every_route_needs_a_session_and_hides_other_organisations(app: &TestApp
         };
         path.replace("{id}", &id)
     };
-    let user_body = json!({"username": "intruder", "display_name": "Intruder", "roles": ["case_worker"], "password": "long enough password"});
+    let user_body =
+        json!({"username": "intruder", "display_name": "Intruder", "roles": ["case_worker"], "password": "long enough password"});
 
     // Anonymous: pages send the browser to sign in; the API answers 401.
     let mut anon = app.client();
-    for (method, path) in palermo_web::SESSION_ROUTES
-        .iter()
-        .chain(palermo_web::ID_ROUTES)
-    {
+    for (method, path) in palermo_web::SESSION_ROUTES.iter().chain(palermo_web::ID_ROUTES) {
         let path = id_for(path, false);
-        let r = if *method == "GET" {
-            anon.get(&path).await
-        } else {
-            anon.post_raw(&path, &[], &[]).await
-        };
+        let r = if *method == "GET" { anon.get(&path).await } else { anon.post_raw(&path, &[], &[]).await };
         if path.starts_with("/api/") {
             assert_eq!(r.status, 401, "{method} {path}");
-            assert_eq!(
-                r.headers.get("content-type").unwrap(),
-                "application/problem+json"
-            );
+            assert_eq!(r.headers.get("content-type").unwrap(), "application/problem+json");
         } else {
-            assert_eq!(
-                (r.status, r.location()),
-                (303, Some("/sign-in")),
-                "{method} {path}"
-            );
+            assert_eq!((r.status, r.location()), (303, Some("/sign-in")), "{method} {path}");
         }
     }
 
@@ -218,9 +165,7 @@ async fn every_route_needs_a_session_and_hides_other_organisations(app: &TestApp
     let mut c = app.signed_in("admin-a").await;
     let csrf = c.csrf_token().await.unwrap();
     for (method, path) in palermo_web::ID_ROUTES {
-        if *method == "GET"
-            && (path == &"/organisations/{id}" || path == &"/api/v1/organisations/{id}")
-        {
+        if *method == "GET" && (path == &"/organisations/{id}" || path == &"/api/v1/organisations/{id}") {
             continue; // the directory of organisations is visible to every participant
         }
         let mut answers = Vec::new();
@@ -245,92 +190,39 @@ async fn every_route_needs_a_session_and_hides_other_organisations(app: &TestApp
             };
             answers.push((r.status, r.body));
         }
-        assert_eq!(
-            answers[0].0, 404,
-            "{method} {path} on another organisation's record"
-        );
-        assert_eq!(
-            answers[0], answers[1],
-            "{method} {path}: forbidden and absent must look the same"
-        );
+        assert_eq!(answers[0].0, 404, "{method} {path} on another organisation's record");
+        assert_eq!(answers[0], answers[1], "{method} {path}: forbidden and absent must look the same");
     }
-    let denied = app
-        .app
-        .recent_audit(&Caller::Console, 500, &RequestMeta::cli())
-        .await
-        .unwrap();
-    assert!(
-        denied.iter().filter(|r| r.outcome == "denied").count() >= 8,
-        "each refusal is in the audit log"
-    );
-    assert_eq!(
-        app.app
-            .user_by_username("intruder")
-            .await
-            .unwrap()
-            .map(|u| u.username),
-        None
-    );
+    let denied = app.app.recent_audit(&Caller::Console, 500, &RequestMeta::cli()).await.unwrap();
+    assert!(denied.iter().filter(|r| r.outcome == "denied").count() >= 8, "each refusal is in the audit log");
+    assert_eq!(app.app.user_by_username("intruder").await.unwrap().map(|u| u.username), None);
 }
 
 async fn state_changes_need_csrf_token_and_same_origin(app: &TestApp) {
     let op = app.operator_org().await;
     app.user(&op, "root", &["administrator"]).await;
     let mut c = app.signed_in("root").await;
-    let form = [
-        ("name", "New NGO"),
-        ("org_type", "NGO"),
-        ("sector", "shelter"),
-        ("region", "south"),
-    ];
+    let form = [("name", "New NGO"), ("org_type", "NGO"), ("sector", "shelter"), ("region", "south")];
     let r = c.post_raw("/organisations", &form, &[]).await;
     assert_eq!(r.status, 403, "no CSRF token");
     let token = c.csrf_token().await.unwrap();
     let mut with_token = form.to_vec();
     with_token.push(("csrf", &token));
-    let r = c
-        .post_raw(
-            "/organisations",
-            &with_token,
-            &[("origin", "http://evil.example")],
-        )
-        .await;
+    let r = c.post_raw("/organisations", &with_token, &[("origin", "http://evil.example")]).await;
     assert_eq!(r.status, 403, "cross-origin");
-    let r = c
-        .post_raw(
-            "/organisations",
-            &with_token,
-            &[("sec-fetch-site", "cross-site")],
-        )
-        .await;
+    let r = c.post_raw("/organisations", &with_token, &[("sec-fetch-site", "cross-site")]).await;
     assert_eq!(r.status, 403, "cross-site fetch metadata");
     let r = c
         .post_raw(
             "/organisations",
-            &[
-                ("csrf", "wrong"),
-                ("name", "X Y"),
-                ("org_type", "NGO"),
-                ("sector", "shelter"),
-                ("region", "south"),
-            ],
+            &[("csrf", "wrong"), ("name", "X Y"), ("org_type", "NGO"), ("sector", "shelter"), ("region", "south")],
             &[],
         )
         .await;
     assert_eq!(r.status, 403, "stale or wrong token");
-    let api = c
-        .post_raw(
-            "/api/v1/organisations",
-            &[],
-            &[("content-type", "application/json")],
-        )
-        .await;
+    let api = c.post_raw("/api/v1/organisations", &[], &[("content-type", "application/json")]).await;
     assert_eq!(api.status, 403, "API call without X-CSRF-Token");
-    let orgs = app
-        .app
-        .list_organisations(&Caller::Console, &RequestMeta::cli())
-        .await
-        .unwrap();
+    let orgs = app.app.list_organisations(&Caller::Console, &RequestMeta::cli()).await.unwrap();
     assert_eq!(orgs.len(), 1, "nothing was created");
     let r = c.post_raw("/organisations", &with_token, &[]).await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -344,49 +236,52 @@ async fn api_validates_fields_and_refuses_unknown_ones(app: &TestApp) {
     let op = app.operator_org().await;
     app.user(&op, "root", &["administrator"]).await;
     let mut c = app.signed_in("root").await;
+    let r = c.post_json("/api/v1/organisations", &json!({"name": "", "org_type": "Bank", "sector": "x", "region": "North Side"})).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.headers.get("content-type").unwrap(), "application/problem+json");
+    let fields: Vec<String> = r.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(fields, ["name", "org_type", "sector", "region"]);
+    assert!(r.body.contains("LawEnforcement"), "says what is accepted: {}", r.body);
     let r = c
         .post_json(
             "/api/v1/organisations",
-            &json!({"name": "", "org_type": "Bank", "sector": "x", "region": "North Side"}),
+            &json!({"name": "Sneaky", "org_type": "NGO", "sector": "shelter", "region": "north", "is_operator": true}),
         )
         .await;
-    assert_eq!(r.status, 422);
-    assert_eq!(
-        r.headers.get("content-type").unwrap(),
-        "application/problem+json"
-    );
-    let fields: Vec<String> = r.json()["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(fields, ["name", "org_type", "sector", "region"]);
-    assert!(
-        r.body.contains("LawEnforcement"),
-        "says what is accepted: {}",
-        r.body
-    );
-    let r = c.post_json("/api/v1/organisations", &json!({"name": "Sneaky", "org_type": "NGO", "sector": "shelter", "region": "north", "is_operator": true})).await;
     assert_eq!(r.status, 422, "unknown field refused");
     assert!(r.body.contains("is_operator"));
-    let r = c.post_json("/api/v1/organisations", &json!({"name": "Hope House", "org_type": "NGO", "sector": "shelter", "region": "north"})).await;
+    let r = c
+        .post_json("/api/v1/organisations", &json!({"name": "Hope House", "org_type": "NGO", "sector": "shelter", "region": "north"}))
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.json()["is_operator"], false);
     let org_id = r.json()["id"].as_str().unwrap().to_owned();
-    let r = c.post_json("/api/v1/organisations", &json!({"name": "hope house", "org_type": "NGO", "sector": "shelter", "region": "north"})).await;
+    let r = c
+        .post_json("/api/v1/organisations", &json!({"name": "hope house", "org_type": "NGO", "sector": "shelter", "region": "north"}))
+        .await;
     assert_eq!(r.status, 409);
     // An administrator of an ordinary organisation cannot make administrators or auditors.
-    let r = c.post_json(&format!("/api/v1/organisations/{org_id}/users"), &json!({"username": "hope-admin", "display_name": "Hope Admin", "roles": ["administrator"], "password": PASSWORD})).await;
-    assert_eq!(
-        r.status, 201,
-        "the operator's administrator can: {}",
-        r.body
-    );
+    let r = c
+        .post_json(
+            &format!("/api/v1/organisations/{org_id}/users"),
+            &json!({"username": "hope-admin", "display_name": "Hope Admin", "roles": ["administrator"], "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "the operator's administrator can: {}", r.body);
     let mut hope = app.signed_in("hope-admin").await;
-    let r = hope.post_json(&format!("/api/v1/organisations/{org_id}/users"), &json!({"username": "hope-auditor", "display_name": "A", "roles": ["auditor"], "password": PASSWORD})).await;
+    let r = hope
+        .post_json(
+            &format!("/api/v1/organisations/{org_id}/users"),
+            &json!({"username": "hope-auditor", "display_name": "A", "roles": ["auditor"], "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(r.status, 403, "no self-service escalation");
-    let r = hope.post_json(&format!("/api/v1/organisations/{org_id}/users"), &json!({"username": "hope-worker", "display_name": "Worker", "roles": ["case_worker"], "password": PASSWORD})).await;
+    let r = hope
+        .post_json(
+            &format!("/api/v1/organisations/{org_id}/users"),
+            &json!({"username": "hope-worker", "display_name": "Worker", "roles": ["case_worker"], "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(r.status, 201);
 }
 
@@ -397,28 +292,14 @@ async fn pages_keep_input_and_name_fields_on_errors(app: &TestApp) {
     let r = c
         .post_form(
             &format!("/organisations/{}/users", op.id),
-            &[
-                ("username", "x y"),
-                ("display_name", "Kept Name"),
-                ("roles", "case_worker"),
-                ("password", "short"),
-            ],
+            &[("username", "x y"), ("display_name", "Kept Name"), ("roles", "case_worker"), ("password", "short")],
         )
         .await;
     assert_eq!(r.status, 422);
-    assert!(
-        r.body.contains("value=\"Kept Name\""),
-        "the form keeps what was typed"
-    );
+    assert!(r.body.contains("value=\"Kept Name\""), "the form keeps what was typed");
     assert!(r.body.contains("class=\"field-error\""));
-    assert!(
-        r.body.contains("12 to 1024 characters"),
-        "says what to fix next to the field"
-    );
-    assert!(
-        !r.body.contains("short\""),
-        "the password is not echoed back"
-    );
+    assert!(r.body.contains("12 to 1024 characters"), "says what to fix next to the field");
+    assert!(!r.body.contains("short\""), "the password is not echoed back");
 }
 
 async fn disabling_an_account_ends_its_sessions(app: &TestApp) {
@@ -428,21 +309,11 @@ async fn disabling_an_account_ends_its_sessions(app: &TestApp) {
     let mut user = app.signed_in("analyst3").await;
     assert_eq!(user.get("/api/v1/me").await.status, 200);
     let mut admin = app.signed_in("root").await;
-    let r = admin
-        .post_json(&format!("/api/v1/users/{}/disable", victim.id), &json!({}))
-        .await;
+    let r = admin.post_json(&format!("/api/v1/users/{}/disable", victim.id), &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(
-        user.get("/api/v1/me").await.status,
-        401,
-        "sessions end at once"
-    );
+    assert_eq!(user.get("/api/v1/me").await.status, 401, "sessions end at once");
     assert_eq!(app.app.session_count(victim.id).await.unwrap(), 0);
-    assert_eq!(
-        app.client().sign_in("analyst3", PASSWORD).await.status,
-        401,
-        "a disabled account cannot sign in"
-    );
+    assert_eq!(app.client().sign_in("analyst3", PASSWORD).await.status, 401, "a disabled account cannot sign in");
 }
 
 async fn audited_read_fails_closed(app: &TestApp) {
@@ -461,10 +332,7 @@ async fn audited_read_fails_closed(app: &TestApp) {
     }
     let r = c.get(&format!("/api/v1/users/{}", target.id)).await;
     assert_eq!(r.status, 503, "{}", r.body);
-    assert!(
-        !r.body.contains("contactable@"),
-        "no protected data without its audit entry"
-    );
+    assert!(!r.body.contains("contactable@"), "no protected data without its audit entry");
     let r = c.get(&format!("/users/{}", target.id)).await;
     assert_eq!(r.status, 503);
     assert!(!r.body.contains("contactable@"));
@@ -483,12 +351,7 @@ async fn audited_activity(app: &TestApp) -> i64 {
     for i in 0..4 {
         app.org(&format!("Organisation {i}"), "shelter").await;
     }
-    let v = app
-        .app
-        .verify_audit()
-        .await
-        .unwrap()
-        .expect("intact before tampering");
+    let v = app.app.verify_audit().await.unwrap().expect("intact before tampering");
     assert!(v.entries >= 6);
     let unlock = match app.engine {
         Engine::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
@@ -500,8 +363,7 @@ async fn audited_activity(app: &TestApp) -> i64 {
 
 async fn audit_edit_is_detected(app: &TestApp) {
     audited_activity(app).await;
-    app.sql("UPDATE audit_log SET action = 'nothing.happened' WHERE seq = 3")
-        .await;
+    app.sql("UPDATE audit_log SET action = 'nothing.happened' WHERE seq = 3").await;
     let e = app.app.verify_audit().await.unwrap().unwrap_err();
     assert!(e.to_string().contains("entry 3 was altered"), "{e}");
 }
@@ -543,30 +405,10 @@ async fn planted_identity_is_not_in_the_database(app: &TestApp) {
         password: PASSWORD.into(),
         contact: canary.into(),
     };
-    let u = app
-        .app
-        .create_user(&Caller::Console, &input, &RequestMeta::cli())
-        .await
-        .unwrap();
-    let detail = app
-        .app
-        .user(&Caller::Console, &u.id.to_string(), &RequestMeta::cli())
-        .await
-        .unwrap();
-    assert_eq!(
-        detail.contact.as_deref(),
-        Some(canary),
-        "readable through the application"
-    );
-    let found = app
-        .app
-        .find_users_by_contact(
-            &Caller::Console,
-            "CANARY-7f3a9c@example.invalid ",
-            &RequestMeta::cli(),
-        )
-        .await
-        .unwrap();
+    let u = app.app.create_user(&Caller::Console, &input, &RequestMeta::cli()).await.unwrap();
+    let detail = app.app.user(&Caller::Console, &u.id.to_string(), &RequestMeta::cli()).await.unwrap();
+    assert_eq!(detail.contact.as_deref(), Some(canary), "readable through the application");
+    let found = app.app.find_users_by_contact(&Caller::Console, "CANARY-7f3a9c@example.invalid ", &RequestMeta::cli()).await.unwrap();
     assert_eq!(found.len(), 1, "exact search through the blind index");
     match app.engine {
         Engine::Sqlite => {
@@ -576,41 +418,23 @@ async fn planted_identity_is_not_in_the_database(app: &TestApp) {
                 if path.is_file() {
                     let bytes = std::fs::read(&path).unwrap();
                     scanned += bytes.len();
-                    assert!(
-                        !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
-                        "plaintext identity in {}",
-                        path.display()
-                    );
+                    assert!(!bytes.windows(canary.len()).any(|w| w == canary.as_bytes()), "plaintext identity in {}", path.display());
                 }
             }
             assert!(scanned > 0);
         }
         Engine::Postgres => {
-            let out = std::process::Command::new("pg_dump")
-                .arg(&app.db_url)
-                .output()
-                .expect("pg_dump must be installed for this test");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            let out = std::process::Command::new("pg_dump").arg(&app.db_url).output().expect("pg_dump must be installed for this test");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
             assert!(out.stdout.len() > 1000);
-            assert!(
-                !out.stdout
-                    .windows(canary.len())
-                    .any(|w| w == canary.as_bytes()),
-                "plaintext identity in pg_dump"
-            );
+            assert!(!out.stdout.windows(canary.len()).any(|w| w == canary.as_bytes()), "plaintext identity in pg_dump");
         }
     }
 }
 
 async fn translations_and_right_to_left(app: &TestApp) {
     let mut c = app.client();
-    let r = c
-        .get_with("/sign-in", &[("accept-language", "ar,en;q=0.5")])
-        .await;
+    let r = c.get_with("/sign-in", &[("accept-language", "ar,en;q=0.5")]).await;
     assert!(r.body.contains("dir=\"rtl\""));
     assert!(r.body.contains("lang=\"ar\""));
     assert!(r.body.contains("تسجيل الدخول"));
@@ -618,9 +442,7 @@ async fn translations_and_right_to_left(app: &TestApp) {
     assert_eq!(r.status, 303);
     let cookie = r.set_cookie().unwrap();
     assert!(cookie.starts_with("palermo_lang=fr"));
-    let r = c
-        .get_with("/sign-in", &[("cookie", "palermo_lang=fr")])
-        .await;
+    let r = c.get_with("/sign-in", &[("cookie", "palermo_lang=fr")]).await;
     assert!(r.body.contains("Connexion"));
     assert!(r.body.contains("dir=\"ltr\""));
 }
@@ -630,30 +452,15 @@ async fn health_headers_and_openapi(app: &TestApp) {
     assert_eq!(c.get("/healthz").await.body, "ok");
     assert_eq!(c.get("/readyz").await.status, 200);
     let r = c.get("/sign-in").await;
-    let csp = r
-        .headers
-        .get("content-security-policy")
-        .unwrap()
-        .to_str()
-        .unwrap();
-    assert!(
-        csp.contains("frame-ancestors 'none'")
-            && csp.contains("script-src 'self'")
-            && !csp.contains("unsafe-inline")
-    );
+    let csp = r.headers.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
     assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(r.headers.get("referrer-policy").unwrap(), "same-origin");
     assert!(r.headers.get("x-request-id").is_some());
-    assert!(
-        r.headers.get("strict-transport-security").is_none(),
-        "no HSTS without TLS"
-    );
+    assert!(r.headers.get("strict-transport-security").is_none(), "no HSTS without TLS");
     let doc = c.get("/api/v1/openapi.json").await.json();
     assert_eq!(doc["openapi"], "3.1.0");
-    for (_, path) in palermo_web::ID_ROUTES
-        .iter()
-        .chain(palermo_web::SESSION_ROUTES)
-    {
+    for (_, path) in palermo_web::ID_ROUTES.iter().chain(palermo_web::SESSION_ROUTES) {
         if path.starts_with("/api/v1/") {
             assert!(doc["paths"][*path].is_object(), "{path} is documented");
         }
@@ -669,10 +476,7 @@ async fn key_rotation_keeps_identities_readable(app: &TestApp) {
     let r = rotated.rotate_keys(true, &|_| {}).await.unwrap();
     assert_eq!(r.new_key_id, 2);
     assert!(r.reencrypted >= 1);
-    let d = rotated
-        .user(&Caller::Console, &u.id.to_string(), &RequestMeta::cli())
-        .await
-        .unwrap();
+    let d = rotated.user(&Caller::Console, &u.id.to_string(), &RequestMeta::cli()).await.unwrap();
     assert_eq!(d.contact.as_deref(), Some("rotated@example.invalid"));
     let again = rotated.rotate_keys(false, &|_| {}).await.unwrap();
     assert_eq!(again.new_key_id, 3);
@@ -690,11 +494,7 @@ async fn backup_under_write_load_restores_and_verifies(app: &TestApp) {
         password: PASSWORD.into(),
         contact: canary.into(),
     };
-    let kept = app
-        .app
-        .create_user(&Caller::Console, &input, &RequestMeta::cli())
-        .await
-        .unwrap();
+    let kept = app.app.create_user(&Caller::Console, &input, &RequestMeta::cli()).await.unwrap();
     let identity_path = app.dir.join("backup-identity.txt");
     let recipient = generate_backup_identity(&identity_path, "test").unwrap();
 
@@ -710,9 +510,7 @@ async fn backup_under_write_load_restores_and_verifies(app: &TestApp) {
                     sector: "shelter".into(),
                     region: "south".into(),
                 };
-                a.create_organisation(&Caller::Console, &input, &RequestMeta::cli())
-                    .await
-                    .unwrap();
+                a.create_organisation(&Caller::Console, &input, &RequestMeta::cli()).await.unwrap();
             }
         }));
     }
@@ -723,71 +521,33 @@ async fn backup_under_write_load_restores_and_verifies(app: &TestApp) {
         w.await.unwrap();
     }
     let bytes = std::fs::read(&out).unwrap();
-    assert!(
-        !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
-        "no plaintext identity in the backup file"
-    );
+    assert!(!bytes.windows(canary.len()).any(|w| w == canary.as_bytes()), "no plaintext identity in the backup file");
 
     // Restore into a fresh place with a copy of the key file.
     let target = app.dir.join("restored");
     std::fs::create_dir_all(target.join("keys")).unwrap();
-    std::fs::copy(
-        app.app.config().key_file(),
-        target.join("keys").join("palermo.keys"),
-    )
-    .unwrap();
+    std::fs::copy(app.app.config().key_file(), target.join("keys").join("palermo.keys")).unwrap();
     let (url, pg_name) = match app.engine {
-        Engine::Sqlite => (
-            format!("sqlite://{}", target.join("palermo.db").display()),
-            None,
-        ),
+        Engine::Sqlite => (format!("sqlite://{}", target.join("palermo.db").display()), None),
         Engine::Postgres => {
             let admin = palermo_testkit::postgres_admin_url().unwrap();
             let name = format!("restored_{}", uuid::Uuid::now_v7().simple());
             let admin_db = format!("{}/postgres", admin.trim_end_matches('/'));
-            palermo_store::testing::create_postgres_database(&admin_db, &name)
-                .await
-                .unwrap();
-            (
-                format!("{}/{}", admin.trim_end_matches('/'), name),
-                Some((admin_db, name)),
-            )
+            palermo_store::testing::create_postgres_database(&admin_db, &name).await.unwrap();
+            (format!("{}/{}", admin.trim_end_matches('/'), name), Some((admin_db, name)))
         }
     };
     let config = palermo_testkit::test_config(&target, &url);
     let identity = std::fs::read_to_string(&identity_path).unwrap();
-    let report = restore(config.clone(), &identity, &out, app.clock.clone())
-        .await
-        .unwrap();
+    let report = restore(config.clone(), &identity, &out, app.clock.clone()).await.unwrap();
     assert_eq!(report.audit_entries, manifest.audit_head_seq);
     assert_eq!(report.manifest, manifest);
-    let restored = palermo_service::Palermo::open(config.clone(), app.clock.clone())
-        .await
-        .unwrap();
-    let d = restored
-        .user(&Caller::Console, &kept.id.to_string(), &RequestMeta::cli())
-        .await
-        .unwrap();
-    assert_eq!(
-        d.contact.as_deref(),
-        Some(canary),
-        "identities readable with the key file"
-    );
-    let orgs = restored
-        .list_organisations(&Caller::Console, &RequestMeta::cli())
-        .await
-        .unwrap();
-    let expected = manifest
-        .row_counts
-        .iter()
-        .find(|(t, _)| t == "organisations")
-        .unwrap()
-        .1;
-    assert_eq!(
-        orgs.len() as i64,
-        expected,
-        "the snapshot's organisations, no more, no less"
-    );
+    let restored = palermo_service::Palermo::open(config.clone(), app.clock.clone()).await.unwrap();
+    let d = restored.user(&Caller::Console, &kept.id.to_string(), &RequestMeta::cli()).await.unwrap();
+    assert_eq!(d.contact.as_deref(), Some(canary), "identities readable with the key file");
+    let orgs = restored.list_organisations(&Caller::Console, &RequestMeta::cli()).await.unwrap();
+    let expected = manifest.row_counts.iter().find(|(t, _)| t == "organisations").unwrap().1;
+    assert_eq!(orgs.len() as i64, expected, "the snapshot's organisations, no more, no less");
     // A second restore into the same, now non-empty, place is refused.
     let again = restore(config, &identity, &out, app.clock.clone()).await;
     assert!(again.is_err());
@@ -801,48 +561,18 @@ async fn console_enrolment_then_sign_in_asks_for_the_code(app: &TestApp) {
     let op = app.operator_org().await;
     app.user(&op, "auditor1", &["auditor"]).await;
     let e = app.app.console_start_mfa("auditor1").await.unwrap();
-    assert!(
-        e.otpauth_uri
-            .starts_with("otpauth://totp/Palermo:auditor1?secret=")
-    );
-    assert!(
-        app.app
-            .console_confirm_mfa("auditor1", "000000")
-            .await
-            .is_err()
-            || app.totp_now(&e.secret_base32) == "000000"
-    );
+    assert!(e.otpauth_uri.starts_with("otpauth://totp/Palermo:auditor1?secret="));
+    assert!(app.app.console_confirm_mfa("auditor1", "000000").await.is_err() || app.totp_now(&e.secret_base32) == "000000");
     let code = app.totp_now(&e.secret_base32);
-    app.app
-        .console_confirm_mfa("auditor1", &code)
-        .await
-        .unwrap();
-    assert!(
-        app.app
-            .console_confirm_mfa("auditor1", &code)
-            .await
-            .is_err(),
-        "a code is used once"
-    );
+    app.app.console_confirm_mfa("auditor1", &code).await.unwrap();
+    assert!(app.app.console_confirm_mfa("auditor1", &code).await.is_err(), "a code is used once");
     let mut c = app.client();
     let r = c.sign_in("auditor1", PASSWORD).await;
-    assert_eq!(
-        r.location(),
-        Some("/sign-in/second-factor"),
-        "enrolled from the console: straight to the code"
-    );
+    assert_eq!(r.location(), Some("/sign-in/second-factor"), "enrolled from the console: straight to the code");
     app.clock.advance(Duration::seconds(30));
-    let r = c
-        .post_form(
-            "/sign-in/second-factor",
-            &[("code", &app.totp_now(&e.secret_base32))],
-        )
-        .await;
+    let r = c.post_form("/sign-in/second-factor", &[("code", &app.totp_now(&e.secret_base32))]).await;
     assert_eq!(r.location(), Some("/"));
     let audit = c.get("/audit").await;
     assert_eq!(audit.status, 200);
-    assert!(
-        audit.body.contains("The audit chain is intact"),
-        "the auditor sees the verification"
-    );
+    assert!(audit.body.contains("The audit chain is intact"), "the auditor sees the verification");
 }

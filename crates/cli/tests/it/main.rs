@@ -6,6 +6,7 @@
 mod browser;
 mod crash;
 mod http;
+mod linkage;
 
 /// Runs an async test body `fn(&TestApp)` once per engine.
 #[macro_export]

@@ -1,0 +1,51 @@
+//! `palermo link` end to end: generate records with ground truth, find duplicates, score them.
+
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_palermo");
+
+fn palermo(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn number_after(s: &str, label: &str) -> f64 {
+    s.split(label).nth(1).and_then(|r| r.split_whitespace().next()).and_then(|x| x.parse().ok()).unwrap()
+}
+
+#[test]
+fn dedupe_finds_duplicates_across_transliterations_with_a_minimum_quality() {
+    let dir = std::env::temp_dir().join(format!("palermo-link-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = |f: &str| dir.join(f).display().to_string();
+    let (ok, _, err) =
+        palermo(&["link", "generate", "--n", "4000", "--seed", "11", "--out", &p("records.csv"), "--truth", &p("truth.csv")]);
+    assert!(ok, "{err}");
+    let (ok, _, err) =
+        palermo(&["link", "dedupe", "--in", &p("records.csv"), "--out", &p("clusters.csv"), "--save-model", &p("model.json")]);
+    assert!(ok, "{err}");
+    let clusters = std::fs::read_to_string(p("clusters.csv")).unwrap();
+    let records = std::fs::read_to_string(p("records.csv")).unwrap();
+    assert_eq!(clusters.lines().count(), records.lines().count(), "one row per input id");
+    assert!(clusters.starts_with("id,cluster_id\n"));
+    let (ok, score, err) = palermo(&["link", "score", "--truth", &p("truth.csv"), "--clusters", &p("clusters.csv")]);
+    assert!(ok, "{err}");
+    let (precision, recall, f1) = (number_after(&score, "precision"), number_after(&score, "recall"), number_after(&score, "F1"));
+    eprintln!("{score}");
+    assert!(precision >= 0.90, "{score}");
+    assert!(recall >= 0.75, "{score}");
+    assert!(f1 >= 0.82, "{score}");
+
+    // The saved model is reloaded and gives the same clusters.
+    let (ok, _, err) = palermo(&["link", "dedupe", "--in", &p("records.csv"), "--out", &p("again.csv"), "--model", &p("model.json")]);
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read_to_string(p("again.csv")).unwrap(), clusters);
+
+    // Bad input: a clear error naming the file and line, and no output written.
+    std::fs::write(p("bad.csv"), "id,given_name\n1,Ana\n1,Bo\n").unwrap();
+    let (ok, _, err) = palermo(&["link", "dedupe", "--in", &p("bad.csv"), "--out", &p("bad-out.csv")]);
+    assert!(!ok);
+    assert!(err.contains("line 3") && err.contains("twice"), "{err}");
+    assert!(!dir.join("bad-out.csv").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
