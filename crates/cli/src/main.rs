@@ -118,6 +118,30 @@ enum LinkCommand {
         #[arg(long, value_name = "CSV")]
         pairs: Option<PathBuf>,
     },
+    /// Encode records as CLKs (Bloom filters of HMAC-hashed bigrams, schema in docs/clk-schema.json)
+    /// with a secret shared by the two parties, to match across borders without sending names.
+    Encode {
+        #[arg(long = "in", value_name = "CSV")]
+        input: PathBuf,
+        #[arg(long, value_name = "CSV")]
+        out: PathBuf,
+        /// A file holding the shared secret (at least 16 bytes; keep it as secret as a key).
+        #[arg(long, value_name = "FILE")]
+        secret_file: PathBuf,
+    },
+    /// Find one-to-one pairs between two CLK files by Dice similarity, with privacy-preserving
+    /// blocking (bit-sample LSH). Writes `id_a,id_b` (and the similarity).
+    Match {
+        #[arg(long, value_name = "CSV")]
+        a: PathBuf,
+        #[arg(long, value_name = "CSV")]
+        b: PathBuf,
+        #[arg(long, value_name = "CSV")]
+        out: PathBuf,
+        /// Dice similarity at or above which two encodings are taken to be the same person.
+        #[arg(long, default_value_t = 0.72)]
+        threshold: f64,
+    },
     /// Generate synthetic person records with ground truth (for tests and benchmarks).
     Generate {
         #[arg(long, default_value_t = 10_000)]
@@ -129,6 +153,21 @@ enum LinkCommand {
         /// Where to write `id,person_id`.
         #[arg(long, value_name = "CSV")]
         truth: PathBuf,
+        /// Split into two jurisdictions: --out gets side A, this file side B (each person at most
+        /// once per side; persons with several records on both sides).
+        #[arg(long, value_name = "CSV")]
+        split_b: Option<PathBuf>,
+    },
+    /// Precision, recall and F1 of `id_a,id_b` pairs against `id,person_id` for both sides.
+    ScorePairs {
+        #[arg(long, value_name = "CSV")]
+        truth: PathBuf,
+        #[arg(long, value_name = "CSV")]
+        pairs: PathBuf,
+        #[arg(long, value_name = "CSV")]
+        a: PathBuf,
+        #[arg(long, value_name = "CSV")]
+        b: PathBuf,
     },
     /// Pairwise precision, recall and F1 of `id,cluster_id` against `id,person_id`.
     Score {
@@ -350,7 +389,7 @@ fn link(cmd: LinkCommand) -> Result<()> {
                 bar.set_position(pos);
                 bar.set_message(format!("{stage:?} {done}/{total}"));
             };
-            let options = dedupe::Options { threshold, model, ..Default::default() };
+            let options = dedupe::Options { threshold, model, keep_scored: pairs.is_some(), ..Default::default() };
             let outcome = dedupe::run(&records, &options, &progress);
             bar.finish_and_clear();
             csvio::write_clusters(create_file(&out)?, &records, &outcome.clusters)?;
@@ -377,9 +416,85 @@ fn link(cmd: LinkCommand) -> Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
-        LinkCommand::Generate { n, seed, out, truth } => {
+        LinkCommand::Encode { input, out, secret_file } => {
+            let secret = std::fs::read(&secret_file).with_context(|| format!("cannot read {}", secret_file.display()))?;
+            if secret.len() < 16 {
+                bail!("{}: the shared secret must be at least 16 bytes", secret_file.display());
+            }
+            let started = std::time::Instant::now();
+            let records = csvio::read_records(&input.display().to_string(), open_file(&input)?)?;
+            let clks = dedupe::par_map(&records, |r| palermo_linkage::clk::encode(r, &secret));
+            let mut w = create_file(&out)?;
+            writeln!(w, "id,clk")?;
+            for (r, c) in records.iter().zip(&clks) {
+                writeln!(w, "{},{}", csvio::formula_safe(&r.id), palermo_linkage::clk::to_base64(c))?;
+            }
+            eprintln!("{} records encoded in {:.2} s", records.len(), started.elapsed().as_secs_f64());
+        }
+        LinkCommand::Match { a, b, out, threshold } => {
+            if !(0.0..=1.0).contains(&threshold) {
+                bail!("--threshold must be between 0 and 1");
+            }
+            let read = |p: &PathBuf| -> Result<(Vec<String>, Vec<palermo_linkage::clk::Clk>)> {
+                let labels = csvio::read_labels(&p.display().to_string(), open_file(p)?)?;
+                let mut ids: Vec<(String, palermo_linkage::clk::Clk)> = Vec::with_capacity(labels.len());
+                for (id, clk) in labels {
+                    let Some(c) = palermo_linkage::clk::from_base64(&clk) else {
+                        bail!("{}: id {id:?} has no valid 1024-bit CLK", p.display())
+                    };
+                    ids.push((id, c));
+                }
+                ids.sort_by(|x, y| x.0.cmp(&y.0));
+                Ok(ids.into_iter().unzip())
+            };
+            let started = std::time::Instant::now();
+            let (ida, ca) = read(&a)?;
+            let (idb, cb) = read(&b)?;
+            let pairs = palermo_linkage::clk::match_one_to_one(&ca, &cb, threshold);
+            let mut w = create_file(&out)?;
+            writeln!(w, "id_a,id_b,dice")?;
+            for (x, y, d) in &pairs {
+                if let (Some(i), Some(j)) = (ida.get(*x), idb.get(*y)) {
+                    writeln!(w, "{},{},{d:.4}", csvio::formula_safe(i), csvio::formula_safe(j))?;
+                }
+            }
+            eprintln!("{} × {} encodings, {} pairs, {:.2} s", ca.len(), cb.len(), pairs.len(), started.elapsed().as_secs_f64());
+        }
+        LinkCommand::ScorePairs { truth, pairs, a, b } => {
+            let t = csvio::read_labels(&truth.display().to_string(), open_file(&truth)?)?;
+            let ids_a = csvio::read_labels(&a.display().to_string(), open_file(&a)?)?;
+            let ids_b = csvio::read_labels(&b.display().to_string(), open_file(&b)?)?;
+            let persons_a: std::collections::HashSet<&String> = ids_a.keys().filter_map(|i| t.get(i)).collect();
+            let in_both = ids_b.keys().filter_map(|i| t.get(i)).filter(|p| persons_a.contains(p)).count();
+            let mut rdr = csv::Reader::from_reader(open_file(&pairs)?);
+            let (mut predicted, mut correct) = (0u64, 0u64);
+            for row in rdr.records() {
+                let row = row?;
+                predicted += 1;
+                if let (Some(x), Some(y)) = (row.get(0), row.get(1))
+                    && t.contains_key(x)
+                    && t.get(x) == t.get(y)
+                {
+                    correct += 1;
+                }
+            }
+            let precision = if predicted == 0 { 1.0 } else { correct as f64 / predicted as f64 };
+            let recall = if in_both == 0 { 1.0 } else { correct as f64 / in_both as f64 };
+            let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+            println!(
+                "precision {precision:.4} recall {recall:.4} F1 {f1:.4} (persons on both sides {in_both}, predicted {predicted}, correct {correct})"
+            );
+        }
+        LinkCommand::Generate { n, seed, out, truth, split_b } => {
             let (records, t) = generate::generate(n, seed);
-            csvio::write_records(create_file(&out)?, &records)?;
+            match split_b {
+                None => csvio::write_records(create_file(&out)?, &records)?,
+                Some(b) => {
+                    let (side_a, side_b) = generate::split_two(&records, &t, seed);
+                    csvio::write_records(create_file(&out)?, &side_a)?;
+                    csvio::write_records(create_file(&b)?, &side_b)?;
+                }
+            }
             let mut w = create_file(&truth)?;
             writeln!(w, "id,person_id")?;
             for x in t {

@@ -27,12 +27,16 @@ pub struct Options {
     /// A model to use instead of learning one.
     pub model: Option<Model>,
     pub random_pairs: usize,
+    /// Pairs of each learning session compared at most (a random sample).
+    pub session_sample: usize,
+    /// Return the scored pairs (at or above `floor`) in the outcome, for review.
+    pub keep_scored: bool,
     pub seed: u64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { threshold: 0.9, floor: 0.1, model: None, random_pairs: 300_000, seed: 1 }
+        Options { threshold: 0.9, floor: 0.1, model: None, random_pairs: 300_000, session_sample: 500_000, keep_scored: false, seed: 1 }
     }
 }
 
@@ -44,7 +48,7 @@ pub struct Outcome {
     pub candidate_pairs: usize,
     pub linked_pairs: usize,
     pub em_iterations: usize,
-    /// Every candidate pair with its match probability (for review and diagnostics).
+    /// Candidate pairs with their match probability, at or above the floor, when asked for.
     pub scored: Vec<(u32, u32, f64)>,
 }
 
@@ -61,6 +65,19 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
     })
 }
 
+/// At most `max` pairs, drawn at random.
+fn sample_of(mut pairs: Vec<(u32, u32)>, max: usize, rng: &mut Rng) -> Vec<(u32, u32)> {
+    if pairs.len() <= max {
+        return pairs;
+    }
+    for i in 0..max {
+        let j = i + rng.below(pairs.len() - i);
+        pairs.swap(i, j);
+    }
+    pairs.truncate(max);
+    pairs
+}
+
 pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize, usize)) -> Outcome {
     let n = records.len();
     progress(Stage::Prepare, 0, n);
@@ -70,11 +87,6 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
     let pairs = candidate_pairs(&prepared);
     progress(Stage::Compare, 0, pairs.len());
     let get = |i: u32| prepared.get(i as usize);
-    let vectors: Vec<Vector> = par_map(&pairs, |&(a, b)| match (get(a), get(b)) {
-        (Some(x), Some(y)) => compare(x, y),
-        _ => [None; crate::compare::N],
-    });
-    progress(Stage::Compare, pairs.len(), pairs.len());
 
     let mut em_iterations = 0;
     let model = match &options.model {
@@ -109,8 +121,12 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
                     _ => [None; crate::compare::N],
                 })
             };
-            let by_dob = compare_all(&crate::block::pairs_by(&prepared, crate::block::dob_keys));
-            let by_name = compare_all(&crate::block::pairs_by(&prepared, crate::block::name_keys));
+            // Learning needs level counts, not every pair: a random sample of each session's pairs.
+            let dob_pairs = crate::block::pairs_by(&prepared, crate::block::dob_keys);
+            let name_pairs = crate::block::pairs_by(&prepared, crate::block::name_keys);
+            let (dob_total, name_total) = (dob_pairs.len(), name_pairs.len());
+            let by_dob = compare_all(&sample_of(dob_pairs, options.session_sample, &mut rng));
+            let by_name = compare_all(&sample_of(name_pairs, options.session_sample, &mut rng));
             let a = model.em_session(&by_dob, &[crate::compare::DOB], 60);
             // Within a name block, people who are not the same still share sex, nationality and
             // place far more than random pairs do (names follow them): hold those fixed too.
@@ -132,18 +148,29 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
             // The prior for a random pair: matches found by the sessions over all pairs, allowing
             // for the matches each blocking misses.
             let all_pairs = (n as f64) * (n as f64 - 1.0) / 2.0;
-            let matches = (lambda_a * by_dob.len() as f64).max(lambda_b * by_name.len() as f64) / 0.8;
+            let matches = (lambda_a * dob_total as f64).max(lambda_b * name_total as f64) / 0.8;
             model.lambda = (matches / all_pairs.max(1.0)).clamp(1e-9, 0.5);
             model
         }
     };
 
-    progress(Stage::Cluster, 0, pairs.len());
-    let probs: Vec<f64> = par_map(&(0..pairs.len()).collect::<Vec<_>>(), |&k| match (pairs.get(k), vectors.get(k)) {
-        (Some(&(a, _)), Some(v)) => get(a).map(|pa| Model::probability(model.weight(v, pa, &tf))).unwrap_or(0.0),
-        _ => 0.0,
+    // Compare and score every candidate pair in parallel chunks, keeping only the pairs worth
+    // keeping: nothing per pair is held for the whole run.
+    progress(Stage::Compare, 0, pairs.len());
+    let keep_from = if options.keep_scored { options.floor.min(model.threshold) } else { model.threshold };
+    let chunks: Vec<&[(u32, u32)]> = pairs.chunks(65_536).collect();
+    let kept: Vec<Vec<(u32, u32, f64)>> = par_map(&chunks, |chunk| {
+        chunk
+            .iter()
+            .filter_map(|&(a, b)| {
+                let (x, y) = (get(a)?, get(b)?);
+                let p = Model::probability(model.weight(&compare(x, y), x, &tf));
+                (p >= keep_from).then_some((a, b, p))
+            })
+            .collect()
     });
-    let scored: Vec<(u32, u32, f64)> = pairs.iter().zip(&probs).map(|(&(a, b), &p)| (a, b, p)).collect();
+    let scored: Vec<(u32, u32, f64)> = kept.into_iter().flatten().collect();
+    progress(Stage::Cluster, 0, pairs.len());
     let edges: Vec<(u32, u32, f64)> = scored.iter().filter(|e| e.2 >= model.threshold).copied().collect();
     let linked_pairs = edges.len();
     let score = |a: u32, b: u32| match (get(a), get(b)) {

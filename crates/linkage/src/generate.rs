@@ -793,6 +793,39 @@ pub fn generate(n: usize, seed: u64) -> (Vec<Record>, Vec<Truth>) {
     (out.into_iter().map(|(r, _)| r).collect(), truth)
 }
 
+/// Two jurisdictions' files from one generated population: each person appears at most once
+/// on each side; a person with two or more records appears on both (a different record on
+/// each), a person with one record on one side only. Returns (a, b).
+pub fn split_two(records: &[Record], truth: &[Truth], seed: u64) -> (Vec<Record>, Vec<Record>) {
+    let mut rng = Rng::new(seed ^ 0xa5a5);
+    let mut seen: std::collections::HashMap<usize, u8> = std::collections::HashMap::new();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for (r, t) in records.iter().zip(truth) {
+        let state = seen.entry(t.person).or_insert(0);
+        match *state {
+            0 => {
+                if rng.chance(0.5) {
+                    a.push(r.clone());
+                    *state = 1;
+                } else {
+                    b.push(r.clone());
+                    *state = 2;
+                }
+            }
+            1 => {
+                b.push(r.clone());
+                *state = 3;
+            }
+            2 => {
+                a.push(r.clone());
+                *state = 3;
+            }
+            _ => {}
+        }
+    }
+    (a, b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@
 //! - [`generate`], [`score`]: synthetic data with ground truth, and pairwise precision/recall/F1.
 
 pub mod block;
+pub mod clk;
 pub mod cluster;
 pub mod compare;
 pub mod csvio;

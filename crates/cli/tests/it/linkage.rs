@@ -49,3 +49,61 @@ fn dedupe_finds_duplicates_across_transliterations_with_a_minimum_quality() {
     assert!(!dir.join("bad-out.csv").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn cross_border_matching_sends_no_names_and_finds_pairs() {
+    let dir = std::env::temp_dir().join(format!("palermo-clk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = |f: &str| dir.join(f).display().to_string();
+    let (ok, _, err) = palermo(&[
+        "link",
+        "generate",
+        "--n",
+        "6000",
+        "--seed",
+        "21",
+        "--out",
+        &p("a.csv"),
+        "--split-b",
+        &p("b.csv"),
+        "--truth",
+        &p("truth.csv"),
+    ]);
+    assert!(ok, "{err}");
+    std::fs::write(p("short.key"), b"too short").unwrap();
+    let (ok, _, err) = palermo(&["link", "encode", "--in", &p("a.csv"), "--out", &p("a_clk.csv"), "--secret-file", &p("short.key")]);
+    assert!(!ok && err.contains("at least 16 bytes"), "{err}");
+    std::fs::write(p("shared.key"), b"a secret the two ministries share").unwrap();
+    for side in ["a", "b"] {
+        let (ok, _, err) = palermo(&[
+            "link",
+            "encode",
+            "--in",
+            &p(&format!("{side}.csv")),
+            "--out",
+            &p(&format!("{side}_clk.csv")),
+            "--secret-file",
+            &p("shared.key"),
+        ]);
+        assert!(ok, "{err}");
+    }
+    let clks = std::fs::read_to_string(p("a_clk.csv")).unwrap();
+    let records = std::fs::read_to_string(p("a.csv")).unwrap();
+    let long_names: Vec<&str> = records.lines().skip(1).filter_map(|l| l.split(',').nth(2)).filter(|n| n.chars().count() >= 7).collect();
+    assert!(long_names.len() > 100);
+    for name in long_names {
+        assert!(!clks.contains(name), "{name} appears in the encodings");
+    }
+    let (ok, _, err) = palermo(&["link", "match", "--a", &p("a_clk.csv"), "--b", &p("b_clk.csv"), "--out", &p("pairs.csv")]);
+    assert!(ok, "{err}");
+    let (ok, score, err) =
+        palermo(&["link", "score-pairs", "--truth", &p("truth.csv"), "--pairs", &p("pairs.csv"), "--a", &p("a.csv"), "--b", &p("b.csv")]);
+    assert!(ok, "{err}");
+    eprintln!("{score}");
+    assert!(number_after(&score, "precision") >= 0.7, "{score}");
+    assert!(number_after(&score, "F1") >= 0.6, "{score}");
+    std::fs::write(p("broken.csv"), "id,clk\nx1,not-a-clk\n").unwrap();
+    let (ok, _, err) = palermo(&["link", "match", "--a", &p("broken.csv"), "--b", &p("b_clk.csv"), "--out", &p("p2.csv")]);
+    assert!(!ok && err.contains("x1"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,240 @@
+//! Privacy-preserving matching across borders: cryptographic long-term keys (CLKs).
+//!
+//! Each record becomes one 1024-bit Bloom filter: every character bigram of each normalised
+//! field is hashed with HMAC-SHA-256 under a secret shared by the two jurisdictions, and sets
+//! `k` bits (k per field: the field's weight). Two jurisdictions encode their own records, exchange
+//! only the filters, and compare them by the Dice coefficient; names never leave either side.
+//!
+//! Threat model and hardening: see `docs/LINKAGE.md` ("Privacy-preserving mode").
+
+use crate::normalise::{fold, phone_key, skeleton};
+use crate::record::{Dob, Record};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+pub const BITS: usize = 1024;
+pub const WORDS: usize = BITS / 64;
+
+/// One record's encoding.
+pub type Clk = [u64; WORDS];
+
+/// A field of the encoding schema: what is encoded and with how many hash functions per bigram.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub k: u32,
+}
+
+/// The schema, published in `docs/clk-schema.json`. Both sides must use the same one.
+pub const SCHEMA: &[FieldSpec] = &[
+    FieldSpec { name: "given_name", k: 5 },
+    FieldSpec { name: "given_skeleton", k: 5 },
+    FieldSpec { name: "family_name", k: 5 },
+    FieldSpec { name: "family_skeleton", k: 5 },
+    FieldSpec { name: "date_of_birth", k: 24 },
+    FieldSpec { name: "sex", k: 6 },
+    FieldSpec { name: "phone", k: 4 },
+    FieldSpec { name: "nationality", k: 8 },
+];
+
+fn bigrams(s: &str) -> Vec<String> {
+    let padded: Vec<char> = format!("_{s}_").chars().collect();
+    padded.windows(2).map(|w| w.iter().collect()).collect()
+}
+
+/// The values of each schema field for a record (normalised; empty when missing).
+fn field_values(r: &Record) -> Vec<(usize, Vec<String>)> {
+    let name_parts = |v: &Option<String>| -> (Vec<String>, Vec<String>) {
+        match v.as_deref() {
+            Some(s) if !fold(s).is_empty() => {
+                let f = fold(s).replace(' ', "");
+                let sk = skeleton(s);
+                (bigrams(&f), if sk.is_empty() { Vec::new() } else { bigrams(&sk) })
+            }
+            _ => (Vec::new(), Vec::new()),
+        }
+    };
+    let (g, gs) = name_parts(&r.given_name);
+    let (f, fs) = name_parts(&r.family_name);
+    // Dates as separate tokens so that a swap of day and month, or a year off by one, still
+    // shares most of them.
+    let dob = r.date_of_birth.as_deref().and_then(Dob::parse).map(|d| {
+        let mut t = vec![format!("y{}", d.year)];
+        if let (Some(m), Some(day)) = (d.month, d.day) {
+            t.push(format!("d{}", m.min(day)));
+            t.push(format!("d{}", m.max(day)));
+            t.push(format!("m{m}d{day}"));
+        }
+        t
+    });
+    let sex = r.sex.as_deref().map(fold).and_then(|s| s.chars().next()).map(|c| vec![format!("s{c}")]);
+    let phone = r.phone.as_deref().and_then(phone_key).map(|p| bigrams(&p));
+    let nationality = r.nationality.as_deref().map(|n| vec![format!("n{}", fold(n))]);
+    vec![
+        (0, g),
+        (1, gs),
+        (2, f),
+        (3, fs),
+        (4, dob.unwrap_or_default()),
+        (5, sex.unwrap_or_default()),
+        (6, phone.unwrap_or_default()),
+        (7, nationality.unwrap_or_default()),
+    ]
+}
+
+/// Encode one record with the shared secret.
+pub fn encode(r: &Record, secret: &[u8]) -> Clk {
+    let mut clk = [0u64; WORDS];
+    let Ok(base) = <Hmac<Sha256> as Mac>::new_from_slice(secret) else { return clk };
+    for (field, tokens) in field_values(r) {
+        let Some(spec) = SCHEMA.get(field) else { continue };
+        for t in tokens {
+            let mut mac = base.clone();
+            mac.update(spec.name.as_bytes());
+            mac.update(&[0]);
+            mac.update(t.as_bytes());
+            let d = mac.finalize().into_bytes();
+            // Double hashing: positions h1 + i·h2 for i in 0..k.
+            let h1 = u64::from_be_bytes(d[0..8].try_into().unwrap_or([0; 8]));
+            let h2 = u64::from_be_bytes(d[8..16].try_into().unwrap_or([0; 8])) | 1;
+            for i in 0..u64::from(spec.k) {
+                let bit = (h1.wrapping_add(i.wrapping_mul(h2)) % BITS as u64) as usize;
+                if let Some(w) = clk.get_mut(bit / 64) {
+                    *w |= 1u64 << (bit % 64);
+                }
+            }
+        }
+    }
+    clk
+}
+
+pub fn popcount(c: &Clk) -> u32 {
+    c.iter().map(|w| w.count_ones()).sum()
+}
+
+/// The Dice coefficient of two encodings: 2·|A∧B| / (|A| + |B|).
+pub fn dice(a: &Clk, b: &Clk, pa: u32, pb: u32) -> f64 {
+    let common: u32 = a.iter().zip(b).map(|(x, y)| (x & y).count_ones()).sum();
+    if pa + pb == 0 { 0.0 } else { 2.0 * f64::from(common) / f64::from(pa + pb) }
+}
+
+pub fn to_base64(c: &Clk) -> String {
+    let bytes: Vec<u8> = c.iter().flat_map(|w| w.to_be_bytes()).collect();
+    data_encoding::BASE64.encode(&bytes)
+}
+
+pub fn from_base64(s: &str) -> Option<Clk> {
+    let bytes = data_encoding::BASE64.decode(s.trim().as_bytes()).ok()?;
+    if bytes.len() != BITS / 8 {
+        return None;
+    }
+    let mut c = [0u64; WORDS];
+    for (w, chunk) in c.iter_mut().zip(bytes.chunks_exact(8)) {
+        *w = u64::from_be_bytes(chunk.try_into().ok()?);
+    }
+    Some(c)
+}
+
+/// Privacy-preserving blocking: locality-sensitive hashing on bit samples. Each of `bands` keys
+/// is the values of `rows` fixed bit positions (chosen from a public seed); filters that share
+/// most bits share some band with high probability.
+fn band_keys(c: &Clk, bands: usize, rows: usize, seed: u64) -> Vec<u64> {
+    let mut rng = crate::rng::Rng::new(seed);
+    (0..bands)
+        .map(|b| {
+            let mut key: u64 = b as u64;
+            for _ in 0..rows {
+                let bit = rng.below(BITS);
+                let set = c.get(bit / 64).is_some_and(|w| w >> (bit % 64) & 1 == 1);
+                key = key.wrapping_mul(0x100_0000_01b3) ^ u64::from(set);
+            }
+            key
+        })
+        .collect()
+}
+
+/// One-to-one pairs `(index in a, index in b, dice)` above `threshold`, greedily by similarity.
+pub fn match_one_to_one(a: &[Clk], b: &[Clk], threshold: f64) -> Vec<(usize, usize, f64)> {
+    use std::collections::HashMap;
+    const BANDS: usize = 24;
+    const ROWS: usize = 12;
+    const SEED: u64 = 0x5eed;
+    let pa: Vec<u32> = a.iter().map(popcount).collect();
+    let pb: Vec<u32> = b.iter().map(popcount).collect();
+    let mut buckets: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::new();
+    for (i, c) in a.iter().enumerate() {
+        for k in band_keys(c, BANDS, ROWS, SEED) {
+            buckets.entry(k).or_default().0.push(i as u32);
+        }
+    }
+    for (j, c) in b.iter().enumerate() {
+        for k in band_keys(c, BANDS, ROWS, SEED) {
+            if let Some(e) = buckets.get_mut(&k) {
+                e.1.push(j as u32);
+            }
+        }
+    }
+    let mut cand: Vec<(u32, u32)> = Vec::new();
+    for (xs, ys) in buckets.values() {
+        if xs.len() * ys.len() > 10_000 {
+            continue; // a degenerate bucket (nearly empty filters)
+        }
+        for &x in xs {
+            for &y in ys {
+                cand.push((x, y));
+            }
+        }
+    }
+    cand.sort_unstable();
+    cand.dedup();
+    let mut scored: Vec<(usize, usize, f64)> = crate::dedupe::par_map(&cand, |&(x, y)| {
+        let (x, y) = (x as usize, y as usize);
+        match (a.get(x), b.get(y), pa.get(x), pb.get(y)) {
+            (Some(ca), Some(cb), Some(&p1), Some(&p2)) => (x, y, dice(ca, cb, p1, p2)),
+            _ => (x, y, 0.0),
+        }
+    });
+    scored.retain(|s| s.2 >= threshold);
+    scored.sort_by(|p, q| q.2.total_cmp(&p.2));
+    let (mut used_a, mut used_b) = (vec![false; a.len()], vec![false; b.len()]);
+    let mut out = Vec::new();
+    for (x, y, d) in scored {
+        if used_a.get(x).copied().unwrap_or(true) || used_b.get(y).copied().unwrap_or(true) {
+            continue;
+        }
+        used_a[x] = true;
+        used_b[y] = true;
+        out.push((x, y, d));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(g: &str, f: &str, d: &str) -> Record {
+        Record {
+            id: "x".into(),
+            given_name: Some(g.into()),
+            family_name: Some(f.into()),
+            date_of_birth: Some(d.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn similar_records_have_similar_encodings_and_the_secret_matters() {
+        let k = b"shared secret between two ministries";
+        let a = encode(&rec("Mohammed", "Hassan", "1990-03-07"), k);
+        let b = encode(&rec("محمد", "حسن", "1990-07-03"), k);
+        let c = encode(&rec("Olena", "Kovalenko", "1985-01-01"), k);
+        let d = |x: &Clk, y: &Clk| dice(x, y, popcount(x), popcount(y));
+        assert!(d(&a, &b) > 0.5, "{}", d(&a, &b));
+        assert!(d(&a, &c) < 0.3, "{}", d(&a, &c));
+        let other = encode(&rec("Mohammed", "Hassan", "1990-03-07"), b"another secret");
+        assert!(d(&a, &other) < 0.3, "without the secret the encodings do not line up");
+        assert_eq!(from_base64(&to_base64(&a)), Some(a));
+        assert_eq!(from_base64("not base64"), None);
+    }
+}
