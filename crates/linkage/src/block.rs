@@ -1,11 +1,15 @@
 //! Blocking: only pairs that share at least one blocking key are compared. Several keys catch
 //! different kinds of error (a typo in one name, a swapped date, a missing field); their union is
-//! bounded by skipping keys shared by more than [`MAX_BLOCK`] records (such a key says little).
+//! bounded: a key shared by more than [`MAX_BLOCK`] records is compared only between neighbours in
+//! date-of-birth order (a sorted neighbourhood), and a single-name key that common is dropped.
 
 use crate::record::Prepared;
 use std::collections::HashMap;
 
 pub const MAX_BLOCK: usize = 120;
+/// In a block larger than [`MAX_BLOCK`], each record is compared with this many neighbours in
+/// date-of-birth order.
+pub const WINDOW: usize = 12;
 
 fn dob_year(p: &Prepared) -> Option<i32> {
     p.dob.map(|d| d.year)
@@ -91,15 +95,29 @@ pub fn pairs_by(records: &[Prepared], key_fn: impl Fn(&Prepared) -> Vec<String>)
         }
     }
     let mut pairs = Vec::new();
-    for (key, members) in &blocks {
-        // a single name is weak evidence of a candidate: only small groups
-        let cap = if key.starts_with("s:") { MAX_BLOCK / 4 } else { MAX_BLOCK };
-        if members.len() < 2 || members.len() > cap {
+    for (key, members) in &mut blocks {
+        if members.len() < 2 {
             continue;
         }
-        for (x, &a) in members.iter().enumerate() {
-            for &b in members.iter().skip(x + 1) {
-                pairs.push(if a < b { (a, b) } else { (b, a) });
+        // A single name is weak evidence of a candidate: only small groups.
+        if key.starts_with("s:") && members.len() > MAX_BLOCK / 4 {
+            continue;
+        }
+        if members.len() <= MAX_BLOCK {
+            for (x, &a) in members.iter().enumerate() {
+                for &b in members.iter().skip(x + 1) {
+                    pairs.push(if a < b { (a, b) } else { (b, a) });
+                }
+            }
+        } else {
+            // A very common key (a common full name): instead of dropping the block, sort it by
+            // date of birth and compare each record with its neighbours only.
+            members
+                .sort_by_key(|&i| records.get(i as usize).and_then(|r| r.dob).map(|d| (d.year, d.month.unwrap_or(0), d.day.unwrap_or(0))));
+            for (x, &a) in members.iter().enumerate() {
+                for &b in members.iter().skip(x + 1).take(WINDOW) {
+                    pairs.push(if a < b { (a, b) } else { (b, a) });
+                }
             }
         }
     }

@@ -15,6 +15,11 @@ pub struct EngineStore {
     witness: Arc<dyn HeadWitness>,
 }
 
+/// An update that touched no row means the record does not exist.
+fn found(rows_affected: u64) -> Result<()> {
+    if rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
 fn unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|d| d.is_unique_violation())
 }
@@ -310,6 +315,12 @@ impl EngineStore {
         self.commit_with(tx, audit).await
     }
 
+    /// End every session of a user (disable, password or second-factor reset).
+    async fn end_sessions_in(tx: &mut Tx, user: UserId) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut **tx).await?;
+        Ok(())
+    }
+
     async fn vault_put_in(tx: &mut Tx, v: &VaultEntry) -> Result<()> {
         sqlx::query(
             "INSERT INTO identity_vault (record_type, record_id, field, ciphertext, key_id, blind_index, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -382,11 +393,9 @@ impl EngineStore {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(r.rows_affected())?;
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+            Self::end_sessions_in(&mut tx, id).await?;
         }
         self.commit_with(tx, audit).await
     }
@@ -399,10 +408,8 @@ impl EngineStore {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+        found(r.rows_affected())?;
+        Self::end_sessions_in(&mut tx, id).await?;
         self.commit_with(tx, audit).await
     }
 
@@ -417,12 +424,10 @@ impl EngineStore {
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(r.rows_affected())?;
         if !enabled && secret.is_none() {
             // A reset second factor ends every session of the account.
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+            Self::end_sessions_in(&mut tx, id).await?;
         }
         self.commit_with(tx, audit).await
     }
@@ -590,9 +595,7 @@ impl EngineStore {
             return Err(StoreError::Replay);
         }
         let r = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND user_id = $2").bind(old_session).bind(user.0).execute(&mut *tx).await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(r.rows_affected())?;
         Self::insert_session_in(&mut tx, session).await?;
         self.commit_with(tx, audit).await
     }
