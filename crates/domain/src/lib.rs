@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clock;
 pub mod ids;
 pub mod org;
+pub mod person;
 pub mod policy;
 pub mod role;
 pub mod signin;

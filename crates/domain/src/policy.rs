@@ -52,6 +52,15 @@ pub enum Action {
     },
     /// Read the audit log and verify its chain.
     ViewAuditLog,
+    /// Record a person (identification).
+    CreatePerson,
+    /// Read a person's record, identity included. Need-to-know, for now: the organisation that
+    /// recorded the person (issue 3 extends it to the case team and consented referrals).
+    ViewPerson {
+        org: OrgId,
+    },
+    /// Search persons by reference or exact name (results limited to those the actor may see).
+    SearchPersons,
 }
 
 impl Action {
@@ -68,6 +77,9 @@ impl Action {
             Action::ManageUser { .. } => "user.manage",
             Action::GrantRole { .. } => "user.grant_role",
             Action::ViewAuditLog => "audit.view",
+            Action::CreatePerson => "person.create",
+            Action::ViewPerson { .. } => "person.view",
+            Action::SearchPersons => "person.search",
         }
     }
 }
@@ -86,6 +98,11 @@ pub enum Denied {
 impl Actor {
     fn is(&self, role: Role) -> bool {
         self.roles.has(role)
+    }
+
+    /// Roles that identify and register persons.
+    fn works_with_persons(&self) -> bool {
+        self.is(Role::FirstResponder) || self.is(Role::CaseWorker) || self.is(Role::CompetentAuthority)
     }
 
     fn administers(&self, org: OrgId) -> bool {
@@ -129,6 +146,14 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             _ => actor.administers(org),
         },
         ViewAuditLog => actor.is(Role::Auditor),
+        CreatePerson | SearchPersons => actor.works_with_persons(),
+        ViewPerson { org } => {
+            if actor.works_with_persons() && actor.org_id == org {
+                true
+            } else {
+                return Err(Denied::Hidden);
+            }
+        }
     };
     if allowed { Ok(()) } else { Err(Denied::Forbidden) }
 }
@@ -165,6 +190,9 @@ mod tests {
             (o.clone(), u).prop_map(|(org, user)| Action::ManageUser { org, user }),
             (o, r).prop_map(|(org, role)| Action::GrantRole { org, role }),
             Just(Action::ViewAuditLog),
+            Just(Action::CreatePerson),
+            Just(Action::SearchPersons),
+            (0u8..3).prop_map(|o| Action::ViewPerson { org: org(o) }),
         ]
     }
 
@@ -183,6 +211,8 @@ mod tests {
                 Action::ViewUser { org, user: u } => u == user(me) || admin_of(org),
                 Action::GrantRole { org, role } => if matches!(role, Role::Administrator | Role::Auditor) { admin && operator } else { admin_of(org) },
                 Action::ViewAuditLog => roles.has(Role::Auditor),
+                Action::CreatePerson | Action::SearchPersons => [Role::FirstResponder, Role::CaseWorker, Role::CompetentAuthority].iter().any(|r| roles.has(*r)),
+                Action::ViewPerson { org } => [Role::FirstResponder, Role::CaseWorker, Role::CompetentAuthority].iter().any(|r| roles.has(*r)) && org == self::org(my_org),
             };
             prop_assert_eq!(authorize(&actor, action).is_ok(), expected);
         }

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod keys;
+pub mod persons;
 mod witness;
 
 use palermo_crypto::keys::KeyRing;

@@ -61,6 +61,22 @@ fn user_from(row: &Row_) -> Result<UserRecord> {
     })
 }
 
+fn person_from(row: &Row_) -> Result<PersonRecord> {
+    Ok(PersonRecord {
+        id: row.try_get("id")?,
+        reference: row.try_get("reference")?,
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        created_by: UserId(row.try_get("created_by")?),
+        sex: row.try_get("sex")?,
+        age_at_identification: row.try_get("age_at_identification")?,
+        age_group: row.try_get("age_group")?,
+        citizenships: row.try_get("citizenships")?,
+        languages: row.try_get("languages")?,
+        migration_status: row.try_get("migration_status")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
 fn entry_from(row: &Row_) -> Result<ChainedEntry> {
     let outcome: String = row.try_get("outcome")?;
     Ok(ChainedEntry {
@@ -91,6 +107,7 @@ pub const COUNT_QUERIES: &[(&str, &str)] = &[
     ("organisations", "SELECT COUNT(*) FROM organisations"),
     ("users", "SELECT COUNT(*) FROM users"),
     ("identity_vault", "SELECT COUNT(*) FROM identity_vault"),
+    ("persons", "SELECT COUNT(*) FROM persons"),
     ("instance_settings", "SELECT COUNT(*) FROM instance_settings"),
     ("audit_log", "SELECT COUNT(*) FROM audit_log"),
 ];
@@ -659,6 +676,71 @@ impl EngineStore {
     pub async fn sessions_of(&self, user: UserId) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user.0).fetch_one(&self.readers).await?;
         Ok(n)
+    }
+
+    pub async fn insert_person(&self, p: &PersonRecord, prefix: &str, vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<String> {
+        let mut tx = self.begin_write().await?;
+        let (n,): (i64,) = sqlx::query_as(
+            "INSERT INTO reference_counters (prefix, last) VALUES ($1, 1) ON CONFLICT (prefix) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
+        )
+        .bind(prefix)
+        .fetch_one(&mut *tx)
+        .await?;
+        let reference = format!("{prefix}-{n:06}");
+        sqlx::query(
+            "INSERT INTO persons (id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(p.id)
+        .bind(&reference)
+        .bind(p.organisation_id.0)
+        .bind(p.created_by.0)
+        .bind(&p.sex)
+        .bind(p.age_at_identification)
+        .bind(&p.age_group)
+        .bind(&p.citizenships)
+        .bind(&p.languages)
+        .bind(&p.migration_status)
+        .bind(p.created_at)
+        .execute(&mut *tx)
+        .await?;
+        for v in vault {
+            Self::vault_put_in(&mut tx, v).await?;
+        }
+        self.commit_with(tx, audit).await?;
+        Ok(reference)
+    }
+
+    pub async fn get_person(&self, id: Uuid) -> Result<Option<PersonRecord>> {
+        let row = sqlx::query(
+            "SELECT id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at FROM persons WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.readers)
+        .await?;
+        row.as_ref().map(person_from).transpose()
+    }
+
+    pub async fn person_by_reference(&self, reference: &str) -> Result<Option<PersonRecord>> {
+        let row = sqlx::query(
+            "SELECT id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at FROM persons WHERE reference = $1",
+        )
+        .bind(reference)
+        .fetch_optional(&self.readers)
+        .await?;
+        row.as_ref().map(person_from).transpose()
+    }
+
+    pub async fn persons_of(&self, org: OrgId, limit: i64) -> Result<Vec<PersonRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at FROM persons \
+             WHERE organisation_id = $1 ORDER BY created_at DESC, reference DESC LIMIT $2",
+        )
+        .bind(org.0)
+        .bind(limit)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(person_from).collect()
     }
 
     pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head> {

@@ -98,8 +98,10 @@ pub mod sqlite {
     /// The single writer connection and `BEGIN IMMEDIATE` already serialise migrations.
     const MIGRATION_LOCK: Option<&str> = None;
 
-    pub const MIGRATIONS: &[Migration] =
-        &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") }];
+    pub const MIGRATIONS: &[Migration] = &[
+        Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") },
+        Migration { version: 2, name: "persons", sql: include_str!("../migrations/sqlite/0002_persons.sql") },
+    ];
 
     impl EngineStore {
         pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
@@ -151,8 +153,10 @@ pub mod postgres {
     /// Several servers starting at once migrate one at a time.
     const MIGRATION_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(7270736900)");
 
-    pub const MIGRATIONS: &[Migration] =
-        &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") }];
+    pub const MIGRATIONS: &[Migration] = &[
+        Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") },
+        Migration { version: 2, name: "persons", sql: include_str!("../migrations/postgres/0002_persons.sql") },
+    ];
 
     impl EngineStore {
         pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
@@ -326,6 +330,14 @@ delegate! {
     pub async fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<()>;
     pub async fn end_session(&self, token_hash: &[u8], audit: &[AuditEvent]) -> Result<()>;
     pub async fn sessions_of(&self, user: UserId) -> Result<i64>;
+
+    /// Insert a person with the next reference for `prefix` (e.g. `P-2026`), the identity values and
+    /// the audit entry, in one transaction. Returns the reference given.
+    pub async fn insert_person(&self, person: &PersonRecord, prefix: &str, vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<String>;
+    pub async fn get_person(&self, id: Uuid) -> Result<Option<PersonRecord>>;
+    pub async fn person_by_reference(&self, reference: &str) -> Result<Option<PersonRecord>>;
+    /// The newest persons recorded by an organisation.
+    pub async fn persons_of(&self, org: OrgId, limit: i64) -> Result<Vec<PersonRecord>>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).
     pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head>;

@@ -120,3 +120,22 @@ pub struct SessionContext {
     pub user: UserRecord,
     pub org_is_operator: bool,
 }
+
+/// A person's non-identifying fields (identity values live in the identity vault).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRecord {
+    pub id: Uuid,
+    /// Pseudonymous reference (`P-2026-000123`), assigned by the store; empty before insertion.
+    pub reference: String,
+    pub organisation_id: OrgId,
+    pub created_by: UserId,
+    pub sex: String,
+    pub age_at_identification: Option<i32>,
+    pub age_group: String,
+    /// ISO 3166-1 alpha-3 codes, comma-separated.
+    pub citizenships: String,
+    /// ISO 639 codes, comma-separated.
+    pub languages: String,
+    pub migration_status: Option<String>,
+    pub created_at: OffsetDateTime,
+}

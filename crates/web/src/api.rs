@@ -28,6 +28,9 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}", get(user))
         .route("/users/{id}/disable", post(disable_user))
         .route("/audit/verify", get(verify_audit))
+        .route("/persons", post(create_person))
+        .route("/persons/search", post(search_persons))
+        .route("/persons/{id}", get(person))
 }
 
 fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
@@ -167,6 +170,33 @@ async fn verify_audit(State(state): State<AppState>, ctx: Ctx) -> Response {
     }
 }
 
+async fn create_person(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let input: palermo_service::persons::NewPerson = try_api!(ctx, parse_body(&body));
+    let p = try_api!(ctx, state.app.create_person(&Caller::User(s.actor.clone()), &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &p)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchBody {
+    query: String,
+}
+
+/// A POST, so that a searched name never appears in a URL or an access log.
+async fn search_persons(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let b: SearchBody = try_api!(ctx, parse_body(&body));
+    let found = try_api!(ctx, state.app.search_persons(&Caller::User(s.actor.clone()), &b.query, &ctx.meta).await);
+    json_ok(StatusCode::OK, &found)
+}
+
+async fn person(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let s = try_resp!(session(&ctx));
+    let p = try_api!(ctx, state.app.person(&Caller::User(s.actor.clone()), &id, &ctx.meta).await);
+    json_ok(StatusCode::OK, &p)
+}
+
 /// The OpenAPI 3.1 description of this API.
 async fn openapi() -> Response {
     json_ok(StatusCode::OK, &openapi_document())
@@ -200,6 +230,19 @@ pub fn openapi_document() -> serde_json::Value {
             },
             "/api/v1/users/{id}": {"get": {"summary": "One user, with contact details (audited read)", "parameters": id_param, "responses": {"200": ok("User", json!({"$ref": "#/components/schemas/User"})), "404": err("Not found"), "503": err("Audit log unavailable: nothing returned")}}},
             "/api/v1/users/{id}/disable": {"post": {"summary": "Disable an account; ends its sessions", "parameters": [id_param[0].clone(), csrf], "responses": {"200": ok("User", json!({"$ref": "#/components/schemas/User"})), "404": err("Not found")}}},
+            "/api/v1/persons": {"post": {"summary": "Record a person (first responders, case workers, competent authorities); identity encrypted at rest", "parameters": [csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["sex"],
+                    "properties": {"given_name": {"type": "string"}, "family_name": {"type": "string"}, "name_native": {"type": "string"}, "aliases": {"type": "string"},
+                        "date_of_birth": {"type": "string", "description": "YYYY-MM-DD or YYYY"}, "documents": {"type": "string"}, "contacts": {"type": "string"}, "address": {"type": "string"},
+                        "sex": {"type": "string", "enum": palermo_service::palermo_domain::person::Gender::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()},
+                        "age_at_identification": {"type": "string"}, "citizenships": {"type": "string", "description": "ISO 3166-1 alpha-3, comma-separated"},
+                        "languages": {"type": "string", "description": "ISO 639, comma-separated"},
+                        "migration_status": {"type": "string", "enum": palermo_service::palermo_domain::person::MigrationStatus::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}}}}}},
+                "responses": {"201": ok("Created, with its reference", json!({"type": "object"})), "403": err("Role does not allow"), "422": err("Invalid fields")}}},
+            "/api/v1/persons/search": {"post": {"summary": "Find persons by reference or exact name (POST: names never go in URLs); audited", "parameters": [csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["query"], "properties": {"query": {"type": "string"}}}}}},
+                "responses": {"200": ok("Persons the caller may see", json!({"type": "array"})), "422": err("Query too short")}}},
+            "/api/v1/persons/{id}": {"get": {"summary": "A person with identity (audited read; need-to-know)", "parameters": id_param, "responses": {"200": ok("Person", json!({"type": "object"})), "404": err("Not found"), "503": err("Audit log unavailable: nothing returned")}}},
             "/api/v1/audit/verify": {"get": {"summary": "Verify the audit hash chain (auditors)", "responses": {"200": ok("Result", json!({"type": "object"})), "403": err("Role does not allow")}}}
         },
         "components": {"schemas": {

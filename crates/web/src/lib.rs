@@ -73,6 +73,10 @@ pub fn router(app: Palermo) -> Router {
         .route("/users/{id}/enable", post(pages::enable_user))
         .route("/users/{id}/reset-second-factor", post(pages::reset_second_factor))
         .route("/audit", get(pages::audit))
+        .route("/persons", get(pages::persons).post(pages::create_person))
+        .route("/persons/new", get(pages::new_person_form))
+        .route("/persons/search", post(pages::search_persons))
+        .route("/persons/{id}", get(pages::person))
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found);
     routes
@@ -95,6 +99,8 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/organisations/{id}/users"),
     ("GET", "/api/v1/users/{id}"),
     ("POST", "/api/v1/users/{id}/disable"),
+    ("GET", "/persons/{id}"),
+    ("GET", "/api/v1/persons/{id}"),
 ];
 
 /// Every route that needs a signed-in user (no id): (method, path).
@@ -107,6 +113,12 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/organisations"),
     ("POST", "/api/v1/organisations"),
     ("GET", "/api/v1/audit/verify"),
+    ("GET", "/persons"),
+    ("GET", "/persons/new"),
+    ("POST", "/persons"),
+    ("POST", "/persons/search"),
+    ("POST", "/api/v1/persons"),
+    ("POST", "/api/v1/persons/search"),
 ];
 
 /// Serve until `shutdown` resolves. The listener is already bound (so tests can use port 0).

@@ -594,3 +594,169 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx) -> Response {
     };
     render(StatusCode::OK, &AuditPage { page: page(&ctx, "audit-title"), verification, verified_ok, rows })
 }
+
+use palermo_service::persons::{NewPerson, PersonDetail, PersonSummary};
+
+#[derive(Template)]
+#[template(path = "persons.html")]
+struct PersonsPage {
+    page: PageCtx,
+    results: Option<Vec<PersonSummary>>,
+    recent: Vec<PersonSummary>,
+    errors: FieldErrors,
+}
+
+async fn persons_page(
+    state: &AppState,
+    ctx: &Ctx,
+    s: &Session,
+    results: Option<Vec<PersonSummary>>,
+    errors: Vec<ValidationError>,
+    status: StatusCode,
+) -> Response {
+    let recent = match state.app.recent_persons(&Caller::User(s.actor.clone()), &ctx.meta).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ctx, &e),
+    };
+    render(status, &PersonsPage { page: page(ctx, "persons-title"), results, recent, errors: FieldErrors(errors) })
+}
+
+pub async fn persons(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = match require(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    persons_page(&state, &ctx, s, None, Vec::new(), StatusCode::OK).await
+}
+
+/// Search is a POST: a name must never travel in a URL.
+pub async fn search_persons(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
+    let form = FormData::parse(&body);
+    let s = match require_post(&ctx, &form) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state.app.search_persons(&Caller::User(s.actor.clone()), &form.get("query"), &ctx.meta).await {
+        Ok(found) => persons_page(&state, &ctx, s, Some(found), Vec::new(), StatusCode::OK).await,
+        Err(ServiceError::Invalid(errors)) => persons_page(&state, &ctx, s, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+pub struct FieldRow {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+}
+
+const PERSON_FIELDS: [(&str, &str); 13] = [
+    ("given_name", "given-name"),
+    ("family_name", "family-name"),
+    ("name_native", "name-native"),
+    ("aliases", "aliases"),
+    ("date_of_birth", "date-of-birth"),
+    ("sex", "sex-gender"),
+    ("age_at_identification", "age-at-identification"),
+    ("citizenships", "citizenships"),
+    ("languages", "languages"),
+    ("migration_status", "migration-status"),
+    ("documents", "documents"),
+    ("contacts", "contacts"),
+    ("address", "address"),
+];
+
+#[derive(Template)]
+#[template(path = "person_new.html")]
+struct PersonNewPage {
+    page: PageCtx,
+    fields: Vec<FieldRow>,
+    errors: FieldErrors,
+    genders: &'static [palermo_service::palermo_domain::person::Gender],
+    statuses: &'static [palermo_service::palermo_domain::person::MigrationStatus],
+}
+
+fn person_form_page(ctx: &Ctx, form: Option<&FormData>, errors: Vec<ValidationError>, status: StatusCode) -> Response {
+    let fields =
+        PERSON_FIELDS.iter().map(|(name, label)| FieldRow { name, label, value: form.map(|f| f.get(name)).unwrap_or_default() }).collect();
+    render(
+        status,
+        &PersonNewPage {
+            page: page(ctx, "new-person"),
+            fields,
+            errors: FieldErrors(errors),
+            genders: palermo_service::palermo_domain::person::Gender::ALL,
+            statuses: palermo_service::palermo_domain::person::MigrationStatus::ALL,
+        },
+    )
+}
+
+pub async fn new_person_form(ctx: Ctx) -> Response {
+    if let Err(r) = require(&ctx) {
+        return r;
+    }
+    person_form_page(&ctx, None, Vec::new(), StatusCode::OK)
+}
+
+pub async fn create_person(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
+    let form = FormData::parse(&body);
+    let s = match require_post(&ctx, &form) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let input = NewPerson {
+        given_name: form.get("given_name"),
+        family_name: form.get("family_name"),
+        name_native: form.get("name_native"),
+        aliases: form.get("aliases"),
+        date_of_birth: form.get("date_of_birth"),
+        documents: form.get("documents"),
+        contacts: form.get("contacts"),
+        address: form.get("address"),
+        sex: form.get("sex"),
+        age_at_identification: form.get("age_at_identification"),
+        citizenships: form.get("citizenships"),
+        languages: form.get("languages"),
+        migration_status: form.get("migration_status"),
+    };
+    match state.app.create_person(&Caller::User(s.actor.clone()), &input, &ctx.meta).await {
+        Ok(p) => Redirect::to(&format!("/persons/{}", p.id)).into_response(),
+        Err(ServiceError::Invalid(errors)) => person_form_page(&ctx, Some(&form), errors, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    page: PageCtx,
+    p: PersonDetail,
+    identity: Vec<(&'static str, String)>,
+}
+
+pub async fn person(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let s = match require(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let p = match state.app.person(&Caller::User(s.actor.clone()), &id, &ctx.meta).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&ctx, &e),
+    };
+    let i = &p.identity;
+    let identity: Vec<(&'static str, String)> = [
+        ("given-name", &i.given_name),
+        ("family-name", &i.family_name),
+        ("name-native", &i.name_native),
+        ("aliases", &i.aliases),
+        ("date-of-birth", &i.date_of_birth),
+        ("documents", &i.documents),
+        ("contacts", &i.contacts),
+        ("address", &i.address),
+    ]
+    .into_iter()
+    .filter_map(|(label, v)| v.clone().map(|v| (label, v)))
+    .collect();
+    let mut pg = page(&ctx, "person-title");
+    pg.title = format!("{} {}", pg.title, p.summary.reference);
+    render(StatusCode::OK, &PersonPage { page: pg, p, identity })
+}

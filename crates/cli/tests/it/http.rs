@@ -27,6 +27,7 @@ crate::on_both_engines!(
     key_rotation_keeps_identities_readable,
     backup_under_write_load_restores_and_verifies,
     console_enrolment_then_sign_in_asks_for_the_code,
+    persons_are_recorded_read_with_audit_and_found_by_exact_name,
 );
 
 async fn sign_in_cookie_second_factor_and_session_rotation(app: &TestApp) {
@@ -135,9 +136,15 @@ async fn every_route_needs_a_session_and_hides_other_organisations(app: &TestApp
     let user_b = app.user(&b, "worker-b", &["case_worker"]).await;
     let _ = op;
     let random = uuid::Uuid::now_v7().to_string();
+    let mut worker_b = app.signed_in("worker-b").await;
+    let created = worker_b.post_json("/api/v1/persons", &json!({"given_name": "Hidden", "family_name": "Person", "sex": "Feminine"})).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let person_b = created.json()["id"].as_str().unwrap().to_owned();
     let id_for = |path: &str, missing: bool| {
         let id = if missing {
             random.clone()
+        } else if path.contains("/persons/") {
+            person_b.clone()
         } else if path.contains("/users/") {
             user_b.id.to_string()
         } else {
@@ -575,4 +582,78 @@ async fn console_enrolment_then_sign_in_asks_for_the_code(app: &TestApp) {
     let audit = c.get("/audit").await;
     assert_eq!(audit.status, 200);
     assert!(audit.body.contains("The audit chain is intact"), "the auditor sees the verification");
+}
+
+async fn persons_are_recorded_read_with_audit_and_found_by_exact_name(app: &TestApp) {
+    let police = app.org("Police North", "police").await;
+    let ngo = app.org("Outreach South", "ngo_outreach").await;
+    app.user(&police, "officer", &["first_responder"]).await;
+    app.user(&ngo, "outreach", &["first_responder"]).await;
+    let mut officer = app.signed_in("officer").await;
+    let canary = "Zhanargul-7Q";
+    let bad = officer
+        .post_json(
+            "/api/v1/persons",
+            &json!({"sex": "Unknown", "citizenships": "Syria", "date_of_birth": "31/12/1990", "age_at_identification": "200"}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let fields: Vec<String> = bad.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
+    for f in ["family_name", "date_of_birth", "sex", "age_at_identification", "citizenships"] {
+        assert!(fields.iter().any(|x| x == f), "{f} named in {fields:?}");
+    }
+    let r = officer
+        .post_json(
+            "/api/v1/persons",
+            &json!({"given_name": "Amina", "family_name": format!("Kamara {canary}"), "name_native": "أمينة", "date_of_birth": "2009-04-01", "sex": "Feminine",
+                    "age_at_identification": "16", "citizenships": "sle, GIN", "languages": "en", "migration_status": "irregular_migrant", "contacts": "+232 76 000000"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let created = r.json();
+    let reference = created["reference"].as_str().unwrap().to_owned();
+    assert!(reference.starts_with("P-2026-"), "{reference}");
+    assert_eq!(created["age_group"], "child");
+    assert_eq!(created["citizenships"], json!(["SLE", "GIN"]));
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(created.get("identity").is_none(), "creating does not echo identity");
+
+    // Reading the identity is audited before it is shown.
+    let before = app.app.recent_audit(&Caller::Console, 1000, &RequestMeta::cli()).await.unwrap().len();
+    let page = officer.get(&format!("/persons/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(canary) && page.body.contains("أمينة"));
+    let entries = app.app.recent_audit(&Caller::Console, 1000, &RequestMeta::cli()).await.unwrap();
+    assert!(entries.len() > before);
+    let view = entries.iter().find(|e| e.action == "person.view" && e.object_id.as_deref() == Some(id.as_str())).expect("audited");
+    assert_eq!(view.section.as_deref(), Some("identity"));
+    assert!(entries.iter().all(|e| !format!("{e:?}").contains(canary)), "no identity in the audit log");
+
+    // Exact search: by reference, by name whatever the case and accents; never through a URL.
+    for q in [reference.as_str(), "AMINA", "kamara zhanargul-7q", "أمينة"] {
+        let r = officer.post_json("/api/v1/persons/search", &json!({"query": q})).await;
+        assert_eq!(r.status, 200, "{q}: {}", r.body);
+        assert_eq!(r.json().as_array().map(|a| a.len()), Some(1), "{q}");
+    }
+    let short = officer.post_json("/api/v1/persons/search", &json!({"query": "a"})).await;
+    assert_eq!(short.status, 422);
+
+    // Another organisation: the same 404 as a person that does not exist, and no search hits.
+    let mut other = app.signed_in("outreach").await;
+    let hidden = other.get(&format!("/api/v1/persons/{id}")).await;
+    let missing = other.get(&format!("/api/v1/persons/{}", uuid::Uuid::now_v7())).await;
+    assert_eq!((hidden.status, &hidden.body), (404, &missing.body));
+    let r = other.post_json("/api/v1/persons/search", &json!({"query": "Amina"})).await;
+    assert_eq!(r.json().as_array().map(|a| a.len()), Some(0));
+
+    // The name is not in the database in plain text.
+    if app.engine == Engine::Sqlite {
+        for entry in std::fs::read_dir(&app.dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(!bytes.windows(canary.len()).any(|w| w == canary.as_bytes()), "{}", path.display());
+            }
+        }
+    }
 }
