@@ -68,6 +68,7 @@ impl Palermo {
         for (username, display, role, org) in USERS {
             progress(&format!("user {username}"));
             let (org_id, org_name) = org_ids.get(*org).cloned().ok_or_else(|| ServiceError::Internal("demo organisation index".into()))?;
+            let org_id: palermo_domain::ids::OrgId = org_id;
             let input = NewUser {
                 organisation_id: org_id.to_string(),
                 username: (*username).into(),
@@ -76,9 +77,60 @@ impl Palermo {
                 password: DEMO_PASSWORD.into(),
                 contact: format!("{username}@demo.palermo.invalid"),
             };
-            self.create_user_inner(&Caller::Console, &input, true, &meta).await?;
+            let user = self.create_user_inner(&Caller::Console, &input, true, &meta).await?;
+            if matches!(*role, "first_responder" | "case_worker") {
+                let actor = palermo_domain::policy::Actor {
+                    user_id: user.id,
+                    org_id,
+                    org_is_operator: false,
+                    roles: palermo_domain::role::Roles::new(user.roles.iter().copied()),
+                };
+                progress(&format!("persons recorded by {username}"));
+                self.demo_persons(&Caller::User(actor), &meta, if *role == "case_worker" { 7 } else { 0 }).await?;
+            }
             creds.push(DemoCredential { username: (*username).into(), role: (*role).into(), organisation: org_name });
         }
         Ok(creds)
     }
+
+    /// A handful of invented persons for the persons pages.
+    async fn demo_persons(&self, caller: &Caller, meta: &RequestMeta, offset: usize) -> Result<()> {
+        for (i, (given, family, native, dob, sex, age, citizenship, lang)) in DEMO_PERSONS.iter().enumerate().skip(offset).take(7) {
+            let input = crate::persons::NewPerson {
+                given_name: (*given).into(),
+                family_name: (*family).into(),
+                name_native: (*native).into(),
+                date_of_birth: (*dob).into(),
+                sex: (*sex).into(),
+                age_at_identification: (*age).into(),
+                citizenships: (*citizenship).into(),
+                languages: (*lang).into(),
+                migration_status: if i % 3 == 0 { "irregular_migrant".into() } else { "regular_migrant".into() },
+                contacts: format!("demo contact {i}"),
+                ..Default::default()
+            };
+            self.create_person(caller, &input, meta).await?;
+        }
+        Ok(())
+    }
 }
+
+/// An invented person: given, family, own script, date of birth, sex, age, citizenship, language.
+type DemoPerson = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str);
+
+const DEMO_PERSONS: &[DemoPerson] = &[
+    ("Layla", "Darwish", "ليلى درويش", "2008-02-11", "Feminine", "17", "SYR", "ar"),
+    ("Oksana", "Levchenko", "Оксана Левченко", "1994-07-30", "Feminine", "32", "UKR", "uk"),
+    ("Kwabena", "Owusu", "", "1989", "Masculine", "37", "GHA", "en"),
+    ("Thi Hoa", "Nguyen", "Nguyễn Thị Hoa", "2001-10-05", "Feminine", "25", "VNM", "vi"),
+    ("Arben", "Gashi", "", "1998-03-17", "Masculine", "28", "ALB", "sq"),
+    ("Yesenia", "Flores Romero", "", "2010-06-21", "Feminine", "16", "HND", "es"),
+    ("Ibrahima", "Sow", "", "1996", "Masculine", "30", "GIN", "fr"),
+    ("Mariam", "Haddad", "مريم حداد", "1999-12-01", "Feminine", "26", "SDN", "ar"),
+    ("Dmytro", "Savchuk", "Дмитро Савчук", "1987-05-09", "Masculine", "39", "UKR", "uk"),
+    ("Precious", "Okafor", "", "2007-01-14", "Feminine", "19", "NGA", "en"),
+    ("Siriporn", "Boonmee", "", "1992-08-08", "Feminine", "34", "THA", "th"),
+    ("Jelena", "Marković", "Јелена Марковић", "1995-04-22", "Feminine", "31", "SRB", "sr"),
+    ("Omar", "Nassar", "عمر نصار", "2009-09-30", "Masculine", "17", "IRQ", "ar"),
+    ("Daniela", "Castro Medina", "", "1990-11-11", "Feminine", "36", "VEN", "es"),
+];
