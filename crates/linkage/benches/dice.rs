@@ -39,9 +39,16 @@ fn main() {
     });
     let secs = started.elapsed().as_secs_f64();
     let comparisons = (a.len() * b.len() * rounds) as f64;
-    println!("{comparisons:.0} Dice comparisons of 1024-bit CLKs in {secs:.2} s on {threads} threads: {:.0} million/s (checksum {total:.1})", comparisons / secs / 1e6);
+    println!(
+        "{comparisons:.0} Dice comparisons of 1024-bit CLKs in {secs:.2} s on {threads} threads: {:.0} million/s (checksum {total:.1})",
+        comparisons / secs / 1e6
+    );
     let started = Instant::now();
     let n = records.len();
     let _: Vec<Clk> = records.iter().map(|r| encode(r, secret)).collect();
-    println!("encoding: {n} records in {:.3} s on one thread = {:.0} records/s", started.elapsed().as_secs_f64(), n as f64 / started.elapsed().as_secs_f64());
+    println!(
+        "encoding: {n} records in {:.3} s on one thread = {:.0} records/s",
+        started.elapsed().as_secs_f64(),
+        n as f64 / started.elapsed().as_secs_f64()
+    );
 }
