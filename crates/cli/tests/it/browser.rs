@@ -1,5 +1,6 @@
 //! The browser journey, in headless Chromium through WebDriver (Debian's chromium-driver):
-//! sign in with password and a TOTP second factor, create an organisation and a user, sign out.
+//! sign in with password and a TOTP second factor, create an organisation and a user, sign out;
+//! then a first responder records a person, finds them by name and reads the record.
 //!
 //! Skipped when `chromedriver` is missing, unless `PALERMO_REQUIRE_BROWSER=1` (CI sets it).
 
@@ -112,6 +113,8 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     let app = TestApp::spawn_with(Engine::Sqlite, |c| c.server.cookie_secure = false).await.unwrap();
     let op = app.operator_org().await;
     app.user(&op, "root", &["administrator"]).await;
+    let police = app.org("Border Police East", "police").await;
+    app.user(&police, "officer", &["first_responder"]).await;
     let (_driver, driver_url) = start_driver(&driver_path).await;
     let profile = app.dir.join("chrome-profile");
     let b = browser(&driver_url, &profile).await;
@@ -167,6 +170,42 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     fill(&b, "code", &app.totp_now(secret.trim())).await;
     click(&b, "verify").await;
     wait_path(&b, "home", |p| p == "/").await;
+    click(&b, "sign-out").await;
+    wait_path(&b, "the sign-in page", |p| p == "/sign-in").await;
+
+    // A first responder records a person, finds them again by name, and reads the record.
+    fill(&b, "username", "officer").await;
+    fill(&b, "password", PASSWORD).await;
+    click(&b, "sign-in").await;
+    wait_path(&b, "the enrolment page", |p| p == "/second-factor/enrol").await;
+    let officer_secret = el(&b, "totp-secret").await.text().await.unwrap();
+    fill(&b, "code", &app.totp_now(officer_secret.trim())).await;
+    click(&b, "verify").await;
+    wait_path(&b, "home", |p| p == "/").await;
+    b.goto(&format!("{base}/persons/new")).await.unwrap();
+    fill(&b, "given_name", "Nadia").await;
+    fill(&b, "family_name", "Moroz").await;
+    fill(&b, "name_native", "Надія Мороз").await;
+    fill(&b, "date_of_birth", "31/12/2001").await;
+    el(&b, "sex").await.find(Locator::Css("option[value='Feminine']")).await.unwrap().click().await.unwrap();
+    fill(&b, "citizenships", "UKR").await;
+    click(&b, "create-person").await;
+    wait_path(&b, "the form again", |p| p == "/persons").await;
+    assert!(el(&b, "form-errors").await.text().await.unwrap().contains("YYYY-MM-DD"), "the date error is explained");
+    assert_eq!(el(&b, "given_name").await.prop("value").await.unwrap().as_deref(), Some("Nadia"), "input kept");
+    fill(&b, "date_of_birth", "2001-12-31").await;
+    click(&b, "create-person").await;
+    let person_path = wait_path(&b, "the person", |p| p.starts_with("/persons/") && p.len() > 20).await;
+    let reference = el(&b, "reference").await.text().await.unwrap();
+    assert!(reference.starts_with("P-2026-"), "{reference}");
+    assert!(el(&b, "identity").await.text().await.unwrap().contains("Надія Мороз"));
+    b.goto(&format!("{base}/persons")).await.unwrap();
+    fill(&b, "query", "nadia").await;
+    click(&b, "search").await;
+    wait_path(&b, "results", |p| p == "/persons/search").await;
+    let results = el(&b, "results").await;
+    results.find(Locator::Css("a")).await.unwrap().click().await.unwrap();
+    wait_path(&b, "the person again", |p| p == person_path).await;
     click(&b, "sign-out").await;
     wait_path(&b, "the sign-in page", |p| p == "/sign-in").await;
 
