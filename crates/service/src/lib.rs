@@ -131,7 +131,7 @@ impl Palermo {
         }
         let witness = Arc::new(witness::HeadFile::open(config.audit_head_file())?);
         let store = Store::connect(&config.database_url(), witness).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
-        store.migrate().await.map_err(|e| ServiceError::Setup(e.to_string()))?;
+        store.migrate(&clock.now().to_string()).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
         let cost =
             HashCost { memory_kib: config.security.argon2_memory_kib, iterations: config.security.argon2_iterations, parallelism: 1 };
         let hasher = PasswordHasher::new(cost)?;

@@ -280,8 +280,9 @@ macro_rules! delegate {
 }
 
 delegate! {
-    /// Apply pending migrations; returns the versions applied now.
-    pub async fn migrate(&self) -> Result<Vec<i64>>;
+    /// Apply pending migrations, recording `applied_at` (a timestamp) with each; returns the
+    /// versions applied now.
+    pub async fn migrate(&self, applied_at: &str) -> Result<Vec<i64>>;
     /// The newest migration applied, 0 for an empty database.
     pub async fn schema_version(&self) -> Result<i64>;
     /// Whether the database answers (for `/readyz`).
