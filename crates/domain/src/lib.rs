@@ -10,6 +10,7 @@ pub mod org;
 pub mod person;
 pub mod policy;
 pub mod role;
+pub mod screening;
 pub mod signin;
 pub mod values;
 
