@@ -146,7 +146,7 @@ impl Palermo {
         };
         let org = self.store.get_organisation(user.organisation_id).await?.ok_or(ServiceError::NotFound)?;
         let actor = actor_of(&user, org.is_operator)?;
-        let demo = self.is_demo().await?;
+        let demo = self.is_demo();
         let second = self.needs_second_factor(&user, &actor.roles, demo);
         let stage = match (second, user.mfa_enabled) {
             (false, _) => Stage::Complete,

@@ -56,6 +56,7 @@ impl Palermo {
         let meta = RequestMeta { request_id: "demo".into(), client_ip: RequestMeta::cli().client_ip };
         let ev = self.event(None, &meta, "instance.mark_demo", None, palermo_domain::audit::Outcome::Ok);
         self.store.put_setting("demo", "true", &[ev]).await?;
+        self.demo.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut org_ids = Vec::new();
         for (i, (name, org_type, sector, region)) in ORGS.iter().enumerate() {
             progress(&format!("organisation {name}"));

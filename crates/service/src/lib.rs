@@ -110,6 +110,8 @@ pub struct Palermo {
     /// At most one password hash per core at a time: Argon2id is memory-hard by design, and a
     /// burst of sign-ins must queue rather than exhaust memory.
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
+    /// Whether this instance was created by `palermo demo` (shown on every page).
+    pub(crate) demo: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Palermo {
@@ -138,7 +140,9 @@ impl Palermo {
         let sink = AuditSink::spawn(store.clone());
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let hashing = Arc::new(tokio::sync::Semaphore::new(cores));
-        Ok(Self { store, sink, keys: Arc::new(keys), hasher, clock, config: Arc::new(config), hashing })
+        let demo = store.get_setting("demo").await.map_err(|e| ServiceError::Setup(e.to_string()))?.as_deref() == Some("true");
+        let demo = Arc::new(std::sync::atomic::AtomicBool::new(demo));
+        Ok(Self { store, sink, keys: Arc::new(keys), hasher, clock, config: Arc::new(config), hashing, demo })
     }
 
     pub fn config(&self) -> &Config {
@@ -164,8 +168,9 @@ impl Palermo {
     }
 
     /// Whether this instance was created by `palermo demo` (shown as "DEMO" on every page).
-    pub async fn is_demo(&self) -> Result<bool> {
-        Ok(self.store.get_setting("demo").await?.as_deref() == Some("true"))
+    /// Read once at start-up and set by [`Palermo::create_demo`]: not a query per request.
+    pub fn is_demo(&self) -> bool {
+        self.demo.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn event(

@@ -57,7 +57,7 @@ impl FromRequestParts<AppState> for Ctx {
         let lang_cookie = cookie(&parts.headers, LANG_COOKIE).map(str::to_owned).or(user_lang);
         let accept = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
         let tr = Tr::negotiate(lang_cookie.as_deref(), accept);
-        let demo = state.app.is_demo().await.unwrap_or(false);
+        let demo = state.app.is_demo();
         Ok(Ctx { tr, meta, demo, session })
     }
 }
