@@ -5,7 +5,10 @@
 
 pub mod audit;
 pub mod clock;
+pub mod deadline;
 pub mod ids;
+pub mod indicators;
+pub mod nrm;
 pub mod org;
 pub mod person;
 pub mod policy;
