@@ -3,6 +3,7 @@
 //! Nothing here performs I/O or reads the clock: time is passed in through [`clock::Clock`].
 //! Every other crate depends on this one; this one depends on none of them.
 
+pub mod access;
 pub mod audit;
 pub mod clock;
 pub mod deadline;
