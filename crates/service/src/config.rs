@@ -13,6 +13,97 @@ pub struct Config {
     pub data: DataConfig,
     pub security: SecurityConfig,
     pub log: LogConfig,
+    pub jurisdiction: JurisdictionConfig,
+}
+
+/// The NRM's legal time limits and calendar (see docs/CONFIGURATION.md and `palermo_domain::deadline`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JurisdictionConfig {
+    /// Name shown on pages and reports.
+    pub name: String,
+    /// IANA time zone in which legal dates are counted.
+    pub time_zone: String,
+    /// Target for the reasonable-grounds decision, in working days after the referral.
+    pub rg_target_working_days: u32,
+    /// Minimum recovery and reflection period, in days.
+    pub min_recovery_days: u32,
+    /// Earliest conclusive-grounds decision, in days after the positive RG decision.
+    pub earliest_cg_days_after_rg: u32,
+    /// Target for the conclusive-grounds decision, in days after the positive RG decision.
+    pub cg_target_days_after_rg: u32,
+    /// Days after being told of a negative decision during which reconsideration may be asked.
+    pub reconsideration_window_days: u32,
+    /// Target for a reconsidered decision, in working days.
+    pub reconsideration_target_working_days: u32,
+    /// Non-working days of the week, ISO numbers (Monday = 1 … Sunday = 7).
+    pub weekend: Vec<u8>,
+    /// Public holidays, `YYYY-MM-DD`.
+    pub holidays: Vec<String>,
+    /// Minutes a break-glass grant lasts (at most 60).
+    pub break_glass_minutes: i64,
+    /// Minutes a re-authentication counts as recent for the shelter location (at most 15).
+    pub step_up_minutes: i64,
+}
+
+impl Default for JurisdictionConfig {
+    fn default() -> Self {
+        let r = palermo_domain::deadline::Rules::default();
+        Self {
+            name: "Demo country".into(),
+            time_zone: r.time_zone_name.clone(),
+            rg_target_working_days: r.rg_target_working_days,
+            min_recovery_days: r.min_recovery_days,
+            earliest_cg_days_after_rg: r.earliest_cg_days_after_rg,
+            cg_target_days_after_rg: r.cg_target_days_after_rg,
+            reconsideration_window_days: r.reconsideration_window_days,
+            reconsideration_target_working_days: r.reconsideration_target_working_days,
+            weekend: r.weekend.iter().copied().collect(),
+            holidays: Vec::new(),
+            break_glass_minutes: 60,
+            step_up_minutes: 5,
+        }
+    }
+}
+
+impl JurisdictionConfig {
+    /// The domain's rules, or the key that is wrong.
+    pub fn rules(&self) -> Result<palermo_domain::deadline::Rules, ConfigError> {
+        let mut r = palermo_domain::deadline::Rules::default()
+            .with_time_zone(&self.time_zone)
+            .map_err(|e| err("jurisdiction.time_zone", e.expected))?;
+        r.rg_target_working_days = self.rg_target_working_days;
+        r.min_recovery_days = self.min_recovery_days;
+        r.earliest_cg_days_after_rg = self.earliest_cg_days_after_rg;
+        r.cg_target_days_after_rg = self.cg_target_days_after_rg;
+        r.reconsideration_window_days = self.reconsideration_window_days;
+        r.reconsideration_target_working_days = self.reconsideration_target_working_days;
+        if self.weekend.iter().any(|d| !(1..=7).contains(d)) || self.weekend.len() > 6 {
+            return Err(err("jurisdiction.weekend", "up to six day numbers from 1 (Monday) to 7 (Sunday)"));
+        }
+        r.weekend = self.weekend.iter().copied().collect();
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let mut holidays = std::collections::BTreeSet::new();
+        for h in &self.holidays {
+            let d = time::Date::parse(h.trim(), &format)
+                .map_err(|_| err("jurisdiction.holidays", format!("dates as YYYY-MM-DD; {h:?} is not one")))?;
+            holidays.insert(d);
+        }
+        r.holidays = holidays;
+        for (key, v, max) in [
+            ("jurisdiction.rg_target_working_days", self.rg_target_working_days, 60),
+            ("jurisdiction.min_recovery_days", self.min_recovery_days, 365),
+            ("jurisdiction.earliest_cg_days_after_rg", self.earliest_cg_days_after_rg, 365),
+            ("jurisdiction.cg_target_days_after_rg", self.cg_target_days_after_rg, 730),
+            ("jurisdiction.reconsideration_window_days", self.reconsideration_window_days, 365),
+            ("jurisdiction.reconsideration_target_working_days", self.reconsideration_target_working_days, 120),
+        ] {
+            if v > max {
+                return Err(err(key, format!("0 to {max}")));
+            }
+        }
+        Ok(r)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,6 +198,17 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("security", "argon2_memory_kib", Kind::Int),
     ("security", "argon2_iterations", Kind::Int),
     ("log", "level", Kind::Str),
+    ("jurisdiction", "name", Kind::Str),
+    ("jurisdiction", "time_zone", Kind::Str),
+    ("jurisdiction", "rg_target_working_days", Kind::Int),
+    ("jurisdiction", "min_recovery_days", Kind::Int),
+    ("jurisdiction", "earliest_cg_days_after_rg", Kind::Int),
+    ("jurisdiction", "cg_target_days_after_rg", Kind::Int),
+    ("jurisdiction", "reconsideration_window_days", Kind::Int),
+    ("jurisdiction", "reconsideration_target_working_days", Kind::Int),
+    ("jurisdiction", "holidays", Kind::List),
+    ("jurisdiction", "break_glass_minutes", Kind::Int),
+    ("jurisdiction", "step_up_minutes", Kind::Int),
 ];
 
 #[derive(Clone, Copy)]
@@ -176,6 +278,13 @@ impl Config {
         }
         if !(2..=20).contains(&self.security.argon2_iterations) {
             return Err(err("security.argon2_iterations", "2 to 20"));
+        }
+        self.jurisdiction.rules()?;
+        if !(1..=60).contains(&self.jurisdiction.break_glass_minutes) {
+            return Err(err("jurisdiction.break_glass_minutes", "1 to 60 minutes"));
+        }
+        if !(1..=15).contains(&self.jurisdiction.step_up_minutes) {
+            return Err(err("jurisdiction.step_up_minutes", "1 to 15 minutes"));
         }
         if !["error", "warn", "info", "debug", "trace"].contains(&self.log.level.as_str()) {
             return Err(err("log.level", "one of error, warn, info, debug, trace"));

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod cases;
 pub mod config;
 pub mod demo;
 pub mod keys;

@@ -213,6 +213,19 @@ impl Palermo {
             self.event(Some(actor), meta, "person.view", Some(("person", record.id.to_string())), palermo_domain::audit::Outcome::Ok);
         ev.section = Some("identity".into());
         self.audit_read(ev).await?;
+        self.person_detail(&record).await
+    }
+
+    /// A person's record with identity decrypted, for a use case that already authorised and
+    /// audited the read (the case page).
+    pub(crate) async fn person_unchecked(&self, id: Uuid) -> Result<PersonDetail> {
+        match self.store.get_person(id).await? {
+            Some(record) => self.person_detail(&record).await,
+            None => Err(ServiceError::NotFound),
+        }
+    }
+
+    async fn person_detail(&self, record: &PersonRecord) -> Result<PersonDetail> {
         let mut identity = Identity::default();
         for v in self.store.vault_get("person", record.id).await? {
             let aad = format!("person:{}:{}", v.field, record.id);
@@ -229,7 +242,7 @@ impl Palermo {
                 _ => {}
             }
         }
-        Ok(PersonDetail { summary: summary(&record), identity })
+        Ok(PersonDetail { summary: summary(record), identity })
     }
 
     /// Persons matching a reference (`P-2026-000123`) or an exact name (given, family, both, or

@@ -72,6 +72,157 @@ fn person_from(row: &Row_) -> Result<PersonRecord> {
     })
 }
 
+const CASE_COLUMNS: &str = "c.id, c.reference, c.kind, c.person_id, c.owner_org_id, c.authority_org_id, c.case_worker_id, c.decision_maker_id, c.region, c.stage, \
+     c.referred_on, c.rg_positive_on, c.last_negative_kind, c.last_negative_told_on, c.ended_from, c.deadline_kind, c.deadline_on, c.sex, c.age_group, \
+     c.exploitation_form, c.created_by, c.created_at, c.updated_at, c.version";
+
+fn case_from(row: &Row_) -> Result<CaseRecord> {
+    Ok(CaseRecord {
+        id: row.try_get("id")?,
+        reference: row.try_get("reference")?,
+        kind: row.try_get("kind")?,
+        person_id: row.try_get("person_id")?,
+        owner_org_id: OrgId(row.try_get("owner_org_id")?),
+        authority_org_id: row.try_get::<Option<Uuid>, _>("authority_org_id")?.map(OrgId),
+        case_worker_id: row.try_get::<Option<Uuid>, _>("case_worker_id")?.map(UserId),
+        decision_maker_id: row.try_get::<Option<Uuid>, _>("decision_maker_id")?.map(UserId),
+        region: row.try_get("region")?,
+        stage: row.try_get("stage")?,
+        referred_on: row.try_get("referred_on")?,
+        rg_positive_on: row.try_get("rg_positive_on")?,
+        last_negative_kind: row.try_get("last_negative_kind")?,
+        last_negative_told_on: row.try_get("last_negative_told_on")?,
+        ended_from: row.try_get("ended_from")?,
+        deadline_kind: row.try_get("deadline_kind")?,
+        deadline_on: row.try_get("deadline_on")?,
+        sex: row.try_get("sex")?,
+        age_group: row.try_get("age_group")?,
+        exploitation_form: row.try_get("exploitation_form")?,
+        created_by: UserId(row.try_get("created_by")?),
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+fn screening_from(row: &Row_) -> Result<ScreeningRecord> {
+    Ok(ScreeningRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        screened_by: UserId(row.try_get("screened_by")?),
+        screened_on: row.try_get("screened_on")?,
+        population: row.try_get("population")?,
+        exploitation_form: row.try_get("exploitation_form")?,
+        catalogue_version: row.try_get("catalogue_version")?,
+        list_id: row.try_get("list_id")?,
+        acts: row.try_get("acts")?,
+        means: row.try_get("means")?,
+        purposes: row.try_get("purposes")?,
+        indicators: row.try_get("indicators")?,
+        elements_met: row.try_get("elements_met")?,
+        indicators_suggest: row.try_get("indicators_suggest")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn case_event_from(row: &Row_) -> Result<CaseEventRecord> {
+    Ok(CaseEventRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        at: row.try_get("at")?,
+        actor_user_id: row.try_get::<Option<Uuid>, _>("actor_user_id")?.map(UserId),
+        actor_org_id: row.try_get::<Option<Uuid>, _>("actor_org_id")?.map(OrgId),
+        kind: row.try_get("kind")?,
+        stage_after: row.try_get("stage_after")?,
+        on_date: row.try_get("on_date")?,
+        detail: row.try_get("detail")?,
+    })
+}
+
+fn consent_from(row: &Row_) -> Result<ConsentRecord> {
+    Ok(ConsentRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        purpose: row.try_get("purpose")?,
+        recipient_org_id: row.try_get::<Option<Uuid>, _>("recipient_org_id")?.map(OrgId),
+        status: row.try_get("status")?,
+        decided_on: row.try_get("decided_on")?,
+        form: row.try_get("form")?,
+        interpreter_language: row.try_get("interpreter_language")?,
+        checklist: row.try_get("checklist")?,
+        given_by: row.try_get("given_by")?,
+        recorded_by: UserId(row.try_get("recorded_by")?),
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+fn break_glass_from(row: &Row_) -> Result<BreakGlassRecord> {
+    Ok(BreakGlassRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        user_id: UserId(row.try_get("user_id")?),
+        org_id: OrgId(row.try_get("org_id")?),
+        reason: row.try_get("reason")?,
+        granted_at: row.try_get("granted_at")?,
+        expires_at: row.try_get("expires_at")?,
+    })
+}
+
+/// The WHERE clause of a case list: who may see (scope, OR-ed) and what was asked (filter, AND-ed).
+fn push_case_conditions(q: &mut sqlx::QueryBuilder<DB>, scope: &CaseScope, f: &CaseFilter) {
+    q.push(" WHERE (1 = 0");
+    if let Some(u) = scope.user {
+        q.push(" OR c.case_worker_id = ").push_bind(u).push(" OR c.decision_maker_id = ").push_bind(u);
+    }
+    if let Some(o) = scope.owner_org {
+        q.push(" OR c.owner_org_id = ").push_bind(o);
+    }
+    if let Some(o) = scope.authority_org {
+        q.push(" OR c.authority_org_id = ").push_bind(o);
+    }
+    if scope.all_regions {
+        q.push(" OR 1 = 1");
+    } else if let Some(r) = &scope.region {
+        q.push(" OR c.region = ").push_bind(r.clone());
+    }
+    if let Some(o) = scope.shared_org {
+        q.push(
+            " OR c.id IN (SELECT k.case_id FROM consents k WHERE k.purpose = 'referral' AND k.status = 'given' AND k.recipient_org_id = ",
+        )
+        .push_bind(o)
+        .push(
+            " AND NOT EXISTS (SELECT 1 FROM consents k2 WHERE k2.case_id = k.case_id AND k2.purpose = k.purpose \
+             AND k2.recipient_org_id = k.recipient_org_id AND k2.recorded_at > k.recorded_at))",
+        );
+    }
+    q.push(")");
+    if let Some(k) = &f.kind {
+        q.push(" AND c.kind = ").push_bind(k.clone());
+    }
+    if let Some(s) = &f.stage {
+        q.push(" AND c.stage = ").push_bind(s.clone());
+    }
+    if let Some(r) = &f.region {
+        q.push(" AND c.region = ").push_bind(r.clone());
+    }
+    if let Some(a) = &f.age_group {
+        q.push(" AND c.age_group = ").push_bind(a.clone());
+    }
+    if let Some(e) = &f.exploitation_form {
+        q.push(" AND c.exploitation_form = ").push_bind(e.clone());
+    }
+    if let Some(d) = f.deadline_by {
+        q.push(" AND c.deadline_on <= ").push_bind(d);
+    }
+    if let Some(o) = f.organisation {
+        q.push(" AND (c.owner_org_id = ").push_bind(o).push(" OR c.authority_org_id = ").push_bind(o).push(")");
+    }
+    if let Some(u) = f.case_worker {
+        q.push(" AND c.case_worker_id = ").push_bind(u);
+    }
+}
+
 fn entry_from(row: &Row_) -> Result<ChainedEntry> {
     let outcome: String = row.try_get("outcome")?;
     Ok(ChainedEntry {
@@ -731,6 +882,277 @@ impl EngineStore {
         .fetch_all(&self.readers)
         .await?;
         rows.iter().map(person_from).collect()
+    }
+
+    async fn insert_case_event_in(tx: &mut Tx, e: &CaseEventRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO case_events (id, case_id, at, actor_user_id, actor_org_id, kind, stage_after, on_date, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(e.id)
+        .bind(e.case_id)
+        .bind(e.at)
+        .bind(e.actor_user_id.map(|u| u.0))
+        .bind(e.actor_org_id.map(|o| o.0))
+        .bind(&e.kind)
+        .bind(&e.stage_after)
+        .bind(e.on_date)
+        .bind(&e.detail)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_consent_in(tx: &mut Tx, k: &ConsentRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO consents (id, case_id, purpose, recipient_org_id, status, decided_on, form, interpreter_language, checklist, given_by, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(k.id)
+        .bind(k.case_id)
+        .bind(&k.purpose)
+        .bind(k.recipient_org_id.map(|o| o.0))
+        .bind(&k.status)
+        .bind(k.decided_on)
+        .bind(&k.form)
+        .bind(&k.interpreter_language)
+        .bind(&k.checklist)
+        .bind(&k.given_by)
+        .bind(k.recorded_by.0)
+        .bind(k.recorded_at)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Insert a case with its screening, first timeline entry, consents and sealed values, all or
+    /// nothing. Returns the reference assigned (`<prefix>-000001`).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_case(
+        &self,
+        c: &CaseRecord,
+        prefix: &str,
+        screening: &ScreeningRecord,
+        events: &[CaseEventRecord],
+        consents: &[ConsentRecord],
+        vault: &[VaultEntry],
+        audit: &[AuditEvent],
+    ) -> Result<String> {
+        let mut tx = self.begin_write().await?;
+        let (n,): (i64,) = sqlx::query_as(
+            "INSERT INTO reference_counters (prefix, last) VALUES ($1, 1) ON CONFLICT (prefix) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
+        )
+        .bind(prefix)
+        .fetch_one(&mut *tx)
+        .await?;
+        let reference = format!("{prefix}-{n:06}");
+        sqlx::query(
+            "INSERT INTO cases (id, reference, kind, person_id, owner_org_id, authority_org_id, case_worker_id, decision_maker_id, region, stage, referred_on, \
+             rg_positive_on, last_negative_kind, last_negative_told_on, ended_from, deadline_kind, deadline_on, sex, age_group, exploitation_form, created_by, \
+             created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1)",
+        )
+        .bind(c.id)
+        .bind(&reference)
+        .bind(&c.kind)
+        .bind(c.person_id)
+        .bind(c.owner_org_id.0)
+        .bind(c.authority_org_id.map(|o| o.0))
+        .bind(c.case_worker_id.map(|u| u.0))
+        .bind(c.decision_maker_id.map(|u| u.0))
+        .bind(&c.region)
+        .bind(&c.stage)
+        .bind(c.referred_on)
+        .bind(c.rg_positive_on)
+        .bind(&c.last_negative_kind)
+        .bind(c.last_negative_told_on)
+        .bind(&c.ended_from)
+        .bind(&c.deadline_kind)
+        .bind(c.deadline_on)
+        .bind(&c.sex)
+        .bind(&c.age_group)
+        .bind(&c.exploitation_form)
+        .bind(c.created_by.0)
+        .bind(c.created_at)
+        .bind(c.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        let s = screening;
+        sqlx::query(
+            "INSERT INTO screenings (id, case_id, organisation_id, screened_by, screened_on, population, exploitation_form, catalogue_version, list_id, acts, \
+             means, purposes, indicators, elements_met, indicators_suggest, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(s.id)
+        .bind(s.case_id)
+        .bind(s.organisation_id.0)
+        .bind(s.screened_by.0)
+        .bind(s.screened_on)
+        .bind(&s.population)
+        .bind(&s.exploitation_form)
+        .bind(&s.catalogue_version)
+        .bind(&s.list_id)
+        .bind(&s.acts)
+        .bind(&s.means)
+        .bind(&s.purposes)
+        .bind(&s.indicators)
+        .bind(s.elements_met)
+        .bind(s.indicators_suggest)
+        .bind(s.created_at)
+        .execute(&mut *tx)
+        .await?;
+        for e in events {
+            Self::insert_case_event_in(&mut tx, e).await?;
+        }
+        for k in consents {
+            Self::insert_consent_in(&mut tx, k).await?;
+        }
+        for v in vault {
+            Self::vault_put_in(&mut tx, v).await?;
+        }
+        self.commit_with(tx, audit).await?;
+        Ok(reference)
+    }
+
+    pub async fn get_case(&self, id: Uuid) -> Result<Option<CaseRecord>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1"))).bind(id).fetch_optional(&self.readers).await?;
+        row.as_ref().map(case_from).transpose()
+    }
+
+    pub async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRecord>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.reference = $1")))
+            .bind(reference)
+            .fetch_optional(&self.readers)
+            .await?;
+        row.as_ref().map(case_from).transpose()
+    }
+
+    /// Write a case's new state if nobody changed it since `c.version` was read (otherwise
+    /// [`StoreError::Conflict`], nothing written), with its timeline entries, consents and sealed
+    /// values, all or nothing.
+    pub async fn update_case(
+        &self,
+        c: &CaseRecord,
+        events: &[CaseEventRecord],
+        consents: &[ConsentRecord],
+        vault: &[VaultEntry],
+        audit: &[AuditEvent],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query(
+            "UPDATE cases SET kind = $1, person_id = $2, authority_org_id = $3, case_worker_id = $4, decision_maker_id = $5, region = $6, stage = $7, \
+             referred_on = $8, rg_positive_on = $9, last_negative_kind = $10, last_negative_told_on = $11, ended_from = $12, deadline_kind = $13, \
+             deadline_on = $14, updated_at = $15, version = version + 1 WHERE id = $16 AND version = $17",
+        )
+        .bind(&c.kind)
+        .bind(c.person_id)
+        .bind(c.authority_org_id.map(|o| o.0))
+        .bind(c.case_worker_id.map(|u| u.0))
+        .bind(c.decision_maker_id.map(|u| u.0))
+        .bind(&c.region)
+        .bind(&c.stage)
+        .bind(c.referred_on)
+        .bind(c.rg_positive_on)
+        .bind(&c.last_negative_kind)
+        .bind(c.last_negative_told_on)
+        .bind(&c.ended_from)
+        .bind(&c.deadline_kind)
+        .bind(c.deadline_on)
+        .bind(c.updated_at)
+        .bind(c.id)
+        .bind(c.version)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict("a newer version of this case (reload it)"));
+        }
+        for e in events {
+            Self::insert_case_event_in(&mut tx, e).await?;
+        }
+        for k in consents {
+            Self::insert_consent_in(&mut tx, k).await?;
+        }
+        for v in vault {
+            Self::vault_put_in(&mut tx, v).await?;
+        }
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn case_events(&self, case_id: Uuid) -> Result<Vec<CaseEventRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, case_id, at, actor_user_id, actor_org_id, kind, stage_after, on_date, detail FROM case_events WHERE case_id = $1 ORDER BY at, id",
+        )
+        .bind(case_id)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(case_event_from).collect()
+    }
+
+    pub async fn screening_of(&self, case_id: Uuid) -> Result<Option<ScreeningRecord>> {
+        let row = sqlx::query(
+            "SELECT id, case_id, organisation_id, screened_by, screened_on, population, exploitation_form, catalogue_version, list_id, acts, means, purposes, \
+             indicators, elements_met, indicators_suggest, created_at FROM screenings WHERE case_id = $1 ORDER BY created_at LIMIT 1",
+        )
+        .bind(case_id)
+        .fetch_optional(&self.readers)
+        .await?;
+        row.as_ref().map(screening_from).transpose()
+    }
+
+    pub async fn consents_of(&self, case_id: Uuid) -> Result<Vec<ConsentRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, case_id, purpose, recipient_org_id, status, decided_on, form, interpreter_language, checklist, given_by, recorded_by, recorded_at \
+             FROM consents WHERE case_id = $1 ORDER BY recorded_at, id",
+        )
+        .bind(case_id)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(consent_from).collect()
+    }
+
+    pub async fn insert_break_glass(&self, g: &BreakGlassRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO break_glass (id, case_id, user_id, org_id, reason, granted_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(g.id)
+            .bind(g.case_id)
+            .bind(g.user_id.0)
+            .bind(g.org_id.0)
+            .bind(&g.reason)
+            .bind(g.granted_at)
+            .bind(g.expires_at)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn break_glass_of(&self, case_id: Uuid) -> Result<Vec<BreakGlassRecord>> {
+        let rows = sqlx::query("SELECT id, case_id, user_id, org_id, reason, granted_at, expires_at FROM break_glass WHERE case_id = $1 ORDER BY granted_at")
+            .bind(case_id)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(break_glass_from).collect()
+    }
+
+    /// Break-glass grants, newest first (for the review page).
+    pub async fn break_glass_recent(&self, limit: i64) -> Result<Vec<BreakGlassRecord>> {
+        let rows = sqlx::query("SELECT id, case_id, user_id, org_id, reason, granted_at, expires_at FROM break_glass ORDER BY granted_at DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(break_glass_from).collect()
+    }
+
+    /// One page of the cases in `scope` matching `filter`, soonest deadline first, and how many
+    /// there are in all.
+    pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64, offset: i64) -> Result<(Vec<CaseRecord>, i64)> {
+        let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM cases c"));
+        push_case_conditions(&mut q, scope, filter);
+        q.push(" ORDER BY CASE WHEN c.deadline_on IS NULL THEN 1 ELSE 0 END, c.deadline_on, c.reference LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        let rows = q.build().fetch_all(&self.readers).await?;
+        let cases = rows.iter().map(case_from).collect::<Result<Vec<_>>>()?;
+        let mut n = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM cases c");
+        push_case_conditions(&mut n, scope, filter);
+        let total: i64 = n.build_query_scalar().fetch_one(&self.readers).await?;
+        Ok((cases, total))
     }
 
     pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head> {

@@ -101,6 +101,7 @@ pub mod sqlite {
     pub const MIGRATIONS: &[Migration] = &[
         Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") },
         Migration { version: 2, name: "persons", sql: include_str!("../migrations/sqlite/0002_persons.sql") },
+        Migration { version: 3, name: "cases", sql: include_str!("../migrations/sqlite/0003_cases.sql") },
     ];
 
     impl EngineStore {
@@ -156,6 +157,7 @@ pub mod postgres {
     pub const MIGRATIONS: &[Migration] = &[
         Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") },
         Migration { version: 2, name: "persons", sql: include_str!("../migrations/postgres/0002_persons.sql") },
+        Migration { version: 3, name: "cases", sql: include_str!("../migrations/postgres/0003_cases.sql") },
     ];
 
     impl EngineStore {
@@ -339,6 +341,18 @@ delegate! {
     pub async fn person_by_reference(&self, reference: &str) -> Result<Option<PersonRecord>>;
     /// The newest persons recorded by an organisation.
     pub async fn persons_of(&self, org: OrgId, limit: i64) -> Result<Vec<PersonRecord>>;
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_case(&self, c: &CaseRecord, prefix: &str, screening: &ScreeningRecord, events: &[CaseEventRecord], consents: &[ConsentRecord], vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<String>;
+    pub async fn get_case(&self, id: Uuid) -> Result<Option<CaseRecord>>;
+    pub async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRecord>>;
+    pub async fn update_case(&self, c: &CaseRecord, events: &[CaseEventRecord], consents: &[ConsentRecord], vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<()>;
+    pub async fn case_events(&self, case_id: Uuid) -> Result<Vec<CaseEventRecord>>;
+    pub async fn screening_of(&self, case_id: Uuid) -> Result<Option<ScreeningRecord>>;
+    pub async fn consents_of(&self, case_id: Uuid) -> Result<Vec<ConsentRecord>>;
+    pub async fn insert_break_glass(&self, g: &BreakGlassRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn break_glass_of(&self, case_id: Uuid) -> Result<Vec<BreakGlassRecord>>;
+    pub async fn break_glass_recent(&self, limit: i64) -> Result<Vec<BreakGlassRecord>>;
+    pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64, offset: i64) -> Result<(Vec<CaseRecord>, i64)>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).
     pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head>;

@@ -139,3 +139,131 @@ pub struct PersonRecord {
     pub migration_status: Option<String>,
     pub created_at: OffsetDateTime,
 }
+
+/// An NRM case (or an anonymous notification: `kind = anonymous_notification`, no person, no
+/// stage). The stage fields mirror `palermo_domain::nrm::CaseState`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    pub id: Uuid,
+    /// `NRM-2026-000123` / `AN-2026-000045`, assigned by the store; empty before insertion.
+    pub reference: String,
+    pub kind: String,
+    pub person_id: Option<Uuid>,
+    pub owner_org_id: OrgId,
+    pub authority_org_id: Option<OrgId>,
+    pub case_worker_id: Option<UserId>,
+    pub decision_maker_id: Option<UserId>,
+    pub region: String,
+    pub stage: Option<String>,
+    pub referred_on: time::Date,
+    pub rg_positive_on: Option<time::Date>,
+    pub last_negative_kind: Option<String>,
+    pub last_negative_told_on: Option<time::Date>,
+    pub ended_from: Option<String>,
+    pub deadline_kind: Option<String>,
+    pub deadline_on: Option<time::Date>,
+    pub sex: String,
+    pub age_group: String,
+    pub exploitation_form: String,
+    pub created_by: UserId,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+/// The screening a case was opened from (coded answers only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreeningRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub organisation_id: OrgId,
+    pub screened_by: UserId,
+    pub screened_on: time::Date,
+    pub population: String,
+    pub exploitation_form: String,
+    pub catalogue_version: String,
+    pub list_id: String,
+    /// Codes, comma-separated.
+    pub acts: String,
+    pub means: String,
+    pub purposes: String,
+    pub indicators: String,
+    pub elements_met: bool,
+    pub indicators_suggest: bool,
+    pub created_at: OffsetDateTime,
+}
+
+/// One entry on a case's timeline. `detail` is JSON of coded facts; free text (reasons, views)
+/// is sealed in the identity vault under `case_event:<field>:<id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseEventRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub at: OffsetDateTime,
+    pub actor_user_id: Option<UserId>,
+    pub actor_org_id: Option<OrgId>,
+    pub kind: String,
+    pub stage_after: Option<String>,
+    pub on_date: Option<time::Date>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub purpose: String,
+    pub recipient_org_id: Option<OrgId>,
+    pub status: String,
+    pub decided_on: time::Date,
+    pub form: String,
+    pub interpreter_language: Option<String>,
+    /// The HTCDS/IOM checklist items confirmed, comma-separated codes.
+    pub checklist: String,
+    pub given_by: String,
+    pub recorded_by: UserId,
+    pub recorded_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub user_id: UserId,
+    pub org_id: OrgId,
+    pub reason: String,
+    pub granted_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Which cases a list may contain: the union of the relations the caller has (see
+/// `palermo_domain::access`). An empty scope matches nothing.
+#[derive(Debug, Clone, Default)]
+pub struct CaseScope {
+    pub user: Option<Uuid>,
+    /// Cases referred by this organisation.
+    pub owner_org: Option<Uuid>,
+    /// Cases before this competent authority.
+    pub authority_org: Option<Uuid>,
+    /// Cases in this region (coordinators); `all_regions` for the national operator's.
+    pub region: Option<String>,
+    pub all_regions: bool,
+    /// Cases shared with this organisation by a live referral consent.
+    pub shared_org: Option<Uuid>,
+}
+
+/// Filters of the case list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub kind: Option<String>,
+    pub stage: Option<String>,
+    pub region: Option<String>,
+    pub age_group: Option<String>,
+    pub exploitation_form: Option<String>,
+    /// Only cases whose deadline is on or before this date (due or overdue).
+    pub deadline_by: Option<time::Date>,
+    /// Only cases of this organisation (as referrer or authority).
+    pub organisation: Option<Uuid>,
+    /// Only cases assigned to this case worker.
+    pub case_worker: Option<Uuid>,
+}

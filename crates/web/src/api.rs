@@ -15,6 +15,7 @@ use palermo_service::ServiceError;
 use palermo_service::admin::{Caller, NewOrganisation, NewUser};
 use palermo_service::auth::Session;
 use palermo_service::palermo_domain::ValidationError;
+use palermo_service::palermo_domain::access::CaseOp;
 use serde::Serialize;
 use serde_json::json;
 
@@ -31,6 +32,12 @@ pub fn routes() -> Router<AppState> {
         .route("/persons", post(create_person))
         .route("/persons/search", post(search_persons))
         .route("/persons/{id}", get(person))
+        .route("/cases", get(list_cases).post(create_case))
+        .route("/cases/{id}", get(case))
+        .route("/cases/{id}/decision", post(case_decision))
+        .route("/cases/{id}/command", post(case_command))
+        .route("/cases/{id}/consent", post(case_consent))
+        .route("/break-glass", post(break_glass))
 }
 
 fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
@@ -197,6 +204,96 @@ async fn person(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>)
     json_ok(StatusCode::OK, &p)
 }
 
+async fn list_cases(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<palermo_service::cases::CaseListQuery>,
+) -> Response {
+    let s = try_resp!(session(&ctx));
+    let list = try_api!(ctx, state.app.list_cases(&Caller::User(s.actor.clone()), &q, &ctx.meta).await);
+    json_ok(StatusCode::OK, &list)
+}
+
+async fn create_case(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let input: palermo_service::cases::NewCase = try_api!(ctx, parse_body(&body));
+    let c = try_api!(ctx, state.app.open_case(&Caller::User(s.actor.clone()), &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &c)
+}
+
+async fn case(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let s = try_resp!(session(&ctx));
+    let c = try_api!(ctx, state.app.case(&Caller::User(s.actor.clone()), &id, &ctx.meta).await);
+    json_ok(StatusCode::OK, &c)
+}
+
+async fn case_decision(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    try_api!(ctx, state.app.ensure_case_access(&Caller::User(s.actor.clone()), &id, CaseOp::Decide, &ctx.meta).await);
+    let input: palermo_service::cases::DecisionInput = try_api!(ctx, parse_body(&body));
+    let c = try_api!(ctx, state.app.decide(&Caller::User(s.actor.clone()), &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::OK, &c)
+}
+
+async fn case_command(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    try_api!(
+        ctx,
+        state
+            .app
+            .ensure_case_access(
+                &Caller::User(s.actor.clone()),
+                &id,
+                CaseOp::Read(palermo_service::palermo_domain::access::Section::Summary),
+                &ctx.meta
+            )
+            .await
+    );
+    let input: palermo_service::cases::CommandInput = try_api!(ctx, parse_body(&body));
+    let c = try_api!(ctx, state.app.case_command(&Caller::User(s.actor.clone()), &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::OK, &c)
+}
+
+async fn case_consent(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    try_api!(ctx, state.app.ensure_case_access(&Caller::User(s.actor.clone()), &id, CaseOp::Manage, &ctx.meta).await);
+    let input: palermo_service::cases::ConsentInput = try_api!(ctx, parse_body(&body));
+    try_api!(ctx, state.app.record_consent(&Caller::User(s.actor.clone()), &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::OK, &json!({"recorded": true}))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BreakGlassBody {
+    reference: String,
+    reason: String,
+}
+
+async fn break_glass(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let b: BreakGlassBody = try_api!(ctx, parse_body(&body));
+    let id = try_api!(ctx, state.app.break_glass(&Caller::User(s.actor.clone()), &b.reference, &b.reason, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &json!({"case_id": id}))
+}
+
 /// The OpenAPI 3.1 description of this API.
 async fn openapi() -> Response {
     json_ok(StatusCode::OK, &openapi_document())
@@ -209,6 +306,11 @@ pub fn openapi_document() -> serde_json::Value {
     let id_param = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
     let csrf = json!({"name": "X-CSRF-Token", "in": "header", "required": true, "schema": {"type": "string"},
         "description": "The session's CSRF token (from GET /api/v1/me)."});
+    let list_params: Vec<serde_json::Value> =
+        ["kind", "stage", "region", "age_group", "exploitation_form", "deadline", "organisation", "case_worker", "page"]
+            .iter()
+            .map(|n| json!({"name": n, "in": "query", "required": false, "schema": {"type": "string"}}))
+            .collect();
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Palermo API", "version": env!("CARGO_PKG_VERSION"),
@@ -243,6 +345,44 @@ pub fn openapi_document() -> serde_json::Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["query"], "properties": {"query": {"type": "string"}}}}}},
                 "responses": {"200": ok("Persons the caller may see", json!({"type": "array"})), "422": err("Query too short")}}},
             "/api/v1/persons/{id}": {"get": {"summary": "A person with identity (audited read; need-to-know)", "parameters": id_param, "responses": {"200": ok("Person", json!({"type": "object"})), "404": err("Not found"), "503": err("Audit log unavailable: nothing returned")}}},
+            "/api/v1/cases": {
+                "get": {"summary": "NRM cases the caller may see (need-to-know), soonest deadline first, 50 per page; audited",
+                    "parameters": list_params,
+                    "responses": {"200": ok("A page of cases", json!({"type": "object"})), "401": err("Not signed in"), "422": err("Invalid filter")}},
+                "post": {"summary": "Screen a person and refer them into the NRM, or file an anonymous notification", "parameters": [csrf],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
+                        "required": ["kind", "screened_on", "population", "exploitation_form"],
+                        "properties": {"kind": {"type": "string", "enum": ["referral", "anonymous_notification"]}, "person": {"type": "string", "description": "person id or P-YYYY-NNNNNN reference (referrals)"},
+                            "screened_on": {"type": "string", "format": "date"}, "population": {"type": "string", "enum": ["adult", "child"]}, "exploitation_form": {"type": "string", "enum": ["labour", "sexual"]},
+                            "acts": {"type": "array", "items": {"type": "string", "enum": palermo_service::palermo_domain::screening::Act::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},
+                            "means": {"type": "array", "items": {"type": "string", "enum": palermo_service::palermo_domain::screening::Means::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},
+                            "purposes": {"type": "array", "items": {"type": "string", "enum": palermo_service::palermo_domain::screening::Purpose::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},
+                            "indicators": {"type": "array", "items": {"type": "string", "description": "codes of the chosen ILO/EC list, e.g. DR.01"}},
+                            "competent_authority": {"type": "string", "format": "uuid"}, "referral_consent": {"type": "string", "enum": ["given", "refused", ""]},
+                            "consent_form": {"type": "string", "enum": ["written", "oral", ""]}, "interpreter_language": {"type": "string"},
+                            "checklist": {"type": "array", "items": {"type": "string", "enum": palermo_service::palermo_domain::consent::ChecklistItem::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},
+                            "views": {"type": "string"}, "sex": {"type": "string"}, "age_group": {"type": "string"}}}}}},
+                    "responses": {"201": ok("Opened, with its reference and next deadline", json!({"type": "object"})), "403": err("Role does not allow"), "422": err("Invalid fields")}}
+            },
+            "/api/v1/cases/{id}": {"get": {"summary": "A case: the sections the caller may read, timeline, consents, next deadline (audited read)", "parameters": id_param, "responses": {"200": ok("Case", json!({"type": "object"})), "404": err("Not found (or no relation to the case)"), "503": err("Audit log unavailable: nothing returned")}}},
+            "/api/v1/cases/{id}/decision": {"post": {"summary": "Take a reasonable-grounds or conclusive-grounds decision (competent authority)", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["decision", "outcome", "decided_on", "reasons"],
+                    "properties": {"decision": {"type": "string", "enum": ["reasonable_grounds", "conclusive_grounds"]}, "outcome": {"type": "string", "enum": ["positive", "negative"]},
+                        "decided_on": {"type": "string", "format": "date"}, "told_on": {"type": "string", "format": "date"}, "reasons": {"type": "string", "minLength": 10}}}}}},
+                "responses": {"200": ok("The case after the decision", json!({"type": "object"})), "403": err("Not a decision-maker on this case"), "404": err("Not found"), "409": err("The case changed meanwhile"), "422": err("Invalid, or not allowed at this stage")}}},
+            "/api/v1/cases/{id}/command": {"post": {"summary": "Request reconsideration, withdraw, transfer, close or reopen", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["command", "on", "reasons"],
+                    "properties": {"command": {"type": "string", "enum": ["request_reconsideration", "withdraw", "transfer", "close", "reopen"]}, "on": {"type": "string", "format": "date"}, "reasons": {"type": "string"}, "country": {"type": "string"}}}}}},
+                "responses": {"200": ok("The case after the command", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid, or not allowed at this stage")}}},
+            "/api/v1/cases/{id}/consent": {"post": {"summary": "Record consent given, refused or withdrawn (takes effect on the next request)", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["purpose", "status", "decided_on", "form", "given_by"],
+                    "properties": {"purpose": {"type": "string", "enum": palermo_service::palermo_domain::consent::ConsentPurpose::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}, "recipient": {"type": "string", "format": "uuid"},
+                        "status": {"type": "string", "enum": ["given", "refused", "withdrawn"]}, "decided_on": {"type": "string", "format": "date"}, "form": {"type": "string", "enum": ["written", "oral"]},
+                        "given_by": {"type": "string", "enum": ["person", "guardian", "person_and_guardian"]}, "interpreter_language": {"type": "string"}, "checklist": {"type": "array", "items": {"type": "string"}}}}}}},
+                "responses": {"200": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
+            "/api/v1/break-glass": {"post": {"summary": "Emergency access to a case by reference, with a written reason; time-boxed, shown to the case owner and on the review page", "parameters": [csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["reference", "reason"], "properties": {"reference": {"type": "string"}, "reason": {"type": "string", "minLength": 10}}}}}},
+                "responses": {"201": ok("Granted", json!({"type": "object"})), "403": err("Role does not allow"), "404": err("No such case"), "422": err("Reason missing")}}},
             "/api/v1/audit/verify": {"get": {"summary": "Verify the audit hash chain (auditors)", "responses": {"200": ok("Result", json!({"type": "object"})), "403": err("Role does not allow")}}}
         },
         "components": {"schemas": {

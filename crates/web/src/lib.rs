@@ -7,8 +7,11 @@
 
 // Handlers return a ready response as their error (a redirect or an error page) by design.
 #![allow(clippy::result_large_err)]
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "256"]
 
 mod api;
+mod case_pages;
 mod error;
 pub mod i18n;
 mod middleware;
@@ -77,6 +80,16 @@ pub fn router(app: Palermo) -> Router {
         .route("/persons/new", get(pages::new_person_form))
         .route("/persons/search", post(pages::search_persons))
         .route("/persons/{id}", get(pages::person))
+        .route("/cases", get(case_pages::cases).post(case_pages::create_case))
+        .route("/cases/new", get(case_pages::new_case))
+        .route("/cases/{id}", get(case_pages::case))
+        .route("/cases/{id}/decision", post(case_pages::decision))
+        .route("/cases/{id}/command", post(case_pages::command))
+        .route("/cases/{id}/consent", post(case_pages::consent))
+        .route("/cases/{id}/assign", post(case_pages::assign))
+        .route("/cases/{id}/convert", post(case_pages::convert))
+        .route("/break-glass", get(case_pages::break_glass_page).post(case_pages::break_glass))
+        .route("/break-glass/review", get(case_pages::break_glass_review))
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found);
     routes
@@ -101,6 +114,16 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/users/{id}/disable"),
     ("GET", "/persons/{id}"),
     ("GET", "/api/v1/persons/{id}"),
+    ("GET", "/cases/{id}"),
+    ("POST", "/cases/{id}/decision"),
+    ("POST", "/cases/{id}/command"),
+    ("POST", "/cases/{id}/consent"),
+    ("POST", "/cases/{id}/assign"),
+    ("POST", "/cases/{id}/convert"),
+    ("GET", "/api/v1/cases/{id}"),
+    ("POST", "/api/v1/cases/{id}/decision"),
+    ("POST", "/api/v1/cases/{id}/command"),
+    ("POST", "/api/v1/cases/{id}/consent"),
 ];
 
 /// Every route that needs a signed-in user (no id): (method, path).
@@ -119,6 +142,15 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("POST", "/persons/search"),
     ("POST", "/api/v1/persons"),
     ("POST", "/api/v1/persons/search"),
+    ("GET", "/cases"),
+    ("GET", "/cases/new"),
+    ("POST", "/cases"),
+    ("GET", "/break-glass"),
+    ("POST", "/break-glass"),
+    ("GET", "/break-glass/review"),
+    ("GET", "/api/v1/cases"),
+    ("POST", "/api/v1/cases"),
+    ("POST", "/api/v1/break-glass"),
 ];
 
 /// Serve until `shutdown` resolves. The listener is already bound (so tests can use port 0).

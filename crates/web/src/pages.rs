@@ -31,14 +31,14 @@ pub struct PageCtx {
     pub csrf: String,
 }
 
-fn page(ctx: &Ctx, title_key: &str) -> PageCtx {
+pub(crate) fn page(ctx: &Ctx, title_key: &str) -> PageCtx {
     let user = ctx
         .complete()
         .map(|s| NavUser { display_name: s.display_name.clone(), can_audit: authorize(&s.actor, Action::ViewAuditLog).is_ok() });
     PageCtx { t: ctx.tr.clone(), title: ctx.tr.get(title_key), demo: ctx.demo, user, csrf: ctx.csrf() }
 }
 
-fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -56,7 +56,7 @@ struct ErrorPage {
 }
 
 /// The page for a use-case error. Identical for a missing record and a hidden one.
-fn error_page(ctx: &Ctx, e: &ServiceError) -> Response {
+pub(crate) fn error_page(ctx: &Ctx, e: &ServiceError) -> Response {
     log_if_internal(e, &ctx.meta.request_id);
     let message = message_of(e, &ctx.tr);
     render(status_of(e), &ErrorPage { page: page(ctx, "error-title"), message })
@@ -67,7 +67,7 @@ fn csrf_page(ctx: &Ctx) -> Response {
 }
 
 /// The signed-in session, or where the browser should go instead.
-fn require(ctx: &Ctx) -> Result<&Session, Response> {
+pub(crate) fn require(ctx: &Ctx) -> Result<&Session, Response> {
     match &ctx.session {
         Some(s) if s.stage == Stage::Complete => Ok(s),
         Some(s) if s.stage == Stage::SecondFactor => Err(Redirect::to("/sign-in/second-factor").into_response()),
@@ -77,17 +77,17 @@ fn require(ctx: &Ctx) -> Result<&Session, Response> {
 }
 
 /// The field errors of a submitted form, shown next to each field and listed at the top.
-pub struct FieldErrors(Vec<ValidationError>);
+pub struct FieldErrors(pub(crate) Vec<ValidationError>);
 
 impl FieldErrors {
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    fn iter(&self) -> std::slice::Iter<'_, ValidationError> {
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, ValidationError> {
         self.0.iter()
     }
     /// What is expected of `field`, if it was wrong.
-    fn for_field(&self, field: &str) -> Option<String> {
+    pub(crate) fn for_field(&self, field: &str) -> Option<String> {
         self.0.iter().find(|e| e.field == field).map(|e| e.expected.clone())
     }
 }
@@ -96,19 +96,19 @@ impl FieldErrors {
 pub struct FormData(Vec<(String, String)>);
 
 impl FormData {
-    fn parse(body: &[u8]) -> Self {
+    pub(crate) fn parse(body: &[u8]) -> Self {
         Self(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
     }
-    fn get(&self, key: &str) -> String {
+    pub(crate) fn get(&self, key: &str) -> String {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
     }
-    fn all(&self, key: &str) -> Vec<String> {
+    pub(crate) fn all(&self, key: &str) -> Vec<String> {
         self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
     }
 }
 
 /// The session and a checked CSRF token for a form post.
-fn require_post<'a>(ctx: &'a Ctx, form: &FormData) -> Result<&'a Session, Response> {
+pub(crate) fn require_post<'a>(ctx: &'a Ctx, form: &FormData) -> Result<&'a Session, Response> {
     let s = require(ctx)?;
     if !ctx.csrf_ok(Some(&form.get("csrf"))) {
         return Err(csrf_page(ctx));
@@ -286,6 +286,7 @@ struct HomePage {
     org_id: String,
     org_name: String,
     roles: String,
+    deadlines: palermo_service::cases::DeadlineSummary,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -299,6 +300,10 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         Err(e) => return error_page(&ctx, &e),
     };
     let roles = s.actor.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ");
+    let deadlines = match state.app.deadline_summary(&caller).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&ctx, &e),
+    };
     render(
         StatusCode::OK,
         &HomePage {
@@ -307,6 +312,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
             org_id: org.id.to_string(),
             org_name: org.name,
             roles,
+            deadlines,
         },
     )
 }

@@ -140,9 +140,19 @@ async fn every_route_needs_a_session_and_hides_other_organisations(app: &TestApp
     let created = worker_b.post_json("/api/v1/persons", &json!({"given_name": "Hidden", "family_name": "Person", "sex": "Feminine"})).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let person_b = created.json()["id"].as_str().unwrap().to_owned();
+    let notified = worker_b
+        .post_json(
+            "/api/v1/cases",
+            &json!({"kind": "anonymous_notification", "screened_on": "2026-01-10", "population": "adult", "exploitation_form": "labour", "sex": "Feminine", "age_group": "adult"}),
+        )
+        .await;
+    assert_eq!(notified.status, 201, "{}", notified.body);
+    let case_b = notified.json()["id"].as_str().unwrap().to_owned();
     let id_for = |path: &str, missing: bool| {
         let id = if missing {
             random.clone()
+        } else if path.contains("/cases/") {
+            case_b.clone()
         } else if path.contains("/persons/") {
             person_b.clone()
         } else if path.contains("/users/") {
@@ -197,7 +207,7 @@ async fn every_route_needs_a_session_and_hides_other_organisations(app: &TestApp
             };
             answers.push((r.status, r.body));
         }
-        assert_eq!(answers[0].0, 404, "{method} {path} on another organisation's record");
+        assert_eq!(answers[0].0, 404, "{method} {path} on another organisation's record: {}", answers[0].1);
         assert_eq!(answers[0], answers[1], "{method} {path}: forbidden and absent must look the same");
     }
     let denied = app.app.recent_audit(&Caller::Console, 500, &RequestMeta::cli()).await.unwrap();

@@ -1,0 +1,385 @@
+//! Pages of the NRM: case list, screening and referral form, case page with its timeline and
+//! forms (decision, command, consent, team, conversion), break-glass and its review.
+
+use crate::AppState;
+use crate::pages::{FieldErrors, FormData, PageCtx, error_page, page, render, require, require_post};
+use crate::session::Ctx;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use palermo_service::ServiceError;
+use palermo_service::admin::Caller;
+use palermo_service::cases::{BreakGlassView, CaseList, CaseListQuery, CaseView, CommandInput, ConsentInput, DecisionInput, NewCase};
+use palermo_service::palermo_domain::ValidationError;
+use palermo_service::palermo_domain::consent::{ChecklistItem, ConsentPurpose};
+use palermo_service::palermo_domain::indicators::{Catalogue, Dimension, ExploitationForm, Indicator, Population};
+use palermo_service::palermo_domain::nrm::Stage;
+use palermo_service::palermo_domain::screening::{Act, Means, Purpose};
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    page: PageCtx,
+    list: CaseList,
+    q: CaseListQuery,
+    stages: &'static [Stage],
+    errors: FieldErrors,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+fn page_link(q: &CaseListQuery, page: i64) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("kind", &q.kind),
+        ("stage", &q.stage),
+        ("region", &q.region),
+        ("age_group", &q.age_group),
+        ("exploitation_form", &q.exploitation_form),
+        ("deadline", &q.deadline),
+        ("organisation", &q.organisation),
+        ("case_worker", &q.case_worker),
+    ] {
+        if !v.is_empty() {
+            s.append_pair(k, v);
+        }
+    }
+    s.append_pair("page", &page.to_string());
+    format!("/cases?{}", s.finish())
+}
+
+pub async fn cases(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CaseListQuery>) -> Response {
+    let s = match require(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (list, errors, status) = match state.app.list_cases(&Caller::User(s.actor.clone()), &q, &ctx.meta).await {
+        Ok(l) => (l, Vec::new(), StatusCode::OK),
+        Err(ServiceError::Invalid(e)) => {
+            (CaseList { rows: Vec::new(), total: 0, page: 1, per_page: 50 }, e, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => return error_page(&ctx, &e),
+    };
+    let prev = (list.page > 1).then(|| page_link(&q, list.page - 1));
+    let next = (list.page * list.per_page < list.total).then(|| page_link(&q, list.page + 1));
+    render(status, &CasesPage { page: page(&ctx, "cases-title"), list, q, stages: Stage::ALL, errors: FieldErrors(errors), prev, next })
+}
+
+pub struct DimensionGroup {
+    pub code: &'static str,
+    pub name: String,
+    pub indicators: Vec<Indicator>,
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct CaseNewPage {
+    page: PageCtx,
+    form: FormData,
+    population: String,
+    exploitation_form: String,
+    list_status: String,
+    catalogue_version: String,
+    groups: Vec<DimensionGroup>,
+    acts: &'static [Act],
+    means: &'static [Means],
+    purposes: &'static [Purpose],
+    checklist: &'static [ChecklistItem],
+    authorities: Vec<(String, String)>,
+    errors: FieldErrors,
+}
+
+impl CaseNewPage {
+    fn checked(&self, key: &str, value: &str) -> bool {
+        self.form.all(key).iter().any(|v| v == value)
+    }
+}
+
+async fn case_form(state: &AppState, ctx: &Ctx, form: FormData, errors: Vec<ValidationError>, status: StatusCode) -> Response {
+    let population = Population::from_code(form.get("population").trim()).unwrap_or(Population::Adult);
+    let exploitation = ExploitationForm::from_code(form.get("exploitation_form").trim()).unwrap_or(ExploitationForm::Labour);
+    let catalogue = match Catalogue::builtin() {
+        Ok(c) => c,
+        Err(e) => return error_page(ctx, &ServiceError::Internal(e.to_string())),
+    };
+    let Some(list) = catalogue.list(population, exploitation) else {
+        return error_page(ctx, &ServiceError::Internal("indicator list missing".into()));
+    };
+    let groups = Dimension::ALL
+        .iter()
+        .map(|d| DimensionGroup {
+            code: d.code(),
+            name: catalogue.dimension_name(*d).to_owned(),
+            indicators: list.indicators.iter().filter(|i| i.dimension == *d).cloned().collect(),
+        })
+        .collect();
+    let authorities = match state.app.competent_authorities().await {
+        Ok(a) => a.into_iter().map(|(id, name)| (id.to_string(), name)).collect(),
+        Err(e) => return error_page(ctx, &e),
+    };
+    let p = CaseNewPage {
+        page: page(ctx, "case-new-title"),
+        population: population.code().into(),
+        exploitation_form: exploitation.code().into(),
+        list_status: list.status.clone(),
+        catalogue_version: catalogue.version.clone(),
+        groups,
+        acts: Act::ALL,
+        means: Means::ALL,
+        purposes: Purpose::ALL,
+        checklist: ChecklistItem::ALL,
+        authorities,
+        errors: FieldErrors(errors),
+        form,
+    };
+    render(status, &p)
+}
+
+/// The screening form. The query string chooses the indicator list (adult/child ×
+/// labour/sexual) and may name the person; choosing again keeps nothing else, by design.
+pub async fn new_case(State(state): State<AppState>, ctx: Ctx, axum::extract::RawQuery(q): axum::extract::RawQuery) -> Response {
+    if let Err(r) = require(&ctx) {
+        return r;
+    }
+    let form = FormData::parse(q.unwrap_or_default().as_bytes());
+    case_form(&state, &ctx, form, Vec::new(), StatusCode::OK).await
+}
+
+pub fn new_case_input(form: &FormData) -> NewCase {
+    NewCase {
+        kind: form.get("kind"),
+        person: form.get("person"),
+        screened_on: form.get("screened_on"),
+        population: form.get("population"),
+        exploitation_form: form.get("exploitation_form"),
+        acts: form.all("acts"),
+        means: form.all("means"),
+        purposes: form.all("purposes"),
+        indicators: form.all("indicators"),
+        competent_authority: form.get("competent_authority"),
+        referral_consent: form.get("referral_consent"),
+        consent_form: form.get("consent_form"),
+        interpreter_language: form.get("interpreter_language"),
+        checklist: form.all("checklist"),
+        views: form.get("views"),
+        sex: form.get("sex"),
+        age_group: form.get("age_group"),
+    }
+}
+
+pub async fn create_case(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
+    let form = FormData::parse(&body);
+    let s = match require_post(&ctx, &form) {
+        Ok(s) => s.clone(),
+        Err(r) => return r,
+    };
+    match state.app.open_case(&Caller::User(s.actor.clone()), &new_case_input(&form), &ctx.meta).await {
+        Ok(c) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
+        Err(ServiceError::Invalid(errors)) => case_form(&state, &ctx, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    page: PageCtx,
+    c: CaseView,
+    form: FormData,
+    errors: FieldErrors,
+    /// Which form the errors belong to.
+    failed: String,
+    purposes: &'static [ConsentPurpose],
+    checklist: &'static [ChecklistItem],
+    organisations: Vec<(String, String)>,
+    today: String,
+}
+
+impl CasePage {
+    fn can(&self, command: &str) -> bool {
+        self.c.commands.iter().any(|c| c == command)
+    }
+    fn value(&self, form: &str, key: &str) -> String {
+        if self.failed == form { self.form.get(key) } else { String::new() }
+    }
+}
+
+async fn case_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    form: FormData,
+    failed: &str,
+    errors: Vec<ValidationError>,
+    status: StatusCode,
+) -> Response {
+    let s = match require(ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let c = match state.app.case(&Caller::User(s.actor.clone()), id, &ctx.meta).await {
+        Ok(c) => c,
+        Err(e) => return error_page(ctx, &e),
+    };
+    let organisations = match state.app.list_organisations(&Caller::User(s.actor.clone()), &ctx.meta).await {
+        Ok(o) => o.into_iter().map(|o| (o.id.to_string(), o.name)).collect(),
+        Err(e) => return error_page(ctx, &e),
+    };
+    let today = state.app.rules().local_date(state.app.now());
+    let mut pg = page(ctx, "case-title");
+    pg.title = format!("{} {}", pg.title, c.reference);
+    let p = CasePage {
+        page: pg,
+        c,
+        form,
+        errors: FieldErrors(errors),
+        failed: failed.to_owned(),
+        purposes: ConsentPurpose::ALL,
+        checklist: ChecklistItem::ALL,
+        organisations,
+        today: today.to_string(),
+    };
+    render(status, &p)
+}
+
+pub async fn case(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    case_page(&state, &ctx, &id, FormData::parse(b""), "", Vec::new(), StatusCode::OK).await
+}
+
+async fn case_post(state: AppState, ctx: Ctx, id: String, body: axum::body::Bytes, what: &'static str) -> Response {
+    let form = FormData::parse(&body);
+    let s = match require_post(&ctx, &form) {
+        Ok(s) => s.clone(),
+        Err(r) => return r,
+    };
+    let caller = Caller::User(s.actor.clone());
+    let app = &state.app;
+    let result: Result<(), ServiceError> = match what {
+        "decision" => app
+            .decide(
+                &caller,
+                &id,
+                &DecisionInput {
+                    decision: form.get("decision"),
+                    outcome: form.get("outcome"),
+                    decided_on: form.get("decided_on"),
+                    told_on: form.get("told_on"),
+                    reasons: form.get("reasons"),
+                },
+                &ctx.meta,
+            )
+            .await
+            .map(|_| ()),
+        "command" => app
+            .case_command(
+                &caller,
+                &id,
+                &CommandInput {
+                    command: form.get("command"),
+                    on: form.get("on"),
+                    reasons: form.get("reasons"),
+                    country: form.get("country"),
+                },
+                &ctx.meta,
+            )
+            .await
+            .map(|_| ()),
+        "consent" => {
+            app.record_consent(
+                &caller,
+                &id,
+                &ConsentInput {
+                    purpose: form.get("purpose"),
+                    recipient: form.get("recipient"),
+                    status: form.get("status"),
+                    decided_on: form.get("decided_on"),
+                    form: form.get("form"),
+                    given_by: form.get("given_by"),
+                    interpreter_language: form.get("interpreter_language"),
+                    checklist: form.all("checklist"),
+                },
+                &ctx.meta,
+            )
+            .await
+        }
+        "assign" => app.assign_case_worker(&caller, &id, &form.get("case_worker"), &ctx.meta).await,
+        "convert" => {
+            app.convert_notification(&caller, &id, &form.get("person"), &form.get("competent_authority"), &ctx.meta).await.map(|_| ())
+        }
+        _ => Err(ServiceError::NotFound),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(ServiceError::Invalid(errors)) => case_page(&state, &ctx, &id, form, what, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+pub async fn decision(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "decision").await
+}
+pub async fn command(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "command").await
+}
+pub async fn consent(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "consent").await
+}
+pub async fn assign(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "assign").await
+}
+pub async fn convert(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "convert").await
+}
+
+#[derive(Template)]
+#[template(path = "break_glass.html")]
+struct BreakGlassPage {
+    page: PageCtx,
+    form: FormData,
+    errors: FieldErrors,
+    minutes: i64,
+}
+
+fn break_glass_form(state: &AppState, ctx: &Ctx, form: FormData, errors: Vec<ValidationError>, status: StatusCode) -> Response {
+    let minutes = state.app.config().jurisdiction.break_glass_minutes;
+    render(status, &BreakGlassPage { page: page(ctx, "break-glass-title"), form, errors: FieldErrors(errors), minutes })
+}
+
+pub async fn break_glass_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = require(&ctx) {
+        return r;
+    }
+    break_glass_form(&state, &ctx, FormData::parse(b""), Vec::new(), StatusCode::OK)
+}
+
+pub async fn break_glass(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
+    let form = FormData::parse(&body);
+    let s = match require_post(&ctx, &form) {
+        Ok(s) => s.clone(),
+        Err(r) => return r,
+    };
+    match state.app.break_glass(&Caller::User(s.actor.clone()), &form.get("reference"), &form.get("reason"), &ctx.meta).await {
+        Ok(id) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(ServiceError::Invalid(errors)) => break_glass_form(&state, &ctx, form, errors, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "break_glass_review.html")]
+struct BreakGlassReviewPage {
+    page: PageCtx,
+    rows: Vec<BreakGlassView>,
+}
+
+pub async fn break_glass_review(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = match require(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state.app.break_glass_review(&Caller::User(s.actor.clone()), &ctx.meta).await {
+        Ok(rows) => render(StatusCode::OK, &BreakGlassReviewPage { page: page(&ctx, "break-glass-review-title"), rows }),
+        Err(e) => error_page(&ctx, &e),
+    }
+}
