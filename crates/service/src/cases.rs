@@ -620,6 +620,7 @@ impl Palermo {
                     checklist: join(checklist.iter().map(|c| c.code())),
                     given_by: given_by.code().into(),
                     recorded_by: actor.user_id,
+                    case_version: 1,
                     recorded_at: now,
                 });
             }
@@ -994,6 +995,7 @@ impl Palermo {
             checklist: join(checklist.iter().map(|c| c.code())),
             given_by: given_by.code().into(),
             recorded_by: actor.user_id,
+            case_version: c.version + 1,
             recorded_at: now,
         };
         let event = self.case_event(
@@ -1081,6 +1083,7 @@ impl Palermo {
             checklist: String::new(),
             given_by: ConsentGivenBy::Person.code().into(),
             recorded_by: actor.user_id,
+            case_version: c.version + 1,
             recorded_at: now,
         };
         let event = self.case_event(

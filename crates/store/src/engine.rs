@@ -153,6 +153,7 @@ fn consent_from(row: &Row_) -> Result<ConsentRecord> {
         checklist: row.try_get("checklist")?,
         given_by: row.try_get("given_by")?,
         recorded_by: UserId(row.try_get("recorded_by")?),
+        case_version: row.try_get("case_version")?,
         recorded_at: row.try_get("recorded_at")?,
     })
 }
@@ -193,7 +194,7 @@ fn push_case_conditions(q: &mut sqlx::QueryBuilder<DB>, scope: &CaseScope, f: &C
         .push_bind(o)
         .push(
             " AND NOT EXISTS (SELECT 1 FROM consents k2 WHERE k2.case_id = k.case_id AND k2.purpose = k.purpose \
-             AND k2.recipient_org_id = k.recipient_org_id AND k2.recorded_at > k.recorded_at))",
+             AND k2.recipient_org_id = k.recipient_org_id AND k2.case_version > k.case_version))",
         );
     }
     q.push(")");
@@ -904,8 +905,8 @@ impl EngineStore {
 
     async fn insert_consent_in(tx: &mut Tx, k: &ConsentRecord) -> Result<()> {
         sqlx::query(
-            "INSERT INTO consents (id, case_id, purpose, recipient_org_id, status, decided_on, form, interpreter_language, checklist, given_by, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "INSERT INTO consents (id, case_id, purpose, recipient_org_id, status, decided_on, form, interpreter_language, checklist, given_by, recorded_by, case_version, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(k.id)
         .bind(k.case_id)
@@ -918,6 +919,7 @@ impl EngineStore {
         .bind(&k.checklist)
         .bind(&k.given_by)
         .bind(k.recorded_by.0)
+        .bind(k.case_version)
         .bind(k.recorded_at)
         .execute(&mut **tx)
         .await?;
@@ -1099,8 +1101,8 @@ impl EngineStore {
 
     pub async fn consents_of(&self, case_id: Uuid) -> Result<Vec<ConsentRecord>> {
         let rows = sqlx::query(
-            "SELECT id, case_id, purpose, recipient_org_id, status, decided_on, form, interpreter_language, checklist, given_by, recorded_by, recorded_at \
-             FROM consents WHERE case_id = $1 ORDER BY recorded_at, id",
+            "SELECT id, case_id, purpose, recipient_org_id, status, decided_on, form, interpreter_language, checklist, given_by, recorded_by, case_version, recorded_at \
+             FROM consents WHERE case_id = $1 ORDER BY case_version, recorded_at",
         )
         .bind(case_id)
         .fetch_all(&self.readers)

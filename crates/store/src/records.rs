@@ -222,6 +222,9 @@ pub struct ConsentRecord {
     pub checklist: String,
     pub given_by: String,
     pub recorded_by: UserId,
+    /// The version of the case written together with this record: the latest consent for a
+    /// purpose and recipient is the one with the highest.
+    pub case_version: i64,
     pub recorded_at: OffsetDateTime,
 }
 

@@ -7,6 +7,7 @@ mod browser;
 mod crash;
 mod http;
 mod linkage;
+mod nrm;
 
 /// Runs an async test body `fn(&TestApp)` once per engine.
 #[macro_export]

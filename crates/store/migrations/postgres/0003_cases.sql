@@ -79,6 +79,7 @@ CREATE TABLE consents (
     checklist               text NOT NULL,
     given_by                text NOT NULL,              -- person | guardian | person_and_guardian
     recorded_by             uuid NOT NULL REFERENCES users(id),
+    case_version            bigint NOT NULL,         -- the case version this record was written with: orders consents
     recorded_at             timestamptz NOT NULL
 );
 CREATE INDEX consents_by_case ON consents(case_id, recorded_at);

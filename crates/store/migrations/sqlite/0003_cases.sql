@@ -79,6 +79,7 @@ CREATE TABLE consents (
     checklist               TEXT NOT NULL,
     given_by                TEXT NOT NULL,              -- person | guardian | person_and_guardian
     recorded_by             BLOB NOT NULL REFERENCES users(id),
+    case_version            INTEGER NOT NULL,         -- the case version this record was written with: orders consents
     recorded_at             TEXT NOT NULL
 );
 CREATE INDEX consents_by_case ON consents(case_id, recorded_at);

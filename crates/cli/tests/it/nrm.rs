@@ -1,0 +1,345 @@
+//! The NRM over HTTP, on both engines: screening and referral, the legal stages and their
+//! clocks, need-to-know (404 for outsiders, sections, consent withdrawal, regional
+//! coordinators), break-glass and its review, anonymous notifications.
+
+use palermo_service::RequestMeta;
+use palermo_service::admin::Caller;
+use palermo_testkit::{Client, TestApp};
+use serde_json::{Value, json};
+use time::Duration;
+
+crate::on_both_engines!(referral_decisions_and_clocks, need_to_know_consent_and_break_glass, notifications_children_and_reconsideration);
+
+struct World {
+    police: String,
+    authority_org: String,
+    shelter: String,
+}
+
+async fn world(app: &TestApp) -> World {
+    let op = app.operator_org().await;
+    let police = app.org("City Police", "police").await;
+    let directorate = app.org("Victim Directorate", "social_services").await;
+    let shelter = app.org("Safe Shelter", "shelter").await;
+    let other = app.org("Other NGO", "ngo_outreach").await;
+    app.user(&police, "responder", &["first_responder"]).await;
+    app.user(&directorate, "authority", &["competent_authority"]).await;
+    app.user(&shelter, "worker", &["case_worker"]).await;
+    app.user(&other, "outsider", &["case_worker"]).await;
+    app.user(&op, "coordinator", &["coordinator"]).await;
+    app.user(&op, "auditor", &["auditor"]).await;
+    World { police: police.id.to_string(), authority_org: directorate.id.to_string(), shelter: shelter.id.to_string() }
+}
+
+async fn person(c: &mut Client, given: &str, age: &str) -> String {
+    let r = c
+        .post_json(
+            "/api/v1/persons",
+            &json!({"given_name": given, "family_name": "Testperson", "sex": "Feminine", "age_at_identification": age}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json()["reference"].as_str().unwrap().to_owned()
+}
+
+/// An adult labour screening that meets both the art. 3 elements and the ILO rule.
+fn adult_referral(person: &str, authority: &str) -> Value {
+    json!({
+        "kind": "referral", "person": person, "screened_on": "2026-11-17", "population": "adult", "exploitation_form": "labour",
+        "acts": ["recruitment", "transportation"], "means": ["deception"], "purposes": ["forced_labour_or_services"],
+        "indicators": ["DR.01", "DR.08", "EX.01", "EX.04", "CD.01", "CD.03"],
+        "competent_authority": authority, "referral_consent": "given", "consent_form": "written", "interpreter_language": "ro",
+        "checklist": ["consent_to_interview", "informed_of_purpose", "informed_of_withdrawal"]
+    })
+}
+
+async fn cases_in_db(app: &TestApp) -> i64 {
+    palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM cases").await.unwrap()
+}
+
+async fn referral_decisions_and_clocks(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let p = person(&mut fr, "Mariana", "29").await;
+
+    // An adult without consent cannot be referred: a clear error, and nothing is created.
+    let mut no_consent = adult_referral(&p, &w.authority_org);
+    no_consent["referral_consent"] = json!("refused");
+    let r = fr.post_json("/api/v1/cases", &no_consent).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("referral_consent") && r.body.contains("anonymous notification"), "{}", r.body);
+    // An unknown indicator code is named.
+    let mut bad = adult_referral(&p, &w.authority_org);
+    bad["indicators"] = json!(["DR.01", "ZZ.99"]);
+    let r = fr.post_json("/api/v1/cases", &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("ZZ.99"), "{}", r.body);
+    assert_eq!(cases_in_db(app).await, 0);
+
+    let r = fr.post_json("/api/v1/cases", &adult_referral(&p, &w.authority_org)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let opened = r.json();
+    let id = opened["id"].as_str().unwrap().to_owned();
+    assert!(opened["reference"].as_str().unwrap().starts_with("NRM-2026-"), "{opened}");
+    // Referred on Wednesday 18 November 2026: 5 working days → Wednesday 25 November.
+    assert_eq!(opened["deadline"]["kind"], "reasonable_grounds_decision");
+    assert_eq!(opened["deadline"]["due"], "2026-11-25");
+    assert_eq!(opened["deadline"]["ends_at"], "2026-11-26T00:00:00Z");
+
+    // The screening's suggestion and its reasons.
+    let view = fr.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    let v = view.json();
+    assert_eq!(v["screening"]["elements_met"], true);
+    assert_eq!(v["screening"]["indicators_suggest"], true);
+    assert_eq!(v["screening"]["positive_dimensions"], json!(["DR", "EX", "CD"]));
+    assert_eq!(v["person"]["identity"]["given_name"], "Mariana");
+    // The first responder may not decide.
+    let decision = json!({"decision": "reasonable_grounds", "outcome": "positive", "decided_on": "2026-11-18", "reasons": "Credible account, documents withheld by employer."});
+    assert_eq!(fr.post_json(&format!("/api/v1/cases/{id}/decision"), &decision).await.status, 403);
+
+    // The competent authority decides; the recovery period starts.
+    let mut ca = app.signed_in("authority").await;
+    let r = ca.post_json(&format!("/api/v1/cases/{id}/decision"), &decision).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["stage"], "recovery_period");
+    let v = ca.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(v["recovery_period_ends"], "2026-12-18");
+    assert_eq!(v["earliest_conclusive_grounds"], "2026-12-18");
+    assert_eq!(v["deadline"]["kind"], "conclusive_grounds_decision");
+    assert_eq!(v["awaited_decision"], "conclusive_grounds");
+    // The decision and its reasons are on the timeline.
+    let timeline = v["timeline"].as_array().unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e["kind"] == "decide_reasonable_grounds" && e["reasons"] == "Credible account, documents withheld by employer.")
+    );
+
+    // Too early for the CG decision: refused, naming the earliest date; nothing changes.
+    let cg = json!({"decision": "conclusive_grounds", "outcome": "positive", "decided_on": "2026-11-18", "reasons": "Account corroborated by labour inspection."});
+    let r = ca.post_json(&format!("/api/v1/cases/{id}/decision"), &cg).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("2026-12-18"), "{}", r.body);
+    // A decision in the future is refused too.
+    let mut future = cg.clone();
+    future["decided_on"] = json!("2027-01-20");
+    assert_eq!(ca.post_json(&format!("/api/v1/cases/{id}/decision"), &future).await.status, 422);
+
+    // 31 days later the CG decision is taken; the case moves to assistance and has no deadline.
+    app.clock.advance(Duration::days(31));
+    let mut ca = app.signed_in("authority").await;
+    let mut cg = cg;
+    cg["decided_on"] = json!("2026-12-19");
+    cg["told_on"] = json!("2026-12-19");
+    let r = ca.post_json(&format!("/api/v1/cases/{id}/decision"), &cg).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["stage"], "assistance");
+    assert!(r.json()["deadline"].is_null());
+    // Assistance → a second CG decision is an illegal transition: a clear error.
+    let r = ca.post_json(&format!("/api/v1/cases/{id}/decision"), &cg).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("cannot decide_conclusive_grounds"), "{}", r.body);
+
+    // A second referral left without a decision becomes overdue, and the authority is alerted.
+    let mut fr = app.signed_in("responder").await;
+    let p2 = person(&mut fr, "Oksana", "34").await;
+    let mut second = adult_referral(&p2, &w.authority_org);
+    second["screened_on"] = json!("2026-12-19");
+    let r = fr.post_json("/api/v1/cases", &second).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let second_ref = r.json()["reference"].as_str().unwrap().to_owned();
+    app.clock.advance(Duration::days(10));
+    let mut ca = app.signed_in("authority").await;
+    let list = ca.get("/api/v1/cases?deadline=overdue").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let rows = list.json()["rows"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["reference"], second_ref.as_str());
+    assert_eq!(rows[0]["deadline"]["status"], "overdue");
+    let home = ca.get("/").await;
+    assert!(home.body.contains("id=\"overdue-alert\""), "{}", home.body);
+    assert!(home.body.contains("Victim Directorate"), "per-authority table");
+    // Filters are validated.
+    assert_eq!(ca.get("/api/v1/cases?stage=nonsense").await.status, 422);
+    let page = ca.get("/cases?stage=recovery_period&deadline=week").await;
+    assert_eq!(page.status, 200);
+
+    // Every case read was audited with the sections read.
+    let audit = app.app.recent_audit(&Caller::Console, 500, &RequestMeta::cli()).await.unwrap();
+    let views: Vec<_> = audit.iter().filter(|r| r.action == "case.view").collect();
+    assert!(views.iter().any(|r| r.section.as_deref() == Some("summary,identity,screening,decisions")), "{views:?}");
+    let _ = (&w.police, &w.shelter);
+}
+
+async fn need_to_know_consent_and_break_glass(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let p = person(&mut fr, "Amal", "25").await;
+    let r = fr.post_json("/api/v1/cases", &adult_referral(&p, &w.authority_org)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let reference = r.json()["reference"].as_str().unwrap().to_owned();
+
+    // An unrelated organisation: the same 404 as a case that does not exist, page and API.
+    let mut outsider = app.signed_in("outsider").await;
+    let hidden = outsider.get(&format!("/api/v1/cases/{id}")).await;
+    let missing = outsider.get(&format!("/api/v1/cases/{}", uuid::Uuid::now_v7())).await;
+    assert_eq!(hidden.status, 404);
+    assert_eq!(strip_request_id(&hidden.body), strip_request_id(&missing.body));
+    assert_eq!(outsider.get(&format!("/cases/{id}")).await.status, 404);
+    let list = outsider.get("/api/v1/cases").await.json();
+    assert_eq!(list["total"], 0);
+
+    // The shelter's case worker has no relation yet: 404. A consented referral opens the
+    // summary and identity (not the screening); withdrawal closes it on the next request.
+    let mut worker = app.signed_in("worker").await;
+    assert_eq!(worker.get(&format!("/api/v1/cases/{id}")).await.status, 404);
+    let consent = json!({"purpose": "referral", "recipient": w.shelter, "status": "given", "decided_on": "2026-11-18", "form": "written", "given_by": "person", "checklist": ["informed_of_purpose"]});
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/consent"), &consent).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = worker.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(v.status, 200, "{}", v.body);
+    let v = v.json();
+    assert_eq!(v["sections"], json!(["summary", "identity"]));
+    assert_eq!(v["person"]["identity"]["given_name"], "Amal");
+    assert!(v["screening"].is_null());
+    assert_eq!(worker.get("/api/v1/cases").await.json()["total"], 1);
+    let mut withdrawn = consent.clone();
+    withdrawn["status"] = json!("withdrawn");
+    assert_eq!(fr.post_json(&format!("/api/v1/cases/{id}/consent"), &withdrawn).await.status, 200);
+    assert_eq!(worker.get(&format!("/api/v1/cases/{id}")).await.status, 404, "withdrawal takes effect on the next request");
+    assert_eq!(worker.get("/api/v1/cases").await.json()["total"], 0);
+
+    // The national coordinator sees the case and its decisions, never the identity.
+    let mut coord = app.signed_in("coordinator").await;
+    let v = coord.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(v.status, 200, "{}", v.body);
+    assert!(v.json()["person"].is_null());
+    assert_eq!(v.json()["sections"], json!(["summary", "decisions"]));
+
+    // Break-glass: a reason is required; then time-boxed access, visible to the owner and
+    // on the review page.
+    let r = outsider.post_json("/api/v1/break-glass", &json!({"reference": reference, "reason": "urgent"})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("reason"));
+    let r = outsider
+        .post_json("/api/v1/break-glass", &json!({"reference": "NRM-2026-999999", "reason": "Person at risk tonight, owner unreachable"}))
+        .await;
+    assert_eq!(r.status, 404);
+    let r = outsider
+        .post_json("/api/v1/break-glass", &json!({"reference": reference, "reason": "Person at risk tonight, owner unreachable"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let v = outsider.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(v.status, 200);
+    assert_eq!(v.json()["break_glass_active"], true);
+    assert_eq!(v.json()["person"]["identity"]["given_name"], "Amal");
+    let home = fr.get("/").await;
+    assert!(home.body.contains("id=\"break-glass-alert\""), "the owner is alerted");
+    let mut auditor = app.signed_in("auditor").await;
+    let review = auditor.get("/break-glass/review").await;
+    assert_eq!(review.status, 200);
+    assert!(review.body.contains(&reference) && review.body.contains("Person at risk tonight"), "{}", review.body);
+    assert_eq!(fr.get("/break-glass/review").await.status, 403);
+    let audit = app.app.recent_audit(&Caller::Console, 200, &RequestMeta::cli()).await.unwrap();
+    assert!(audit.iter().any(|r| r.action == "case.view" && r.purpose.as_deref() == Some("break_glass")));
+    // The grant expires after an hour.
+    app.clock.advance(Duration::minutes(61));
+    let mut outsider = app.signed_in("outsider").await;
+    assert_eq!(outsider.get(&format!("/api/v1/cases/{id}")).await.status, 404);
+}
+
+fn strip_request_id(body: &str) -> String {
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let mut v = v;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("request_id");
+    }
+    v.to_string()
+}
+
+async fn notifications_children_and_reconsideration(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+
+    // An anonymous notification carries no identity; it counts, and converts once the person
+    // consents (audited).
+    let n = json!({"kind": "anonymous_notification", "screened_on": "2026-11-16", "population": "adult", "exploitation_form": "sexual",
+        "acts": ["recruitment"], "means": ["deception"], "purposes": ["exploitation_of_prostitution_of_others"], "indicators": ["CD.06", "DR.01"],
+        "sex": "Feminine", "age_group": "adult"});
+    let r = fr.post_json("/api/v1/cases", &n).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let nid = r.json()["id"].as_str().unwrap().to_owned();
+    assert!(r.json()["reference"].as_str().unwrap().starts_with("AN-2026-"));
+    assert!(r.json()["stage"].is_null());
+    let mut with_person = n.clone();
+    with_person["person"] = json!("P-2026-000001");
+    assert_eq!(fr.post_json("/api/v1/cases", &with_person).await.status, 422, "no identity in a notification");
+    let listed = fr.get("/api/v1/cases?kind=anonymous_notification").await.json();
+    assert_eq!(listed["total"], 1);
+    let p = person(&mut fr, "Ines", "31").await;
+    let csrf = fr.csrf_token().await.unwrap();
+    let r =
+        fr.post_form(&format!("/cases/{nid}/convert"), &[("csrf", &csrf), ("person", &p), ("competent_authority", &w.authority_org)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let v = fr.get(&format!("/api/v1/cases/{nid}")).await.json();
+    assert_eq!(v["kind"], "referral");
+    assert_eq!(v["stage"], "referred");
+    let audit = app.app.recent_audit(&Caller::Console, 200, &RequestMeta::cli()).await.unwrap();
+    assert!(audit.iter().any(|r| r.action == "case.convert"));
+
+    // A child is referred without consent (the child rule), and means are not required.
+    let child = person(&mut fr, "Sami", "15").await;
+    let c = json!({"kind": "referral", "person": child, "screened_on": "2026-11-18", "population": "child", "exploitation_form": "labour",
+        "acts": ["recruitment"], "purposes": ["forced_labour_or_services"], "indicators": ["EX.01", "EX.03"],
+        "competent_authority": w.authority_org, "views": "Wants to stay with her aunt; guardian agrees."});
+    let r = fr.post_json("/api/v1/cases", &c).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let cid = r.json()["id"].as_str().unwrap().to_owned();
+    let v = fr.get(&format!("/api/v1/cases/{cid}")).await.json();
+    assert_eq!(v["screening"]["elements_met"], true, "no means needed for a child");
+    assert_eq!(v["screening"]["indicators_suggest"], true);
+    let mut as_notification = c.clone();
+    as_notification["kind"] = json!("anonymous_notification");
+    as_notification["person"] = json!("");
+    as_notification["sex"] = json!("Masculine");
+    as_notification["age_group"] = json!("unknown");
+    assert_eq!(fr.post_json("/api/v1/cases", &as_notification).await.status, 422, "children are referred, not notified");
+
+    // A negative RG decision needs the date the person was told; reconsideration reopens it.
+    let mut ca = app.signed_in("authority").await;
+    let neg = json!({"decision": "reasonable_grounds", "outcome": "negative", "decided_on": "2026-11-18", "reasons": "Insufficient indicators at this stage."});
+    let r = ca.post_json(&format!("/api/v1/cases/{cid}/decision"), &neg).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("told_on"), "{}", r.body);
+    let mut neg = neg;
+    neg["told_on"] = json!("2026-11-18");
+    let r = ca.post_json(&format!("/api/v1/cases/{cid}/decision"), &neg).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["stage"], "negative_reasonable_grounds");
+    assert_eq!(r.json()["deadline"]["kind"], "reconsideration_window_closes");
+    let req = json!({"command": "request_reconsideration", "on": "2026-11-18", "reasons": "New evidence from the labour inspectorate."});
+    let r = fr.post_json(&format!("/api/v1/cases/{cid}/command"), &req).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["stage"], "reconsideration");
+    let mut pos = neg.clone();
+    pos["outcome"] = json!("positive");
+    assert_eq!(ca.post_json(&format!("/api/v1/cases/{cid}/decision"), &pos).await.json()["stage"], "recovery_period");
+    // Withdraw, then reopen: back where it was.
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{cid}/command"),
+            &json!({"command": "withdraw", "on": "2026-11-18", "reasons": "The family moved abroad."}),
+        )
+        .await;
+    assert_eq!(r.json()["stage"], "withdrawn", "{}", r.body);
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{cid}/command"),
+            &json!({"command": "reopen", "on": "2026-11-18", "reasons": "The family came back."}),
+        )
+        .await;
+    assert_eq!(r.json()["stage"], "recovery_period", "{}", r.body);
+    let _ = (&w.police, &w.shelter);
+}
