@@ -39,6 +39,19 @@ struct Global {
 }
 
 #[derive(Subcommand)]
+enum GenerateCommand {
+    /// NRM cases across every stage (persons with encrypted identity, screenings, decisions,
+    /// consents), assigned to the instance's first responders, competent authorities and case
+    /// workers. The same seed gives the same cases.
+    Cases {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Start the web server (pages and the JSON API). Applies pending migrations first.
     Serve {
@@ -55,6 +68,9 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Generate seeded synthetic data (for demos and benchmarks).
+    #[command(subcommand)]
+    Generate(GenerateCommand),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -557,6 +573,28 @@ async fn main() -> Result<()> {
                 remove_sqlite_files(&config)?;
             }
             make_demo(config).await?;
+        }
+        Command::Generate(GenerateCommand::Cases { count, seed }) => {
+            let app = open(config).await?;
+            let bar = indicatif::ProgressBar::new(count as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {per_sec} eta {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            }
+            let started = std::time::Instant::now();
+            let report = app.generate_cases(count, seed, &|done| bar.set_position(done as u64)).await?;
+            bar.finish_and_clear();
+            println!(
+                "{} cases written in {:.1} s ({} anonymous notifications, {} children's cases, {} overdue)",
+                report.cases,
+                started.elapsed().as_secs_f64(),
+                report.notifications,
+                report.children,
+                report.overdue
+            );
         }
         Command::Config => print!("{}", config.to_masked_toml()),
         Command::Link(cmd) => link(cmd)?,

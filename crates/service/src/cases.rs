@@ -297,13 +297,20 @@ fn state_of(c: &CaseRecord) -> Option<CaseState> {
     })
 }
 
+/// Write a domain state into a case row (with its next deadline).
+pub(crate) fn store_state_pub(c: &mut CaseRecord, s: &CaseState, rules: &Rules) {
+    store_state(c, s, rules)
+}
+
 fn store_state(c: &mut CaseRecord, s: &CaseState, rules: &Rules) {
     c.stage = Some(s.stage.code().to_owned());
     c.rg_positive_on = s.rg_positive_on;
     c.last_negative_kind = s.last_negative.map(|(k, _)| k.code().to_owned());
     c.last_negative_told_on = s.last_negative.map(|(_, d)| d);
     c.ended_from = s.ended_from.map(|st| st.code().to_owned());
-    let d = rules.next_deadline(s);
+    // Only targets the authorities must meet are indexed for the due/overdue lists; a
+    // reconsideration window that closes is shown on the case but is nobody's overdue work.
+    let d = rules.next_deadline(s).filter(|d| d.kind.is_target());
     c.deadline_kind = d.map(|d| d.kind.code().to_owned());
     c.deadline_on = d.map(|d| d.due);
 }
@@ -331,7 +338,11 @@ impl Palermo {
             kind: d.kind.code().into(),
             due: fmt_date(d.due),
             ends_at: d.ends_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-            status: status.code().into(),
+            status: if !d.kind.is_target() && matches!(status, DeadlineStatus::Overdue { .. }) {
+                "passed".into()
+            } else {
+                status.code().into()
+            },
             days,
         })
     }

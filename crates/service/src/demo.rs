@@ -7,6 +7,10 @@ use crate::{Palermo, RequestMeta, Result, ServiceError};
 /// The password of every demo user (demo instances only).
 pub const DEMO_PASSWORD: &str = "palermo-demo-2026";
 
+/// How many synthetic cases the demo country has (every stage, overdue ones, anonymous
+/// notifications, withdrawn consent, children's cases).
+pub const DEMO_CASES: usize = 300;
+
 /// A demo sign-in, printed at start-up.
 #[derive(Debug, Clone)]
 pub struct DemoCredential {
@@ -91,6 +95,8 @@ impl Palermo {
             }
             creds.push(DemoCredential { username: (*username).into(), role: (*role).into(), organisation: org_name });
         }
+        progress(&format!("{DEMO_CASES} synthetic NRM cases"));
+        self.generate_cases(DEMO_CASES, 2026, &|_| {}).await?;
         Ok(creds)
     }
 

@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod keys;
 pub mod persons;
+pub mod synth;
 mod witness;
 
 use palermo_crypto::keys::KeyRing;

@@ -1157,6 +1157,165 @@ impl EngineStore {
         Ok((cases, total))
     }
 
+    /// Insert many generated cases in one transaction with multi-row inserts, and move the
+    /// reference counters forward to at least the given values. For the demo and benchmarks.
+    pub async fn bulk_insert_cases(&self, bundles: &[CaseBundle], counters: &[(String, i64)], audit: &[AuditEvent]) -> Result<()> {
+        // Both engines accept at least 32766 bound parameters per statement.
+        fn chunk_rows(columns: usize) -> usize {
+            30_000 / columns
+        }
+        let mut tx = self.begin_write().await?;
+        let persons: Vec<&PersonRecord> = bundles.iter().filter_map(|b| b.person.as_ref()).collect();
+        for chunk in persons.chunks(chunk_rows(11)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO persons (id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at) ",
+            );
+            q.push_values(chunk, |mut b, p| {
+                b.push_bind(p.id)
+                    .push_bind(p.reference.clone())
+                    .push_bind(p.organisation_id.0)
+                    .push_bind(p.created_by.0)
+                    .push_bind(p.sex.clone())
+                    .push_bind(p.age_at_identification)
+                    .push_bind(p.age_group.clone())
+                    .push_bind(p.citizenships.clone())
+                    .push_bind(p.languages.clone())
+                    .push_bind(p.migration_status.clone())
+                    .push_bind(p.created_at);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let cases: Vec<&CaseRecord> = bundles.iter().map(|b| &b.case).collect();
+        for chunk in cases.chunks(chunk_rows(24)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO cases (id, reference, kind, person_id, owner_org_id, authority_org_id, case_worker_id, decision_maker_id, region, stage, referred_on, \
+                 rg_positive_on, last_negative_kind, last_negative_told_on, ended_from, deadline_kind, deadline_on, sex, age_group, exploitation_form, created_by, \
+                 created_at, updated_at, version) ",
+            );
+            q.push_values(chunk, |mut b, c| {
+                b.push_bind(c.id)
+                    .push_bind(c.reference.clone())
+                    .push_bind(c.kind.clone())
+                    .push_bind(c.person_id)
+                    .push_bind(c.owner_org_id.0)
+                    .push_bind(c.authority_org_id.map(|o| o.0))
+                    .push_bind(c.case_worker_id.map(|u| u.0))
+                    .push_bind(c.decision_maker_id.map(|u| u.0))
+                    .push_bind(c.region.clone())
+                    .push_bind(c.stage.clone())
+                    .push_bind(c.referred_on)
+                    .push_bind(c.rg_positive_on)
+                    .push_bind(c.last_negative_kind.clone())
+                    .push_bind(c.last_negative_told_on)
+                    .push_bind(c.ended_from.clone())
+                    .push_bind(c.deadline_kind.clone())
+                    .push_bind(c.deadline_on)
+                    .push_bind(c.sex.clone())
+                    .push_bind(c.age_group.clone())
+                    .push_bind(c.exploitation_form.clone())
+                    .push_bind(c.created_by.0)
+                    .push_bind(c.created_at)
+                    .push_bind(c.updated_at)
+                    .push_bind(c.version);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let screenings: Vec<&ScreeningRecord> = bundles.iter().map(|b| &b.screening).collect();
+        for chunk in screenings.chunks(chunk_rows(16)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO screenings (id, case_id, organisation_id, screened_by, screened_on, population, exploitation_form, catalogue_version, list_id, acts, \
+                 means, purposes, indicators, elements_met, indicators_suggest, created_at) ",
+            );
+            q.push_values(chunk, |mut b, s| {
+                b.push_bind(s.id)
+                    .push_bind(s.case_id)
+                    .push_bind(s.organisation_id.0)
+                    .push_bind(s.screened_by.0)
+                    .push_bind(s.screened_on)
+                    .push_bind(s.population.clone())
+                    .push_bind(s.exploitation_form.clone())
+                    .push_bind(s.catalogue_version.clone())
+                    .push_bind(s.list_id.clone())
+                    .push_bind(s.acts.clone())
+                    .push_bind(s.means.clone())
+                    .push_bind(s.purposes.clone())
+                    .push_bind(s.indicators.clone())
+                    .push_bind(s.elements_met)
+                    .push_bind(s.indicators_suggest)
+                    .push_bind(s.created_at);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let events: Vec<&CaseEventRecord> = bundles.iter().flat_map(|b| b.events.iter()).collect();
+        for chunk in events.chunks(chunk_rows(9)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new("INSERT INTO case_events (id, case_id, at, actor_user_id, actor_org_id, kind, stage_after, on_date, detail) ");
+            q.push_values(chunk, |mut b, e| {
+                b.push_bind(e.id)
+                    .push_bind(e.case_id)
+                    .push_bind(e.at)
+                    .push_bind(e.actor_user_id.map(|u| u.0))
+                    .push_bind(e.actor_org_id.map(|o| o.0))
+                    .push_bind(e.kind.clone())
+                    .push_bind(e.stage_after.clone())
+                    .push_bind(e.on_date)
+                    .push_bind(e.detail.clone());
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let consents: Vec<&ConsentRecord> = bundles.iter().flat_map(|b| b.consents.iter()).collect();
+        for chunk in consents.chunks(chunk_rows(13)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO consents (id, case_id, purpose, recipient_org_id, status, decided_on, form, interpreter_language, checklist, given_by, recorded_by, case_version, recorded_at) ",
+            );
+            q.push_values(chunk, |mut b, k| {
+                b.push_bind(k.id)
+                    .push_bind(k.case_id)
+                    .push_bind(k.purpose.clone())
+                    .push_bind(k.recipient_org_id.map(|o| o.0))
+                    .push_bind(k.status.clone())
+                    .push_bind(k.decided_on)
+                    .push_bind(k.form.clone())
+                    .push_bind(k.interpreter_language.clone())
+                    .push_bind(k.checklist.clone())
+                    .push_bind(k.given_by.clone())
+                    .push_bind(k.recorded_by.0)
+                    .push_bind(k.case_version)
+                    .push_bind(k.recorded_at);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let vault: Vec<&VaultEntry> = bundles.iter().flat_map(|b| b.vault.iter()).collect();
+        for chunk in vault.chunks(chunk_rows(7)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new("INSERT INTO identity_vault (record_type, record_id, field, ciphertext, key_id, blind_index, updated_at) ");
+            q.push_values(chunk, |mut b, v| {
+                b.push_bind(v.record_type.clone())
+                    .push_bind(v.record_id)
+                    .push_bind(v.field.clone())
+                    .push_bind(v.ciphertext.clone())
+                    .push_bind(v.key_id)
+                    .push_bind(v.blind_index.clone())
+                    .push_bind(v.updated_at);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for (prefix, last) in counters {
+            sqlx::query(
+                "INSERT INTO reference_counters (prefix, last) VALUES ($1, $2) ON CONFLICT (prefix) DO UPDATE SET last = \
+                 CASE WHEN reference_counters.last > excluded.last THEN reference_counters.last ELSE excluded.last END",
+            )
+            .bind(prefix)
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
+        }
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn reference_counter(&self, prefix: &str) -> Result<i64> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT last FROM reference_counters WHERE prefix = $1").bind(prefix).fetch_optional(&self.readers).await?;
+        Ok(row.map(|r| r.0).unwrap_or(0))
+    }
+
     pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head> {
         let tx = self.begin_write().await?;
         let mut tx = tx;

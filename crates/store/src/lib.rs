@@ -352,6 +352,8 @@ delegate! {
     pub async fn insert_break_glass(&self, g: &BreakGlassRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn break_glass_of(&self, case_id: Uuid) -> Result<Vec<BreakGlassRecord>>;
     pub async fn break_glass_recent(&self, limit: i64) -> Result<Vec<BreakGlassRecord>>;
+    pub async fn bulk_insert_cases(&self, bundles: &[CaseBundle], counters: &[(String, i64)], audit: &[AuditEvent]) -> Result<()>;
+    pub async fn reference_counter(&self, prefix: &str) -> Result<i64>;
     pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64, offset: i64) -> Result<(Vec<CaseRecord>, i64)>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).

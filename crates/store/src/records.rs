@@ -270,3 +270,14 @@ pub struct CaseFilter {
     /// Only cases assigned to this case worker.
     pub case_worker: Option<Uuid>,
 }
+
+/// Everything one generated case writes (the synthetic generator's bulk path).
+#[derive(Debug, Clone)]
+pub struct CaseBundle {
+    pub person: Option<PersonRecord>,
+    pub case: CaseRecord,
+    pub screening: ScreeningRecord,
+    pub events: Vec<CaseEventRecord>,
+    pub consents: Vec<ConsentRecord>,
+    pub vault: Vec<VaultEntry>,
+}

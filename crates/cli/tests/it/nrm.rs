@@ -8,7 +8,12 @@ use palermo_testkit::{Client, TestApp};
 use serde_json::{Value, json};
 use time::Duration;
 
-crate::on_both_engines!(referral_decisions_and_clocks, need_to_know_consent_and_break_glass, notifications_children_and_reconsideration);
+crate::on_both_engines!(
+    referral_decisions_and_clocks,
+    need_to_know_consent_and_break_glass,
+    notifications_children_and_reconsideration,
+    generated_cases_cover_every_stage,
+);
 
 struct World {
     police: String,
@@ -342,4 +347,44 @@ async fn notifications_children_and_reconsideration(app: &TestApp) {
         .await;
     assert_eq!(r.json()["stage"], "recovery_period", "{}", r.body);
     let _ = (&w.police, &w.shelter);
+}
+
+async fn generated_cases_cover_every_stage(app: &TestApp) {
+    let _w = world(app).await;
+    let report = app.app.generate_cases(600, 7, &|_| {}).await.unwrap();
+    assert_eq!(report.cases, 600);
+    assert!(report.notifications > 10 && report.children > 50 && report.overdue > 0, "{report:?}");
+    for stage in
+        ["referred", "recovery_period", "assistance", "negative_reasonable_grounds", "negative_conclusive_grounds", "closed", "withdrawn"]
+    {
+        let n = palermo_store::testing::count(
+            &app.db_url,
+            Box::leak(format!("SELECT COUNT(*) FROM cases WHERE stage = '{stage}'").into_boxed_str()),
+        )
+        .await
+        .unwrap();
+        assert!(n > 0, "no generated case at stage {stage}");
+    }
+    // The same seed gives the same cases (stages and dates), whatever the ids.
+    let first: i64 = palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM cases WHERE stage = 'assistance'").await.unwrap();
+    app.app.generate_cases(600, 7, &|_| {}).await.unwrap();
+    let second: i64 = palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM cases WHERE stage = 'assistance'").await.unwrap();
+    assert_eq!(second, 2 * first);
+    // Generated cases are ordinary cases: listed, paged and readable by the authority, identity
+    // decrypted and the read audited.
+    let mut ca = app.signed_in("authority").await;
+    let list = ca.get("/api/v1/cases?stage=recovery_period").await.json();
+    assert!(list["total"].as_i64().unwrap() > 0);
+    let id = list["rows"][0]["id"].as_str().unwrap().to_owned();
+    let v = ca.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(v.status, 200, "{}", v.body);
+    assert!(v.json()["person"]["reference"].as_str().unwrap().starts_with("P-2026-"));
+    let page2 = ca.get("/cases?page=2").await;
+    assert_eq!(page2.status, 200);
+    assert!(page2.body.contains("rel=\"prev\""));
+    // References continue after generated ones.
+    let mut fr = app.signed_in("responder").await;
+    let p = person(&mut fr, "After", "30").await;
+    let n: i64 = p.trim_start_matches("P-2026-").parse().unwrap();
+    assert!(n > 1000, "{p}");
 }
