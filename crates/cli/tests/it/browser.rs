@@ -214,3 +214,182 @@ async fn browser_journey_sign_in_with_totp_create_organisation_and_user_sign_out
     assert_eq!(created.display_name, "Rosa Mendes");
     app.stop().await;
 }
+
+/// Sign in through the pages, enrolling or answering the second factor as needed (codes are
+/// single-use, so the clock moves to the next step first).
+async fn sign_in(
+    b: &fantoccini::Client,
+    app: &TestApp,
+    base: &str,
+    username: &str,
+    secrets: &mut std::collections::HashMap<String, String>,
+) {
+    b.goto(&format!("{base}/sign-in")).await.unwrap();
+    fill(b, "username", username).await;
+    fill(b, "password", PASSWORD).await;
+    click(b, "sign-in").await;
+    let p = wait_path(b, "the second factor", |p| p == "/second-factor/enrol" || p == "/sign-in/second-factor").await;
+    if p == "/second-factor/enrol" {
+        let secret = el(b, "totp-secret").await.text().await.unwrap().trim().to_owned();
+        fill(b, "code", &app.totp_now(&secret)).await;
+        secrets.insert(username.to_owned(), secret);
+    } else {
+        app.clock.advance(Duration::seconds(30));
+        fill(b, "code", &app.totp_now(&secrets[username])).await;
+    }
+    click(b, "verify").await;
+    wait_path(b, "home", |p| p == "/").await;
+}
+
+async fn sign_out(b: &fantoccini::Client) {
+    click(b, "sign-out").await;
+    wait_path(b, "the sign-in page", |p| p == "/sign-in").await;
+}
+
+async fn check(b: &fantoccini::Client, css: &str) {
+    let e = b.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    if !e.is_selected().await.unwrap() {
+        e.click().await.unwrap();
+    }
+}
+
+async fn select(b: &fantoccini::Client, id: &str, value: &str) {
+    el(b, id).await.find(Locator::Css(&format!("option[value='{value}']"))).await.unwrap().click().await.unwrap();
+}
+
+async fn set_date(b: &fantoccini::Client, id: &str, value: &str) {
+    b.execute(&format!("document.getElementById('{id}').value = '{value}'"), vec![]).await.unwrap();
+}
+
+async fn record_person(b: &fantoccini::Client, base: &str, given: &str, age: &str) -> String {
+    b.goto(&format!("{base}/persons/new")).await.unwrap();
+    fill(b, "given_name", given).await;
+    fill(b, "family_name", "Aliyeva").await;
+    select(b, "sex", "Feminine").await;
+    fill(b, "age_at_identification", age).await;
+    click(b, "create-person").await;
+    wait_path(b, "the person", |p| p.starts_with("/persons/") && p.len() > 20).await;
+    el(b, "reference").await.text().await.unwrap()
+}
+
+/// The NRM in a real browser: a first responder screens an adult (indicators met, consent
+/// required and then given) and a child (no consent needed) and refers them; the competent
+/// authority takes a positive RG decision and the clock shows the recovery period; 31 days
+/// later the CG decision; an unrelated organisation gets "not found", uses break-glass with a
+/// reason, and the auditor sees it on the review page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_journey_screening_referral_decisions_and_break_glass() {
+    let Some(driver_path) = chromedriver_path() else {
+        return;
+    };
+    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.server.cookie_secure = false).await.unwrap();
+    let op = app.operator_org().await;
+    let police = app.org("Border Police East", "police").await;
+    let directorate = app.org("Victim Directorate", "social_services").await;
+    let other = app.org("Unrelated NGO", "ngo_outreach").await;
+    app.user(&police, "officer", &["first_responder"]).await;
+    app.user(&directorate, "decider", &["competent_authority"]).await;
+    app.user(&other, "outsider", &["case_worker"]).await;
+    app.user(&op, "auditor", &["auditor"]).await;
+    let (_driver, driver_url) = start_driver(&driver_path).await;
+    let profile = app.dir.join("chrome-profile-nrm");
+    let b = browser(&driver_url, &profile).await;
+    let base = format!("http://localhost:{}", app.addr.port());
+    let mut secrets = std::collections::HashMap::new();
+
+    // The first responder screens an adult for labour exploitation.
+    sign_in(&b, &app, &base, "officer", &mut secrets).await;
+    let adult = record_person(&b, &base, "Leyla", "27").await;
+    click(&b, "screen-person").await;
+    wait_path(&b, "the screening form", |p| p == "/cases/new").await;
+    assert_eq!(el(&b, "person").await.prop("value").await.unwrap().as_deref(), Some(adult.as_str()));
+    set_date(&b, "screened_on", "2026-11-17").await;
+    check(&b, "input[name='acts'][value='recruitment']").await;
+    check(&b, "input[name='means'][value='deception']").await;
+    check(&b, "input[name='purposes'][value='forced_labour_or_services']").await;
+    for code in ["DR.01", "DR.08", "EX.01", "EX.04", "CD.01", "CD.03"] {
+        click(&b, &format!("ind-{code}")).await;
+    }
+    select(&b, "competent_authority", &directorate.id.to_string()).await;
+    // No consent yet: refused next to the field, everything typed is kept.
+    click(&b, "open-case").await;
+    wait_path(&b, "the form again", |p| p == "/cases").await;
+    assert!(el(&b, "form-errors").await.text().await.unwrap().contains("referral_consent"));
+    assert!(el(&b, "ind-CD.03").await.is_selected().await.unwrap(), "indicators kept");
+    select(&b, "referral_consent", "given").await;
+    select(&b, "consent_form", "written").await;
+    click(&b, "open-case").await;
+    let adult_case = wait_path(&b, "the case", |p| p.starts_with("/cases/") && p.len() > 20).await;
+    assert_eq!(el(&b, "stage").await.text().await.unwrap(), "referred");
+    assert!(el(&b, "suggestion").await.text().await.unwrap().contains("refer as a presumed victim"));
+    assert!(el(&b, "next-deadline").await.text().await.unwrap().contains("2026-11-25"));
+    let adult_ref = el(&b, "case-reference").await.text().await.unwrap();
+
+    // A child screened for sexual exploitation: no means, no consent needed.
+    let child = record_person(&b, &base, "Aysel", "15").await;
+    b.goto(&format!("{base}/cases/new?person={child}&population=child&exploitation_form=sexual")).await.unwrap();
+    assert!(el(&b, "list-warning").await.text().await.unwrap().contains("provisional"), "unverified list flagged");
+    set_date(&b, "screened_on", "2026-11-18").await;
+    check(&b, "input[name='acts'][value='recruitment']").await;
+    check(&b, "input[name='purposes'][value='exploitation_of_prostitution_of_others']").await;
+    click(&b, "ind-EX.01").await;
+    click(&b, "ind-EX.03").await;
+    select(&b, "competent_authority", &directorate.id.to_string()).await;
+    click(&b, "open-case").await;
+    wait_path(&b, "the child's case", |p| p.starts_with("/cases/") && p.len() > 20).await;
+    assert_eq!(el(&b, "stage").await.text().await.unwrap(), "referred");
+    assert!(el(&b, "screening").await.text().await.unwrap().contains("child"));
+    sign_out(&b).await;
+
+    // The competent authority finds the case in its list and takes a positive RG decision.
+    sign_in(&b, &app, &base, "decider", &mut secrets).await;
+    b.goto(&format!("{base}/cases")).await.unwrap();
+    b.find(Locator::LinkText(&adult_ref)).await.unwrap().click().await.unwrap();
+    wait_path(&b, "the case", |p| p == adult_case).await;
+    assert_eq!(el(&b, "awaited-decision").await.text().await.unwrap(), "reasonable_grounds");
+    select(&b, "outcome", "positive").await;
+    set_date(&b, "decided_on", "2026-11-18").await;
+    fill(&b, "reasons", "Consistent account; passport held by the employer.").await;
+    click(&b, "take-decision").await;
+    wait_path(&b, "the case", |p| p == adult_case).await;
+    assert_eq!(el(&b, "stage").await.text().await.unwrap(), "recovery_period");
+    let clock = el(&b, "recovery-period").await.text().await.unwrap();
+    assert!(clock.contains("2026-12-18"), "{clock}");
+    assert!(el(&b, "timeline").await.text().await.unwrap().contains("passport held by the employer"));
+
+    // 31 days later: the conclusive-grounds decision.
+    app.clock.advance(Duration::days(31));
+    sign_in(&b, &app, &base, "decider", &mut secrets).await;
+    b.goto(&format!("{base}{adult_case}")).await.unwrap();
+    assert_eq!(el(&b, "awaited-decision").await.text().await.unwrap(), "conclusive_grounds");
+    select(&b, "outcome", "positive").await;
+    set_date(&b, "decided_on", "2026-12-19").await;
+    set_date(&b, "told_on", "2026-12-19").await;
+    fill(&b, "reasons", "Labour inspection corroborated the account.").await;
+    click(&b, "take-decision").await;
+    wait_path(&b, "the case", |p| p == adult_case).await;
+    assert_eq!(el(&b, "stage").await.text().await.unwrap(), "assistance");
+    sign_out(&b).await;
+
+    // An unrelated organisation: "not found"; break-glass with a reason opens it.
+    sign_in(&b, &app, &base, "outsider", &mut secrets).await;
+    b.goto(&format!("{base}{adult_case}")).await.unwrap();
+    assert!(b.find(Locator::Id("case-reference")).await.is_err(), "the case is hidden");
+    assert!(b.source().await.unwrap().contains("not found") || b.source().await.unwrap().contains("Not found"));
+    b.goto(&format!("{base}/break-glass")).await.unwrap();
+    fill(&b, "reference", &adult_ref).await;
+    fill(&b, "reason", "Person reported missing from the shelter tonight").await;
+    click(&b, "break-glass").await;
+    wait_path(&b, "the case through break-glass", |p| p == adult_case).await;
+    assert!(el(&b, "break-glass-active").await.is_displayed().await.unwrap());
+    sign_out(&b).await;
+
+    // The auditor reviews emergency accesses.
+    sign_in(&b, &app, &base, "auditor", &mut secrets).await;
+    b.goto(&format!("{base}/break-glass/review")).await.unwrap();
+    let review = el(&b, "break-glass-review").await.text().await.unwrap();
+    assert!(review.contains(&adult_ref) && review.contains("missing from the shelter"), "{review}");
+    sign_out(&b).await;
+    let _ = b.close().await;
+    app.stop().await;
+}
