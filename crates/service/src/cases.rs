@@ -121,7 +121,10 @@ pub struct DeadlineView {
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseList {
     pub rows: Vec<CaseRow>,
+    /// How many cases match, counted up to 10,000.
     pub total: i64,
+    /// More than `total` match.
+    pub more: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -367,7 +370,7 @@ impl Palermo {
     }
 
     /// The access facts of a case, as of now.
-    async fn facts(&self, c: &CaseRecord) -> Result<CaseFacts> {
+    async fn facts(&self, c: &CaseRecord) -> Result<(CaseFacts, Vec<ConsentRecord>)> {
         let now = self.now();
         let mut latest: Vec<&ConsentRecord> = Vec::new();
         let consents = self.store.consents_of(c.id).await?;
@@ -382,7 +385,7 @@ impl Palermo {
             .filter_map(|k| k.recipient_org_id.map(|o| (o, REFERRAL_SECTIONS.to_vec())))
             .collect();
         let break_glass = self.store.break_glass_of(c.id).await?.into_iter().filter(|g| g.expires_at > now).map(|g| g.user_id).collect();
-        Ok(CaseFacts {
+        let facts = CaseFacts {
             owner_org: Some(c.owner_org_id),
             authority_org: c.authority_org_id,
             case_worker: c.case_worker_id,
@@ -390,11 +393,18 @@ impl Palermo {
             region: c.region.clone(),
             shared_with,
             break_glass,
-        })
+        };
+        Ok((facts, consents))
     }
 
     /// Load a case and check `op`; a missing case and a hidden one are the same 404, both audited.
-    async fn case_for(&self, actor: &Actor, id: &str, op: CaseOp, meta: &RequestMeta) -> Result<(CaseRecord, CaseFacts, String)> {
+    async fn case_for(
+        &self,
+        actor: &Actor,
+        id: &str,
+        op: CaseOp,
+        meta: &RequestMeta,
+    ) -> Result<(CaseRecord, CaseFacts, String, Vec<ConsentRecord>)> {
         let parsed = Uuid::parse_str(id.trim()).ok();
         let record = match parsed {
             Some(u) => self.store.get_case(u).await?,
@@ -404,11 +414,11 @@ impl Palermo {
         let Some(record) = record else {
             return Err(self.denied(actor, meta, op.code(), object, palermo_domain::policy::Denied::Hidden).await);
         };
-        let facts = self.facts(&record).await?;
+        let (facts, consents) = self.facts(&record).await?;
         let region = self.org_region(actor).await?;
         let c = Circumstances { org_region: &region, recently_authenticated: false };
         match access::case_access(actor, c, &facts, op) {
-            Ok(()) => Ok((record, facts, region)),
+            Ok(()) => Ok((record, facts, region, consents)),
             Err(why) => {
                 let why = match why {
                     CaseDenied::Hidden => palermo_domain::policy::Denied::Hidden,
@@ -689,7 +699,7 @@ impl Palermo {
     /// The case page: what this user may see of it, audited with the sections read.
     pub async fn case(&self, caller: &Caller, id: &str, meta: &RequestMeta) -> Result<CaseView> {
         let actor = Self::user_of(caller)?;
-        let (c, facts, region) = self.case_for(actor, id, CaseOp::Read(Section::Summary), meta).await?;
+        let (c, facts, region, consent_records) = self.case_for(actor, id, CaseOp::Read(Section::Summary), meta).await?;
         let circ = Circumstances { org_region: &region, recently_authenticated: false };
         let sections = access::readable_sections(actor, circ, &facts);
         let rules = self.rules();
@@ -704,36 +714,43 @@ impl Palermo {
             _ => None,
         };
         let screening = if can(Section::Screening) { self.screening_view(&c).await? } else { None };
-        let org_name = |o: OrgId| async move { self.store.get_organisation(o).await.ok().flatten().map(|r| r.name).unwrap_or_default() };
+        let orgs: std::collections::HashMap<OrgId, String> =
+            self.store.list_organisations().await?.into_iter().map(|o| (o.id, o.name)).collect();
+        let org_name = |o: OrgId| orgs.get(&o).cloned().unwrap_or_default();
+        let events = self.store.case_events(c.id).await?;
+        let mut reasons_of: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
+        if can(Section::Decisions) {
+            let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+            for v in self.store.vault_get_many("case_event", &ids).await? {
+                if v.field == "reasons" {
+                    let aad = format!("case_event:reasons:{}", v.record_id);
+                    reasons_of.insert(v.record_id, String::from_utf8_lossy(&self.keys.open(&v.ciphertext, aad.as_bytes())?).into_owned());
+                }
+            }
+        }
         let mut timeline = Vec::new();
-        for e in self.store.case_events(c.id).await? {
+        for e in events {
             let is_decision = e.kind.starts_with("decide")
                 || matches!(e.kind.as_str(), "request_reconsideration" | "withdraw" | "transfer" | "close" | "reopen");
             if is_decision && !can(Section::Decisions) {
                 continue;
             }
-            let reasons = if can(Section::Decisions) { self.open_text("case_event", e.id, "reasons").await? } else { None };
+            let reasons = reasons_of.remove(&e.id);
             timeline.push(TimelineEntry {
                 at: e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
                 kind: e.kind.clone(),
                 stage_after: e.stage_after.clone(),
                 on_date: e.on_date.map(fmt_date),
-                actor_org: match e.actor_org_id {
-                    Some(o) => Some(org_name(o).await),
-                    None => None,
-                },
+                actor_org: e.actor_org_id.map(org_name),
                 detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
                 reasons,
             });
         }
         let mut consents = Vec::new();
-        for k in self.store.consents_of(c.id).await? {
+        for k in consent_records {
             consents.push(ConsentView {
                 purpose: k.purpose,
-                recipient: match k.recipient_org_id {
-                    Some(o) => Some(org_name(o).await),
-                    None => None,
-                },
+                recipient: k.recipient_org_id.map(org_name),
                 status: k.status,
                 decided_on: fmt_date(k.decided_on),
                 form: k.form,
@@ -768,11 +785,8 @@ impl Palermo {
             age_group: c.age_group.clone(),
             exploitation_form: c.exploitation_form.clone(),
             referred_on: fmt_date(c.referred_on),
-            owner_org: org_name(c.owner_org_id).await,
-            authority_org: match c.authority_org_id {
-                Some(o) => Some(org_name(o).await),
-                None => None,
-            },
+            owner_org: org_name(c.owner_org_id),
+            authority_org: c.authority_org_id.map(org_name),
             deadline: self.deadline_view(&rules, &c),
             recovery_period_ends: c.rg_positive_on.map(|d| fmt_date(rules.recovery_period_ends(d))),
             earliest_conclusive_grounds: c.rg_positive_on.map(|d| fmt_date(rules.earliest_conclusive_grounds(d))),
@@ -787,16 +801,6 @@ impl Palermo {
             can_manage: access::case_access(actor, circ, &facts, CaseOp::Manage).is_ok(),
             time_zone: rules.time_zone_name.clone(),
         })
-    }
-
-    async fn open_text(&self, record_type: &str, id: Uuid, field: &str) -> Result<Option<String>> {
-        for v in self.store.vault_get(record_type, id).await? {
-            if v.field == field {
-                let aad = format!("{record_type}:{field}:{id}");
-                return Ok(Some(String::from_utf8_lossy(&self.keys.open(&v.ciphertext, aad.as_bytes())?).into_owned()));
-            }
-        }
-        Ok(None)
     }
 
     async fn screening_view(&self, c: &CaseRecord) -> Result<Option<ScreeningView>> {
@@ -853,7 +857,7 @@ impl Palermo {
     /// Take a reasonable-grounds or conclusive-grounds decision.
     pub async fn decide(&self, caller: &Caller, id: &str, input: &DecisionInput, meta: &RequestMeta) -> Result<CaseRow> {
         let actor = Self::user_of(caller)?;
-        let (c, _, _) = self.case_for(actor, id, CaseOp::Decide, meta).await?;
+        let (c, _, _, _) = self.case_for(actor, id, CaseOp::Decide, meta).await?;
         let mut errs = Vec::new();
         let kind = DecisionKind::parse(&input.decision).map_err(|e| errs.push(e)).ok();
         let outcome = Outcome::parse(&input.outcome).map_err(|e| errs.push(e)).ok();
@@ -880,7 +884,7 @@ impl Palermo {
     pub async fn case_command(&self, caller: &Caller, id: &str, input: &CommandInput, meta: &RequestMeta) -> Result<CaseRow> {
         let actor = Self::user_of(caller)?;
         let op = if input.command.trim() == "request_reconsideration" { CaseOp::RequestReconsideration } else { CaseOp::Manage };
-        let (c, _, _) = self.case_for(actor, id, op, meta).await?;
+        let (c, _, _, _) = self.case_for(actor, id, op, meta).await?;
         let mut errs = Vec::new();
         let on = parse_date(if op == CaseOp::RequestReconsideration { "requested_on" } else { "on" }, &input.on, &mut errs);
         let reasons = Reason::parse("reasons", &input.reasons).map_err(|e| errs.push(e)).ok();
@@ -957,7 +961,7 @@ impl Palermo {
     /// Withdrawal takes effect on the next request: access is computed from the latest record.
     pub async fn record_consent(&self, caller: &Caller, id: &str, input: &ConsentInput, meta: &RequestMeta) -> Result<()> {
         let actor = Self::user_of(caller)?;
-        let (mut c, _, _) = self.case_for(actor, id, CaseOp::Manage, meta).await?;
+        let (mut c, _, _, _) = self.case_for(actor, id, CaseOp::Manage, meta).await?;
         let mut errs = Vec::new();
         let purpose = ConsentPurpose::parse(&input.purpose).map_err(|e| errs.push(e)).ok();
         let status = ConsentStatus::parse(&input.status).map_err(|e| errs.push(e)).ok();
@@ -1026,7 +1030,7 @@ impl Palermo {
     /// Assign the case worker (a user with the case-worker role).
     pub async fn assign_case_worker(&self, caller: &Caller, id: &str, username: &str, meta: &RequestMeta) -> Result<()> {
         let actor = Self::user_of(caller)?;
-        let (mut c, _, _) = self.case_for(actor, id, CaseOp::Manage, meta).await?;
+        let (mut c, _, _, _) = self.case_for(actor, id, CaseOp::Manage, meta).await?;
         let user = self.store.user_by_username(&username.trim().to_lowercase()).await?;
         let Some(user) = user.filter(|u| !u.disabled && u.roles.split(',').any(|r| r == "case_worker")) else {
             return Err(ServiceError::Invalid(vec![ValidationError::new(
@@ -1052,7 +1056,7 @@ impl Palermo {
         meta: &RequestMeta,
     ) -> Result<CaseRow> {
         let actor = Self::user_of(caller)?;
-        let (mut c, _, _) = self.case_for(actor, id, CaseOp::Manage, meta).await?;
+        let (mut c, _, _, _) = self.case_for(actor, id, CaseOp::Manage, meta).await?;
         let mut errs = Vec::new();
         if c.kind != "anonymous_notification" {
             errs.push(ValidationError::new("kind", "an anonymous notification (this case is already a referral)"));
@@ -1279,7 +1283,9 @@ impl Palermo {
         let mut ev = self.event(Some(actor), meta, "case.list", None, AuditOutcome::Ok);
         ev.purpose = Some(format!("{} of {total}", rows.len()));
         self.audit_read(ev).await?;
-        Ok(CaseList { rows: rows.iter().map(|c| self.row(&rules, c)).collect(), total, page, per_page })
+        let more = total > palermo_store::CASE_COUNT_CAP;
+        let total = total.min(palermo_store::CASE_COUNT_CAP);
+        Ok(CaseList { rows: rows.iter().map(|c| self.row(&rules, c)).collect(), total, more, page, per_page })
     }
 
     /// Due and overdue cases for this user's dashboard, per competent authority and case worker.

@@ -170,34 +170,60 @@ fn break_glass_from(row: &Row_) -> Result<BreakGlassRecord> {
     })
 }
 
-/// The WHERE clause of a case list: who may see (scope, OR-ed) and what was asked (filter, AND-ed).
-fn push_case_conditions(q: &mut sqlx::QueryBuilder<DB>, scope: &CaseScope, f: &CaseFilter) {
-    q.push(" WHERE (1 = 0");
+/// One relation through which a user may see cases (the scope is their union).
+enum Branch {
+    CaseWorker(Uuid),
+    DecisionMaker(Uuid),
+    Owner(Uuid),
+    Authority(Uuid),
+    Region(String),
+    All,
+    Shared(Uuid),
+}
+
+fn branches(scope: &CaseScope) -> Vec<Branch> {
+    let mut out = Vec::new();
     if let Some(u) = scope.user {
-        q.push(" OR c.case_worker_id = ").push_bind(u).push(" OR c.decision_maker_id = ").push_bind(u);
+        out.push(Branch::CaseWorker(u));
+        out.push(Branch::DecisionMaker(u));
     }
     if let Some(o) = scope.owner_org {
-        q.push(" OR c.owner_org_id = ").push_bind(o);
+        out.push(Branch::Owner(o));
     }
     if let Some(o) = scope.authority_org {
-        q.push(" OR c.authority_org_id = ").push_bind(o);
+        out.push(Branch::Authority(o));
     }
     if scope.all_regions {
-        q.push(" OR 1 = 1");
+        out.push(Branch::All);
     } else if let Some(r) = &scope.region {
-        q.push(" OR c.region = ").push_bind(r.clone());
+        out.push(Branch::Region(r.clone()));
     }
     if let Some(o) = scope.shared_org {
-        q.push(
-            " OR c.id IN (SELECT k.case_id FROM consents k WHERE k.purpose = 'referral' AND k.status = 'given' AND k.recipient_org_id = ",
-        )
-        .push_bind(o)
-        .push(
-            " AND NOT EXISTS (SELECT 1 FROM consents k2 WHERE k2.case_id = k.case_id AND k2.purpose = k.purpose \
-             AND k2.recipient_org_id = k.recipient_org_id AND k2.case_version > k.case_version))",
-        );
+        out.push(Branch::Shared(o));
     }
-    q.push(")");
+    out
+}
+
+fn push_branch(q: &mut sqlx::QueryBuilder<DB>, b: &Branch) {
+    match b {
+        Branch::CaseWorker(u) => q.push("c.case_worker_id = ").push_bind(*u),
+        Branch::DecisionMaker(u) => q.push("c.decision_maker_id = ").push_bind(*u),
+        Branch::Owner(o) => q.push("c.owner_org_id = ").push_bind(*o),
+        Branch::Authority(o) => q.push("c.authority_org_id = ").push_bind(*o),
+        Branch::Region(r) => q.push("c.region = ").push_bind(r.clone()),
+        Branch::All => q.push("1 = 1"),
+        Branch::Shared(o) => q
+            .push("c.id IN (SELECT k.case_id FROM consents k WHERE k.purpose = 'referral' AND k.status = 'given' AND k.recipient_org_id = ")
+            .push_bind(*o)
+            .push(
+                " AND NOT EXISTS (SELECT 1 FROM consents k2 WHERE k2.case_id = k.case_id AND k2.purpose = k.purpose \
+                 AND k2.recipient_org_id = k.recipient_org_id AND k2.case_version > k.case_version))",
+            ),
+    };
+}
+
+/// The filter part of a case list's WHERE clause (AND-ed to a scope condition already pushed).
+fn push_case_filter(q: &mut sqlx::QueryBuilder<DB>, f: &CaseFilter) {
     if let Some(k) = &f.kind {
         q.push(" AND c.kind = ").push_bind(k.clone());
     }
@@ -1143,18 +1169,74 @@ impl EngineStore {
         rows.iter().map(break_glass_from).collect()
     }
 
-    /// One page of the cases in `scope` matching `filter`, soonest deadline first, and how many
-    /// there are in all.
+    /// One page of the cases in `scope` matching `filter` — soonest deadline first when the
+    /// filter is on deadlines, otherwise most recently changed first — and how many there are,
+    /// counted up to [`CASE_COUNT_CAP`] (+1 when there are more).
+    ///
+    /// Each relation of the scope is queried on its own (so each can walk its index in list
+    /// order) and the results are merged; a case reached through two relations appears once.
     pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64, offset: i64) -> Result<(Vec<CaseRecord>, i64)> {
-        let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM cases c"));
-        push_case_conditions(&mut q, scope, filter);
-        q.push(" ORDER BY CASE WHEN c.deadline_on IS NULL THEN 1 ELSE 0 END, c.deadline_on, c.reference LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        let rows = q.build().fetch_all(&self.readers).await?;
-        let cases = rows.iter().map(case_from).collect::<Result<Vec<_>>>()?;
-        let mut n = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM cases c");
-        push_case_conditions(&mut n, scope, filter);
+        let by_deadline = filter.deadline_by.is_some();
+        let bs = branches(scope);
+        if bs.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let mut all: Vec<CaseRecord> = Vec::new();
+        for b in &bs {
+            let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE "));
+            push_branch(&mut q, b);
+            push_case_filter(&mut q, filter);
+            q.push(if by_deadline { " ORDER BY c.deadline_on, c.id LIMIT " } else { " ORDER BY c.updated_at DESC, c.id DESC LIMIT " });
+            q.push_bind(offset + limit);
+            for row in q.build().fetch_all(&self.readers).await? {
+                all.push(case_from(&row)?);
+            }
+        }
+        if by_deadline {
+            all.sort_by_key(|c| (c.deadline_on, c.id));
+        } else {
+            all.sort_by_key(|c| std::cmp::Reverse((c.updated_at, c.id)));
+        }
+        all.dedup_by_key(|c| c.id);
+        let page: Vec<CaseRecord> = all.into_iter().skip(usize::try_from(offset).unwrap_or(0)).take(usize::try_from(limit).unwrap_or(0)).collect();
+        let mut n = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE (");
+        for (i, b) in bs.iter().enumerate() {
+            if i > 0 {
+                n.push(" OR ");
+            }
+            push_branch(&mut n, b);
+        }
+        n.push(")");
+        push_case_filter(&mut n, filter);
+        n.push(" LIMIT ").push_bind(CASE_COUNT_CAP + 1).push(") capped");
         let total: i64 = n.build_query_scalar().fetch_one(&self.readers).await?;
-        Ok((cases, total))
+        Ok((page, total))
+    }
+
+    /// Vault entries of many records of one type (e.g. the reasons of a case's timeline).
+    pub async fn vault_get_many(&self, record_type: &str, ids: &[Uuid]) -> Result<Vec<VaultEntry>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<DB>::new("SELECT record_type, record_id, field, ciphertext, key_id, blind_index, updated_at FROM identity_vault WHERE record_type = ");
+            q.push_bind(record_type.to_owned()).push(" AND record_id IN (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            q.push(")");
+            for r in q.build().fetch_all(&self.readers).await? {
+                out.push(VaultEntry {
+                    record_type: r.try_get("record_type")?,
+                    record_id: r.try_get("record_id")?,
+                    field: r.try_get("field")?,
+                    ciphertext: r.try_get("ciphertext")?,
+                    key_id: r.try_get("key_id")?,
+                    blind_index: r.try_get("blind_index")?,
+                    updated_at: r.try_get("updated_at")?,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Insert many generated cases in one transaction with multi-row inserts, and move the

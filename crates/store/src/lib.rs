@@ -102,6 +102,7 @@ pub mod sqlite {
         Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") },
         Migration { version: 2, name: "persons", sql: include_str!("../migrations/sqlite/0002_persons.sql") },
         Migration { version: 3, name: "cases", sql: include_str!("../migrations/sqlite/0003_cases.sql") },
+        Migration { version: 4, name: "case_list_indexes", sql: include_str!("../migrations/sqlite/0004_case_list_indexes.sql") },
     ];
 
     impl EngineStore {
@@ -158,6 +159,7 @@ pub mod postgres {
         Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") },
         Migration { version: 2, name: "persons", sql: include_str!("../migrations/postgres/0002_persons.sql") },
         Migration { version: 3, name: "cases", sql: include_str!("../migrations/postgres/0003_cases.sql") },
+        Migration { version: 4, name: "case_list_indexes", sql: include_str!("../migrations/postgres/0004_case_list_indexes.sql") },
     ];
 
     impl EngineStore {
@@ -354,6 +356,7 @@ delegate! {
     pub async fn break_glass_recent(&self, limit: i64) -> Result<Vec<BreakGlassRecord>>;
     pub async fn bulk_insert_cases(&self, bundles: &[CaseBundle], counters: &[(String, i64)], audit: &[AuditEvent]) -> Result<()>;
     pub async fn reference_counter(&self, prefix: &str) -> Result<i64>;
+    pub async fn vault_get_many(&self, record_type: &str, ids: &[Uuid]) -> Result<Vec<VaultEntry>>;
     pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64, offset: i64) -> Result<(Vec<CaseRecord>, i64)>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).

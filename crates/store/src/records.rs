@@ -255,6 +255,9 @@ pub struct CaseScope {
     pub shared_org: Option<Uuid>,
 }
 
+/// A case list counts matches up to this many; beyond it the list says "more than".
+pub const CASE_COUNT_CAP: i64 = 10_000;
+
 /// Filters of the case list.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {

@@ -57,12 +57,12 @@ pub async fn cases(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Case
     let (list, errors, status) = match state.app.list_cases(&Caller::User(s.actor.clone()), &q, &ctx.meta).await {
         Ok(l) => (l, Vec::new(), StatusCode::OK),
         Err(ServiceError::Invalid(e)) => {
-            (CaseList { rows: Vec::new(), total: 0, page: 1, per_page: 50 }, e, StatusCode::UNPROCESSABLE_ENTITY)
+            (CaseList { rows: Vec::new(), total: 0, more: false, page: 1, per_page: 50 }, e, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => return error_page(&ctx, &e),
     };
     let prev = (list.page > 1).then(|| page_link(&q, list.page - 1));
-    let next = (list.page * list.per_page < list.total).then(|| page_link(&q, list.page + 1));
+    let next = (list.more || list.page * list.per_page < list.total).then(|| page_link(&q, list.page + 1));
     render(status, &CasesPage { page: page(&ctx, "cases-title"), list, q, stages: Stage::ALL, errors: FieldErrors(errors), prev, next })
 }
 

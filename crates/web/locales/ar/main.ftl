@@ -183,3 +183,4 @@ given-by = صادرة عن
 record-consent = تسجيل الموافقة
 assign-case-worker = تعيين أخصائي اجتماعي (اسم المستخدم)
 timeline = التسلسل الزمني
+cases-count-more = أكثر من { $count } ملف

@@ -183,3 +183,4 @@ given-by = Given by
 record-consent = Record consent
 assign-case-worker = Assign case worker (username)
 timeline = Timeline
+cases-count-more = More than { $count } cases

@@ -183,3 +183,4 @@ given-by = Exprimé par
 record-consent = Enregistrer le consentement
 assign-case-worker = Affecter un travailleur social (identifiant)
 timeline = Chronologie
+cases-count-more = Plus de { $count } dossiers

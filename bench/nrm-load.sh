@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Loopback load test of the NRM case page (audited identity read) and the filtered, paged case
+# list, on a database with many synthetic cases: SQLite, and PostgreSQL when
+# PALERMO_BENCH_POSTGRES is set (e.g. postgres://postgres@127.0.0.1:5432).
+#
+#   CASES=1000000 bench/nrm-load.sh      # needs wrk and curl; CASES defaults to 100000
+#   KEEP=/path bench/nrm-load.sh         # reuse (or keep) the SQLite data directory there
+#
+# The case page is GET /api/v1/cases/{id} as the competent authority: session, the case row,
+# its consents and break-glass grants (need-to-know facts), the access decision, an audit entry
+# committed (group commit) before the answer, the person's identity decrypted, screening,
+# timeline with decrypted reasons, JSON. The list is GET /api/v1/cases?stage=…&page=N.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CASES=${CASES:-100000}
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-32}
+PORT=${PORT:-18081}
+cargo build --release --bin palermo >/dev/null
+BIN=$PWD/target/release/palermo
+LUA=$(mktemp -d)
+trap 'rm -rf "$LUA"' EXIT
+cat >"$LUA/case.lua" <<'LUA'
+local ids = {}
+for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
+request = function() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(#ids)]) end
+LUA
+cat >"$LUA/list.lua" <<'LUA'
+local filters = {"stage=recovery_period", "stage=referred", "stage=assistance", "deadline=overdue", "deadline=week", "age_group=child", "exploitation_form=sexual", ""}
+request = function()
+  local f = filters[math.random(#filters)]
+  return wrk.format("GET", "/api/v1/cases?" .. f .. "&page=" .. math.random(1, 20))
+end
+LUA
+
+run() {
+  local engine=$1 db=$2 dir=$3
+  export PALERMO_DATA_DIR=$dir PALERMO_DATA_DATABASE=$db PALERMO_SERVER_LISTEN=127.0.0.1:$PORT
+  export PALERMO_SERVER_COOKIE_SECURE=false PALERMO_LOG_LEVEL=warn
+  if [ ! -e "$dir/.generated" ]; then
+    $BIN demo >/dev/null
+    echo "$engine: generating $CASES cases"
+    $BIN generate cases --count "$CASES" --seed 1
+    touch "$dir/.generated"
+  fi
+  $BIN serve >/dev/null 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+  local cookie
+  cookie=$(curl -s -i -d 'username=competent-authority&password=palermo-demo-2026' "http://127.0.0.1:$PORT/sign-in" | grep -i '^set-cookie' | sed 's/^[^:]*: \([^;]*\).*/\1/')
+  : >"$LUA/ids"
+  for page in $(seq 1 40); do
+    curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases?kind=referral&page=$((page * 97))" \
+      | python3 -c 'import json,sys; [print(r["id"]) for r in json.load(sys.stdin)["rows"]]' >>"$LUA/ids"
+  done
+  echo "$engine: $(wc -l <"$LUA/ids") case ids sampled; the authority sees $(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])') cases"
+  echo "$engine case page GET /api/v1/cases/{id}, wrk -t2 -c$CONNECTIONS -d$DURATION:"
+  IDS_FILE="$LUA/ids" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/case.lua" -H "Cookie: $cookie" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|requests in'
+  echo "$engine case list GET /api/v1/cases?<filter>&page=N, wrk -t2 -c$CONNECTIONS -d$DURATION:"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/list.lua" -H "Cookie: $cookie" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|requests in'
+  kill $pid; wait $pid 2>/dev/null || true
+}
+
+dir=${KEEP:-$(mktemp -d)}
+mkdir -p "$dir"
+run sqlite "" "$dir"
+[ -z "${KEEP:-}" ] && rm -rf "$dir"
+if [ -n "${PALERMO_BENCH_POSTGRES:-}" ]; then
+  name=${PG_NAME:-palermo_bench_nrm_$$}
+  psql "$PALERMO_BENCH_POSTGRES/postgres" -qc "CREATE DATABASE $name" >/dev/null 2>&1 || true
+  pgdir=${KEEP_PG:-$(mktemp -d)}
+  mkdir -p "$pgdir"
+  run postgres "$PALERMO_BENCH_POSTGRES/$name" "$pgdir"
+  if [ -z "${KEEP_PG:-}" ]; then
+    psql "$PALERMO_BENCH_POSTGRES/postgres" -qc "DROP DATABASE $name WITH (FORCE)" >/dev/null
+    rm -rf "$pgdir"
+  fi
+fi
