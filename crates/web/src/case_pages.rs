@@ -383,3 +383,28 @@ pub async fn break_glass_review(State(state): State<AppState>, ctx: Ctx) -> Resp
         Err(e) => error_page(&ctx, &e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "jurisdiction.html")]
+struct JurisdictionPage {
+    page: PageCtx,
+    j: palermo_service::config::JurisdictionConfig,
+    today: String,
+    now_utc: String,
+}
+
+/// The jurisdiction's NRM clocks (read-only: they come from the configuration file).
+pub async fn jurisdiction(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = require(&ctx) {
+        return r;
+    }
+    let rules = state.app.rules();
+    let now = state.app.now();
+    let p = JurisdictionPage {
+        page: page(&ctx, "jurisdiction-title"),
+        j: state.app.config().jurisdiction.clone(),
+        today: rules.local_date(now).to_string(),
+        now_utc: now.to_string(),
+    };
+    render(StatusCode::OK, &p)
+}

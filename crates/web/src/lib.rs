@@ -90,6 +90,7 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/convert", post(case_pages::convert))
         .route("/break-glass", get(case_pages::break_glass_page).post(case_pages::break_glass))
         .route("/break-glass/review", get(case_pages::break_glass_review))
+        .route("/jurisdiction", get(case_pages::jurisdiction))
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found);
     routes
@@ -148,6 +149,7 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/break-glass"),
     ("POST", "/break-glass"),
     ("GET", "/break-glass/review"),
+    ("GET", "/jurisdiction"),
     ("GET", "/api/v1/cases"),
     ("POST", "/api/v1/cases"),
     ("POST", "/api/v1/break-glass"),

@@ -184,3 +184,6 @@ record-consent = تسجيل الموافقة
 assign-case-worker = تعيين أخصائي اجتماعي (اسم المستخدم)
 timeline = التسلسل الزمني
 cases-count-more = أكثر من { $count } ملف
+jurisdiction-title = مواعيد الآلية الوطنية
+jurisdiction-from-file = تُحدَّد في ملف الإعدادات ([jurisdiction])؛ للقراءة فقط هنا.
+today = اليوم

@@ -184,3 +184,6 @@ record-consent = Record consent
 assign-case-worker = Assign case worker (username)
 timeline = Timeline
 cases-count-more = More than { $count } cases
+jurisdiction-title = NRM clocks
+jurisdiction-from-file = Set in the configuration file ([jurisdiction], docs/CONFIGURATION.md); read-only here.
+today = today

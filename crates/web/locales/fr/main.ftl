@@ -184,3 +184,6 @@ record-consent = Enregistrer le consentement
 assign-case-worker = Affecter un travailleur social (identifiant)
 timeline = Chronologie
 cases-count-more = Plus de { $count } dossiers
+jurisdiction-title = Délais du MNO
+jurisdiction-from-file = Fixés dans le fichier de configuration ([jurisdiction]) ; lecture seule ici.
+today = aujourd'hui
