@@ -50,7 +50,7 @@ run() {
   cookie=$(curl -s -i -d 'username=competent-authority&password=palermo-demo-2026' "http://127.0.0.1:$PORT/sign-in" | grep -i '^set-cookie' | sed 's/^[^:]*: \([^;]*\).*/\1/')
   : >"$LUA/ids"
   for page in $(seq 1 40); do
-    curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases?kind=referral&page=$((page * 97))" \
+    curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases?kind=referral&page=$((page * 5))" \
       | python3 -c 'import json,sys; [print(r["id"]) for r in json.load(sys.stdin)["rows"]]' >>"$LUA/ids"
   done
   echo "$engine: $(wc -l <"$LUA/ids") case ids sampled; the authority sees $(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])') cases"

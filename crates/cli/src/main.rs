@@ -39,6 +39,28 @@ struct Global {
 }
 
 #[derive(Subcommand)]
+enum ImportCommand {
+    /// Import NRM cases from a CSV or XLSX file (first worksheet; the first row names the
+    /// columns). Every row is checked first and every problem reported by row and column;
+    /// with any problem nothing is written. Otherwise all rows are written in one transaction.
+    Cases {
+        /// The file (`.csv` or `.xlsx`).
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// A TOML mapping file (`[columns]` field = "column header"); HTCDS names by default.
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// The first responder or case worker the cases are recorded by (their organisation
+        /// becomes the referring organisation).
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: String,
+        /// Check the file and report, without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum GenerateCommand {
     /// NRM cases across every stage (persons with encrypted identity, screenings, decisions,
     /// consents), assigned to the instance's first responders, competent authorities and case
@@ -71,6 +93,9 @@ enum Command {
     /// Generate seeded synthetic data (for demos and benchmarks).
     #[command(subcommand)]
     Generate(GenerateCommand),
+    /// Import data from spreadsheets.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -595,6 +620,47 @@ async fn main() -> Result<()> {
                 report.children,
                 report.overdue
             );
+        }
+        Command::Import(ImportCommand::Cases { file, mapping, as_user, dry_run }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("--file {}", file.display()))?;
+            let is_xlsx = file.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+            let table = if is_xlsx { palermo_service::import::read_xlsx(&bytes) } else { palermo_service::import::read_csv(&bytes) }
+                .map_err(|e| anyhow::anyhow!("--file {}: {e}", file.display()))?;
+            let mapping = match mapping {
+                Some(m) => {
+                    let text = std::fs::read_to_string(&m).with_context(|| format!("--mapping {}", m.display()))?;
+                    palermo_service::import::Mapping::parse(&text).map_err(|e| anyhow::anyhow!("--mapping {}: {e}", m.display()))?
+                }
+                None => palermo_service::import::Mapping::default(),
+            };
+            let app = open(config).await?;
+            let bar = indicatif::ProgressBar::new(table.rows.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg:12} {bar:40} {pos}/{len} rows")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            }
+            let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let report = app
+                .import_cases(&table, &mapping, &as_user, dry_run, &source, &|stage, done, _| {
+                    bar.set_message(stage.to_owned());
+                    bar.set_position(done as u64);
+                })
+                .await?;
+            bar.finish_and_clear();
+            for p in &report.problems {
+                println!("{p}");
+            }
+            if !report.problems.is_empty() {
+                anyhow::bail!("{} problem(s) in {} row(s); nothing was imported", report.problems.len(), report.rows);
+            }
+            if report.written {
+                println!("imported {} cases from {} rows", report.cases, report.rows);
+            } else {
+                println!("dry run: {} rows checked, no problems; {} cases would be imported", report.rows, report.cases);
+            }
         }
         Command::Config => print!("{}", config.to_masked_toml()),
         Command::Link(cmd) => link(cmd)?,

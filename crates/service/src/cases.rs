@@ -319,14 +319,14 @@ fn store_state(c: &mut CaseRecord, s: &CaseState, rules: &Rules) {
 }
 
 impl Palermo {
-    /// The jurisdiction's rules (checked when the configuration was loaded).
-    pub fn rules(&self) -> Rules {
-        self.config.jurisdiction.rules().unwrap_or_default()
+    /// The jurisdiction's rules (checked when the configuration was loaded; built once).
+    pub fn rules(&self) -> std::sync::Arc<Rules> {
+        self.rules.clone()
     }
 
-    /// The indicator catalogue (the versioned data file compiled into the binary).
-    pub fn catalogue(&self) -> Result<Catalogue> {
-        Catalogue::builtin().map_err(|e| ServiceError::Internal(e.to_string()))
+    /// The indicator catalogue (the versioned data file compiled into the binary; parsed once).
+    pub fn catalogue(&self) -> Result<std::sync::Arc<Catalogue>> {
+        Ok(self.catalogue.clone())
     }
 
     fn deadline_view(&self, rules: &Rules, c: &CaseRecord) -> Option<DeadlineView> {
@@ -1258,9 +1258,12 @@ impl Palermo {
         let page = match filter.page.trim() {
             "" => 1,
             p => match p.parse::<i64>() {
-                Ok(n) if (1..=100_000).contains(&n) => n,
+                Ok(n) if (1..=palermo_store::CASE_COUNT_CAP / 50).contains(&n) => n,
                 _ => {
-                    errs.push(ValidationError::new("page", "a page number from 1"));
+                    errs.push(ValidationError::new(
+                        "page",
+                        format!("a page number from 1 to {} (narrow the filters to see more)", palermo_store::CASE_COUNT_CAP / 50),
+                    ));
                     1
                 }
             },

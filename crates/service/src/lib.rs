@@ -9,6 +9,7 @@ pub mod backup;
 pub mod cases;
 pub mod config;
 pub mod demo;
+pub mod import;
 pub mod keys;
 pub mod persons;
 pub mod synth;
@@ -114,6 +115,10 @@ pub struct Palermo {
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
     /// Whether this instance was created by `palermo demo` (shown on every page).
     pub(crate) demo: Arc<std::sync::atomic::AtomicBool>,
+    /// The jurisdiction's NRM clocks, from the configuration.
+    pub(crate) rules: Arc<palermo_domain::deadline::Rules>,
+    /// The ILO/EC indicator lists (data/ilo-indicators-2009.toml).
+    pub(crate) catalogue: Arc<palermo_domain::indicators::Catalogue>,
 }
 
 impl Palermo {
@@ -144,7 +149,9 @@ impl Palermo {
         let hashing = Arc::new(tokio::sync::Semaphore::new(cores));
         let demo = store.get_setting("demo").await.map_err(|e| ServiceError::Setup(e.to_string()))?.as_deref() == Some("true");
         let demo = Arc::new(std::sync::atomic::AtomicBool::new(demo));
-        Ok(Self { store, sink, keys: Arc::new(keys), hasher, clock, config: Arc::new(config), hashing, demo })
+        let rules = Arc::new(config.jurisdiction.rules().map_err(|e| ServiceError::Setup(e.to_string()))?);
+        let catalogue = Arc::new(palermo_domain::indicators::Catalogue::builtin().map_err(|e| ServiceError::Setup(e.to_string()))?);
+        Ok(Self { store, sink, keys: Arc::new(keys), hasher, clock, config: Arc::new(config), hashing, demo, rules, catalogue })
     }
 
     pub fn config(&self) -> &Config {

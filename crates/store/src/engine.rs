@@ -1199,17 +1199,26 @@ impl EngineStore {
         }
         all.dedup_by_key(|c| c.id);
         let page: Vec<CaseRecord> = all.into_iter().skip(usize::try_from(offset).unwrap_or(0)).take(usize::try_from(limit).unwrap_or(0)).collect();
-        let mut n = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE (");
+        // Count each relation's cases that no earlier relation already counted, each query
+        // walking its own index and stopping at the cap (an OR over all of them would have to
+        // collect every matching row first).
+        let mut total: i64 = 0;
         for (i, b) in bs.iter().enumerate() {
-            if i > 0 {
-                n.push(" OR ");
+            if total > CASE_COUNT_CAP {
+                break;
             }
+            let mut n = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE ");
             push_branch(&mut n, b);
+            for earlier in &bs[..i] {
+                n.push(" AND (");
+                push_branch(&mut n, earlier);
+                n.push(") IS NOT TRUE");
+            }
+            push_case_filter(&mut n, filter);
+            n.push(" LIMIT ").push_bind(CASE_COUNT_CAP + 1 - total).push(") capped");
+            let part: i64 = n.build_query_scalar().fetch_one(&self.readers).await?;
+            total += part;
         }
-        n.push(")");
-        push_case_filter(&mut n, filter);
-        n.push(" LIMIT ").push_bind(CASE_COUNT_CAP + 1).push(") capped");
-        let total: i64 = n.build_query_scalar().fetch_one(&self.readers).await?;
         Ok((page, total))
     }
 

@@ -103,6 +103,11 @@ pub mod sqlite {
         Migration { version: 2, name: "persons", sql: include_str!("../migrations/sqlite/0002_persons.sql") },
         Migration { version: 3, name: "cases", sql: include_str!("../migrations/sqlite/0003_cases.sql") },
         Migration { version: 4, name: "case_list_indexes", sql: include_str!("../migrations/sqlite/0004_case_list_indexes.sql") },
+        Migration {
+            version: 5,
+            name: "case_list_stage_indexes",
+            sql: include_str!("../migrations/sqlite/0005_case_list_stage_indexes.sql"),
+        },
     ];
 
     impl EngineStore {
@@ -160,6 +165,11 @@ pub mod postgres {
         Migration { version: 2, name: "persons", sql: include_str!("../migrations/postgres/0002_persons.sql") },
         Migration { version: 3, name: "cases", sql: include_str!("../migrations/postgres/0003_cases.sql") },
         Migration { version: 4, name: "case_list_indexes", sql: include_str!("../migrations/postgres/0004_case_list_indexes.sql") },
+        Migration {
+            version: 5,
+            name: "case_list_stage_indexes",
+            sql: include_str!("../migrations/postgres/0005_case_list_stage_indexes.sql"),
+        },
     ];
 
     impl EngineStore {

@@ -6,6 +6,7 @@
 mod browser;
 mod crash;
 mod http;
+mod import;
 mod linkage;
 mod nrm;
 
