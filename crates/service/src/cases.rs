@@ -366,7 +366,7 @@ impl Palermo {
     }
 
     async fn org_region(&self, actor: &Actor) -> Result<String> {
-        Ok(self.store.get_organisation(actor.org_id).await?.map(|o| o.region).unwrap_or_default())
+        Ok(self.org_cached(actor.org_id).await?.map(|o| o.region).unwrap_or_default())
     }
 
     /// The access facts of a case, as of now.
@@ -714,8 +714,7 @@ impl Palermo {
             _ => None,
         };
         let screening = if can(Section::Screening) { self.screening_view(&c).await? } else { None };
-        let orgs: std::collections::HashMap<OrgId, String> =
-            self.store.list_organisations().await?.into_iter().map(|o| (o.id, o.name)).collect();
+        let orgs = self.org_names().await?;
         let org_name = |o: OrgId| orgs.get(&o).cloned().unwrap_or_default();
         let events = self.store.case_events(c.id).await?;
         let mut reasons_of: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();

@@ -119,6 +119,9 @@ pub struct Palermo {
     pub(crate) rules: Arc<palermo_domain::deadline::Rules>,
     /// The ILO/EC indicator lists (data/ilo-indicators-2009.toml).
     pub(crate) catalogue: Arc<palermo_domain::indicators::Catalogue>,
+    /// Organisations by id. They are only ever added (never renamed or moved), so an id not
+    /// found here reloads the list.
+    pub(crate) orgs: Arc<std::sync::RwLock<std::collections::HashMap<OrgId, palermo_store::OrgRecord>>>,
 }
 
 impl Palermo {
@@ -151,7 +154,19 @@ impl Palermo {
         let demo = Arc::new(std::sync::atomic::AtomicBool::new(demo));
         let rules = Arc::new(config.jurisdiction.rules().map_err(|e| ServiceError::Setup(e.to_string()))?);
         let catalogue = Arc::new(palermo_domain::indicators::Catalogue::builtin().map_err(|e| ServiceError::Setup(e.to_string()))?);
-        Ok(Self { store, sink, keys: Arc::new(keys), hasher, clock, config: Arc::new(config), hashing, demo, rules, catalogue })
+        Ok(Self {
+            store,
+            sink,
+            keys: Arc::new(keys),
+            hasher,
+            clock,
+            config: Arc::new(config),
+            hashing,
+            demo,
+            rules,
+            catalogue,
+            orgs: Default::default(),
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -241,6 +256,33 @@ impl Palermo {
         let hasher = self.hasher.clone();
         let pw = zeroize::Zeroizing::new(password.to_owned());
         tokio::task::spawn_blocking(move || hasher.verify(&pw, stored.as_deref())).await.map_err(|e| ServiceError::Internal(e.to_string()))
+    }
+
+    /// An organisation, from the in-process directory (reloaded when an id is not in it).
+    pub(crate) async fn org_cached(&self, id: OrgId) -> Result<Option<palermo_store::OrgRecord>> {
+        if let Ok(map) = self.orgs.read()
+            && let Some(o) = map.get(&id)
+        {
+            return Ok(Some(o.clone()));
+        }
+        self.reload_orgs().await?;
+        Ok(self.orgs.read().ok().and_then(|m| m.get(&id).cloned()))
+    }
+
+    /// Every organisation's name, from the in-process directory.
+    pub(crate) async fn org_names(&self) -> Result<std::collections::HashMap<OrgId, String>> {
+        if self.orgs.read().map(|m| m.is_empty()).unwrap_or(true) {
+            self.reload_orgs().await?;
+        }
+        Ok(self.orgs.read().map(|m| m.iter().map(|(k, v)| (*k, v.name.clone())).collect()).unwrap_or_default())
+    }
+
+    async fn reload_orgs(&self) -> Result<()> {
+        let all = self.store.list_organisations().await?;
+        if let Ok(mut map) = self.orgs.write() {
+            *map = all.into_iter().map(|o| (o.id, o)).collect();
+        }
+        Ok(())
     }
 
     pub(crate) fn new_ids(&self) -> Result<(OrgId, UserId)> {

@@ -40,8 +40,10 @@ pub struct GenerateReport {
 
 const BATCH: usize = 2_000;
 
-fn midnight(d: Date) -> OffsetDateTime {
-    d.midnight().assume_utc() + Duration::hours(9)
+/// A moment during the working day `d`, `secs` seconds after 08:00 (generated events are spread
+/// over the day, as real ones are).
+fn during(d: Date, secs: u32) -> OffsetDateTime {
+    d.midnight().assume_utc() + Duration::hours(8) + Duration::seconds(i64::from(secs % 36_000))
 }
 
 impl Palermo {
@@ -172,7 +174,8 @@ impl Palermo {
         let means = if child || rng.chance(0.2) { "" } else { "deception" };
         let elements_met = !means.is_empty() || child;
 
-        let at = midnight(referred_on);
+        let secs = rng.below(36_000) as u32;
+        let at = during(referred_on, secs);
         let mut events = Vec::new();
         let mut version = 1;
         let event =
@@ -181,7 +184,7 @@ impl Palermo {
                 Ok(CaseEventRecord {
                     id: id.0,
                     case_id,
-                    at: midnight(on),
+                    at: during(on, secs + 7),
                     actor_user_id: Some(actor.1),
                     actor_org_id: Some(actor.0),
                     kind: kind.into(),
@@ -388,7 +391,7 @@ impl Palermo {
                             given_by: ConsentGivenBy::Person.code().into(),
                             recorded_by: responder,
                             case_version: version,
-                            recorded_at: midnight(on),
+                            recorded_at: during(on, secs + 11),
                         });
                         events.push(event("consent", None, on, fr, serde_json::json!({"purpose": "referral", "status": "withdrawn"}))?);
                     }

@@ -1199,26 +1199,37 @@ impl EngineStore {
         }
         all.dedup_by_key(|c| c.id);
         let page: Vec<CaseRecord> = all.into_iter().skip(usize::try_from(offset).unwrap_or(0)).take(usize::try_from(limit).unwrap_or(0)).collect();
-        // Count each relation's cases that no earlier relation already counted, each query
-        // walking its own index and stopping at the cap (an OR over all of them would have to
-        // collect every matching row first).
-        let mut total: i64 = 0;
-        for (i, b) in bs.iter().enumerate() {
-            if total > CASE_COUNT_CAP {
-                break;
-            }
+        // Count each relation on its own index, stopping at the cap (an OR over all of them
+        // would have to collect every matching row first). If one relation alone passes the
+        // cap, so does their union; otherwise the union is small and its ids are merged.
+        let mut counts = Vec::with_capacity(bs.len());
+        for b in &bs {
             let mut n = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE ");
             push_branch(&mut n, b);
-            for earlier in &bs[..i] {
-                n.push(" AND (");
-                push_branch(&mut n, earlier);
-                n.push(") IS NOT TRUE");
-            }
             push_case_filter(&mut n, filter);
-            n.push(" LIMIT ").push_bind(CASE_COUNT_CAP + 1 - total).push(") capped");
+            n.push(" LIMIT ").push_bind(CASE_COUNT_CAP + 1).push(") capped");
             let part: i64 = n.build_query_scalar().fetch_one(&self.readers).await?;
-            total += part;
+            if part > CASE_COUNT_CAP {
+                return Ok((page, CASE_COUNT_CAP + 1));
+            }
+            counts.push(part);
         }
+        let nonzero: Vec<usize> = (0..bs.len()).filter(|&i| counts[i] > 0).collect();
+        let total = match nonzero.as_slice() {
+            [] => 0,
+            [only] => counts[*only],
+            several => {
+                let mut ids = std::collections::BTreeSet::new();
+                for &i in several {
+                    let mut q = sqlx::QueryBuilder::<DB>::new("SELECT c.id FROM cases c WHERE ");
+                    push_branch(&mut q, &bs[i]);
+                    push_case_filter(&mut q, filter);
+                    let found: Vec<Uuid> = q.build_query_scalar().fetch_all(&self.readers).await?;
+                    ids.extend(found);
+                }
+                i64::try_from(ids.len()).unwrap_or(i64::MAX).min(CASE_COUNT_CAP + 1)
+            }
+        };
         Ok((page, total))
     }
 

@@ -118,7 +118,12 @@ pub mod sqlite {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Read through a memory map: every audited read commits an audit entry, which
+                // makes each reader drop its private page cache at its next read; with the
+                // map, re-reading is a page-table lookup, not a copy (measured in
+                // docs/PERFORMANCE.md). Address space only: nothing is held in memory.
+                .pragma("mmap_size", "17179869184");
             let writer = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
             let readers = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
             Ok(Self { readers, writer, witness })

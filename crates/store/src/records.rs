@@ -256,7 +256,7 @@ pub struct CaseScope {
 }
 
 /// A case list counts matches up to this many; beyond it the list says "more than".
-pub const CASE_COUNT_CAP: i64 = 10_000;
+pub const CASE_COUNT_CAP: i64 = 1_000;
 
 /// Filters of the case list.
 #[derive(Debug, Clone, Default)]
