@@ -9,7 +9,8 @@
 # The case page is GET /api/v1/cases/{id} as the competent authority: session, the case row,
 # its consents and break-glass grants (need-to-know facts), the access decision, an audit entry
 # committed (group commit) before the answer, the person's identity decrypted, screening,
-# timeline with decrypted reasons, JSON. The list is GET /api/v1/cases?stage=…&page=N.
+# timeline with decrypted reasons, JSON. The list is GET /api/v1/cases?<filter>[&after=<cursor>]: nine
+# filters, each with its first six pages (keyset paging: a deep page costs what the first does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES=${CASES:-100000}
@@ -26,11 +27,9 @@ for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
 request = function() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(#ids)]) end
 LUA
 cat >"$LUA/list.lua" <<'LUA'
-local filters = {"stage=recovery_period", "stage=referred", "stage=assistance", "deadline=overdue", "deadline=week", "age_group=child", "exploitation_form=sexual", ""}
-request = function()
-  local f = filters[math.random(#filters)]
-  return wrk.format("GET", "/api/v1/cases?" .. f .. "&page=" .. math.random(1, 20))
-end
+local urls = {}
+for line in io.lines(os.getenv("URLS_FILE")) do urls[#urls + 1] = line end
+request = function() return wrk.format("GET", urls[math.random(#urls)]) end
 LUA
 
 run() {
@@ -49,15 +48,27 @@ run() {
   local cookie
   cookie=$(curl -s -i -d 'username=competent-authority&password=palermo-demo-2026' "http://127.0.0.1:$PORT/sign-in" | grep -i '^set-cookie' | sed 's/^[^:]*: \([^;]*\).*/\1/')
   : >"$LUA/ids"
-  for page in $(seq 1 40); do
-    curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases?kind=referral&page=$((page * 5))" \
+  for page in $(seq 1 20); do
+    curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases?kind=referral&page=$page" \
       | python3 -c 'import json,sys; [print(r["id"]) for r in json.load(sys.stdin)["rows"]]' >>"$LUA/ids"
+  done
+  # List URLs: each filter's first page and the next five pages (keyset cursors).
+  : >"$LUA/urls"
+  for f in "stage=recovery_period" "stage=referred" "stage=assistance" "deadline=overdue" "deadline=week" "age_group=child" "exploitation_form=sexual" "kind=anonymous_notification" ""; do
+    local url="/api/v1/cases?$f"
+    for _ in 1 2 3 4 5 6; do
+      echo "$url" >>"$LUA/urls"
+      local next
+      next=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT$url" | python3 -c 'import json,sys; n=json.load(sys.stdin).get("next"); print(n or "")')
+      [ -z "$next" ] && break
+      url="/api/v1/cases?$f&after=$next"
+    done
   done
   echo "$engine: $(wc -l <"$LUA/ids") case ids sampled; the authority sees $(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])') cases"
   echo "$engine case page GET /api/v1/cases/{id}, wrk -t2 -c$CONNECTIONS -d$DURATION:"
   IDS_FILE="$LUA/ids" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/case.lua" -H "Cookie: $cookie" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|requests in'
   echo "$engine case list GET /api/v1/cases?<filter>&page=N, wrk -t2 -c$CONNECTIONS -d$DURATION:"
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/list.lua" -H "Cookie: $cookie" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|requests in'
+  URLS_FILE="$LUA/urls" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/list.lua" -H "Cookie: $cookie" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|requests in'
   kill $pid; wait $pid 2>/dev/null || true
 }
 

@@ -125,8 +125,9 @@ pub struct CaseList {
     pub total: i64,
     /// More than `total` match.
     pub more: bool,
-    pub page: i64,
     pub per_page: i64,
+    /// The cursor of the next page (`after=`), if there is one.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1254,16 +1255,14 @@ impl Palermo {
         {
             errs.push(ValidationError::new("kind", "referral or anonymous_notification"));
         }
-        let page = match filter.page.trim() {
-            "" => 1,
-            p => match p.parse::<i64>() {
-                Ok(n) if (1..=palermo_store::CASE_COUNT_CAP / 50).contains(&n) => n,
-                _ => {
-                    errs.push(ValidationError::new(
-                        "page",
-                        format!("a page number from 1 to {} (narrow the filters to see more)", palermo_store::CASE_COUNT_CAP / 50),
-                    ));
-                    1
+        let by_deadline = deadline_by.is_some();
+        let after = match filter.after.trim() {
+            "" => None,
+            c => match parse_cursor(c, by_deadline) {
+                Some(cur) => Some(cur),
+                None => {
+                    errs.push(ValidationError::new("after", "the cursor of a next-page link, or empty for the first page"));
+                    None
                 }
             },
         };
@@ -1280,14 +1279,21 @@ impl Palermo {
             deadline_by,
             organisation,
             case_worker,
+            after,
         };
-        let (rows, total) = self.store.list_cases(&Self::scope(actor, &region), &f, per_page, (page - 1) * per_page).await?;
+        let (mut rows, total) = self.store.list_cases(&Self::scope(actor, &region), &f, per_page + 1).await?;
+        let next = if rows.len() > per_page as usize {
+            rows.truncate(per_page as usize);
+            rows.last().map(|c| cursor_of(c, by_deadline))
+        } else {
+            None
+        };
         let mut ev = self.event(Some(actor), meta, "case.list", None, AuditOutcome::Ok);
         ev.purpose = Some(format!("{} of {total}", rows.len()));
         self.audit_read(ev).await?;
         let more = total > palermo_store::CASE_COUNT_CAP;
         let total = total.min(palermo_store::CASE_COUNT_CAP);
-        Ok(CaseList { rows: rows.iter().map(|c| self.row(&rules, c)).collect(), total, more, page, per_page })
+        Ok(CaseList { rows: rows.iter().map(|c| self.row(&rules, c)).collect(), total, more, per_page, next })
     }
 
     /// Due and overdue cases for this user's dashboard, per competent authority and case worker.
@@ -1297,7 +1303,7 @@ impl Palermo {
         let rules = self.rules();
         let today = rules.local_date(self.now());
         let f = CaseFilter { deadline_by: Some(today + time::Duration::days(7)), ..Default::default() };
-        let (rows, _) = self.store.list_cases(&Self::scope(actor, &region), &f, 1000, 0).await?;
+        let (rows, _) = self.store.list_cases(&Self::scope(actor, &region), &f, 1000).await?;
         let mut out = DeadlineSummary::default();
         let mut per_auth: std::collections::BTreeMap<Option<OrgId>, (i64, i64)> = Default::default();
         let mut per_worker: std::collections::BTreeMap<Option<UserId>, (i64, i64)> = Default::default();
@@ -1371,5 +1377,28 @@ pub struct CaseListQuery {
     pub organisation: String,
     /// `me` or a user id.
     pub case_worker: String,
-    pub page: String,
+    /// The cursor from the previous page's `next`.
+    pub after: String,
+}
+
+/// `u<unix microseconds>.<uuid>` (list by last change) or `d<YYYY-MM-DD>.<uuid>` (by deadline).
+fn cursor_of(c: &CaseRecord, by_deadline: bool) -> String {
+    match (by_deadline, c.deadline_on) {
+        (true, Some(d)) => format!("d{}.{}", fmt_date(d), c.id),
+        _ => format!("u{}.{}", c.updated_at.unix_timestamp_nanos() / 1000, c.id),
+    }
+}
+
+fn parse_cursor(s: &str, by_deadline: bool) -> Option<palermo_store::CaseCursor> {
+    let (key, id) = s.get(1..)?.split_once('.')?;
+    let id = Uuid::parse_str(id).ok()?;
+    match (s.chars().next()?, by_deadline) {
+        ('u', false) => {
+            let micros: i128 = key.parse().ok()?;
+            let t = time::OffsetDateTime::from_unix_timestamp_nanos(micros.checked_mul(1000)?).ok()?;
+            Some(palermo_store::CaseCursor::Updated(t, id))
+        }
+        ('d', true) => Some(palermo_store::CaseCursor::Deadline(Date::parse(key, date_format()).ok()?, id)),
+        _ => None,
+    }
 }

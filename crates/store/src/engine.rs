@@ -248,6 +248,15 @@ fn push_case_filter(q: &mut sqlx::QueryBuilder<DB>, f: &CaseFilter) {
     if let Some(u) = f.case_worker {
         q.push(" AND c.case_worker_id = ").push_bind(u);
     }
+    match f.after {
+        Some(CaseCursor::Updated(t, id)) => {
+            q.push(" AND (c.updated_at < ").push_bind(t).push(" OR (c.updated_at = ").push_bind(t).push(" AND c.id < ").push_bind(id).push("))");
+        }
+        Some(CaseCursor::Deadline(d, id)) => {
+            q.push(" AND (c.deadline_on > ").push_bind(d).push(" OR (c.deadline_on = ").push_bind(d).push(" AND c.id > ").push_bind(id).push("))");
+        }
+        None => {}
+    }
 }
 
 fn entry_from(row: &Row_) -> Result<ChainedEntry> {
@@ -1175,7 +1184,7 @@ impl EngineStore {
     ///
     /// Each relation of the scope is queried on its own (so each can walk its index in list
     /// order) and the results are merged; a case reached through two relations appears once.
-    pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64, offset: i64) -> Result<(Vec<CaseRecord>, i64)> {
+    pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64) -> Result<(Vec<CaseRecord>, i64)> {
         let by_deadline = filter.deadline_by.is_some();
         let bs = branches(scope);
         if bs.is_empty() {
@@ -1187,7 +1196,7 @@ impl EngineStore {
             push_branch(&mut q, b);
             push_case_filter(&mut q, filter);
             q.push(if by_deadline { " ORDER BY c.deadline_on, c.id LIMIT " } else { " ORDER BY c.updated_at DESC, c.id DESC LIMIT " });
-            q.push_bind(offset + limit);
+            q.push_bind(limit);
             for row in q.build().fetch_all(&self.readers).await? {
                 all.push(case_from(&row)?);
             }
@@ -1198,7 +1207,9 @@ impl EngineStore {
             all.sort_by_key(|c| std::cmp::Reverse((c.updated_at, c.id)));
         }
         all.dedup_by_key(|c| c.id);
-        let page: Vec<CaseRecord> = all.into_iter().skip(usize::try_from(offset).unwrap_or(0)).take(usize::try_from(limit).unwrap_or(0)).collect();
+        let page: Vec<CaseRecord> = all.into_iter().take(usize::try_from(limit).unwrap_or(0)).collect();
+        // The total ignores the cursor: it is the size of the whole list.
+        let filter = &CaseFilter { after: None, ..filter.clone() };
         // Count each relation on its own index, stopping at the cap (an OR over all of them
         // would have to collect every matching row first). If one relation alone passes the
         // cap, so does their union; otherwise the union is small and its ids are merged.

@@ -372,7 +372,7 @@ delegate! {
     pub async fn bulk_insert_cases(&self, bundles: &[CaseBundle], counters: &[(String, i64)], audit: &[AuditEvent]) -> Result<()>;
     pub async fn reference_counter(&self, prefix: &str) -> Result<i64>;
     pub async fn vault_get_many(&self, record_type: &str, ids: &[Uuid]) -> Result<Vec<VaultEntry>>;
-    pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64, offset: i64) -> Result<(Vec<CaseRecord>, i64)>;
+    pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64) -> Result<(Vec<CaseRecord>, i64)>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).
     pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head>;

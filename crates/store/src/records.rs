@@ -272,6 +272,18 @@ pub struct CaseFilter {
     pub organisation: Option<Uuid>,
     /// Only cases assigned to this case worker.
     pub case_worker: Option<Uuid>,
+    /// Keyset paging: only cases after this one in list order.
+    pub after: Option<CaseCursor>,
+}
+
+/// Where a page of the case list ends (the list order's key of its last case). Every page
+/// costs the same as the first, however deep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseCursor {
+    /// Most recently changed first: (updated_at, id) descending.
+    Updated(OffsetDateTime, Uuid),
+    /// Soonest deadline first: (deadline_on, id) ascending.
+    Deadline(time::Date, Uuid),
 }
 
 /// Everything one generated case writes (the synthetic generator's bulk path).

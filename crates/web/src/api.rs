@@ -307,7 +307,7 @@ pub fn openapi_document() -> serde_json::Value {
     let csrf = json!({"name": "X-CSRF-Token", "in": "header", "required": true, "schema": {"type": "string"},
         "description": "The session's CSRF token (from GET /api/v1/me)."});
     let list_params: Vec<serde_json::Value> =
-        ["kind", "stage", "region", "age_group", "exploitation_form", "deadline", "organisation", "case_worker", "page"]
+        ["kind", "stage", "region", "age_group", "exploitation_form", "deadline", "organisation", "case_worker", "after"]
             .iter()
             .map(|n| json!({"name": n, "in": "query", "required": false, "schema": {"type": "string"}}))
             .collect();

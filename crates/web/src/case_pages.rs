@@ -29,7 +29,7 @@ struct CasesPage {
     next: Option<String>,
 }
 
-fn page_link(q: &CaseListQuery, page: i64) -> String {
+fn page_link(q: &CaseListQuery, after: Option<&str>) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (k, v) in [
         ("kind", &q.kind),
@@ -45,7 +45,9 @@ fn page_link(q: &CaseListQuery, page: i64) -> String {
             s.append_pair(k, v);
         }
     }
-    s.append_pair("page", &page.to_string());
+    if let Some(a) = after {
+        s.append_pair("after", a);
+    }
     format!("/cases?{}", s.finish())
 }
 
@@ -57,12 +59,13 @@ pub async fn cases(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Case
     let (list, errors, status) = match state.app.list_cases(&Caller::User(s.actor.clone()), &q, &ctx.meta).await {
         Ok(l) => (l, Vec::new(), StatusCode::OK),
         Err(ServiceError::Invalid(e)) => {
-            (CaseList { rows: Vec::new(), total: 0, more: false, page: 1, per_page: 50 }, e, StatusCode::UNPROCESSABLE_ENTITY)
+            (CaseList { rows: Vec::new(), total: 0, more: false, per_page: 50, next: None }, e, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => return error_page(&ctx, &e),
     };
-    let prev = (list.page > 1).then(|| page_link(&q, list.page - 1));
-    let next = (list.more || list.page * list.per_page < list.total).then(|| page_link(&q, list.page + 1));
+    // Keyset paging: "first page" and "next"; the browser's Back goes to the previous one.
+    let prev = (!q.after.is_empty()).then(|| page_link(&q, None));
+    let next = list.next.as_deref().map(|a| page_link(&q, Some(a)));
     render(status, &CasesPage { page: page(&ctx, "cases-title"), list, q, stages: Stage::ALL, errors: FieldErrors(errors), prev, next })
 }
 

@@ -379,9 +379,24 @@ async fn generated_cases_cover_every_stage(app: &TestApp) {
     let v = ca.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(v.status, 200, "{}", v.body);
     assert!(v.json()["person"]["reference"].as_str().unwrap().starts_with("P-2026-"));
-    let page2 = ca.get("/cases?page=2").await;
+    // Keyset paging: the next page continues the order with no case twice.
+    let first = ca.get("/api/v1/cases").await.json();
+    let next = first["next"].as_str().unwrap().to_owned();
+    let second = ca.get(&format!("/api/v1/cases?after={next}")).await.json();
+    let ids = |v: &Value| v["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let (a, b) = (ids(&first), ids(&second));
+    assert_eq!((a.len(), b.len()), (50, 50));
+    assert!(a.iter().all(|x| !b.contains(x)), "pages overlap");
+    let overdue = ca.get("/api/v1/cases?deadline=week").await.json();
+    if let Some(n) = overdue["next"].as_str() {
+        let more = ca.get(&format!("/api/v1/cases?deadline=week&after={n}")).await.json();
+        let last_due = overdue["rows"].as_array().unwrap().last().unwrap()["deadline"]["due"].as_str().unwrap().to_owned();
+        assert!(more["rows"].as_array().unwrap().iter().all(|r| r["deadline"]["due"].as_str().unwrap() >= last_due.as_str()));
+    }
+    assert_eq!(ca.get("/api/v1/cases?after=nonsense").await.status, 422);
+    let page2 = ca.get(&format!("/cases?after={next}")).await;
     assert_eq!(page2.status, 200);
-    assert!(page2.body.contains("rel=\"prev\""));
+    assert!(page2.body.contains("id=\"first-page\""));
     // References continue after generated ones.
     let mut fr = app.signed_in("responder").await;
     let p = person(&mut fr, "After", "30").await;

@@ -187,3 +187,4 @@ cases-count-more = أكثر من { $count } ملف
 jurisdiction-title = مواعيد الآلية الوطنية
 jurisdiction-from-file = تُحدَّد في ملف الإعدادات ([jurisdiction])؛ للقراءة فقط هنا.
 today = اليوم
+first-page = الصفحة الأولى

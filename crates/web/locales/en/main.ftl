@@ -187,3 +187,4 @@ cases-count-more = More than { $count } cases
 jurisdiction-title = NRM clocks
 jurisdiction-from-file = Set in the configuration file ([jurisdiction], docs/CONFIGURATION.md); read-only here.
 today = today
+first-page = First page

@@ -187,3 +187,4 @@ cases-count-more = Plus de { $count } dossiers
 jurisdiction-title = Délais du MNO
 jurisdiction-from-file = Fixés dans le fichier de configuration ([jurisdiction]) ; lecture seule ici.
 today = aujourd'hui
+first-page = Première page
