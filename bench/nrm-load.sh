@@ -48,9 +48,12 @@ run() {
   local cookie
   cookie=$(curl -s -i -d 'username=competent-authority&password=palermo-demo-2026' "http://127.0.0.1:$PORT/sign-in" | grep -i '^set-cookie' | sed 's/^[^:]*: \([^;]*\).*/\1/')
   : >"$LUA/ids"
-  for page in $(seq 1 20); do
-    curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases?kind=referral&page=$page" \
-      | python3 -c 'import json,sys; [print(r["id"]) for r in json.load(sys.stdin)["rows"]]' >>"$LUA/ids"
+  local after=""
+  for _ in $(seq 1 20); do
+    curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases?kind=referral&after=$after" >"$LUA/page.json"
+    python3 -c 'import json,sys; [print(r["id"]) for r in json.load(open(sys.argv[1]))["rows"]]' "$LUA/page.json" >>"$LUA/ids"
+    after=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("next") or "")' "$LUA/page.json")
+    [ -z "$after" ] && break
   done
   # List URLs: each filter's first page and the next five pages (keyset cursors).
   : >"$LUA/urls"
@@ -67,7 +70,7 @@ run() {
   echo "$engine: $(wc -l <"$LUA/ids") case ids sampled; the authority sees $(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])') cases"
   echo "$engine case page GET /api/v1/cases/{id}, wrk -t2 -c$CONNECTIONS -d$DURATION:"
   IDS_FILE="$LUA/ids" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/case.lua" -H "Cookie: $cookie" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|requests in'
-  echo "$engine case list GET /api/v1/cases?<filter>&page=N, wrk -t2 -c$CONNECTIONS -d$DURATION:"
+  echo "$engine case list GET /api/v1/cases?<filter>[&after=<cursor>], wrk -t2 -c$CONNECTIONS -d$DURATION:"
   URLS_FILE="$LUA/urls" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/list.lua" -H "Cookie: $cookie" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|requests in'
   kill $pid; wait $pid 2>/dev/null || true
 }

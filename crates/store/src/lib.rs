@@ -108,6 +108,7 @@ pub mod sqlite {
             name: "case_list_stage_indexes",
             sql: include_str!("../migrations/sqlite/0005_case_list_stage_indexes.sql"),
         },
+        Migration { version: 6, name: "case_list_kind_indexes", sql: include_str!("../migrations/sqlite/0006_case_list_kind_indexes.sql") },
     ];
 
     impl EngineStore {
@@ -174,6 +175,11 @@ pub mod postgres {
             version: 5,
             name: "case_list_stage_indexes",
             sql: include_str!("../migrations/postgres/0005_case_list_stage_indexes.sql"),
+        },
+        Migration {
+            version: 6,
+            name: "case_list_kind_indexes",
+            sql: include_str!("../migrations/postgres/0006_case_list_kind_indexes.sql"),
         },
     ];
 
