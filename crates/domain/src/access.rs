@@ -94,8 +94,6 @@ pub enum CaseDenied {
     Reauthenticate,
 }
 
-const CORE: [Section; 4] = [Section::Summary, Section::Identity, Section::Screening, Section::Decisions];
-
 /// The roles that may ask for break-glass access to a case they have no relation to.
 pub fn may_request_break_glass(actor: &Actor) -> bool {
     [Role::FirstResponder, Role::CaseWorker, Role::CompetentAuthority].iter().any(|r| actor.roles.has(*r))
@@ -151,17 +149,14 @@ pub fn readable_sections(actor: &Actor, c: Circumstances<'_>, facts: &CaseFacts)
 /// referrer narrow them per referral).
 pub const REFERRAL_SECTIONS: [Section; 2] = [Section::Summary, Section::Identity];
 
-/// Sections that only the team (and break-glass) see by default.
-pub fn is_sensitive(section: Section) -> bool {
-    !CORE.contains(&section)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::role::Roles;
     use proptest::prelude::*;
     use uuid::Uuid;
+
+    const CORE: [Section; 4] = [Section::Summary, Section::Identity, Section::Screening, Section::Decisions];
 
     fn org(n: u8) -> OrgId {
         OrgId(Uuid::from_bytes([n; 16]))

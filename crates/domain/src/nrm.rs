@@ -142,7 +142,8 @@ impl Command {
         }
     }
 
-    fn date(&self) -> Date {
+    /// The date the command takes effect (the decision date for a decision).
+    pub fn date(&self) -> Date {
         match *self {
             Command::Decide(d) => d.decided_on,
             Command::RequestReconsideration { requested_on: on }

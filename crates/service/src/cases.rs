@@ -302,11 +302,7 @@ fn state_of(c: &CaseRecord) -> Option<CaseState> {
 }
 
 /// Write a domain state into a case row (with its next deadline).
-pub(crate) fn store_state_pub(c: &mut CaseRecord, s: &CaseState, rules: &Rules) {
-    store_state(c, s, rules)
-}
-
-fn store_state(c: &mut CaseRecord, s: &CaseState, rules: &Rules) {
+pub(crate) fn store_state(c: &mut CaseRecord, s: &CaseState, rules: &Rules) {
     c.stage = Some(s.stage.code().to_owned());
     c.rg_positive_on = s.rg_positive_on;
     c.last_negative_kind = s.last_negative.map(|(k, _)| k.code().to_owned());
@@ -943,12 +939,7 @@ impl Palermo {
         store_state(&mut c, &next, &rules);
         also(&mut c);
         c.updated_at = self.now();
-        let on = match cmd {
-            Command::Decide(d) => d.decided_on,
-            Command::RequestReconsideration { requested_on } => requested_on,
-            Command::Withdraw { on } | Command::Transfer { on } | Command::Close { on } | Command::Reopen { on } => on,
-        };
-        let event = self.case_event(actor, c.id, cmd.code(), Some(next.stage), Some(on), detail)?;
+        let event = self.case_event(actor, c.id, cmd.code(), Some(next.stage), Some(cmd.date()), detail)?;
         let sealed = self.seal_field("case_event", event.id, "reasons", reasons, false)?;
         let mut ev = self.event(Some(actor), meta, &format!("case.{}", cmd.code()), Some(("case", c.id.to_string())), AuditOutcome::Ok);
         ev.section = Some("decisions".into());
@@ -1322,11 +1313,9 @@ impl Palermo {
                 wslot.1 += 1;
             }
         }
+        let orgs = self.org_names().await?;
         for (o, (a, b)) in per_auth {
-            let name = match o {
-                Some(o) => self.store.get_organisation(o).await?.map(|r| r.name).unwrap_or_default(),
-                None => "—".into(),
-            };
+            let name = o.and_then(|o| orgs.get(&o).cloned()).unwrap_or_else(|| "—".into());
             out.per_authority.push((name, a, b));
         }
         for (u, (a, b)) in per_worker {

@@ -12,7 +12,7 @@ use palermo_domain::consent::{ConsentForm, ConsentGivenBy, ConsentPurpose, Conse
 use palermo_domain::deadline::Rules;
 use palermo_domain::ids::{OrgId, UserId};
 use palermo_domain::indicators::{Catalogue, ExploitationForm, Population};
-use palermo_domain::nrm::{self, CaseState, Command, Decision, DecisionKind, Outcome};
+use palermo_domain::nrm::{self, CaseState, Command, Decision, DecisionKind, Outcome, Stage};
 use palermo_domain::person::{AgeGroup, Gender, parse_age, parse_citizenships, parse_date_of_birth, parse_languages};
 use palermo_domain::values::Name;
 use palermo_store::{CaseBundle, CaseEventRecord, CaseRecord, ConsentRecord, PersonRecord, ScreeningRecord};
@@ -193,8 +193,8 @@ pub struct PlannedCase {
     pub authority: OrgId,
     pub consent_given: bool,
     pub state: CaseState,
-    /// The commands applied after the referral, for the timeline.
-    pub applied: Vec<Command>,
+    /// The commands applied after the referral, with the stage each led to, for the timeline.
+    pub applied: Vec<(Command, Stage)>,
 }
 
 impl std::fmt::Debug for PlannedCase {
@@ -386,8 +386,8 @@ pub fn plan(table: &Table, mapping: &Mapping, ctx: &PlanContext<'_>) -> (Vec<Pla
             let Some(cmd) = cmd else { continue };
             match nrm::apply(&state, cmd, ctx.today, ctx.rules) {
                 Ok(next) => {
+                    applied.push((cmd, next.stage));
                     state = next;
-                    applied.push(cmd);
                 }
                 Err(refusal) => {
                     bad(field, refusal.to_string());
@@ -556,18 +556,11 @@ impl Palermo {
         let referred_on = p.state.referred_on;
         event("imported", Some("referred"), referred_on, serde_json::json!({"row": p.row}))?;
         let mut version = 1;
-        for cmd in &p.applied {
+        for (cmd, stage) in &p.applied {
             if let Command::Decide(d) = cmd {
-                let stage = if d.outcome == Outcome::Positive {
-                    if d.kind == DecisionKind::ReasonableGrounds { "recovery_period" } else { "assistance" }
-                } else if d.kind == DecisionKind::ReasonableGrounds {
-                    "negative_reasonable_grounds"
-                } else {
-                    "negative_conclusive_grounds"
-                };
                 event(
                     cmd.code(),
-                    Some(stage),
+                    Some(stage.code()),
                     d.decided_on,
                     serde_json::json!({"decision": d.kind.code(), "outcome": d.outcome.code(), "imported": true}),
                 )?;
@@ -600,7 +593,7 @@ impl Palermo {
             updated_at: now,
             version,
         };
-        crate::cases::store_state_pub(&mut case, &p.state, rules);
+        crate::cases::store_state(&mut case, &p.state, rules);
         let consents = if p.consent_given {
             vec![ConsentRecord {
                 id: kid.0,

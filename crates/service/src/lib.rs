@@ -66,6 +66,7 @@ impl From<StoreError> for ServiceError {
         match e {
             StoreError::NotFound => ServiceError::NotFound,
             StoreError::Conflict(what) => ServiceError::Conflict(format!("{what} already exists")),
+            StoreError::Stale(why) => ServiceError::Conflict(why.to_owned()),
             StoreError::Replay => ServiceError::BadCode,
             StoreError::AuditUnavailable => ServiceError::AuditUnavailable,
             other => ServiceError::Internal(other.to_string()),

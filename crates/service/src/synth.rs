@@ -340,7 +340,7 @@ impl Palermo {
             for (cmd, actor) in steps {
                 match nrm::apply(&state, cmd, today, rules) {
                     Ok(next) => {
-                        events.push(event(cmd.code(), Some(next.stage.code()), on_of(cmd), actor, detail_of(cmd, actor.1))?);
+                        events.push(event(cmd.code(), Some(next.stage.code()), cmd.date(), actor, detail_of(cmd, actor.1))?);
                         state = next;
                         version += 1;
                     }
@@ -408,7 +408,7 @@ impl Palermo {
             } else if state.last_negative.is_some() {
                 case.decision_maker_id = Some(authority_user);
             }
-            crate::cases::store_state_pub(&mut case, &state, rules);
+            crate::cases::store_state(&mut case, &state, rules);
             case.updated_at = events.last().map(|e| e.at).unwrap_or(at);
         }
         case.version = version;
@@ -432,14 +432,6 @@ impl Palermo {
             created_at: at,
         };
         Ok(CaseBundle { person, case, screening, events, consents, vault })
-    }
-}
-
-fn on_of(cmd: Command) -> Date {
-    match cmd {
-        Command::Decide(d) => d.decided_on,
-        Command::RequestReconsideration { requested_on } => requested_on,
-        Command::Withdraw { on } | Command::Transfer { on } | Command::Close { on } | Command::Reopen { on } => on,
     }
 }
 

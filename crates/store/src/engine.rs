@@ -1099,7 +1099,7 @@ impl EngineStore {
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict("a newer version of this case (reload it)"));
+            return Err(StoreError::Stale("someone changed this case while you were working on it; nothing was saved — reload the case and try again"));
         }
         for e in events {
             Self::insert_case_event_in(&mut tx, e).await?;

@@ -27,6 +27,9 @@ use uuid::Uuid;
 pub enum StoreError {
     #[error("{0} already exists")]
     Conflict(&'static str),
+    /// Someone else changed the record since it was read; nothing was written.
+    #[error("{0}")]
+    Stale(&'static str),
     #[error("not found")]
     NotFound,
     #[error("this one-time code was already used")]
