@@ -61,6 +61,9 @@ pub enum Action {
     },
     /// Search persons by reference or exact name (results limited to those the actor may see).
     SearchPersons,
+    /// Change the jurisdiction's NRM clocks and calendar (the settings every case's deadlines
+    /// are computed from).
+    ConfigureJurisdiction,
 }
 
 impl Action {
@@ -80,6 +83,7 @@ impl Action {
             Action::CreatePerson => "person.create",
             Action::ViewPerson { .. } => "person.view",
             Action::SearchPersons => "person.search",
+            Action::ConfigureJurisdiction => "jurisdiction.update",
         }
     }
 }
@@ -115,7 +119,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
     use Action::*;
     let allowed = match action {
         ViewHome | ListOrganisations | ViewOrganisation { .. } => true,
-        CreateOrganisation => actor.is(Role::Administrator) && actor.org_is_operator,
+        CreateOrganisation | ConfigureJurisdiction => actor.is(Role::Administrator) && actor.org_is_operator,
         ListUsers { org } | CreateUser { org } => {
             if actor.administers(org) {
                 true
@@ -192,6 +196,7 @@ mod tests {
             Just(Action::ViewAuditLog),
             Just(Action::CreatePerson),
             Just(Action::SearchPersons),
+            Just(Action::ConfigureJurisdiction),
             (0u8..3).prop_map(|o| Action::ViewPerson { org: org(o) }),
         ]
     }
@@ -206,7 +211,7 @@ mod tests {
             let admin_of = |o: OrgId| admin && (operator || o == org(my_org));
             let expected = match action {
                 Action::ViewHome | Action::ListOrganisations | Action::ViewOrganisation { .. } => true,
-                Action::CreateOrganisation => admin && operator,
+                Action::CreateOrganisation | Action::ConfigureJurisdiction => admin && operator,
                 Action::ListUsers { org } | Action::CreateUser { org } | Action::ManageUser { org, .. } => admin_of(org),
                 Action::ViewUser { org, user: u } => u == user(me) || admin_of(org),
                 Action::GrantRole { org, role } => if matches!(role, Role::Administrator | Role::Auditor) { admin && operator } else { admin_of(org) },

@@ -316,9 +316,12 @@ pub(crate) fn store_state(c: &mut CaseRecord, s: &CaseState, rules: &Rules) {
 }
 
 impl Palermo {
-    /// The jurisdiction's rules (checked when the configuration was loaded; built once).
+    /// The jurisdiction's rules in force (built when the settings were loaded or saved).
     pub fn rules(&self) -> std::sync::Arc<Rules> {
-        self.rules.clone()
+        match self.jurisdiction.read() {
+            Ok(j) => j.rules.clone(),
+            Err(p) => p.into_inner().rules.clone(),
+        }
     }
 
     /// The indicator catalogue (the versioned data file compiled into the binary; parsed once).
@@ -449,7 +452,7 @@ impl Palermo {
         })
     }
 
-    fn user_of(caller: &Caller) -> Result<&Actor> {
+    pub(crate) fn user_of(caller: &Caller) -> Result<&Actor> {
         match caller {
             Caller::User(a) => Ok(a),
             Caller::Console => Err(ServiceError::Forbidden),
@@ -1128,7 +1131,7 @@ impl Palermo {
             org_id: actor.org_id,
             reason: reason.as_str().to_owned(),
             granted_at: now,
-            expires_at: now + time::Duration::minutes(self.config.jurisdiction.break_glass_minutes),
+            expires_at: now + time::Duration::minutes(self.jurisdiction().settings.break_glass_minutes),
         };
         let event = self.case_event(
             actor,
@@ -1136,7 +1139,7 @@ impl Palermo {
             "break_glass",
             None,
             None,
-            serde_json::json!({"user": actor.user_id.to_string(), "minutes": self.config.jurisdiction.break_glass_minutes}),
+            serde_json::json!({"user": actor.user_id.to_string(), "minutes": self.jurisdiction().settings.break_glass_minutes}),
         )?;
         let mut ev = self.event(Some(actor), meta, "case.break_glass", Some(("case", c.id.to_string())), AuditOutcome::Ok);
         ev.purpose = Some("break_glass".into());

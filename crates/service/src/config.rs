@@ -90,6 +90,15 @@ impl JurisdictionConfig {
             holidays.insert(d);
         }
         r.holidays = holidays;
+        if self.name.trim().is_empty() || self.name.chars().count() > 100 {
+            return Err(err("jurisdiction.name", "a name of 1 to 100 characters"));
+        }
+        if !(1..=60).contains(&self.break_glass_minutes) {
+            return Err(err("jurisdiction.break_glass_minutes", "1 to 60 minutes"));
+        }
+        if !(1..=15).contains(&self.step_up_minutes) {
+            return Err(err("jurisdiction.step_up_minutes", "1 to 15 minutes"));
+        }
         for (key, v, max) in [
             ("jurisdiction.rg_target_working_days", self.rg_target_working_days, 60),
             ("jurisdiction.min_recovery_days", self.min_recovery_days, 365),
@@ -280,12 +289,6 @@ impl Config {
             return Err(err("security.argon2_iterations", "2 to 20"));
         }
         self.jurisdiction.rules()?;
-        if !(1..=60).contains(&self.jurisdiction.break_glass_minutes) {
-            return Err(err("jurisdiction.break_glass_minutes", "1 to 60 minutes"));
-        }
-        if !(1..=15).contains(&self.jurisdiction.step_up_minutes) {
-            return Err(err("jurisdiction.step_up_minutes", "1 to 15 minutes"));
-        }
         if !["error", "warn", "info", "debug", "trace"].contains(&self.log.level.as_str()) {
             return Err(err("log.level", "one of error, warn, info, debug, trace"));
         }

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod config;
 pub mod demo;
 pub mod import;
+pub mod jurisdiction;
 pub mod keys;
 pub mod persons;
 pub mod synth;
@@ -116,8 +117,8 @@ pub struct Palermo {
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
     /// Whether this instance was created by `palermo demo` (shown on every page).
     pub(crate) demo: Arc<std::sync::atomic::AtomicBool>,
-    /// The jurisdiction's NRM clocks, from the configuration.
-    pub(crate) rules: Arc<palermo_domain::deadline::Rules>,
+    /// The jurisdiction's NRM clocks: the configuration file's, or those saved on the page.
+    pub(crate) jurisdiction: Arc<std::sync::RwLock<jurisdiction::Jurisdiction>>,
     /// The ILO/EC indicator lists (data/ilo-indicators-2009.toml).
     pub(crate) catalogue: Arc<palermo_domain::indicators::Catalogue>,
     /// Organisations by id. They are only ever added (never renamed or moved), so an id not
@@ -153,9 +154,9 @@ impl Palermo {
         let hashing = Arc::new(tokio::sync::Semaphore::new(cores));
         let demo = store.get_setting("demo").await.map_err(|e| ServiceError::Setup(e.to_string()))?.as_deref() == Some("true");
         let demo = Arc::new(std::sync::atomic::AtomicBool::new(demo));
-        let rules = Arc::new(config.jurisdiction.rules().map_err(|e| ServiceError::Setup(e.to_string()))?);
+        let jurisdiction = Arc::new(std::sync::RwLock::new(jurisdiction::Jurisdiction::from_file(&config.jurisdiction)?));
         let catalogue = Arc::new(palermo_domain::indicators::Catalogue::builtin().map_err(|e| ServiceError::Setup(e.to_string()))?);
-        Ok(Self {
+        let app = Self {
             store,
             sink,
             keys: Arc::new(keys),
@@ -164,10 +165,12 @@ impl Palermo {
             config: Arc::new(config),
             hashing,
             demo,
-            rules,
+            jurisdiction,
             catalogue,
             orgs: Default::default(),
-        })
+        };
+        app.refresh_jurisdiction().await?;
+        Ok(app)
     }
 
     pub fn config(&self) -> &Config {

@@ -307,6 +307,20 @@ impl Client {
         self.send(r).await
     }
 
+    /// Any method, no body, no CSRF token (for checks that a route refuses anonymous callers).
+    pub async fn bare(&mut self, method: &str, path: &str) -> Reply {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let r = self.http.request(m, format!("{}{path}", self.base));
+        self.send(r).await
+    }
+
+    /// PATCH JSON to the API with the session's CSRF header.
+    pub async fn patch_json(&mut self, path: &str, body: &serde_json::Value) -> Reply {
+        let token = self.csrf_token().await.unwrap_or_default();
+        let r = self.http.patch(format!("{}{path}", self.base)).header("x-csrf-token", token).json(body);
+        self.send(r).await
+    }
+
     /// The CSRF token of the current session (from `/api/v1/me`, or from a pending session's
     /// form).
     pub async fn csrf_token(&mut self) -> Option<String> {

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/command", post(case_command))
         .route("/cases/{id}/consent", post(case_consent))
         .route("/break-glass", post(break_glass))
+        .route("/jurisdiction", get(jurisdiction).patch(update_jurisdiction))
 }
 
 fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
@@ -383,6 +384,17 @@ pub fn openapi_document() -> serde_json::Value {
             "/api/v1/break-glass": {"post": {"summary": "Emergency access to a case by reference, with a written reason; time-boxed, shown to the case owner and on the review page", "parameters": [csrf],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["reference", "reason"], "properties": {"reference": {"type": "string"}, "reason": {"type": "string", "minLength": 10}}}}}},
                 "responses": {"201": ok("Granted", json!({"type": "object"})), "403": err("Role does not allow"), "404": err("No such case"), "422": err("Reason missing")}}},
+            "/api/v1/jurisdiction": {
+                "get": {"summary": "The NRM clocks and calendar in force, where they come from (file or page), and whether the caller may change them", "responses": {"200": ok("Settings", json!({"type": "object"})), "401": err("Not signed in")}},
+                "patch": {"summary": "Change the NRM clocks (operator's administrators; audited). Fields not given keep their value; new deadlines are counted under the new settings", "parameters": [csrf],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {
+                        "name": {"type": "string", "maxLength": 100}, "time_zone": {"type": "string", "description": "IANA name"},
+                        "rg_target_working_days": {"type": "integer", "minimum": 0, "maximum": 60}, "min_recovery_days": {"type": "integer", "minimum": 0, "maximum": 365},
+                        "earliest_cg_days_after_rg": {"type": "integer", "minimum": 0, "maximum": 365}, "cg_target_days_after_rg": {"type": "integer", "minimum": 0, "maximum": 730},
+                        "reconsideration_window_days": {"type": "integer", "minimum": 0, "maximum": 365}, "reconsideration_target_working_days": {"type": "integer", "minimum": 0, "maximum": 120},
+                        "weekend": {"type": "array", "maxItems": 6, "items": {"type": "integer", "minimum": 1, "maximum": 7}}, "holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
+                        "break_glass_minutes": {"type": "integer", "minimum": 1, "maximum": 60}, "step_up_minutes": {"type": "integer", "minimum": 1, "maximum": 15}}}}}},
+                    "responses": {"200": ok("The settings now in force", json!({"type": "object"})), "403": err("Role does not allow"), "422": err("Invalid fields")}}},
             "/api/v1/audit/verify": {"get": {"summary": "Verify the audit hash chain (auditors)", "responses": {"200": ok("Result", json!({"type": "object"})), "403": err("Role does not allow")}}}
         },
         "components": {"schemas": {
@@ -399,4 +411,43 @@ pub fn openapi_document() -> serde_json::Value {
                     "password": {"type": "string", "minLength": 12, "maxLength": 1024}, "contact": {"type": "string", "maxLength": 200}}}
         }}
     })
+}
+
+async fn jurisdiction(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let v = try_api!(ctx, state.app.jurisdiction_view(&Caller::User(s.actor.clone())));
+    json_ok(StatusCode::OK, &v)
+}
+
+/// `PATCH /api/v1/jurisdiction`: the fields given replace the settings in force; the others keep
+/// their value. Checked as the page's form is.
+async fn update_jurisdiction(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    let patch: serde_json::Map<String, serde_json::Value> = try_api!(ctx, parse_body(&body));
+    let mut merged =
+        try_api!(ctx, serde_json::to_value(state.app.jurisdiction().settings).map_err(|e| ServiceError::Internal(e.to_string())));
+    for (k, v) in patch {
+        let Some(field) = palermo_service::jurisdiction::FIELDS.iter().find(|f| **f == k) else {
+            return problem(
+                &ServiceError::Invalid(vec![ValidationError::new(
+                    "body",
+                    format!("only the fields {}", palermo_service::jurisdiction::FIELDS.join(", ")),
+                )]),
+                &ctx.meta.request_id,
+            );
+        };
+        merged[*field] = v;
+    }
+    let settings: palermo_service::config::JurisdictionConfig = try_api!(
+        ctx,
+        serde_json::from_value(merged).map_err(|e| ServiceError::Invalid(vec![ValidationError::new(
+            "body",
+            format!("numbers for counts of days and minutes, lists for weekend and holidays ({e})")
+        )]))
+    );
+    let input = palermo_service::jurisdiction::JurisdictionInput::from_settings(&settings);
+    try_api!(ctx, state.app.update_jurisdiction(&caller, &input, &ctx.meta).await);
+    let v = try_api!(ctx, state.app.jurisdiction_view(&caller));
+    json_ok(StatusCode::OK, &v)
 }

@@ -10,7 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use palermo_service::ServiceError;
 use palermo_service::admin::Caller;
+use palermo_service::auth::Session;
 use palermo_service::cases::{BreakGlassView, CaseList, CaseListQuery, CaseView, CommandInput, ConsentInput, DecisionInput, NewCase};
+use palermo_service::jurisdiction::JurisdictionInput;
 use palermo_service::palermo_domain::ValidationError;
 use palermo_service::palermo_domain::consent::{ChecklistItem, ConsentPurpose};
 use palermo_service::palermo_domain::indicators::{Catalogue, Dimension, ExploitationForm, Indicator, Population};
@@ -345,7 +347,7 @@ struct BreakGlassPage {
 }
 
 fn break_glass_form(state: &AppState, ctx: &Ctx, form: FormData, errors: Vec<ValidationError>, status: StatusCode) -> Response {
-    let minutes = state.app.config().jurisdiction.break_glass_minutes;
+    let minutes = state.app.jurisdiction().settings.break_glass_minutes;
     render(status, &BreakGlassPage { page: page(ctx, "break-glass-title"), form, errors: FieldErrors(errors), minutes })
 }
 
@@ -391,23 +393,94 @@ pub async fn break_glass_review(State(state): State<AppState>, ctx: Ctx) -> Resp
 #[template(path = "jurisdiction.html")]
 struct JurisdictionPage {
     page: PageCtx,
-    j: palermo_service::config::JurisdictionConfig,
-    today: String,
-    now_utc: String,
+    v: palermo_service::jurisdiction::JurisdictionView,
+    fields: &'static [&'static str],
+    form: FormData,
+    errors: FieldErrors,
+    saved: bool,
 }
 
-/// The jurisdiction's NRM clocks (read-only: they come from the configuration file).
-pub async fn jurisdiction(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = require(&ctx) {
-        return r;
+fn jurisdiction_page(
+    state: &AppState,
+    ctx: &Ctx,
+    s: &Session,
+    form: Option<FormData>,
+    errors: Vec<ValidationError>,
+    saved: bool,
+) -> Response {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    match state.app.jurisdiction_view(&Caller::User(s.actor.clone())) {
+        Ok(v) => {
+            let form = form.unwrap_or_else(|| {
+                let i = JurisdictionInput::from_settings(&v.settings);
+                FormData::from_pairs(
+                    palermo_service::jurisdiction::FIELDS
+                        .iter()
+                        .zip([
+                            i.name,
+                            i.time_zone,
+                            i.rg_target_working_days,
+                            i.min_recovery_days,
+                            i.earliest_cg_days_after_rg,
+                            i.cg_target_days_after_rg,
+                            i.reconsideration_window_days,
+                            i.reconsideration_target_working_days,
+                            i.weekend,
+                            i.holidays,
+                            i.break_glass_minutes,
+                            i.step_up_minutes,
+                        ])
+                        .map(|(k, v)| ((*k).to_owned(), v))
+                        .collect(),
+                )
+            });
+            let p = JurisdictionPage {
+                page: page(ctx, "jurisdiction-title"),
+                v,
+                fields: palermo_service::jurisdiction::FIELDS,
+                form,
+                errors: FieldErrors(errors),
+                saved,
+            };
+            render(status, &p)
+        }
+        Err(e) => error_page(ctx, &e),
     }
-    let rules = state.app.rules();
-    let now = state.app.now();
-    let p = JurisdictionPage {
-        page: page(&ctx, "jurisdiction-title"),
-        j: state.app.config().jurisdiction.clone(),
-        today: rules.local_date(now).to_string(),
-        now_utc: now.to_string(),
+}
+
+/// The jurisdiction's NRM clocks: shown to everyone signed in, editable by the operator's
+/// administrators.
+pub async fn jurisdiction(State(state): State<AppState>, ctx: Ctx, Query(q): Query<std::collections::HashMap<String, String>>) -> Response {
+    let s = match require(&ctx) {
+        Ok(s) => s.clone(),
+        Err(r) => return r,
     };
-    render(StatusCode::OK, &p)
+    jurisdiction_page(&state, &ctx, &s, None, Vec::new(), q.contains_key("saved"))
+}
+
+pub async fn save_jurisdiction(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
+    let form = FormData::parse(&body);
+    let s = match require_post(&ctx, &form) {
+        Ok(s) => s.clone(),
+        Err(r) => return r,
+    };
+    let input = JurisdictionInput {
+        name: form.get("name"),
+        time_zone: form.get("time_zone"),
+        rg_target_working_days: form.get("rg_target_working_days"),
+        min_recovery_days: form.get("min_recovery_days"),
+        earliest_cg_days_after_rg: form.get("earliest_cg_days_after_rg"),
+        cg_target_days_after_rg: form.get("cg_target_days_after_rg"),
+        reconsideration_window_days: form.get("reconsideration_window_days"),
+        reconsideration_target_working_days: form.get("reconsideration_target_working_days"),
+        weekend: form.get("weekend"),
+        holidays: form.get("holidays"),
+        break_glass_minutes: form.get("break_glass_minutes"),
+        step_up_minutes: form.get("step_up_minutes"),
+    };
+    match state.app.update_jurisdiction(&Caller::User(s.actor.clone()), &input, &ctx.meta).await {
+        Ok(()) => Redirect::to("/jurisdiction?saved=1").into_response(),
+        Err(ServiceError::Invalid(errors)) => jurisdiction_page(&state, &ctx, &s, Some(form), errors, false),
+        Err(e) => error_page(&ctx, &e),
+    }
 }

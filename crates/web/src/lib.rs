@@ -90,7 +90,7 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/convert", post(case_pages::convert))
         .route("/break-glass", get(case_pages::break_glass_page).post(case_pages::break_glass))
         .route("/break-glass/review", get(case_pages::break_glass_review))
-        .route("/jurisdiction", get(case_pages::jurisdiction))
+        .route("/jurisdiction", get(case_pages::jurisdiction).post(case_pages::save_jurisdiction))
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found);
     routes
@@ -150,6 +150,9 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("POST", "/break-glass"),
     ("GET", "/break-glass/review"),
     ("GET", "/jurisdiction"),
+    ("POST", "/jurisdiction"),
+    ("GET", "/api/v1/jurisdiction"),
+    ("PATCH", "/api/v1/jurisdiction"),
     ("GET", "/api/v1/cases"),
     ("POST", "/api/v1/cases"),
     ("POST", "/api/v1/break-glass"),
@@ -161,6 +164,16 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let refresher = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(palermo_service::jurisdiction::REFRESH);
+        loop {
+            tick.tick().await;
+            if let Err(e) = refresher.refresh_jurisdiction().await {
+                tracing::warn!(error = %e, "could not re-read the jurisdiction settings");
+            }
+        }
+    });
     let router = router(app);
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

@@ -99,6 +99,9 @@ impl FormData {
     pub(crate) fn parse(body: &[u8]) -> Self {
         Self(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
     }
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
     pub(crate) fn get(&self, key: &str) -> String {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
     }

@@ -13,12 +13,14 @@ crate::on_both_engines!(
     need_to_know_consent_and_break_glass,
     notifications_children_and_reconsideration,
     generated_cases_cover_every_stage,
+    jurisdiction_settings_from_the_page,
 );
 
 struct World {
     police: String,
     authority_org: String,
     shelter: String,
+    operator: palermo_service::admin::OrgView,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -33,7 +35,7 @@ async fn world(app: &TestApp) -> World {
     app.user(&other, "outsider", &["case_worker"]).await;
     app.user(&op, "coordinator", &["coordinator"]).await;
     app.user(&op, "auditor", &["auditor"]).await;
-    World { police: police.id.to_string(), authority_org: directorate.id.to_string(), shelter: shelter.id.to_string() }
+    World { police: police.id.to_string(), authority_org: directorate.id.to_string(), shelter: shelter.id.to_string(), operator: op }
 }
 
 async fn person(c: &mut Client, given: &str, age: &str) -> String {
@@ -402,4 +404,84 @@ async fn generated_cases_cover_every_stage(app: &TestApp) {
     let p = person(&mut fr, "After", "30").await;
     let n: i64 = p.trim_start_matches("P-2026-").parse().unwrap();
     assert!(n > 1000, "{p}");
+}
+
+/// The operator's administrator changes the clocks on the page and through the API: wrong values
+/// are named and change nothing, others may only read, every change is audited, and a new
+/// referral's deadline is counted under the new settings.
+async fn jurisdiction_settings_from_the_page(app: &TestApp) {
+    let w = world(app).await;
+    app.user(&w.operator, "nrm-admin", &["administrator"]).await;
+    let mut admin = app.signed_in("nrm-admin").await;
+    let mut fr = app.signed_in("responder").await;
+
+    let v = fr.get("/api/v1/jurisdiction").await;
+    assert_eq!(v.status, 200, "{}", v.body);
+    assert_eq!(v.json()["source"], "file");
+    assert_eq!(v.json()["can_edit"], false);
+    assert_eq!(v.json()["settings"]["rg_target_working_days"], 5);
+    // Only the operator's administrators change them; the refusal is audited.
+    assert_eq!(fr.patch_json("/api/v1/jurisdiction", &json!({"rg_target_working_days": 2})).await.status, 403);
+    let page = fr.get("/jurisdiction").await;
+    assert!(!page.body.contains("id=\"save-jurisdiction\""), "{}", page.body);
+
+    // Wrong values: every field named, typed values kept, nothing saved.
+    let page = admin.get("/jurisdiction").await;
+    assert!(page.body.contains("id=\"save-jurisdiction\""));
+    let mut form: Vec<(&str, &str)> = vec![
+        ("name", "Demo country"),
+        ("time_zone", "Mars/Olympus"),
+        ("rg_target_working_days", "ten"),
+        ("min_recovery_days", "30"),
+        ("earliest_cg_days_after_rg", "30"),
+        ("cg_target_days_after_rg", "90"),
+        ("reconsideration_window_days", "90"),
+        ("reconsideration_target_working_days", "10"),
+        ("weekend", "6, 7"),
+        ("holidays", "2026-11-20"),
+        ("break_glass_minutes", "60"),
+        ("step_up_minutes", "5"),
+    ];
+    let r = admin.post_form("/jurisdiction", &form).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("a whole number of working days") && r.body.contains("value=\"ten\""), "{}", r.body);
+    form[2].1 = "10";
+    let r = admin.post_form("/jurisdiction", &form).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Mars/Olympus"), "{}", r.body);
+    assert_eq!(admin.get("/api/v1/jurisdiction").await.json()["source"], "file");
+    let r = admin.patch_json("/api/v1/jurisdiction", &json!({"weekend": [0]})).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("weekend"), "{}", r.body);
+    let r = admin.patch_json("/api/v1/jurisdiction", &json!({"rg_target": 3})).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+
+    // Saved: ten working days, and Friday 20 November 2026 a holiday.
+    form[1].1 = "Europe/London";
+    let r = admin.post_form("/jurisdiction", &form).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = admin.get("/jurisdiction?saved=1").await;
+    assert!(page.body.contains("id=\"jurisdiction-saved\"") && page.body.contains("nrm-admin"), "{}", page.body);
+    let v = fr.get("/api/v1/jurisdiction").await.json();
+    assert_eq!(v["source"], "page");
+    assert_eq!(v["saved"]["by"], "nrm-admin");
+    assert_eq!(v["settings"]["holidays"], json!(["2026-11-20"]));
+    // A PATCH changes only what it names.
+    let r = admin.patch_json("/api/v1/jurisdiction", &json!({"break_glass_minutes": 30})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["settings"]["break_glass_minutes"], 30);
+    assert_eq!(r.json()["settings"]["rg_target_working_days"], 10);
+
+    // A new referral (Wednesday 18 November) is counted under the new settings: ten working
+    // days, skipping the weekend and the holiday on the 20th → Thursday 3 December.
+    let p = person(&mut fr, "Ioana", "31").await;
+    let r = fr.post_json("/api/v1/cases", &adult_referral(&p, &w.authority_org)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["deadline"]["due"], "2026-12-03");
+
+    // Both changes are in the audit log, and the refusal too.
+    let n = |sql: &'static str| palermo_store::testing::count(&app.db_url, sql);
+    assert_eq!(n("SELECT COUNT(*) FROM audit_log WHERE action = 'jurisdiction.update' AND outcome = 'ok'").await.unwrap(), 2);
+    assert_eq!(n("SELECT COUNT(*) FROM audit_log WHERE action = 'jurisdiction.update' AND outcome = 'denied'").await.unwrap(), 1);
+    let _ = (w.police, w.shelter);
 }
