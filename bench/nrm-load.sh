@@ -5,6 +5,7 @@
 #
 #   CASES=1000000 bench/nrm-load.sh      # needs wrk and curl; CASES defaults to 100000
 #   KEEP=/path bench/nrm-load.sh         # reuse (or keep) the SQLite data directory there
+#   PALERMO_BIN=/path/palermo ...        # measure that binary instead of building this checkout
 #
 # The case page is GET /api/v1/cases/{id} as the competent authority: session, the case row,
 # its consents and break-glass grants (need-to-know facts), the access decision, an audit entry
@@ -17,8 +18,10 @@ CASES=${CASES:-100000}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18081}
-cargo build --release --bin palermo >/dev/null
-BIN=$PWD/target/release/palermo
+if [ -z "${PALERMO_BIN:-}" ]; then
+  cargo build --release --bin palermo >/dev/null
+fi
+BIN=${PALERMO_BIN:-$PWD/target/release/palermo}
 LUA=$(mktemp -d)
 trap 'rm -rf "$LUA"' EXIT
 cat >"$LUA/case.lua" <<'LUA'

@@ -371,9 +371,16 @@ impl Palermo {
 
     /// The access facts of a case, as of now.
     async fn facts(&self, c: &CaseRecord) -> Result<(CaseFacts, Vec<ConsentRecord>)> {
+        let consents = self.store.consents_of(c.id).await?;
+        let break_glass = self.store.break_glass_of(c.id).await?;
+        Ok((self.facts_of(c, &consents, &break_glass), consents))
+    }
+
+    /// The access facts from what was read: the latest consent per (purpose, recipient) and
+    /// the break-glass grants not yet expired.
+    fn facts_of(&self, c: &CaseRecord, consents: &[ConsentRecord], grants: &[BreakGlassRecord]) -> CaseFacts {
         let now = self.now();
         let mut latest: Vec<&ConsentRecord> = Vec::new();
-        let consents = self.store.consents_of(c.id).await?;
         for k in consents.iter().rev() {
             if !latest.iter().any(|x| x.purpose == k.purpose && x.recipient_org_id == k.recipient_org_id) {
                 latest.push(k);
@@ -384,8 +391,8 @@ impl Palermo {
             .filter(|k| k.purpose == ConsentPurpose::Referral.code() && k.status == ConsentStatus::Given.code())
             .filter_map(|k| k.recipient_org_id.map(|o| (o, REFERRAL_SECTIONS.to_vec())))
             .collect();
-        let break_glass = self.store.break_glass_of(c.id).await?.into_iter().filter(|g| g.expires_at > now).map(|g| g.user_id).collect();
-        let facts = CaseFacts {
+        let break_glass = grants.iter().filter(|g| g.expires_at > now).map(|g| g.user_id).collect();
+        CaseFacts {
             owner_org: Some(c.owner_org_id),
             authority_org: c.authority_org_id,
             case_worker: c.case_worker_id,
@@ -393,8 +400,24 @@ impl Palermo {
             region: c.region.clone(),
             shared_with,
             break_glass,
-        };
-        Ok((facts, consents))
+        }
+    }
+
+    /// Check `op` on a case that was found; a refusal is audited and answered as 404 (no
+    /// relation) or 403. Returns the actor's organisation's region.
+    async fn check_case(&self, actor: &Actor, c: &CaseRecord, facts: &CaseFacts, op: CaseOp, meta: &RequestMeta) -> Result<String> {
+        let region = self.org_region(actor).await?;
+        let circ = Circumstances { org_region: &region, recently_authenticated: false };
+        match access::case_access(actor, circ, facts, op) {
+            Ok(()) => Ok(region),
+            Err(why) => {
+                let why = match why {
+                    CaseDenied::Hidden => palermo_domain::policy::Denied::Hidden,
+                    CaseDenied::Forbidden | CaseDenied::Reauthenticate => palermo_domain::policy::Denied::Forbidden,
+                };
+                Err(self.denied(actor, meta, op.code(), Some(("case", c.id.to_string())), why).await)
+            }
+        }
     }
 
     /// Load a case and check `op`; a missing case and a hidden one are the same 404, both audited.
@@ -415,18 +438,8 @@ impl Palermo {
             return Err(self.denied(actor, meta, op.code(), object, palermo_domain::policy::Denied::Hidden).await);
         };
         let (facts, consents) = self.facts(&record).await?;
-        let region = self.org_region(actor).await?;
-        let c = Circumstances { org_region: &region, recently_authenticated: false };
-        match access::case_access(actor, c, &facts, op) {
-            Ok(()) => Ok((record, facts, region, consents)),
-            Err(why) => {
-                let why = match why {
-                    CaseDenied::Hidden => palermo_domain::policy::Denied::Hidden,
-                    CaseDenied::Forbidden | CaseDenied::Reauthenticate => palermo_domain::policy::Denied::Forbidden,
-                };
-                Err(self.denied(actor, meta, op.code(), object, why).await)
-            }
-        }
+        let region = self.check_case(actor, &record, &facts, op, meta).await?;
+        Ok((record, facts, region, consents))
     }
 
     fn case_event(
@@ -699,7 +712,27 @@ impl Palermo {
     /// The case page: what this user may see of it, audited with the sections read.
     pub async fn case(&self, caller: &Caller, id: &str, meta: &RequestMeta) -> Result<CaseView> {
         let actor = Self::user_of(caller)?;
-        let (c, facts, region, consent_records) = self.case_for(actor, id, CaseOp::Read(Section::Summary), meta).await?;
+        let op = CaseOp::Read(Section::Summary);
+        let parsed = Uuid::parse_str(id.trim()).ok();
+        let file = match parsed {
+            Some(u) => self.store.case_file(u).await?,
+            None => None,
+        };
+        let Some(file) = file else {
+            let object = parsed.map(|u| ("case", u.to_string()));
+            return Err(self.denied(actor, meta, op.code(), object, palermo_domain::policy::Denied::Hidden).await);
+        };
+        let palermo_store::CaseFile {
+            case: c,
+            person: person_record,
+            consents: consent_records,
+            break_glass: grants,
+            screening,
+            events,
+            sealed,
+        } = file;
+        let facts = self.facts_of(&c, &consent_records, &grants);
+        let region = self.check_case(actor, &c, &facts, op, meta).await?;
         let circ = Circumstances { org_region: &region, recently_authenticated: false };
         let sections = access::readable_sections(actor, circ, &facts);
         let rules = self.rules();
@@ -709,18 +742,17 @@ impl Palermo {
         ev.purpose = Some(if glass { "break_glass" } else { "case_work" }.into());
         self.audit_read(ev).await?;
         let can = |s: Section| sections.contains(&s);
-        let person = match (c.person_id, can(Section::Identity)) {
-            (Some(pid), true) => Some(self.person_unchecked(pid).await?),
+        let (person_sealed, events_sealed): (Vec<_>, Vec<_>) = sealed.into_iter().partition(|v| v.record_type == "person");
+        let person = match (person_record, can(Section::Identity)) {
+            (Some(record), true) => Some(self.person_detail_from(&record, &person_sealed)?),
             _ => None,
         };
-        let screening = if can(Section::Screening) { self.screening_view(&c).await? } else { None };
+        let screening = if can(Section::Screening) { screening.as_ref().map(|s| self.screening_view(s)) } else { None };
         let orgs = self.org_names().await?;
         let org_name = |o: OrgId| orgs.get(&o).cloned().unwrap_or_default();
-        let events = self.store.case_events(c.id).await?;
         let mut reasons_of: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
         if can(Section::Decisions) {
-            let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
-            for v in self.store.vault_get_many("case_event", &ids).await? {
+            for v in events_sealed {
                 if v.field == "reasons" {
                     let aad = format!("case_event:reasons:{}", v.record_id);
                     reasons_of.insert(v.record_id, String::from_utf8_lossy(&self.keys.open(&v.ciphertext, aad.as_bytes())?).into_owned());
@@ -802,9 +834,8 @@ impl Palermo {
         })
     }
 
-    async fn screening_view(&self, c: &CaseRecord) -> Result<Option<ScreeningView>> {
-        let Some(s) = self.store.screening_of(c.id).await? else { return Ok(None) };
-        let catalogue = self.catalogue()?;
+    fn screening_view(&self, s: &ScreeningRecord) -> ScreeningView {
+        let catalogue = &self.catalogue;
         let list = catalogue.lists.iter().find(|l| l.id == s.list_id);
         let indicators: BTreeSet<String> = split(&s.indicators).into_iter().collect();
         let assessment: Option<Assessment> = list.and_then(|l| assess(l, &indicators).ok());
@@ -815,7 +846,7 @@ impl Palermo {
             child: s.population == "child",
         };
         let suggestion = screening::suggest(&elements);
-        Ok(Some(ScreeningView {
+        ScreeningView {
             screened_on: fmt_date(s.screened_on),
             population: s.population.clone(),
             exploitation_form: s.exploitation_form.clone(),
@@ -843,7 +874,7 @@ impl Palermo {
                 .map(|a| a.dimensions.iter().filter(|d| d.positive).map(|d| d.dimension.code().to_owned()).collect())
                 .unwrap_or_default(),
             missing_dimensions: assessment.map(|a| a.missing).unwrap_or_default(),
-        }))
+        }
     }
 
     /// Check that the caller may do `op` on a case before anything else about the request is

@@ -486,6 +486,7 @@ impl Palermo {
         ev.purpose = Some(format!("{} cases from {source}", bundles.len()));
         self.store.bulk_insert_cases(&bundles, &[(p_prefix, p_next), (n_prefix, n_next)], &[ev]).await?;
         report.written = true;
+        self.store.analyze().await?;
         Ok(report)
     }
 

@@ -216,18 +216,15 @@ impl Palermo {
         self.person_detail(&record).await
     }
 
-    /// A person's record with identity decrypted, for a use case that already authorised and
-    /// audited the read (the case page).
-    pub(crate) async fn person_unchecked(&self, id: Uuid) -> Result<PersonDetail> {
-        match self.store.get_person(id).await? {
-            Some(record) => self.person_detail(&record).await,
-            None => Err(ServiceError::NotFound),
-        }
+    async fn person_detail(&self, record: &PersonRecord) -> Result<PersonDetail> {
+        let sealed = self.store.vault_get("person", record.id).await?;
+        self.person_detail_from(record, &sealed)
     }
 
-    async fn person_detail(&self, record: &PersonRecord) -> Result<PersonDetail> {
+    /// Open a person's identity from its vault entries (the caller has audited the read).
+    pub(crate) fn person_detail_from(&self, record: &PersonRecord, sealed: &[palermo_store::VaultEntry]) -> Result<PersonDetail> {
         let mut identity = Identity::default();
-        for v in self.store.vault_get("person", record.id).await? {
+        for v in sealed.iter().filter(|v| v.record_id == record.id) {
             let aad = format!("person:{}:{}", v.field, record.id);
             let plain = String::from_utf8_lossy(&self.keys.open(&v.ciphertext, aad.as_bytes())?).into_owned();
             match v.field.as_str() {

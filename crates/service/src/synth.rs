@@ -116,6 +116,7 @@ impl Palermo {
             report.cases += bundles.len();
             progress(report.cases);
         }
+        self.store.analyze().await?;
         Ok(report)
     }
 

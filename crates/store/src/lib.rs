@@ -370,6 +370,8 @@ delegate! {
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_case(&self, c: &CaseRecord, prefix: &str, screening: &ScreeningRecord, events: &[CaseEventRecord], consents: &[ConsentRecord], vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<String>;
     pub async fn get_case(&self, id: Uuid) -> Result<Option<CaseRecord>>;
+    pub async fn case_file(&self, id: Uuid) -> Result<Option<CaseFile>>;
+    pub async fn analyze(&self) -> Result<()>;
     pub async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRecord>>;
     pub async fn update_case(&self, c: &CaseRecord, events: &[CaseEventRecord], consents: &[ConsentRecord], vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<()>;
     pub async fn case_events(&self, case_id: Uuid) -> Result<Vec<CaseEventRecord>>;

@@ -286,6 +286,23 @@ pub enum CaseCursor {
     Deadline(time::Date, Uuid),
 }
 
+/// Everything the case page reads, in one go (one pooled connection): the case, the person's
+/// non-identifying row, the need-to-know facts (consents, break-glass grants), the screening,
+/// the timeline, and the *ciphertexts* of the person's identity and of the decisions' reasons.
+/// Nothing here is decrypted: the service decides what may be read, audits it, and only then
+/// opens what it may.
+#[derive(Debug, Clone)]
+pub struct CaseFile {
+    pub case: CaseRecord,
+    pub person: Option<PersonRecord>,
+    pub consents: Vec<ConsentRecord>,
+    pub break_glass: Vec<BreakGlassRecord>,
+    pub screening: Option<ScreeningRecord>,
+    pub events: Vec<CaseEventRecord>,
+    /// `person` entries of the case's person and `case_event` entries of its events.
+    pub sealed: Vec<VaultEntry>,
+}
+
 /// Everything one generated case writes (the synthetic generator's bulk path).
 #[derive(Debug, Clone)]
 pub struct CaseBundle {
