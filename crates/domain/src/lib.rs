@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod clock;
 pub mod consent;
+pub mod coordination;
 pub mod deadline;
 pub mod ids;
 pub mod indicators;

@@ -5,9 +5,10 @@
 use crate::admin::Caller;
 use crate::{Palermo, RequestMeta, Result, ServiceError};
 use palermo_domain::ValidationError;
-use palermo_domain::access::{self, CaseDenied, CaseFacts, CaseOp, Circumstances, REFERRAL_SECTIONS, Section};
+use palermo_domain::access::{self, CaseDenied, CaseFacts, CaseOp, Circumstances, Section};
 use palermo_domain::audit::Outcome as AuditOutcome;
 use palermo_domain::consent::{ChecklistItem, ConsentForm, ConsentGivenBy, ConsentPurpose, ConsentStatus};
+use palermo_domain::coordination::{self, ConsentState, ReferralBasis, ReferralStatus, ServiceKind};
 use palermo_domain::deadline::{DeadlineStatus, Rules};
 use palermo_domain::ids::{OrgId, UserId};
 use palermo_domain::indicators::{Assessment, Catalogue, ExploitationForm, Population, assess};
@@ -16,7 +17,7 @@ use palermo_domain::person::{AgeGroup, Gender};
 use palermo_domain::policy::Actor;
 use palermo_domain::screening::{self, Act, Elements, Means, Purpose};
 use palermo_domain::values::Reason;
-use palermo_store::{BreakGlassRecord, CaseEventRecord, CaseFilter, CaseRecord, CaseScope, ConsentRecord, ScreeningRecord};
+use palermo_store::{BreakGlassRecord, CaseEventRecord, CaseFilter, CaseRecord, CaseScope, ConsentRecord, ReferralRecord, ScreeningRecord};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use time::Date;
@@ -203,6 +204,10 @@ pub struct CaseView {
     /// May record consent and assign the team.
     pub can_manage: bool,
     pub time_zone: String,
+    /// Referrals of this case: all of them for the case team, the caller's organisation's own
+    /// for a recipient.
+    pub referrals: Vec<crate::coordination::ReferralView>,
+    pub services: Vec<crate::coordination::ServiceDeliveredView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -370,26 +375,35 @@ impl Palermo {
     }
 
     /// The access facts of a case, as of now.
-    async fn facts(&self, c: &CaseRecord) -> Result<(CaseFacts, Vec<ConsentRecord>)> {
+    pub(crate) async fn facts(&self, c: &CaseRecord) -> Result<(CaseFacts, Vec<ConsentRecord>)> {
         let consents = self.store.consents_of(c.id).await?;
         let break_glass = self.store.break_glass_of(c.id).await?;
-        Ok((self.facts_of(c, &consents, &break_glass), consents))
+        let referrals = self.store.referrals_of_case(c.id).await?;
+        Ok((self.facts_of(c, &consents, &break_glass, &referrals), consents))
     }
 
     /// The access facts from what was read: the latest consent per (purpose, recipient) and
     /// the break-glass grants not yet expired.
-    fn facts_of(&self, c: &CaseRecord, consents: &[ConsentRecord], grants: &[BreakGlassRecord]) -> CaseFacts {
+    pub(crate) fn facts_of(
+        &self,
+        c: &CaseRecord,
+        consents: &[ConsentRecord],
+        grants: &[BreakGlassRecord],
+        referrals: &[ReferralRecord],
+    ) -> CaseFacts {
         let now = self.now();
-        let mut latest: Vec<&ConsentRecord> = Vec::new();
-        for k in consents.iter().rev() {
-            if !latest.iter().any(|x| x.purpose == k.purpose && x.recipient_org_id == k.recipient_org_id) {
-                latest.push(k);
-            }
-        }
-        let shared_with = latest
+        // A live referral opens the sections its service needs while its basis stands (a
+        // consent-based one: while the latest referral consent to that organisation is given).
+        let shared_with = referrals
             .iter()
-            .filter(|k| k.purpose == ConsentPurpose::Referral.code() && k.status == ConsentStatus::Given.code())
-            .filter_map(|k| k.recipient_org_id.map(|o| (o, REFERRAL_SECTIONS.to_vec())))
+            .filter(|r| ReferralStatus::parse(&r.status).is_ok_and(coordination::is_live))
+            .filter(|r| {
+                let basis = ReferralBasis::parse(&r.basis).unwrap_or(ReferralBasis::Consent);
+                coordination::basis_stands(basis, referral_consent(consents, r.recipient_org_id))
+            })
+            .map(|r| {
+                (r.recipient_org_id, ServiceKind::parse(&r.kind).map(coordination::sections_for).unwrap_or_else(|_| vec![Section::Summary]))
+            })
             .collect();
         let break_glass = grants.iter().filter(|g| g.expires_at > now).map(|g| g.user_id).collect();
         CaseFacts {
@@ -405,7 +419,14 @@ impl Palermo {
 
     /// Check `op` on a case that was found; a refusal is audited and answered as 404 (no
     /// relation) or 403. Returns the actor's organisation's region.
-    async fn check_case(&self, actor: &Actor, c: &CaseRecord, facts: &CaseFacts, op: CaseOp, meta: &RequestMeta) -> Result<String> {
+    pub(crate) async fn check_case(
+        &self,
+        actor: &Actor,
+        c: &CaseRecord,
+        facts: &CaseFacts,
+        op: CaseOp,
+        meta: &RequestMeta,
+    ) -> Result<String> {
         let region = self.org_region(actor).await?;
         let circ = Circumstances { org_region: &region, recently_authenticated: false };
         match access::case_access(actor, circ, facts, op) {
@@ -421,7 +442,7 @@ impl Palermo {
     }
 
     /// Load a case and check `op`; a missing case and a hidden one are the same 404, both audited.
-    async fn case_for(
+    pub(crate) async fn case_for(
         &self,
         actor: &Actor,
         id: &str,
@@ -442,7 +463,7 @@ impl Palermo {
         Ok((record, facts, region, consents))
     }
 
-    fn case_event(
+    pub(crate) fn case_event(
         &self,
         actor: &Actor,
         case_id: Uuid,
@@ -730,8 +751,10 @@ impl Palermo {
             screening,
             events,
             sealed,
+            referrals,
+            services,
         } = file;
-        let facts = self.facts_of(&c, &consent_records, &grants);
+        let facts = self.facts_of(&c, &consent_records, &grants, &referrals);
         let region = self.check_case(actor, &c, &facts, op, meta).await?;
         let circ = Circumstances { org_region: &region, recently_authenticated: false };
         let sections = access::readable_sections(actor, circ, &facts);
@@ -778,6 +801,7 @@ impl Palermo {
             });
         }
         let mut consents = Vec::new();
+        let consent_records_for_view = consent_records.clone();
         for k in consent_records {
             consents.push(ConsentView {
                 purpose: k.purpose,
@@ -790,6 +814,7 @@ impl Palermo {
                 checklist: split(&k.checklist),
             });
         }
+        let can_manage = access::case_access(actor, circ, &facts, CaseOp::Manage).is_ok();
         let state = state_of(&c);
         let mut commands: Vec<String> = Vec::new();
         if let Some(s) = &state {
@@ -829,7 +854,25 @@ impl Palermo {
             timeline,
             consents,
             break_glass_active: glass,
-            can_manage: access::case_access(actor, circ, &facts, CaseOp::Manage).is_ok(),
+            can_manage,
+            referrals: {
+                let names = if referrals.is_empty() { Default::default() } else { self.service_names().await? };
+                referrals
+                    .iter()
+                    .filter(|r| can_manage || r.recipient_org_id == actor.org_id)
+                    .map(|r| {
+                        self.referral_view(
+                            actor,
+                            r,
+                            referral_consent(&consent_records_for_view, r.recipient_org_id),
+                            can_manage,
+                            &orgs,
+                            &names,
+                        )
+                    })
+                    .collect()
+            },
+            services: self.delivered_views(actor, can_manage, &services, &orgs),
             time_zone: rules.time_zone_name.clone(),
         })
     }
@@ -1424,4 +1467,15 @@ fn parse_cursor(s: &str, by_deadline: bool) -> Option<palermo_store::CaseCursor>
         ('d', true) => Some(palermo_store::CaseCursor::Deadline(Date::parse(key, date_format()).ok()?, id)),
         _ => None,
     }
+}
+
+/// The latest referral consent on record for `recipient` (records are in the order written).
+pub(crate) fn referral_consent(consents: &[ConsentRecord], recipient: OrgId) -> Option<ConsentState> {
+    consents.iter().rev().find(|k| k.purpose == ConsentPurpose::Referral.code() && k.recipient_org_id == Some(recipient)).map(|k| {
+        match ConsentStatus::parse(&k.status) {
+            Ok(ConsentStatus::Given) => ConsentState::Given,
+            Ok(ConsentStatus::Refused) => ConsentState::Refused,
+            _ => ConsentState::Withdrawn,
+        }
+    })
 }

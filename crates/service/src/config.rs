@@ -44,6 +44,8 @@ pub struct JurisdictionConfig {
     pub break_glass_minutes: i64,
     /// Minutes a re-authentication counts as recent for the shelter location (at most 15).
     pub step_up_minutes: i64,
+    /// Hours within which an urgent referral should be answered (accepted or declined).
+    pub urgent_referral_hours: i64,
 }
 
 impl Default for JurisdictionConfig {
@@ -62,6 +64,7 @@ impl Default for JurisdictionConfig {
             holidays: Vec::new(),
             break_glass_minutes: 60,
             step_up_minutes: 5,
+            urgent_referral_hours: 24,
         }
     }
 }
@@ -98,6 +101,9 @@ impl JurisdictionConfig {
         }
         if !(1..=15).contains(&self.step_up_minutes) {
             return Err(err("jurisdiction.step_up_minutes", "1 to 15 minutes"));
+        }
+        if !(1..=168).contains(&self.urgent_referral_hours) {
+            return Err(err("jurisdiction.urgent_referral_hours", "1 to 168 hours"));
         }
         for (key, v, max) in [
             ("jurisdiction.rg_target_working_days", self.rg_target_working_days, 60),
@@ -218,6 +224,7 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("jurisdiction", "holidays", Kind::List),
     ("jurisdiction", "break_glass_minutes", Kind::Int),
     ("jurisdiction", "step_up_minutes", Kind::Int),
+    ("jurisdiction", "urgent_referral_hours", Kind::Int),
 ];
 
 #[derive(Clone, Copy)]

@@ -70,6 +70,7 @@ pub struct JurisdictionInput {
     pub holidays: String,
     pub break_glass_minutes: String,
     pub step_up_minutes: String,
+    pub urgent_referral_hours: String,
 }
 
 impl JurisdictionInput {
@@ -87,6 +88,7 @@ impl JurisdictionInput {
             holidays: j.holidays.join("\n"),
             break_glass_minutes: j.break_glass_minutes.to_string(),
             step_up_minutes: j.step_up_minutes.to_string(),
+            urgent_referral_hours: j.urgent_referral_hours.to_string(),
         }
     }
 
@@ -129,6 +131,7 @@ impl JurisdictionInput {
             holidays: items(&self.holidays),
             break_glass_minutes: number("break_glass_minutes", &self.break_glass_minutes, "minutes", &mut errs),
             step_up_minutes: number("step_up_minutes", &self.step_up_minutes, "minutes", &mut errs),
+            urgent_referral_hours: number("urgent_referral_hours", &self.urgent_referral_hours, "hours", &mut errs),
         };
         if !errs.is_empty() {
             return Err(errs);
@@ -159,6 +162,7 @@ pub const FIELDS: &[&str] = &[
     "holidays",
     "break_glass_minutes",
     "step_up_minutes",
+    "urgent_referral_hours",
 ];
 
 impl Jurisdiction {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod backup;
 pub mod cases;
 pub mod config;
+pub mod coordination;
 pub mod demo;
 pub mod import;
 pub mod jurisdiction;

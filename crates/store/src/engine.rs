@@ -170,6 +170,66 @@ fn break_glass_from(row: &Row_) -> Result<BreakGlassRecord> {
     })
 }
 
+const SERVICE_COLUMNS: &str =
+    "id, organisation_id, kind, name, regions, languages, ages, sexes, capacity, available, active, created_at, updated_at";
+const REFERRAL_COLUMNS: &str = "id, case_id, service_id, kind, sender_org_id, recipient_org_id, sent_by, urgent, basis, override_reason, status, \
+     decline_reason, sent_at, responded_at, closed_at, updated_at, version";
+const DELIVERED_COLUMNS: &str = "id, case_id, referral_id, organisation_id, kind, delivered_on, delivered_by, outcome, recorded_at";
+
+fn service_from(row: &Row_) -> Result<OrgServiceRecord> {
+    Ok(OrgServiceRecord {
+        id: row.try_get("id")?,
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        kind: row.try_get("kind")?,
+        name: row.try_get("name")?,
+        regions: row.try_get("regions")?,
+        languages: row.try_get("languages")?,
+        ages: row.try_get("ages")?,
+        sexes: row.try_get("sexes")?,
+        capacity: row.try_get("capacity")?,
+        available: row.try_get("available")?,
+        active: row.try_get("active")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn referral_from(row: &Row_) -> Result<ReferralRecord> {
+    Ok(ReferralRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        service_id: row.try_get("service_id")?,
+        kind: row.try_get("kind")?,
+        sender_org_id: OrgId(row.try_get("sender_org_id")?),
+        recipient_org_id: OrgId(row.try_get("recipient_org_id")?),
+        sent_by: UserId(row.try_get("sent_by")?),
+        urgent: row.try_get("urgent")?,
+        basis: row.try_get("basis")?,
+        override_reason: row.try_get("override_reason")?,
+        status: row.try_get("status")?,
+        decline_reason: row.try_get("decline_reason")?,
+        sent_at: row.try_get("sent_at")?,
+        responded_at: row.try_get("responded_at")?,
+        closed_at: row.try_get("closed_at")?,
+        updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+fn delivered_from(row: &Row_) -> Result<ServiceDeliveredRecord> {
+    Ok(ServiceDeliveredRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        referral_id: row.try_get("referral_id")?,
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        kind: row.try_get("kind")?,
+        delivered_on: row.try_get("delivered_on")?,
+        delivered_by: UserId(row.try_get("delivered_by")?),
+        outcome: row.try_get("outcome")?,
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
 /// One relation through which a user may see cases (the scope is their union).
 enum Branch {
     CaseWorker(Uuid),
@@ -212,12 +272,16 @@ fn push_branch(q: &mut sqlx::QueryBuilder<DB>, b: &Branch) {
         Branch::Authority(o) => q.push("c.authority_org_id = ").push_bind(*o),
         Branch::Region(r) => q.push("c.region = ").push_bind(r.clone()),
         Branch::All => q.push("1 = 1"),
+        // A live referral to the organisation whose basis stands: consent-based ones only while
+        // the latest referral consent to that organisation is `given` (domain::coordination).
         Branch::Shared(o) => q
-            .push("c.id IN (SELECT k.case_id FROM consents k WHERE k.purpose = 'referral' AND k.status = 'given' AND k.recipient_org_id = ")
+            .push("c.id IN (SELECT r.case_id FROM referrals r WHERE r.recipient_org_id = ")
             .push_bind(*o)
             .push(
-                " AND NOT EXISTS (SELECT 1 FROM consents k2 WHERE k2.case_id = k.case_id AND k2.purpose = k.purpose \
-                 AND k2.recipient_org_id = k.recipient_org_id AND k2.case_version > k.case_version))",
+                " AND r.status IN ('sent', 'accepted') AND (r.basis <> 'consent' OR EXISTS (SELECT 1 FROM consents k \
+                 WHERE k.case_id = r.case_id AND k.purpose = 'referral' AND k.recipient_org_id = r.recipient_org_id AND k.status = 'given' \
+                 AND NOT EXISTS (SELECT 1 FROM consents k2 WHERE k2.case_id = k.case_id AND k2.purpose = k.purpose \
+                 AND k2.recipient_org_id = k.recipient_org_id AND k2.case_version > k.case_version))))",
             ),
     };
 }
@@ -1206,7 +1270,222 @@ impl EngineStore {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        Ok(Some(CaseFile { case, person, consents, break_glass, screening, events, sealed }))
+        let referrals = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE case_id = $1 ORDER BY sent_at, id")))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(referral_from)
+            .collect::<Result<Vec<_>>>()?;
+        let services =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {DELIVERED_COLUMNS} FROM services_delivered WHERE case_id = $1 ORDER BY delivered_on, recorded_at")))
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(delivered_from)
+                .collect::<Result<Vec<_>>>()?;
+        Ok(Some(CaseFile { case, person, consents, break_glass, screening, events, sealed, referrals, services }))
+    }
+
+    pub async fn insert_org_service(&self, s: &OrgServiceRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO org_services ({SERVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        )))
+        .bind(s.id)
+        .bind(s.organisation_id.0)
+        .bind(&s.kind)
+        .bind(&s.name)
+        .bind(&s.regions)
+        .bind(&s.languages)
+        .bind(&s.ages)
+        .bind(&s.sexes)
+        .bind(s.capacity)
+        .bind(s.available)
+        .bind(s.active)
+        .bind(s.created_at)
+        .bind(s.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        self.commit_with(tx, audit).await
+    }
+
+    /// Change a service's free places (and whether it is offered).
+    pub async fn update_org_service(&self, s: &OrgServiceRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("UPDATE org_services SET capacity = $1, available = $2, active = $3, updated_at = $4 WHERE id = $5")
+            .bind(s.capacity)
+            .bind(s.available)
+            .bind(s.active)
+            .bind(s.updated_at)
+            .bind(s.id)
+            .execute(&mut *tx)
+            .await?;
+        found(r.rows_affected())?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn get_org_service(&self, id: Uuid) -> Result<Option<OrgServiceRecord>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SERVICE_COLUMNS} FROM org_services WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.readers)
+            .await?;
+        row.as_ref().map(service_from).transpose()
+    }
+
+    /// Every service in the directory (a few per organisation: filtered by the caller).
+    pub async fn list_org_services(&self) -> Result<Vec<OrgServiceRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SERVICE_COLUMNS} FROM org_services ORDER BY kind, name, id")))
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(service_from).collect()
+    }
+
+    async fn put_referral_in(tx: &mut Tx, r: &ReferralRecord) -> Result<()> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO referrals ({REFERRAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        )))
+        .bind(r.id)
+        .bind(r.case_id)
+        .bind(r.service_id)
+        .bind(&r.kind)
+        .bind(r.sender_org_id.0)
+        .bind(r.recipient_org_id.0)
+        .bind(r.sent_by.0)
+        .bind(r.urgent)
+        .bind(&r.basis)
+        .bind(&r.override_reason)
+        .bind(&r.status)
+        .bind(&r.decline_reason)
+        .bind(r.sent_at)
+        .bind(r.responded_at)
+        .bind(r.closed_at)
+        .bind(r.updated_at)
+        .bind(r.version)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Send a referral: the referral, its timeline entry and audit entry in one transaction.
+    pub async fn insert_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::put_referral_in(&mut tx, r).await?;
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    /// Move a referral on; `r.version` is the version read ([`StoreError::Stale`] if it moved
+    /// meanwhile). A service's free places change in the same transaction when given.
+    pub async fn update_referral(
+        &self,
+        r: &ReferralRecord,
+        event: &CaseEventRecord,
+        places: Option<(Uuid, i64)>,
+        audit: &[AuditEvent],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE referrals SET status = $1, decline_reason = $2, responded_at = $3, closed_at = $4, updated_at = $5, version = version + 1 \
+             WHERE id = $6 AND version = $7",
+        )
+        .bind(&r.status)
+        .bind(&r.decline_reason)
+        .bind(r.responded_at)
+        .bind(r.closed_at)
+        .bind(r.updated_at)
+        .bind(r.id)
+        .bind(r.version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Stale("someone changed this referral while you were working on it; nothing was saved — reload and try again"));
+        }
+        if let Some((service, delta)) = places {
+            // Kept within 0..=capacity: a place the provider had already freed by hand is not
+            // counted twice.
+            sqlx::query(
+                "UPDATE org_services SET available = CASE WHEN available + $1 < 0 THEN 0 WHEN available + $2 > capacity THEN capacity ELSE available + $3 END, \
+                 updated_at = $4 WHERE id = $5 AND available IS NOT NULL",
+            )
+            .bind(delta)
+            .bind(delta)
+            .bind(delta)
+            .bind(r.updated_at)
+            .bind(service)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn get_referral(&self, id: Uuid) -> Result<Option<ReferralRecord>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.readers)
+            .await?;
+        row.as_ref().map(referral_from).transpose()
+    }
+
+    pub async fn referrals_of_case(&self, case_id: Uuid) -> Result<Vec<ReferralRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE case_id = $1 ORDER BY sent_at, id")))
+            .bind(case_id)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(referral_from).collect()
+    }
+
+    /// Referrals an organisation sent or received (newest first, at most `limit`).
+    pub async fn referrals_of_org(&self, org: OrgId, limit: i64) -> Result<Vec<ReferralRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE recipient_org_id = $1 UNION SELECT {REFERRAL_COLUMNS} FROM referrals WHERE sender_org_id = $2 \
+             ORDER BY sent_at DESC, id LIMIT $3"
+        )))
+        .bind(org.0)
+        .bind(org.0)
+        .bind(limit)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(referral_from).collect()
+    }
+
+    /// Every referral (for the coordinator's overview of overrides and response times).
+    pub async fn referrals_since(&self, since: OffsetDateTime) -> Result<Vec<ReferralRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE sent_at >= $1 ORDER BY sent_at DESC, id")))
+            .bind(since)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(referral_from).collect()
+    }
+
+    pub async fn insert_service_delivered(&self, d: &ServiceDeliveredRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO services_delivered ({DELIVERED_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")))
+            .bind(d.id)
+            .bind(d.case_id)
+            .bind(d.referral_id)
+            .bind(d.organisation_id.0)
+            .bind(&d.kind)
+            .bind(d.delivered_on)
+            .bind(d.delivered_by.0)
+            .bind(&d.outcome)
+            .bind(d.recorded_at)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    /// How many services an organisation delivered from `from` (a date, inclusive).
+    pub async fn services_delivered_count(&self, org: OrgId, from: time::Date) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM services_delivered WHERE organisation_id = $1 AND delivered_on >= $2")
+            .bind(org.0)
+            .bind(from)
+            .fetch_one(&self.readers)
+            .await?;
+        Ok(n)
     }
 
     pub async fn case_events(&self, case_id: Uuid) -> Result<Vec<CaseEventRecord>> {

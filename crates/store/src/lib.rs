@@ -112,6 +112,7 @@ pub mod sqlite {
             sql: include_str!("../migrations/sqlite/0005_case_list_stage_indexes.sql"),
         },
         Migration { version: 6, name: "case_list_kind_indexes", sql: include_str!("../migrations/sqlite/0006_case_list_kind_indexes.sql") },
+        Migration { version: 7, name: "coordination", sql: include_str!("../migrations/sqlite/0007_coordination.sql") },
     ];
 
     impl EngineStore {
@@ -184,6 +185,7 @@ pub mod postgres {
             name: "case_list_kind_indexes",
             sql: include_str!("../migrations/postgres/0006_case_list_kind_indexes.sql"),
         },
+        Migration { version: 7, name: "coordination", sql: include_str!("../migrations/postgres/0007_coordination.sql") },
     ];
 
     impl EngineStore {
@@ -372,6 +374,18 @@ delegate! {
     pub async fn get_case(&self, id: Uuid) -> Result<Option<CaseRecord>>;
     pub async fn case_file(&self, id: Uuid) -> Result<Option<CaseFile>>;
     pub async fn analyze(&self) -> Result<()>;
+    pub async fn insert_org_service(&self, s: &OrgServiceRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn update_org_service(&self, s: &OrgServiceRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn get_org_service(&self, id: Uuid) -> Result<Option<OrgServiceRecord>>;
+    pub async fn list_org_services(&self) -> Result<Vec<OrgServiceRecord>>;
+    pub async fn insert_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn update_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, places: Option<(Uuid, i64)>, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn get_referral(&self, id: Uuid) -> Result<Option<ReferralRecord>>;
+    pub async fn referrals_of_case(&self, case_id: Uuid) -> Result<Vec<ReferralRecord>>;
+    pub async fn referrals_of_org(&self, org: OrgId, limit: i64) -> Result<Vec<ReferralRecord>>;
+    pub async fn referrals_since(&self, since: time::OffsetDateTime) -> Result<Vec<ReferralRecord>>;
+    pub async fn insert_service_delivered(&self, d: &ServiceDeliveredRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn services_delivered_count(&self, org: OrgId, from: time::Date) -> Result<i64>;
     pub async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRecord>>;
     pub async fn update_case(&self, c: &CaseRecord, events: &[CaseEventRecord], consents: &[ConsentRecord], vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<()>;
     pub async fn case_events(&self, case_id: Uuid) -> Result<Vec<CaseEventRecord>>;

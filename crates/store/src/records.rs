@@ -239,6 +239,62 @@ pub struct BreakGlassRecord {
     pub expires_at: OffsetDateTime,
 }
 
+/// A service an organisation offers (the service directory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgServiceRecord {
+    pub id: Uuid,
+    pub organisation_id: OrgId,
+    pub kind: String,
+    pub name: String,
+    /// Comma-separated region codes.
+    pub regions: String,
+    /// Comma-separated ISO 639 codes.
+    pub languages: String,
+    pub ages: String,
+    pub sexes: String,
+    pub capacity: Option<i64>,
+    pub available: Option<i64>,
+    pub active: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A referral of a case's person from one organisation to another for a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub service_id: Uuid,
+    pub kind: String,
+    pub sender_org_id: OrgId,
+    pub recipient_org_id: OrgId,
+    pub sent_by: UserId,
+    pub urgent: bool,
+    pub basis: String,
+    pub override_reason: Option<String>,
+    pub status: String,
+    pub decline_reason: Option<String>,
+    pub sent_at: OffsetDateTime,
+    pub responded_at: Option<OffsetDateTime>,
+    pub closed_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+/// A service delivered to a case's person, recorded by the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceDeliveredRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub referral_id: Option<Uuid>,
+    pub organisation_id: OrgId,
+    pub kind: String,
+    pub delivered_on: time::Date,
+    pub delivered_by: UserId,
+    pub outcome: String,
+    pub recorded_at: OffsetDateTime,
+}
+
 /// Which cases a list may contain: the union of the relations the caller has (see
 /// `palermo_domain::access`). An empty scope matches nothing.
 #[derive(Debug, Clone, Default)]
@@ -251,7 +307,7 @@ pub struct CaseScope {
     /// Cases in this region (coordinators); `all_regions` for the national operator's.
     pub region: Option<String>,
     pub all_regions: bool,
-    /// Cases shared with this organisation by a live referral consent.
+    /// Cases shared with this organisation by a live referral whose basis stands.
     pub shared_org: Option<Uuid>,
 }
 
@@ -301,6 +357,8 @@ pub struct CaseFile {
     pub events: Vec<CaseEventRecord>,
     /// `person` entries of the case's person and `case_event` entries of its events.
     pub sealed: Vec<VaultEntry>,
+    pub referrals: Vec<ReferralRecord>,
+    pub services: Vec<ServiceDeliveredRecord>,
 }
 
 /// Everything one generated case writes (the synthetic generator's bulk path).

@@ -39,6 +39,13 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/consent", post(case_consent))
         .route("/break-glass", post(break_glass))
         .route("/jurisdiction", get(jurisdiction).patch(update_jurisdiction))
+        .route("/services", get(search_services).post(add_service))
+        .route("/services/{id}/availability", post(set_availability))
+        .route("/cases/{id}/referrals", post(send_referral))
+        .route("/cases/{id}/services", post(record_service))
+        .route("/referrals/{id}", post(act_on_referral))
+        .route("/coordination", get(coordination_dashboard))
+        .route("/referrals/overrides", get(referral_overrides))
 }
 
 fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
@@ -393,8 +400,38 @@ pub fn openapi_document() -> serde_json::Value {
                         "earliest_cg_days_after_rg": {"type": "integer", "minimum": 0, "maximum": 365}, "cg_target_days_after_rg": {"type": "integer", "minimum": 0, "maximum": 730},
                         "reconsideration_window_days": {"type": "integer", "minimum": 0, "maximum": 365}, "reconsideration_target_working_days": {"type": "integer", "minimum": 0, "maximum": 120},
                         "weekend": {"type": "array", "maxItems": 6, "items": {"type": "integer", "minimum": 1, "maximum": 7}}, "holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
-                        "break_glass_minutes": {"type": "integer", "minimum": 1, "maximum": 60}, "step_up_minutes": {"type": "integer", "minimum": 1, "maximum": 15}}}}}},
+                        "break_glass_minutes": {"type": "integer", "minimum": 1, "maximum": 60}, "step_up_minutes": {"type": "integer", "minimum": 1, "maximum": 15},
+                        "urgent_referral_hours": {"type": "integer", "minimum": 1, "maximum": 168}}}}}},
                     "responses": {"200": ok("The settings now in force", json!({"type": "object"})), "403": err("Role does not allow"), "422": err("Invalid fields")}}},
+            "/api/v1/services": {
+                "get": {"summary": "Search the service directory", "parameters": [
+                    {"name": "kind", "in": "query", "schema": {"type": "string", "enum": palermo_service::palermo_domain::coordination::ServiceKind::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},
+                    {"name": "region", "in": "query", "schema": {"type": "string"}}, {"name": "language", "in": "query", "schema": {"type": "string", "description": "ISO 639"}},
+                    {"name": "age", "in": "query", "schema": {"type": "integer"}}, {"name": "sex", "in": "query", "schema": {"type": "string", "enum": ["female", "male"]}},
+                    {"name": "free", "in": "query", "schema": {"type": "boolean"}}],
+                    "responses": {"200": ok("Services, most free places first", json!({"type": "array"})), "422": err("Invalid filter")}},
+                "post": {"summary": "Add a service to the caller's organisation's directory entry", "parameters": [csrf],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["kind", "name", "regions"], "properties": {
+                        "kind": {"type": "string"}, "name": {"type": "string"}, "regions": {"type": "string", "description": "comma-separated"}, "languages": {"type": "string", "description": "comma-separated ISO 639"},
+                        "ages": {"type": "string", "enum": ["adults", "children", "all"]}, "sexes": {"type": "string", "enum": ["any", "female", "male"]}, "capacity": {"type": "string"}, "available": {"type": "string"}}}}}},
+                    "responses": {"201": ok("Added", json!({"type": "object"})), "403": err("Role does not allow"), "422": err("Invalid fields")}}},
+            "/api/v1/services/{id}/availability": {"post": {"summary": "Set a service's free places", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["available"], "properties": {"available": {"type": "integer", "minimum": 0}}}}}},
+                "responses": {"200": ok("Updated", json!({"type": "object"})), "404": err("Not found"), "422": err("Out of range")}}},
+            "/api/v1/cases/{id}/referrals": {"post": {"summary": "Refer the person to a service; refused without the person's consent to that recipient unless a child or an emergency reason is given", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["service"], "properties": {
+                    "service": {"type": "string", "format": "uuid"}, "urgent": {"type": "boolean"}, "emergency_reason": {"type": "string", "minLength": 10}}}}}},
+                "responses": {"201": ok("Sent", json!({"type": "object"})), "404": err("Not found"), "422": err("Consent missing, or invalid")}}},
+            "/api/v1/cases/{id}/services": {"post": {"summary": "Record a service delivered (the provider through an accepted referral, or the case worker)", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["kind", "delivered_on", "outcome"], "properties": {
+                    "kind": {"type": "string"}, "delivered_on": {"type": "string", "format": "date"}, "outcome": {"type": "string", "enum": ["provided", "partly_provided", "ongoing", "not_taken_up"]}}}}}},
+                "responses": {"201": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
+            "/api/v1/referrals/{id}": {"post": {"summary": "Accept, decline (with a reason) or complete a referral received; revoke one sent", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["command"], "properties": {
+                    "command": {"type": "string", "enum": ["accept", "decline", "complete", "revoke"]}, "reason": {"type": "string"}}}}}},
+                "responses": {"200": ok("The referral now", json!({"type": "object"})), "404": err("Not found"), "422": err("Not allowed in this status")}}},
+            "/api/v1/coordination": {"get": {"summary": "The caller's organisation's dashboard: open referrals, median response time, services delivered this month, free places, inbox", "responses": {"200": ok("Dashboard", json!({"type": "object"}))}}},
+            "/api/v1/referrals/overrides": {"get": {"summary": "Referrals sent on an emergency override in the last 90 days (coordinators, auditors; audited)", "responses": {"200": ok("Referrals", json!({"type": "array"})), "403": err("Role does not allow")}}},
             "/api/v1/audit/verify": {"get": {"summary": "Verify the audit hash chain (auditors)", "responses": {"200": ok("Result", json!({"type": "object"})), "403": err("Role does not allow")}}}
         },
         "components": {"schemas": {
@@ -449,5 +486,123 @@ async fn update_jurisdiction(State(state): State<AppState>, ctx: Ctx, headers: H
     let input = palermo_service::jurisdiction::JurisdictionInput::from_settings(&settings);
     try_api!(ctx, state.app.update_jurisdiction(&caller, &input, &ctx.meta).await);
     let v = try_api!(ctx, state.app.jurisdiction_view(&caller));
+    json_ok(StatusCode::OK, &v)
+}
+
+async fn search_services(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<palermo_service::coordination::ServiceSearch>,
+) -> Response {
+    let s = try_resp!(session(&ctx));
+    let rows = try_api!(ctx, state.app.search_services(&Caller::User(s.actor.clone()), &q).await);
+    json_ok(StatusCode::OK, &rows)
+}
+
+async fn add_service(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let input: palermo_service::coordination::NewService = try_api!(ctx, parse_body(&body));
+    let v = try_api!(ctx, state.app.add_service(&Caller::User(s.actor.clone()), &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &v)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AvailabilityBody {
+    available: i64,
+}
+
+async fn set_availability(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    let available = match parse_body::<AvailabilityBody>(&body) {
+        Ok(b) => b.available.to_string(),
+        Err(e) => {
+            if let Err(ServiceError::NotFound) = state.app.set_availability(&caller, &id, "", &ctx.meta).await {
+                return problem(&ServiceError::NotFound, &ctx.meta.request_id);
+            }
+            return problem(&e, &ctx.meta.request_id);
+        }
+    };
+    let v = try_api!(ctx, state.app.set_availability(&caller, &id, &available, &ctx.meta).await);
+    json_ok(StatusCode::OK, &v)
+}
+
+async fn send_referral(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
+    let input: palermo_service::coordination::NewReferral = try_api!(ctx, parse_body(&body));
+    let v = try_api!(ctx, state.app.send_referral(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &v)
+}
+
+async fn record_service(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    // Who may not record on this case learns nothing from a body that does not parse: the
+    // relation is checked first (on empty input, which is refused before anything is written).
+    let input: palermo_service::coordination::NewServiceDelivered = match parse_body(&body) {
+        Ok(i) => i,
+        Err(e) => {
+            if let Err(ServiceError::NotFound) = state.app.record_service(&caller, &id, &Default::default(), &ctx.meta).await {
+                return problem(&ServiceError::NotFound, &ctx.meta.request_id);
+            }
+            return problem(&e, &ctx.meta.request_id);
+        }
+    };
+    try_api!(ctx, state.app.record_service(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &json!({"recorded": true}))
+}
+
+async fn act_on_referral(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    let input: palermo_service::coordination::ReferralAction = match parse_body(&body) {
+        Ok(i) => i,
+        Err(e) => {
+            if let Err(ServiceError::NotFound) = state.app.act_on_referral(&caller, &id, &Default::default(), &ctx.meta).await {
+                return problem(&ServiceError::NotFound, &ctx.meta.request_id);
+            }
+            return problem(&e, &ctx.meta.request_id);
+        }
+    };
+    let v = try_api!(ctx, state.app.act_on_referral(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::OK, &v)
+}
+
+async fn coordination_dashboard(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let v = try_api!(ctx, state.app.org_dashboard(&Caller::User(s.actor.clone())).await);
+    json_ok(StatusCode::OK, &v)
+}
+
+async fn referral_overrides(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let v = try_api!(ctx, state.app.referral_overrides(&Caller::User(s.actor.clone()), &ctx.meta).await);
     json_ok(StatusCode::OK, &v)
 }

@@ -429,6 +429,7 @@ fn jurisdiction_page(
                             i.holidays,
                             i.break_glass_minutes,
                             i.step_up_minutes,
+                            i.urgent_referral_hours,
                         ])
                         .map(|(k, v)| ((*k).to_owned(), v))
                         .collect(),
@@ -477,6 +478,7 @@ pub async fn save_jurisdiction(State(state): State<AppState>, ctx: Ctx, body: ax
         holidays: form.get("holidays"),
         break_glass_minutes: form.get("break_glass_minutes"),
         step_up_minutes: form.get("step_up_minutes"),
+        urgent_referral_hours: form.get("urgent_referral_hours"),
     };
     match state.app.update_jurisdiction(&Caller::User(s.actor.clone()), &input, &ctx.meta).await {
         Ok(()) => Redirect::to("/jurisdiction?saved=1").into_response(),

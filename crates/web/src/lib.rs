@@ -125,6 +125,10 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/cases/{id}/decision"),
     ("POST", "/api/v1/cases/{id}/command"),
     ("POST", "/api/v1/cases/{id}/consent"),
+    ("POST", "/api/v1/cases/{id}/referrals"),
+    ("POST", "/api/v1/cases/{id}/services"),
+    ("POST", "/api/v1/referrals/{id}"),
+    ("POST", "/api/v1/services/{id}/availability"),
 ];
 
 /// Every route that needs a signed-in user (no id): (method, path).
@@ -153,6 +157,10 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("POST", "/jurisdiction"),
     ("GET", "/api/v1/jurisdiction"),
     ("PATCH", "/api/v1/jurisdiction"),
+    ("GET", "/api/v1/services"),
+    ("POST", "/api/v1/services"),
+    ("GET", "/api/v1/coordination"),
+    ("GET", "/api/v1/referrals/overrides"),
     ("GET", "/api/v1/cases"),
     ("POST", "/api/v1/cases"),
     ("POST", "/api/v1/break-glass"),

@@ -198,13 +198,24 @@ async fn need_to_know_consent_and_break_glass(app: &TestApp) {
     let list = outsider.get("/api/v1/cases").await.json();
     assert_eq!(list["total"], 0);
 
-    // The shelter's case worker has no relation yet: 404. A consented referral opens the
-    // summary and identity (not the screening); withdrawal closes it on the next request.
+    // The shelter's case worker has no relation yet: 404. Consent alone opens nothing; a
+    // consented referral to the shelter's service opens the summary and identity (not the
+    // screening); withdrawal closes it on the next request.
     let mut worker = app.signed_in("worker").await;
     assert_eq!(worker.get(&format!("/api/v1/cases/{id}")).await.status, 404);
     let consent = json!({"purpose": "referral", "recipient": w.shelter, "status": "given", "decided_on": "2026-11-18", "form": "written", "given_by": "person", "checklist": ["informed_of_purpose"]});
     let r = fr.post_json(&format!("/api/v1/cases/{id}/consent"), &consent).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(worker.get(&format!("/api/v1/cases/{id}")).await.status, 404);
+    let service = worker
+        .post_json(
+            "/api/v1/services",
+            &json!({"kind": "accommodation", "name": "Safe Shelter beds", "regions": "capital", "capacity": "4"}),
+        )
+        .await;
+    assert_eq!(service.status, 201, "{}", service.body);
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/referrals"), &json!({"service": service.json()["id"]})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
     let v = worker.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(v.status, 200, "{}", v.body);
     let v = v.json();
@@ -441,6 +452,7 @@ async fn jurisdiction_settings_from_the_page(app: &TestApp) {
         ("holidays", "2026-11-20"),
         ("break_glass_minutes", "60"),
         ("step_up_minutes", "5"),
+        ("urgent_referral_hours", "24"),
     ];
     let r = admin.post_form("/jurisdiction", &form).await;
     assert_eq!(r.status, 422, "{}", r.body);

@@ -216,3 +216,5 @@ jurisdiction-break_glass_minutes = مدة الوصول الطارئ (دقائق)
 jurisdiction-break_glass_minutes-help = من 1 إلى 60.
 jurisdiction-step_up_minutes = تبقى إعادة المصادقة حديثة لمدة (دقائق)
 jurisdiction-step_up_minutes-help = من 1 إلى 15؛ مطلوبة لقراءة موقع المأوى.
+jurisdiction-urgent_referral_hours = الرد على الإحالات العاجلة خلال (ساعات)
+jurisdiction-urgent_referral_hours-help = من 1 إلى 168؛ تُعرض الإحالة العاجلة التي لم تُقبل أو تُرفض خلالها على أنها متأخرة.

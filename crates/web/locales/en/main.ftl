@@ -216,3 +216,5 @@ jurisdiction-break_glass_minutes = Break-glass access lasts (minutes)
 jurisdiction-break_glass_minutes-help = 1 to 60.
 jurisdiction-step_up_minutes = Re-authentication counts as recent for (minutes)
 jurisdiction-step_up_minutes-help = 1 to 15; needed to read a shelter location.
+jurisdiction-urgent_referral_hours = Urgent referrals answered within (hours)
+jurisdiction-urgent_referral_hours-help = 1 to 168; an urgent referral not accepted or declined by then is shown as overdue.

@@ -216,3 +216,5 @@ jurisdiction-break_glass_minutes = Durée d'un accès d'urgence (minutes)
 jurisdiction-break_glass_minutes-help = De 1 à 60.
 jurisdiction-step_up_minutes = Une réauthentification reste récente pendant (minutes)
 jurisdiction-step_up_minutes-help = De 1 à 15 ; nécessaire pour lire l'adresse d'un hébergement.
+jurisdiction-urgent_referral_hours = Réponse aux orientations urgentes sous (heures)
+jurisdiction-urgent_referral_hours-help = De 1 à 168 ; une orientation urgente sans réponse dans ce délai est signalée en retard.

@@ -1,0 +1,270 @@
+//! Coordination over HTTP, on both engines: the service directory and its search, referrals
+//! refused without consent, sent on consent or on an emergency override (visible to the
+//! coordinator), accepted by the recipient who then sees only what the referral shares, services
+//! delivered, revocation and consent withdrawal ending access, response times and the
+//! organisation's dashboard.
+
+use palermo_testkit::{Client, TestApp};
+use serde_json::{Value, json};
+use time::Duration;
+
+crate::on_both_engines!(referrals_consent_and_access, directory_search_and_dashboard_numbers);
+
+struct World {
+    authority_org: String,
+    shelter: String,
+}
+
+async fn world(app: &TestApp) -> World {
+    let op = app.operator_org().await;
+    let police = app.org("City Police", "police").await;
+    let directorate = app.org("Victim Directorate", "social_services").await;
+    let shelter = app.org("Safe Shelter", "shelter").await;
+    let clinic = app.org("Harbour Clinic", "health").await;
+    let other = app.org("Other NGO", "ngo_outreach").await;
+    app.user(&police, "responder", &["first_responder"]).await;
+    app.user(&directorate, "authority", &["competent_authority"]).await;
+    app.user(&shelter, "shelter-user", &["service_provider"]).await;
+    app.user(&clinic, "clinic-user", &["service_provider"]).await;
+    app.user(&other, "outsider", &["case_worker"]).await;
+    app.user(&op, "coordinator", &["coordinator"]).await;
+    World { authority_org: directorate.id.to_string(), shelter: shelter.id.to_string() }
+}
+
+async fn open_case(app: &TestApp, fr: &mut Client, w: &World, age: &str) -> String {
+    let r = fr
+        .post_json(
+            "/api/v1/persons",
+            &json!({"given_name": "Elena", "family_name": "Testperson", "sex": "Feminine", "age_at_identification": age}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let person = r.json()["reference"].as_str().unwrap().to_owned();
+    let child = age.parse::<u32>().unwrap() < 18;
+    let mut body = json!({
+        "kind": "referral", "person": person, "screened_on": "2026-11-17", "population": if child { "child" } else { "adult" }, "exploitation_form": "labour",
+        "acts": ["recruitment"], "means": ["deception"], "purposes": ["forced_labour_or_services"],
+        "indicators": ["DR.01", "DR.08", "EX.01", "EX.04", "CD.01", "CD.03"],
+        "competent_authority": w.authority_org, "referral_consent": "given", "consent_form": "written", "checklist": ["informed_of_purpose"]
+    });
+    if child {
+        body["indicators"] = json!([]);
+        body["means"] = json!([]);
+    }
+    let r = fr.post_json("/api/v1/cases", &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let _ = app;
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn add_service(c: &mut Client, body: Value) -> String {
+    let r = c.post_json("/api/v1/services", &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+fn consent(recipient: &str, status: &str) -> Value {
+    json!({"purpose": "referral", "recipient": recipient, "status": status, "decided_on": "2026-11-18", "form": "written", "given_by": "person", "checklist": ["informed_of_purpose"]})
+}
+
+async fn referrals_consent_and_access(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let mut shelter = app.signed_in("shelter-user").await;
+    let mut clinic = app.signed_in("clinic-user").await;
+    let beds = add_service(
+        &mut shelter,
+        json!({"kind": "accommodation", "name": "Women's shelter", "regions": "north, capital", "languages": "ro, en", "ages": "all", "sexes": "female", "capacity": "3"}),
+    )
+    .await;
+    let care = add_service(&mut clinic, json!({"kind": "medical", "name": "Walk-in clinic", "regions": "north"})).await;
+    let id = open_case(app, &mut fr, &w, "24").await;
+
+    // Without consent to the shelter: refused, naming which consent is missing; nothing sent.
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/referrals"), &json!({"service": beds})).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("consent to a referral to Safe Shelter is not on record"), "{}", r.body);
+    assert_eq!(shelter.get(&format!("/api/v1/cases/{id}")).await.status, 404);
+    // An outsider cannot refer (404), nor see the referral list.
+    let mut outsider = app.signed_in("outsider").await;
+    assert_eq!(outsider.post_json(&format!("/api/v1/cases/{id}/referrals"), &json!({"service": beds})).await.status, 404);
+
+    // With consent: sent; the shelter sees summary and identity, never screening, health or counselling.
+    assert_eq!(fr.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&w.shelter, "given")).await.status, 200);
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/referrals"), &json!({"service": beds, "urgent": true})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let referral = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.json()["basis"], "consent");
+    let v = shelter.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(v.status, 200, "{}", v.body);
+    assert_eq!(v.json()["sections"], json!(["summary", "identity"]));
+    assert!(v.json()["screening"].is_null());
+    assert_eq!(v.json()["referrals"].as_array().unwrap().len(), 1);
+    assert_eq!(v.json()["referrals"][0]["commands"], json!(["accept", "decline"]));
+    // The sender cannot accept on the shelter's behalf; the shelter cannot revoke.
+    assert_eq!(fr.post_json(&format!("/api/v1/referrals/{referral}"), &json!({"command": "accept"})).await.status, 403);
+    assert_eq!(shelter.post_json(&format!("/api/v1/referrals/{referral}"), &json!({"command": "revoke"})).await.status, 403);
+    assert_eq!(outsider.post_json(&format!("/api/v1/referrals/{referral}"), &json!({"command": "accept"})).await.status, 404);
+
+    // Accepted two hours later: a bed is taken; accommodation and a medical check recorded.
+    app.clock.advance(Duration::minutes(10));
+    let mut shelter = app.signed_in("shelter-user").await;
+    let r = shelter.post_json(&format!("/api/v1/referrals/{referral}"), &json!({"command": "accept"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["status"], "accepted");
+    let svc = shelter.get("/api/v1/services?kind=accommodation").await.json();
+    assert_eq!(svc[0]["available"], 2);
+    for (kind, outcome) in [("accommodation", "ongoing"), ("medical", "provided")] {
+        let r = shelter
+            .post_json(&format!("/api/v1/cases/{id}/services"), &json!({"kind": kind, "delivered_on": "2026-11-18", "outcome": outcome}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let r = shelter
+        .post_json(
+            &format!("/api/v1/cases/{id}/services"),
+            &json!({"kind": "massage", "delivered_on": "2026-11-18", "outcome": "provided"}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("kind"), "{}", r.body);
+    assert_eq!(outsider.post_json(&format!("/api/v1/cases/{id}/services"), &json!({})).await.status, 404);
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(v["services"].as_array().unwrap().len(), 2, "{v}");
+    let dash = shelter.get("/api/v1/coordination").await.json();
+    assert_eq!(dash["open_received"], 1);
+    // Ten minutes, plus the 30-second step the test clock takes for the second factor of signing in again.
+    assert_eq!(dash["median_response_seconds"], 630);
+    assert_eq!(dash["response_by_kind"], json!([["accommodation", 1, 630]]));
+    assert_eq!(dash["services_delivered_this_month"], 2);
+    assert_eq!((dash["free_places"].as_i64(), dash["capacity"].as_i64()), (Some(2), Some(3)));
+
+    // An emergency referral to the clinic without consent: a written reason, shown to the coordinator.
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/referrals"), &json!({"service": care, "emergency_reason": "short"})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("emergency_reason"));
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{id}/referrals"),
+            &json!({"service": care, "urgent": true, "emergency_reason": "Injured, needs care tonight; cannot be asked now"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["basis"], "emergency_override");
+    let v = clinic.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(v["sections"], json!(["summary", "identity", "health"]));
+    assert_eq!(v["referrals"].as_array().unwrap().len(), 1, "the clinic sees only its own referral");
+    let mut coord = app.signed_in("coordinator").await;
+    let o = coord.get("/api/v1/referrals/overrides").await;
+    assert_eq!(o.status, 200, "{}", o.body);
+    assert_eq!(o.json().as_array().unwrap().len(), 1);
+    assert!(o.body.contains("cannot be asked now"));
+    assert_eq!(shelter.get("/api/v1/referrals/overrides").await.status, 403);
+
+    // Revoked by the sender: the shelter loses the case at once; the bed comes back.
+    let r = fr.post_json(&format!("/api/v1/referrals/{referral}"), &json!({"command": "revoke"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(shelter.get(&format!("/api/v1/cases/{id}")).await.status, 404);
+    assert_eq!(shelter.get("/api/v1/cases").await.json()["total"], 0);
+    assert_eq!(shelter.get("/api/v1/services?kind=accommodation").await.json()[0]["available"], 3);
+    let r = fr.post_json(&format!("/api/v1/referrals/{referral}"), &json!({"command": "revoke"})).await;
+    assert_eq!(r.status, 422, "a closed referral stays closed");
+
+    // A new consented referral, then the consent withdrawn: access ends on the next request.
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/referrals"), &json!({"service": beds})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let second = r.json()["id"].clone();
+    assert_eq!(shelter.get(&format!("/api/v1/cases/{id}")).await.status, 200);
+    assert_eq!(shelter.get("/api/v1/cases").await.json()["total"], 1);
+    assert_eq!(fr.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&w.shelter, "withdrawn")).await.status, 200);
+    assert_eq!(shelter.get(&format!("/api/v1/cases/{id}")).await.status, 404);
+    assert_eq!(shelter.get("/api/v1/cases").await.json()["total"], 0);
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    let last = v["referrals"].as_array().unwrap().iter().find(|r| r["id"] == second).unwrap().clone();
+    assert_eq!((last["status"].as_str(), last["suspended"].as_bool()), (Some("sent"), Some(true)));
+
+    // A child is referred without waiting for consent (the child rule).
+    let child = open_case(app, &mut fr, &w, "15").await;
+    let r = fr.post_json(&format!("/api/v1/cases/{child}/referrals"), &json!({"service": beds})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["basis"], "child_rule");
+
+    // Every step is in the audit log.
+    for (action, n) in [("referral.send", 4), ("referral.accept", 1), ("referral.revoke", 1), ("service.record", 2)] {
+        let sql: &'static str = format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND outcome = 'ok'").leak();
+        assert_eq!(palermo_store::testing::count(&app.db_url, sql).await.unwrap(), n, "{action}");
+    }
+}
+
+async fn directory_search_and_dashboard_numbers(app: &TestApp) {
+    let w = world(app).await;
+    let mut shelter = app.signed_in("shelter-user").await;
+    let mut clinic = app.signed_in("clinic-user").await;
+    let mut fr = app.signed_in("responder").await;
+    let north = add_service(
+        &mut shelter,
+        json!({"kind": "accommodation", "name": "North girls' home", "regions": "north", "languages": "ro, en", "ages": "children", "sexes": "female", "capacity": "2"}),
+    )
+    .await;
+    add_service(&mut shelter, json!({"kind": "accommodation", "name": "North adult shelter", "regions": "north", "languages": "ro", "ages": "adults", "sexes": "any", "capacity": "5"})).await;
+    add_service(&mut clinic, json!({"kind": "accommodation", "name": "South home", "regions": "south", "languages": "ro", "ages": "all", "sexes": "any", "capacity": "9"})).await;
+    // Wrong values are named.
+    let r = shelter
+        .post_json("/api/v1/services", &json!({"kind": "castle", "name": "", "regions": "North Side!", "capacity": "2", "available": "5"}))
+        .await;
+    assert_eq!(r.status, 422);
+    for f in ["kind", "name", "regions", "available"] {
+        assert!(r.body.contains(&format!("\"field\":\"{f}\"")), "{f}: {}", r.body);
+    }
+    assert_eq!(fr.post_json("/api/v1/services", &json!({"kind": "medical", "name": "x", "regions": "north"})).await.status, 403);
+
+    // "A shelter for a 16-year-old girl in the north with a Romanian interpreter", with a free bed.
+    let found = fr.get("/api/v1/services?kind=accommodation&age=16&sex=female&region=north&language=ro&free=true").await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    let names: Vec<String> = found.json().as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(names, ["North girls' home"]);
+    assert_eq!(fr.get("/api/v1/services?age=sixteen").await.status, 422);
+    // No free bed: not found with free=true.
+    let r = shelter.post_json(&format!("/api/v1/services/{north}/availability"), &json!({"available": 0})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        fr.get("/api/v1/services?kind=accommodation&age=16&sex=female&region=north&free=true").await.json().as_array().unwrap().len(),
+        0
+    );
+    assert_eq!(shelter.post_json(&format!("/api/v1/services/{north}/availability"), &json!({"available": 3})).await.status, 422);
+    assert_eq!(clinic.post_json(&format!("/api/v1/services/{north}/availability"), &json!({"available": 1})).await.status, 404);
+    shelter.post_json(&format!("/api/v1/services/{north}/availability"), &json!({"available": 2})).await;
+
+    // Response times: three referrals answered after 1 h, 3 h and 2 h (median 2 h); an urgent
+    // one unanswered past the 24-hour target is overdue.
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        let case = open_case(app, &mut fr, &w, "16").await;
+        let r = fr.post_json(&format!("/api/v1/cases/{case}/referrals"), &json!({"service": north, "urgent": true})).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        ids.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    for (i, hours) in [1, 3, 2].iter().enumerate() {
+        app.clock.advance(Duration::hours(*hours));
+        let mut s = app.signed_in("shelter-user").await;
+        let command =
+            if *hours == 3 { json!({"command": "decline", "reason": "no female staff tonight"}) } else { json!({"command": "accept"}) };
+        let r = s.post_json(&format!("/api/v1/referrals/{}", ids[i]), &command).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    // Sent at t0; answered at +1 h, +4 h, +6 h (each plus the 30-second second-factor step of
+    // signing in again: +30 s, +60 s, +90 s).
+    app.clock.advance(Duration::hours(20));
+    let mut s = app.signed_in("shelter-user").await;
+    let dash = s.get("/api/v1/coordination").await.json();
+    assert_eq!(dash["median_response_seconds"], 4 * 3600 + 60, "{dash}");
+    assert_eq!(dash["open_received"], 3, "two accepted and one waiting");
+    assert_eq!(dash["overdue_urgent"], 1);
+    assert_eq!(dash["inbox"].as_array().unwrap().len(), 1);
+    assert_eq!(dash["free_places"], 5, "the girls' home's two beds taken by the two accepted referrals; the adult shelter's five free");
+    assert_eq!(dash["capacity"], 7);
+    // The declined one needs a reason.
+    let r = s.post_json(&format!("/api/v1/referrals/{}", ids[3]), &json!({"command": "decline"})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("reason"));
+}
