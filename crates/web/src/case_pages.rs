@@ -12,9 +12,11 @@ use palermo_service::ServiceError;
 use palermo_service::admin::Caller;
 use palermo_service::auth::Session;
 use palermo_service::cases::{BreakGlassView, CaseList, CaseListQuery, CaseView, CommandInput, ConsentInput, DecisionInput, NewCase};
+use palermo_service::coordination::{NewReferral, NewServiceDelivered, ServiceSearch, ServiceView};
 use palermo_service::jurisdiction::JurisdictionInput;
 use palermo_service::palermo_domain::ValidationError;
 use palermo_service::palermo_domain::consent::{ChecklistItem, ConsentPurpose};
+use palermo_service::palermo_domain::coordination::{ServiceKind, ServiceOutcome};
 use palermo_service::palermo_domain::indicators::{Catalogue, Dimension, ExploitationForm, Indicator, Population};
 use palermo_service::palermo_domain::nrm::Stage;
 use palermo_service::palermo_domain::screening::{Act, Means, Purpose};
@@ -199,6 +201,10 @@ struct CasePage {
     checklist: &'static [ChecklistItem],
     organisations: Vec<(String, String)>,
     today: String,
+    directory: Vec<ServiceView>,
+    service_kinds: &'static [ServiceKind],
+    outcomes: &'static [ServiceOutcome],
+    may_record_service: bool,
 }
 
 impl CasePage {
@@ -232,6 +238,17 @@ async fn case_page(
         Err(e) => return error_page(ctx, &e),
     };
     let today = state.app.rules().local_date(state.app.now());
+    let directory = if c.can_manage {
+        match state.app.search_services(&Caller::User(s.actor.clone()), &ServiceSearch::default()).await {
+            Ok(d) => d,
+            Err(e) => return error_page(ctx, &e),
+        }
+    } else {
+        Vec::new()
+    };
+    // The case worker, or a provider holding an accepted referral for this case.
+    let may_record_service = c.sections.iter().any(|x| x == "health" || x == "counselling")
+        || c.referrals.iter().any(|r| r.recipient_org_id == s.actor.org_id && r.status == "accepted");
     let mut pg = page(ctx, "case-title");
     pg.title = format!("{} {}", pg.title, c.reference);
     let p = CasePage {
@@ -244,6 +261,10 @@ async fn case_page(
         checklist: ChecklistItem::ALL,
         organisations,
         today: today.to_string(),
+        directory,
+        service_kinds: ServiceKind::ALL,
+        outcomes: ServiceOutcome::ALL,
+        may_record_service,
     };
     render(status, &p)
 }
@@ -309,6 +330,20 @@ async fn case_post(state: AppState, ctx: Ctx, id: String, body: axum::body::Byte
             .await
         }
         "assign" => app.assign_case_worker(&caller, &id, &form.get("case_worker"), &ctx.meta).await,
+        "referral" => {
+            let reason = form.get("emergency_reason");
+            let input = NewReferral {
+                service: form.get("service"),
+                urgent: form.get("urgent") == "true",
+                emergency_reason: if reason.trim().is_empty() { None } else { Some(reason) },
+            };
+            app.send_referral(&caller, &id, &input, &ctx.meta).await.map(|_| ())
+        }
+        "service" => {
+            let input =
+                NewServiceDelivered { kind: form.get("kind"), delivered_on: form.get("delivered_on"), outcome: form.get("outcome") };
+            app.record_service(&caller, &id, &input, &ctx.meta).await
+        }
         "convert" => {
             app.convert_notification(&caller, &id, &form.get("person"), &form.get("competent_authority"), &ctx.meta).await.map(|_| ())
         }
@@ -335,6 +370,12 @@ pub async fn assign(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
 }
 pub async fn convert(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "convert").await
+}
+pub async fn send_referral(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "referral").await
+}
+pub async fn record_service(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "service").await
 }
 
 #[derive(Template)]

@@ -12,6 +12,7 @@
 
 mod api;
 mod case_pages;
+mod coordination_pages;
 mod error;
 pub mod i18n;
 mod middleware;
@@ -88,6 +89,12 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/consent", post(case_pages::consent))
         .route("/cases/{id}/assign", post(case_pages::assign))
         .route("/cases/{id}/convert", post(case_pages::convert))
+        .route("/cases/{id}/referrals", post(case_pages::send_referral))
+        .route("/cases/{id}/services", post(case_pages::record_service))
+        .route("/referrals/{id}", post(coordination_pages::act_on_referral))
+        .route("/services", get(coordination_pages::services).post(coordination_pages::add_service))
+        .route("/services/{id}/availability", post(coordination_pages::set_availability))
+        .route("/coordination", get(coordination_pages::coordination))
         .route("/break-glass", get(case_pages::break_glass_page).post(case_pages::break_glass))
         .route("/break-glass/review", get(case_pages::break_glass_review))
         .route("/jurisdiction", get(case_pages::jurisdiction).post(case_pages::save_jurisdiction))
@@ -121,6 +128,10 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/cases/{id}/consent"),
     ("POST", "/cases/{id}/assign"),
     ("POST", "/cases/{id}/convert"),
+    ("POST", "/cases/{id}/referrals"),
+    ("POST", "/cases/{id}/services"),
+    ("POST", "/referrals/{id}"),
+    ("POST", "/services/{id}/availability"),
     ("GET", "/api/v1/cases/{id}"),
     ("POST", "/api/v1/cases/{id}/decision"),
     ("POST", "/api/v1/cases/{id}/command"),
@@ -157,6 +168,9 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("POST", "/jurisdiction"),
     ("GET", "/api/v1/jurisdiction"),
     ("PATCH", "/api/v1/jurisdiction"),
+    ("GET", "/services"),
+    ("POST", "/services"),
+    ("GET", "/coordination"),
     ("GET", "/api/v1/services"),
     ("POST", "/api/v1/services"),
     ("GET", "/api/v1/coordination"),
