@@ -151,7 +151,7 @@ pub async fn act_on_referral(State(state): State<AppState>, ctx: Ctx, Path(id): 
             // sees the case, so the dashboard.
             let back = form.get("back");
             let to_case = back.strip_prefix("/cases/").is_some_and(|rest| uuid::Uuid::parse_str(rest).is_ok());
-            let target = if to_case && !matches!(r.status.as_str(), "declined" | "completed") || (to_case && input.command == "revoke") {
+            let target = if to_case && (input.command == "revoke" || !matches!(r.status.as_str(), "declined" | "completed")) {
                 back
             } else {
                 "/coordination".to_owned()
