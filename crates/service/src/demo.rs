@@ -70,6 +70,7 @@ impl Palermo {
             org_ids.push((org.id, org.name));
         }
         let mut creds = Vec::new();
+        let mut actors = std::collections::HashMap::new();
         for (username, display, role, org) in USERS {
             progress(&format!("user {username}"));
             let (org_id, org_name) = org_ids.get(*org).cloned().ok_or_else(|| ServiceError::Internal("demo organisation index".into()))?;
@@ -83,6 +84,15 @@ impl Palermo {
                 contact: format!("{username}@demo.palermo.invalid"),
             };
             let user = self.create_user_inner(&Caller::Console, &input, true, &meta).await?;
+            actors.insert(
+                *username,
+                palermo_domain::policy::Actor {
+                    user_id: user.id,
+                    org_id,
+                    org_is_operator: *org == 0,
+                    roles: palermo_domain::role::Roles::new(user.roles.iter().copied()),
+                },
+            );
             if matches!(*role, "first_responder" | "case_worker") {
                 let actor = palermo_domain::policy::Actor {
                     user_id: user.id,
@@ -97,7 +107,104 @@ impl Palermo {
         }
         progress(&format!("{DEMO_CASES} synthetic NRM cases"));
         self.generate_cases(DEMO_CASES, 2026, &|_| {}).await?;
+        progress("service directory and referrals");
+        self.demo_coordination(&org_ids, &actors, &meta).await?;
         Ok(creds)
+    }
+
+    /// The directory (services of the shelter, the hospital, legal aid, the directorate and the
+    /// international organisation) and referrals through the real use cases: consented
+    /// referrals from the police to the shelter, some accepted with services delivered, some
+    /// waiting (some urgent), one declined, and one emergency override to the hospital.
+    async fn demo_coordination(
+        &self,
+        orgs: &[(palermo_domain::ids::OrgId, String)],
+        actors: &std::collections::HashMap<&str, palermo_domain::policy::Actor>,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let mut ids = std::collections::HashMap::new();
+        let now = self.now();
+        for (org, kind, name, regions, languages, ages, sexes, capacity, available) in DEMO_SERVICES {
+            let (org_id, _) = orgs.get(*org).cloned().ok_or_else(|| ServiceError::Internal("demo organisation index".into()))?;
+            let (_, id) = self.new_ids()?;
+            let rec = palermo_store::OrgServiceRecord {
+                id: id.0,
+                organisation_id: org_id,
+                kind: (*kind).into(),
+                name: (*name).into(),
+                regions: (*regions).into(),
+                languages: (*languages).into(),
+                ages: (*ages).into(),
+                sexes: (*sexes).into(),
+                capacity: *capacity,
+                available: *available,
+                active: true,
+                created_at: now,
+                updated_at: now,
+            };
+            let mut ev =
+                self.event(None, meta, "service.create", Some(("service", rec.id.to_string())), palermo_domain::audit::Outcome::Ok);
+            ev.actor_user_id = Some("console".into());
+            self.store.insert_org_service(&rec, &[ev]).await?;
+            ids.insert(*name, rec.id);
+        }
+        let (Some(police), Some(shelter_worker)) = (actors.get("first-responder"), actors.get("case-worker")) else { return Ok(()) };
+        let (shelter, _) = orgs.get(8).cloned().ok_or_else(|| ServiceError::Internal("demo shelter".into()))?;
+        let fr = Caller::User(police.clone());
+        let sw = Caller::User(shelter_worker.clone());
+        let scope = crate::cases::CaseListQuery { kind: "referral".into(), stage: "assistance".into(), ..Default::default() };
+        let cases = self.list_cases(&fr, &scope, meta).await?;
+        let today = self.rules().local_date(now);
+        let beds = ids.get("Safe Harbour women's shelter").copied().unwrap_or_default();
+        let home = ids.get("Safe Harbour children's home").copied().unwrap_or_default();
+        for (i, c) in cases.rows.iter().take(9).enumerate() {
+            let child = c.age_group == "child";
+            if !child {
+                let consent = crate::cases::ConsentInput {
+                    purpose: "referral".into(),
+                    recipient: shelter.to_string(),
+                    status: "given".into(),
+                    decided_on: today.to_string(),
+                    form: "written".into(),
+                    given_by: "person".into(),
+                    interpreter_language: String::new(),
+                    checklist: vec!["informed_of_purpose".into(), "informed_of_withdrawal".into()],
+                };
+                self.record_consent(&fr, &c.id.to_string(), &consent, meta).await?;
+            }
+            let service = if child { home } else { beds };
+            let input = crate::coordination::NewReferral { service: service.to_string(), urgent: i % 4 == 3, emergency_reason: None };
+            let r = self.send_referral(&fr, &c.id.to_string(), &input, meta).await?;
+            let action =
+                |command: &str, reason: &str| crate::coordination::ReferralAction { command: command.into(), reason: reason.into() };
+            match i % 4 {
+                0 | 1 => {
+                    self.act_on_referral(&sw, &r.id.to_string(), &action("accept", ""), meta).await?;
+                    for (kind, outcome) in [("accommodation", "ongoing"), ("medical", "provided")] {
+                        let d = crate::coordination::NewServiceDelivered {
+                            kind: kind.into(),
+                            delivered_on: today.to_string(),
+                            outcome: outcome.into(),
+                        };
+                        self.record_service(&sw, &c.id.to_string(), &d, meta).await?;
+                    }
+                }
+                2 if i == 2 => {
+                    self.act_on_referral(&sw, &r.id.to_string(), &action("decline", "No place for a family with two children"), meta)
+                        .await?;
+                }
+                _ => {}
+            }
+        }
+        if let (Some(c), Some(care)) = (cases.rows.get(9), ids.get("Northern Regional Hospital outpatient care")) {
+            let input = crate::coordination::NewReferral {
+                service: care.to_string(),
+                urgent: true,
+                emergency_reason: Some("Injuries need treatment tonight; the person cannot be asked for consent now".into()),
+            };
+            self.send_referral(&fr, &c.id.to_string(), &input, meta).await?;
+        }
+        Ok(())
     }
 
     /// A handful of invented persons for the persons pages.
@@ -140,4 +247,51 @@ const DEMO_PERSONS: &[DemoPerson] = &[
     ("Jelena", "Marković", "Јелена Марковић", "1995-04-22", "Feminine", "31", "SRB", "sr"),
     ("Omar", "Nassar", "عمر نصار", "2009-09-30", "Masculine", "17", "IRQ", "ar"),
     ("Daniela", "Castro Medina", "", "1990-11-11", "Feminine", "36", "VEN", "es"),
+];
+
+/// (organisation index, kind, name, regions, languages, ages, sexes, capacity, free places)
+type DemoService = (usize, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, Option<i64>, Option<i64>);
+
+const DEMO_SERVICES: &[DemoService] = &[
+    (8, "accommodation", "Safe Harbour women's shelter", "south,coast,capital", "en,ro,ar,uk", "adults", "female", Some(12), Some(9)),
+    (8, "accommodation", "Safe Harbour children's home", "south,north,capital", "en,ro,es", "children", "any", Some(6), Some(4)),
+    (8, "psychological", "Safe Harbour counselling", "south,coast", "en,ar", "all", "any", None, None),
+    (7, "medical", "Northern Regional Hospital outpatient care", "north,east", "en,ro,uk,ru", "all", "any", None, None),
+    (7, "psychological", "Northern Regional Hospital trauma clinic", "north", "en,uk", "all", "any", Some(8), Some(2)),
+    (9, "legal_aid", "Legal Aid Collective victims' lawyers", "capital,coast,south,north,east", "en,fr,es,ar", "all", "any", None, None),
+    (
+        6,
+        "social_assistance",
+        "Victim Support Directorate case management",
+        "capital,north,south,east,coast",
+        "en",
+        "all",
+        "any",
+        None,
+        None,
+    ),
+    (
+        6,
+        "financial_support",
+        "Victim Support Directorate subsistence allowance",
+        "capital,north,south,east,coast",
+        "en",
+        "all",
+        "any",
+        None,
+        None,
+    ),
+    (
+        11,
+        "interpretation",
+        "Migration Partners interpreters",
+        "capital,north,south,east,coast",
+        "ar,ro,uk,vi,th,es,fr,sq",
+        "all",
+        "any",
+        None,
+        None,
+    ),
+    (11, "family_tracing", "Migration Partners family tracing", "capital", "en,fr,ar", "all", "any", None, None),
+    (11, "return_and_reintegration", "Migration Partners assisted return", "capital", "en,fr,ar,es", "adults", "any", None, None),
 ];

@@ -8,7 +8,7 @@ use palermo_testkit::{Client, TestApp};
 use serde_json::{Value, json};
 use time::Duration;
 
-crate::on_both_engines!(referrals_consent_and_access, directory_search_and_dashboard_numbers);
+crate::on_both_engines!(referrals_consent_and_access, directory_search_and_dashboard_numbers, demo_coordination_numbers);
 
 struct World {
     authority_org: String,
@@ -267,4 +267,30 @@ async fn directory_search_and_dashboard_numbers(app: &TestApp) {
     let r = s.post_json(&format!("/api/v1/referrals/{}", ids[3]), &json!({"command": "decline"})).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("reason"));
+}
+
+/// The demo country's coordination data, as the shelter's case worker and the coordinator see it.
+async fn demo_coordination_numbers(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let mut c = app.client();
+    let r = c.sign_in("case-worker", palermo_service::demo::DEMO_PASSWORD).await;
+    assert_eq!(r.location(), Some("/"), "{}", r.body);
+    let d = c.get("/api/v1/coordination").await.json();
+    // Nine referrals from the police to the shelter: five accepted (two services each), one
+    // declined, three waiting; the shelter's 18 places less the five taken.
+    assert_eq!(d["organisation"], "Safe Harbour Shelter");
+    assert_eq!(d["open_received"], 8, "{d}");
+    assert_eq!(d["inbox"].as_array().unwrap().len(), 3);
+    assert_eq!(d["services_delivered_this_month"], 10);
+    assert_eq!((d["free_places"].as_i64(), d["capacity"].as_i64()), (Some(8), Some(18)));
+    assert_eq!(d["median_response_seconds"], 0, "the demo answers at once");
+    let page = c.get("/coordination").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("id=\"open-received\">8<"), "{}", page.body);
+    // The coordinator sees the emergency override to the hospital.
+    let mut coord = app.client();
+    coord.sign_in("coordinator", palermo_service::demo::DEMO_PASSWORD).await;
+    let o = coord.get("/api/v1/referrals/overrides").await.json();
+    assert_eq!(o.as_array().unwrap().len(), 1, "{o}");
+    assert_eq!(o[0]["recipient"], "Northern Regional Hospital");
 }
