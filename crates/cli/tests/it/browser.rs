@@ -228,7 +228,13 @@ async fn sign_in(
     fill(b, "username", username).await;
     fill(b, "password", PASSWORD).await;
     click(b, "sign-in").await;
-    let p = wait_path(b, "the second factor", |p| p == "/second-factor/enrol" || p == "/sign-in/second-factor").await;
+    let p = wait_path(b, "the second factor (or home, for a role without one)", |p| {
+        p == "/second-factor/enrol" || p == "/sign-in/second-factor" || p == "/"
+    })
+    .await;
+    if p == "/" {
+        return;
+    }
     if p == "/second-factor/enrol" {
         let secret = el(b, "totp-secret").await.text().await.unwrap().trim().to_owned();
         fill(b, "code", &app.totp_now(&secret)).await;
@@ -389,6 +395,175 @@ async fn browser_journey_screening_referral_decisions_and_break_glass() {
     b.goto(&format!("{base}/break-glass/review")).await.unwrap();
     let review = el(&b, "break-glass-review").await.text().await.unwrap();
     assert!(review.contains(&adult_ref) && review.contains("missing from the shelter"), "{review}");
+    sign_out(&b).await;
+    let _ = b.close().await;
+    app.stop().await;
+}
+
+/// Wait until the element `id` contains `needle` (for a form that posts and comes back to the
+/// same page: the path alone does not tell that the new page has loaded).
+async fn wait_text(b: &fantoccini::Client, id: &str, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = b.find(Locator::Id(id)).await
+            && let Ok(t) = e.text().await
+        {
+            if t.contains(needle) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("#{id} never contained {needle:?}; last: {last}");
+}
+
+fn actor_of(u: &palermo_service::admin::UserView) -> palermo_service::palermo_domain::policy::Actor {
+    palermo_service::palermo_domain::policy::Actor {
+        user_id: u.id,
+        org_id: u.organisation_id,
+        org_is_operator: false,
+        roles: palermo_service::palermo_domain::role::Roles::new(u.roles.iter().copied()),
+    }
+}
+
+/// Coordination in a real browser: the shelter lists its beds; the first responder finds a
+/// shelter with a free bed for the person, is refused while the person's consent to that
+/// shelter is missing (the message names it), records the consent and refers, and sends an
+/// emergency referral to a clinic; the shelter accepts from its inbox and records accommodation
+/// and a medical check; the coordinator sees the emergency override.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_journey_directory_referral_acceptance_and_override() {
+    let Some(driver_path) = chromedriver_path() else {
+        return;
+    };
+    use palermo_service::RequestMeta;
+    use palermo_service::admin::Caller;
+    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.server.cookie_secure = false).await.unwrap();
+    let op = app.operator_org().await;
+    let police = app.org("Border Police East", "police").await;
+    let directorate = app.org("Victim Directorate", "social_services").await;
+    let shelter = app.org("Harbour Shelter", "shelter").await;
+    let clinic = app.org("Harbour Clinic", "health").await;
+    let officer = app.user(&police, "officer", &["first_responder"]).await;
+    app.user(&directorate, "decider", &["competent_authority"]).await;
+    app.user(&shelter, "shelter-worker", &["service_provider"]).await;
+    let clinic_worker = app.user(&clinic, "clinic-worker", &["service_provider"]).await;
+    app.user(&op, "coordinator", &["coordinator"]).await;
+    let meta = RequestMeta::cli();
+    // The clinic's entry and the person's case, through the service (the pages for these are
+    // tested elsewhere).
+    let care = palermo_service::coordination::NewService {
+        kind: "medical".into(),
+        name: "Walk-in care".into(),
+        regions: "north".into(),
+        ..Default::default()
+    };
+    app.app.add_service(&Caller::User(actor_of(&clinic_worker)), &care, &meta).await.unwrap();
+    let fr = Caller::User(actor_of(&officer));
+    let person: palermo_service::persons::NewPerson = serde_json::from_value(serde_json::json!({
+        "given_name": "Leyla", "family_name": "Aliyeva", "sex": "Feminine", "age_at_identification": "30"
+    }))
+    .unwrap();
+    let person = app.app.create_person(&fr, &person, &meta).await.unwrap();
+    let case: palermo_service::cases::NewCase = serde_json::from_value(serde_json::json!({
+        "kind": "referral", "person": person.reference, "screened_on": "2026-11-17", "population": "adult", "exploitation_form": "labour",
+        "acts": ["recruitment"], "means": ["deception"], "purposes": ["forced_labour_or_services"],
+        "indicators": ["DR.01", "DR.08", "EX.01", "EX.04", "CD.01", "CD.03"], "competent_authority": directorate.id.to_string(),
+        "referral_consent": "given", "consent_form": "written", "checklist": ["informed_of_purpose"]
+    }))
+    .unwrap();
+    let case = app.app.open_case(&fr, &case, &meta).await.unwrap();
+    let case_path = format!("/cases/{}", case.id);
+
+    let (_driver, driver_url) = start_driver(&driver_path).await;
+    let profile = app.dir.join("chrome-profile-coordination");
+    let b = browser(&driver_url, &profile).await;
+    let base = format!("http://localhost:{}", app.addr.port());
+    let mut secrets = std::collections::HashMap::new();
+
+    // The shelter lists its beds in the directory.
+    sign_in(&b, &app, &base, "shelter-worker", &mut secrets).await;
+    b.goto(&format!("{base}/services")).await.unwrap();
+    select(&b, "new-kind", "accommodation").await;
+    fill(&b, "new-name", "Harbour beds").await;
+    fill(&b, "new-regions", "north, coast").await;
+    fill(&b, "new-languages", "ro, en").await;
+    fill(&b, "new-capacity", "3").await;
+    select(&b, "new-sexes", "female").await;
+    click(&b, "add-service").await;
+    wait_path(&b, "the directory", |p| p == "/services").await;
+    assert!(el(&b, "own-services").await.text().await.unwrap().contains("Harbour beds"));
+    sign_out(&b).await;
+
+    // The first responder looks for a shelter with a free bed for a 30-year-old woman in the
+    // north who speaks Romanian.
+    sign_in(&b, &app, &base, "officer", &mut secrets).await;
+    b.goto(&format!("{base}/services")).await.unwrap();
+    select(&b, "kind", "accommodation").await;
+    fill(&b, "region", "north").await;
+    fill(&b, "language", "ro").await;
+    fill(&b, "age", "30").await;
+    select(&b, "sex", "female").await;
+    check(&b, "#free").await;
+    click(&b, "search-services").await;
+    wait_path(&b, "the results", |p| p == "/services").await;
+    let results = el(&b, "service-results").await.text().await.unwrap();
+    assert!(results.contains("Harbour beds") && results.contains("3 / 3"), "{results}");
+
+    // Referring without the person's consent to that shelter is refused, naming the consent.
+    b.goto(&format!("{base}{case_path}")).await.unwrap();
+    let beds = el(&b, "referral-service").await.find(Locator::XPath("option[contains(., 'Harbour beds')]")).await.unwrap();
+    let beds_id = beds.prop("value").await.unwrap().unwrap();
+    beds.click().await.unwrap();
+    click(&b, "send-referral").await;
+    let msg = el(&b, "referral-consent-error").await.text().await.unwrap();
+    assert!(msg.contains("consent to a referral to Harbour Shelter is not on record"), "{msg}");
+    // The consent, then the referral.
+    select(&b, "purpose", "referral").await;
+    select(&b, "recipient", &shelter.id.to_string()).await;
+    select(&b, "consent-status", "given").await;
+    set_date(&b, "consent-date", "2026-11-18").await;
+    click(&b, "record-consent").await;
+    wait_text(&b, "consents", "Harbour Shelter").await;
+    select(&b, "referral-service", &beds_id).await;
+    click(&b, "send-referral").await;
+    wait_text(&b, "referral-list", "sent").await;
+    // An emergency referral to the clinic, with a written reason.
+    let care_opt = el(&b, "referral-service").await.find(Locator::XPath("option[contains(., 'Walk-in care')]")).await.unwrap();
+    care_opt.click().await.unwrap();
+    fill(&b, "emergency_reason", "Bleeding wound; cannot wait for the consent interview").await;
+    click(&b, "send-referral").await;
+    wait_text(&b, "referral-list", "emergency_override").await;
+    sign_out(&b).await;
+
+    // The shelter accepts from its inbox, then records accommodation and a medical check.
+    sign_in(&b, &app, &base, "shelter-worker", &mut secrets).await;
+    b.goto(&format!("{base}/coordination")).await.unwrap();
+    assert_eq!(el(&b, "open-received").await.text().await.unwrap(), "1");
+    b.find(Locator::Css("button[id^='referral-accept-']")).await.unwrap().click().await.unwrap();
+    wait_path(&b, "the case", |p| p == case_path).await;
+    wait_text(&b, "referral-list", "accepted").await;
+    select(&b, "service-kind", "accommodation").await;
+    select(&b, "service-outcome", "ongoing").await;
+    click(&b, "record-service").await;
+    wait_text(&b, "service-list", "accommodation").await;
+    select(&b, "service-kind", "medical").await;
+    select(&b, "service-outcome", "provided").await;
+    click(&b, "record-service").await;
+    wait_text(&b, "service-list", "medical").await;
+    // The shelter sees what the referral shares, not the screening.
+    assert!(b.find(Locator::Id("screening")).await.is_err(), "no screening for the shelter");
+    b.goto(&format!("{base}/coordination")).await.unwrap();
+    assert_eq!(el(&b, "services-month").await.text().await.unwrap(), "2");
+    assert_eq!(el(&b, "free-places").await.text().await.unwrap(), "2 / 3");
+    sign_out(&b).await;
+
+    // The coordinator sees the emergency override.
+    sign_in(&b, &app, &base, "coordinator", &mut secrets).await;
+    b.goto(&format!("{base}/coordination")).await.unwrap();
+    let overrides = el(&b, "overrides").await.text().await.unwrap();
+    assert!(overrides.contains("Harbour Clinic") && overrides.contains("Bleeding wound"), "{overrides}");
     sign_out(&b).await;
     let _ = b.close().await;
     app.stop().await;
