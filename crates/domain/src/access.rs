@@ -5,8 +5,9 @@
 //! * the **referring organisation** (first responders and case workers there) and the
 //!   **competent authority** (its competent-authority users): summary, identity, screening and
 //!   decisions — not health, counselling or the shelter location;
-//! * organisations a **consented referral** reached: only the sections that referral covers, and
-//!   only while the consent stands (withdrawal takes effect on the next request);
+//! * organisations a **live referral** reached (`coordination`): only the sections that referral's
+//!   service needs, and only while its basis stands (a withdrawn consent takes effect on the next
+//!   request);
 //! * **coordinators** scoped to the case's region (the national operator's: every region):
 //!   summary and decisions, never identity;
 //! * **break-glass**: a user with a live grant (written reason, time-boxed, alerted) reads every
@@ -145,8 +146,8 @@ pub fn readable_sections(actor: &Actor, c: Circumstances<'_>, facts: &CaseFacts)
     Section::ALL.iter().copied().filter(|s| case_access(actor, c, facts, CaseOp::Read(*s)).is_ok()).collect()
 }
 
-/// The sections a referral to another organisation carries by default (issue 4 lets the
-/// referrer narrow them per referral).
+/// The sections most referrals to another organisation carry (`coordination::sections_for` gives
+/// each service's own).
 pub const REFERRAL_SECTIONS: [Section; 2] = [Section::Summary, Section::Identity];
 
 #[cfg(test)]
