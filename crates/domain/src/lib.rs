@@ -4,6 +4,7 @@
 //! Every other crate depends on this one; this one depends on none of them.
 
 pub mod access;
+pub mod assistance;
 pub mod audit;
 pub mod clock;
 pub mod consent;

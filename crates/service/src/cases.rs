@@ -6,6 +6,7 @@ use crate::admin::Caller;
 use crate::{Palermo, RequestMeta, Result, ServiceError};
 use palermo_domain::ValidationError;
 use palermo_domain::access::{self, CaseDenied, CaseFacts, CaseOp, Circumstances, Section};
+use palermo_domain::assistance::ChildRecordKind;
 use palermo_domain::audit::Outcome as AuditOutcome;
 use palermo_domain::consent::{ChecklistItem, ConsentForm, ConsentGivenBy, ConsentPurpose, ConsentStatus};
 use palermo_domain::coordination::{self, ConsentState, ReferralBasis, ReferralStatus, ServiceKind};
@@ -208,6 +209,9 @@ pub struct CaseView {
     /// for a recipient.
     pub referrals: Vec<crate::coordination::ReferralView>,
     pub services: Vec<crate::coordination::ServiceDeliveredView>,
+    /// Residence status and a child's protection records (the case team).
+    pub permits: Vec<crate::assistance::PermitView>,
+    pub child_records: Vec<crate::assistance::ChildRecordView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -753,6 +757,8 @@ impl Palermo {
             sealed,
             referrals,
             services,
+            permits,
+            child_records,
         } = file;
         let facts = self.facts_of(&c, &consent_records, &grants, &referrals);
         let region = self.check_case(actor, &c, &facts, op, meta).await?;
@@ -873,6 +879,12 @@ impl Palermo {
                     .collect()
             },
             services: self.delivered_views(actor, can_manage, &services, &orgs),
+            permits: if can_manage { permits.iter().map(|p| self.permit_view(p, &rules)).collect() } else { Vec::new() },
+            child_records: if can_manage {
+                child_records.iter().map(|r| crate::assistance::child_record_view(r, &orgs)).collect()
+            } else {
+                Vec::new()
+            },
             time_zone: rules.time_zone_name.clone(),
         })
     }
@@ -987,6 +999,11 @@ impl Palermo {
         let (Some(cmd), Some(reasons)) = (cmd, reasons) else { return Err(ServiceError::Invalid(errs)) };
         if !errs.is_empty() {
             return Err(ServiceError::Invalid(errs));
+        }
+        if matches!(cmd, Command::Close { .. }) && c.age_group == "child" {
+            let records = self.store.child_records_of(c.id).await?;
+            let determined = records.iter().any(|r| r.kind == ChildRecordKind::BestInterestsDetermination.code());
+            palermo_domain::assistance::may_close(true, determined).map_err(|e| ServiceError::Invalid(vec![e]))?;
         }
         let detail = serde_json::json!({"country": country});
         self.transition(actor, c, cmd, detail, reasons.as_str(), meta, |_| {}).await

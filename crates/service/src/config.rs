@@ -46,6 +46,8 @@ pub struct JurisdictionConfig {
     pub step_up_minutes: i64,
     /// Hours within which an urgent referral should be answered (accepted or declined).
     pub urgent_referral_hours: i64,
+    /// Days ahead of a residence permit's end at which it is flagged for renewal.
+    pub permit_expiry_alert_days: u32,
 }
 
 impl Default for JurisdictionConfig {
@@ -65,6 +67,7 @@ impl Default for JurisdictionConfig {
             break_glass_minutes: 60,
             step_up_minutes: 5,
             urgent_referral_hours: 24,
+            permit_expiry_alert_days: 30,
         }
     }
 }
@@ -101,6 +104,9 @@ impl JurisdictionConfig {
         }
         if !(1..=15).contains(&self.step_up_minutes) {
             return Err(err("jurisdiction.step_up_minutes", "1 to 15 minutes"));
+        }
+        if self.permit_expiry_alert_days > 365 {
+            return Err(err("jurisdiction.permit_expiry_alert_days", "0 to 365 days"));
         }
         if !(1..=168).contains(&self.urgent_referral_hours) {
             return Err(err("jurisdiction.urgent_referral_hours", "1 to 168 hours"));
@@ -225,6 +231,7 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("jurisdiction", "break_glass_minutes", Kind::Int),
     ("jurisdiction", "step_up_minutes", Kind::Int),
     ("jurisdiction", "urgent_referral_hours", Kind::Int),
+    ("jurisdiction", "permit_expiry_alert_days", Kind::Int),
 ];
 
 #[derive(Clone, Copy)]

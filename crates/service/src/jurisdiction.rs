@@ -71,6 +71,7 @@ pub struct JurisdictionInput {
     pub break_glass_minutes: String,
     pub step_up_minutes: String,
     pub urgent_referral_hours: String,
+    pub permit_expiry_alert_days: String,
 }
 
 impl JurisdictionInput {
@@ -89,6 +90,7 @@ impl JurisdictionInput {
             break_glass_minutes: j.break_glass_minutes.to_string(),
             step_up_minutes: j.step_up_minutes.to_string(),
             urgent_referral_hours: j.urgent_referral_hours.to_string(),
+            permit_expiry_alert_days: j.permit_expiry_alert_days.to_string(),
         }
     }
 
@@ -132,6 +134,7 @@ impl JurisdictionInput {
             break_glass_minutes: number("break_glass_minutes", &self.break_glass_minutes, "minutes", &mut errs),
             step_up_minutes: number("step_up_minutes", &self.step_up_minutes, "minutes", &mut errs),
             urgent_referral_hours: number("urgent_referral_hours", &self.urgent_referral_hours, "hours", &mut errs),
+            permit_expiry_alert_days: number("permit_expiry_alert_days", &self.permit_expiry_alert_days, "days", &mut errs),
         };
         if !errs.is_empty() {
             return Err(errs);
@@ -163,6 +166,7 @@ pub const FIELDS: &[&str] = &[
     "break_glass_minutes",
     "step_up_minutes",
     "urgent_referral_hours",
+    "permit_expiry_alert_days",
 ];
 
 impl Jurisdiction {

@@ -3,6 +3,7 @@
 //! and the command line both call these, so neither can bypass a rule.
 
 pub mod admin;
+pub mod assistance;
 pub mod audit;
 pub mod auth;
 pub mod backup;

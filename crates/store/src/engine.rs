@@ -176,6 +176,40 @@ const REFERRAL_COLUMNS: &str = "id, case_id, service_id, kind, sender_org_id, re
      decline_reason, sent_at, responded_at, closed_at, updated_at, version";
 const DELIVERED_COLUMNS: &str = "id, case_id, referral_id, organisation_id, kind, delivered_on, delivered_by, outcome, recorded_at";
 
+const PERMIT_COLUMNS: &str =
+    "id, case_id, kind, status, applied_on, valid_from, valid_until, authority, linked_decision, recorded_by, organisation_id, recorded_at";
+const CHILD_COLUMNS: &str = "id, case_id, kind, on_date, organisation_id, detail, recorded_by, recorded_at";
+
+fn permit_from(row: &Row_) -> Result<PermitRecord> {
+    Ok(PermitRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        kind: row.try_get("kind")?,
+        status: row.try_get("status")?,
+        applied_on: row.try_get("applied_on")?,
+        valid_from: row.try_get("valid_from")?,
+        valid_until: row.try_get("valid_until")?,
+        authority: row.try_get("authority")?,
+        linked_decision: row.try_get("linked_decision")?,
+        recorded_by: UserId(row.try_get("recorded_by")?),
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+fn child_record_from(row: &Row_) -> Result<ChildRecord> {
+    Ok(ChildRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        kind: row.try_get("kind")?,
+        on_date: row.try_get("on_date")?,
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        detail: row.try_get("detail")?,
+        recorded_by: UserId(row.try_get("recorded_by")?),
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
 fn service_from(row: &Row_) -> Result<OrgServiceRecord> {
     Ok(OrgServiceRecord {
         id: row.try_get("id")?,
@@ -1285,7 +1319,21 @@ impl EngineStore {
                 .iter()
                 .map(delivered_from)
                 .collect::<Result<Vec<_>>>()?;
-        Ok(Some(CaseFile { case, person, consents, break_glass, screening, events, sealed, referrals, services }))
+        let permits = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERMIT_COLUMNS} FROM residence_permits WHERE case_id = $1 ORDER BY recorded_at, id")))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(permit_from)
+            .collect::<Result<Vec<_>>>()?;
+        let child_records = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CHILD_COLUMNS} FROM child_records WHERE case_id = $1 ORDER BY on_date, recorded_at")))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(child_record_from)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(CaseFile { case, person, consents, break_glass, screening, events, sealed, referrals, services, permits, child_records }))
     }
 
     pub async fn insert_org_service(&self, s: &OrgServiceRecord, audit: &[AuditEvent]) -> Result<()> {
@@ -1486,6 +1534,70 @@ impl EngineStore {
             .fetch_one(&self.readers)
             .await?;
         Ok(n)
+    }
+
+    pub async fn insert_permit(&self, p: &PermitRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO residence_permits ({PERMIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")))
+            .bind(p.id)
+            .bind(p.case_id)
+            .bind(&p.kind)
+            .bind(&p.status)
+            .bind(p.applied_on)
+            .bind(p.valid_from)
+            .bind(p.valid_until)
+            .bind(&p.authority)
+            .bind(&p.linked_decision)
+            .bind(p.recorded_by.0)
+            .bind(p.organisation_id.0)
+            .bind(p.recorded_at)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    /// Granted permits ending on or before `until` on cases owned by `org`, before its competent
+    /// authority, or worked by `user` (newest record per case and kind is the caller's concern).
+    pub async fn permits_expiring(&self, org: OrgId, user: UserId, until: time::Date) -> Result<Vec<(PermitRecord, String)>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {}, c.reference AS case_reference FROM residence_permits p JOIN cases c ON c.id = p.case_id \
+             WHERE p.status = 'granted' AND p.valid_until IS NOT NULL AND p.valid_until <= $1 \
+             AND (c.owner_org_id = $2 OR c.authority_org_id = $3 OR c.case_worker_id = $4) ORDER BY p.valid_until, p.id LIMIT 200",
+            PERMIT_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
+        )))
+        .bind(until)
+        .bind(org.0)
+        .bind(org.0)
+        .bind(user.0)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(|r| Ok((permit_from(r)?, r.try_get("case_reference")?))).collect()
+    }
+
+    pub async fn insert_child_record(&self, r: &ChildRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO child_records ({CHILD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")))
+            .bind(r.id)
+            .bind(r.case_id)
+            .bind(&r.kind)
+            .bind(r.on_date)
+            .bind(r.organisation_id.0)
+            .bind(&r.detail)
+            .bind(r.recorded_by.0)
+            .bind(r.recorded_at)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn child_records_of(&self, case_id: Uuid) -> Result<Vec<ChildRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CHILD_COLUMNS} FROM child_records WHERE case_id = $1 ORDER BY on_date, recorded_at")))
+            .bind(case_id)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(child_record_from).collect()
     }
 
     pub async fn case_events(&self, case_id: Uuid) -> Result<Vec<CaseEventRecord>> {

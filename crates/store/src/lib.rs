@@ -113,6 +113,7 @@ pub mod sqlite {
         },
         Migration { version: 6, name: "case_list_kind_indexes", sql: include_str!("../migrations/sqlite/0006_case_list_kind_indexes.sql") },
         Migration { version: 7, name: "coordination", sql: include_str!("../migrations/sqlite/0007_coordination.sql") },
+        Migration { version: 8, name: "residence_and_children", sql: include_str!("../migrations/sqlite/0008_residence_and_children.sql") },
     ];
 
     impl EngineStore {
@@ -186,6 +187,11 @@ pub mod postgres {
             sql: include_str!("../migrations/postgres/0006_case_list_kind_indexes.sql"),
         },
         Migration { version: 7, name: "coordination", sql: include_str!("../migrations/postgres/0007_coordination.sql") },
+        Migration {
+            version: 8,
+            name: "residence_and_children",
+            sql: include_str!("../migrations/postgres/0008_residence_and_children.sql"),
+        },
     ];
 
     impl EngineStore {
@@ -385,6 +391,10 @@ delegate! {
     pub async fn referrals_of_org(&self, org: OrgId, limit: i64) -> Result<Vec<ReferralRecord>>;
     pub async fn referrals_since(&self, since: time::OffsetDateTime) -> Result<Vec<ReferralRecord>>;
     pub async fn insert_service_delivered(&self, d: &ServiceDeliveredRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn insert_permit(&self, p: &PermitRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn permits_expiring(&self, org: OrgId, user: UserId, until: time::Date) -> Result<Vec<(PermitRecord, String)>>;
+    pub async fn insert_child_record(&self, r: &ChildRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn child_records_of(&self, case_id: Uuid) -> Result<Vec<ChildRecord>>;
     pub async fn services_delivered_count(&self, org: OrgId, from: time::Date) -> Result<i64>;
     pub async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRecord>>;
     pub async fn update_case(&self, c: &CaseRecord, events: &[CaseEventRecord], consents: &[ConsentRecord], vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<()>;

@@ -295,6 +295,37 @@ pub struct ServiceDeliveredRecord {
     pub recorded_at: OffsetDateTime,
 }
 
+/// A residence status record (reflection period, permit, asylum claim).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermitRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: String,
+    pub status: String,
+    pub applied_on: Option<time::Date>,
+    pub valid_from: Option<time::Date>,
+    pub valid_until: Option<time::Date>,
+    pub authority: String,
+    pub linked_decision: Option<String>,
+    pub recorded_by: UserId,
+    pub organisation_id: OrgId,
+    pub recorded_at: OffsetDateTime,
+}
+
+/// A child's protection record (guardian, best interests, age assessment, family tracing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: String,
+    pub on_date: time::Date,
+    pub organisation_id: OrgId,
+    /// JSON of coded facts.
+    pub detail: String,
+    pub recorded_by: UserId,
+    pub recorded_at: OffsetDateTime,
+}
+
 /// Which cases a list may contain: the union of the relations the caller has (see
 /// `palermo_domain::access`). An empty scope matches nothing.
 #[derive(Debug, Clone, Default)]
@@ -359,6 +390,8 @@ pub struct CaseFile {
     pub sealed: Vec<VaultEntry>,
     pub referrals: Vec<ReferralRecord>,
     pub services: Vec<ServiceDeliveredRecord>,
+    pub permits: Vec<PermitRecord>,
+    pub child_records: Vec<ChildRecord>,
 }
 
 /// Everything one generated case writes (the synthetic generator's bulk path).

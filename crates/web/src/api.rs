@@ -46,6 +46,9 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}", post(act_on_referral))
         .route("/coordination", get(coordination_dashboard))
         .route("/referrals/overrides", get(referral_overrides))
+        .route("/cases/{id}/residence", post(record_permit))
+        .route("/cases/{id}/child-protection", post(record_child_protection))
+        .route("/residence/alerts", get(permit_alerts))
 }
 
 fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
@@ -401,7 +404,7 @@ pub fn openapi_document() -> serde_json::Value {
                         "reconsideration_window_days": {"type": "integer", "minimum": 0, "maximum": 365}, "reconsideration_target_working_days": {"type": "integer", "minimum": 0, "maximum": 120},
                         "weekend": {"type": "array", "maxItems": 6, "items": {"type": "integer", "minimum": 1, "maximum": 7}}, "holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
                         "break_glass_minutes": {"type": "integer", "minimum": 1, "maximum": 60}, "step_up_minutes": {"type": "integer", "minimum": 1, "maximum": 15},
-                        "urgent_referral_hours": {"type": "integer", "minimum": 1, "maximum": 168}}}}}},
+                        "urgent_referral_hours": {"type": "integer", "minimum": 1, "maximum": 168}, "permit_expiry_alert_days": {"type": "integer", "minimum": 0, "maximum": 365}}}}}},
                     "responses": {"200": ok("The settings now in force", json!({"type": "object"})), "403": err("Role does not allow"), "422": err("Invalid fields")}}},
             "/api/v1/services": {
                 "get": {"summary": "Search the service directory", "parameters": [
@@ -432,6 +435,20 @@ pub fn openapi_document() -> serde_json::Value {
                 "responses": {"200": ok("The referral now", json!({"type": "object"})), "404": err("Not found"), "422": err("Not allowed in this status")}}},
             "/api/v1/coordination": {"get": {"summary": "The caller's organisation's dashboard: open referrals, median response time, services delivered this month, free places, inbox", "responses": {"200": ok("Dashboard", json!({"type": "object"}))}}},
             "/api/v1/referrals/overrides": {"get": {"summary": "Referrals sent on an emergency override in the last 90 days (coordinators, auditors; audited)", "responses": {"200": ok("Referrals", json!({"type": "array"})), "403": err("Role does not allow")}}},
+            "/api/v1/cases/{id}/residence": {"post": {"summary": "Record a residence status (reflection period, permit, asylum claim); on the timeline; granted permits raise an expiry alert ahead of their end", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["kind", "status", "authority"], "properties": {
+                    "kind": {"type": "string", "enum": palermo_service::palermo_domain::assistance::PermitKind::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()},
+                    "status": {"type": "string", "enum": palermo_service::palermo_domain::assistance::PermitStatus::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()},
+                    "applied_on": {"type": "string", "format": "date"}, "valid_from": {"type": "string", "format": "date"}, "valid_until": {"type": "string", "format": "date"},
+                    "authority": {"type": "string"}, "linked_decision": {"type": "string", "enum": ["", "reasonable_grounds", "conclusive_grounds"]}}}}}},
+                "responses": {"201": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
+            "/api/v1/cases/{id}/child-protection": {"post": {"summary": "Record a child's guardian appointment, best-interests assessment or determination, age assessment or family tracing", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["kind", "on_date"], "properties": {
+                    "kind": {"type": "string", "enum": palermo_service::palermo_domain::assistance::ChildRecordKind::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()},
+                    "on_date": {"type": "string", "format": "date"}, "guardian_organisation": {"type": "string", "format": "uuid"},
+                    "method": {"type": "string"}, "estimated_age": {"type": "string"}, "disputed": {"type": "boolean"}, "tracing_status": {"type": "string"}}}}}},
+                "responses": {"201": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields, or not a child's case")}}},
+            "/api/v1/residence/alerts": {"get": {"summary": "Granted permits on the caller's cases ending within jurisdiction.permit_expiry_alert_days", "responses": {"200": ok("Alerts", json!({"type": "array"}))}}},
             "/api/v1/audit/verify": {"get": {"summary": "Verify the audit hash chain (auditors)", "responses": {"200": ok("Result", json!({"type": "object"})), "403": err("Role does not allow")}}}
         },
         "components": {"schemas": {
@@ -604,5 +621,41 @@ async fn coordination_dashboard(State(state): State<AppState>, ctx: Ctx) -> Resp
 async fn referral_overrides(State(state): State<AppState>, ctx: Ctx) -> Response {
     let s = try_resp!(session(&ctx));
     let v = try_api!(ctx, state.app.referral_overrides(&Caller::User(s.actor.clone()), &ctx.meta).await);
+    json_ok(StatusCode::OK, &v)
+}
+
+async fn record_permit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
+    let input: palermo_service::assistance::PermitInput = try_api!(ctx, parse_body(&body));
+    let v = try_api!(ctx, state.app.record_permit(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &v)
+}
+
+async fn record_child_protection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
+    let input: palermo_service::assistance::ChildRecordInput = try_api!(ctx, parse_body(&body));
+    try_api!(ctx, state.app.record_child_protection(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &json!({"recorded": true}))
+}
+
+async fn permit_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let v = try_api!(ctx, state.app.permit_alerts(&Caller::User(s.actor.clone())).await);
     json_ok(StatusCode::OK, &v)
 }

@@ -205,6 +205,11 @@ struct CasePage {
     service_kinds: &'static [ServiceKind],
     outcomes: &'static [ServiceOutcome],
     may_record_service: bool,
+    permit_kinds: &'static [palermo_service::palermo_domain::assistance::PermitKind],
+    permit_statuses: &'static [palermo_service::palermo_domain::assistance::PermitStatus],
+    child_kinds: &'static [palermo_service::palermo_domain::assistance::ChildRecordKind],
+    age_methods: &'static [palermo_service::palermo_domain::assistance::AgeAssessmentMethod],
+    tracing_statuses: &'static [palermo_service::palermo_domain::assistance::FamilyTracingStatus],
 }
 
 impl CasePage {
@@ -265,6 +270,11 @@ async fn case_page(
         service_kinds: ServiceKind::ALL,
         outcomes: ServiceOutcome::ALL,
         may_record_service,
+        permit_kinds: palermo_service::palermo_domain::assistance::PermitKind::ALL,
+        permit_statuses: palermo_service::palermo_domain::assistance::PermitStatus::ALL,
+        child_kinds: palermo_service::palermo_domain::assistance::ChildRecordKind::ALL,
+        age_methods: palermo_service::palermo_domain::assistance::AgeAssessmentMethod::ALL,
+        tracing_statuses: palermo_service::palermo_domain::assistance::FamilyTracingStatus::ALL,
     };
     render(status, &p)
 }
@@ -339,6 +349,30 @@ async fn case_post(state: AppState, ctx: Ctx, id: String, body: axum::body::Byte
             };
             app.send_referral(&caller, &id, &input, &ctx.meta).await.map(|_| ())
         }
+        "residence" => {
+            let input = palermo_service::assistance::PermitInput {
+                kind: form.get("kind"),
+                status: form.get("status"),
+                applied_on: form.get("applied_on"),
+                valid_from: form.get("valid_from"),
+                valid_until: form.get("valid_until"),
+                authority: form.get("authority"),
+                linked_decision: form.get("linked_decision"),
+            };
+            app.record_permit(&caller, &id, &input, &ctx.meta).await.map(|_| ())
+        }
+        "child" => {
+            let input = palermo_service::assistance::ChildRecordInput {
+                kind: form.get("kind"),
+                on_date: form.get("on_date"),
+                guardian_organisation: form.get("guardian_organisation"),
+                method: form.get("method"),
+                estimated_age: form.get("estimated_age"),
+                disputed: form.get("disputed") == "true",
+                tracing_status: form.get("tracing_status"),
+            };
+            app.record_child_protection(&caller, &id, &input, &ctx.meta).await
+        }
         "service" => {
             let input =
                 NewServiceDelivered { kind: form.get("kind"), delivered_on: form.get("delivered_on"), outcome: form.get("outcome") };
@@ -370,6 +404,12 @@ pub async fn assign(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
 }
 pub async fn convert(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "convert").await
+}
+pub async fn record_permit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "residence").await
+}
+pub async fn record_child_protection(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "child").await
 }
 pub async fn send_referral(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "referral").await
@@ -471,6 +511,7 @@ fn jurisdiction_page(
                             i.break_glass_minutes,
                             i.step_up_minutes,
                             i.urgent_referral_hours,
+                            i.permit_expiry_alert_days,
                         ])
                         .map(|(k, v)| ((*k).to_owned(), v))
                         .collect(),
@@ -520,6 +561,7 @@ pub async fn save_jurisdiction(State(state): State<AppState>, ctx: Ctx, body: ax
         break_glass_minutes: form.get("break_glass_minutes"),
         step_up_minutes: form.get("step_up_minutes"),
         urgent_referral_hours: form.get("urgent_referral_hours"),
+        permit_expiry_alert_days: form.get("permit_expiry_alert_days"),
     };
     match state.app.update_jurisdiction(&Caller::User(s.actor.clone()), &input, &ctx.meta).await {
         Ok(()) => Redirect::to("/jurisdiction?saved=1").into_response(),

@@ -91,6 +91,8 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/convert", post(case_pages::convert))
         .route("/cases/{id}/referrals", post(case_pages::send_referral))
         .route("/cases/{id}/services", post(case_pages::record_service))
+        .route("/cases/{id}/residence", post(case_pages::record_permit))
+        .route("/cases/{id}/child-protection", post(case_pages::record_child_protection))
         .route("/referrals/{id}", post(coordination_pages::act_on_referral))
         .route("/services", get(coordination_pages::services).post(coordination_pages::add_service))
         .route("/services/{id}/availability", post(coordination_pages::set_availability))
@@ -130,6 +132,10 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/cases/{id}/convert"),
     ("POST", "/cases/{id}/referrals"),
     ("POST", "/cases/{id}/services"),
+    ("POST", "/cases/{id}/residence"),
+    ("POST", "/cases/{id}/child-protection"),
+    ("POST", "/api/v1/cases/{id}/residence"),
+    ("POST", "/api/v1/cases/{id}/child-protection"),
     ("POST", "/referrals/{id}"),
     ("POST", "/services/{id}/availability"),
     ("GET", "/api/v1/cases/{id}"),
@@ -175,6 +181,7 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/services"),
     ("GET", "/api/v1/coordination"),
     ("GET", "/api/v1/referrals/overrides"),
+    ("GET", "/api/v1/residence/alerts"),
     ("GET", "/api/v1/cases"),
     ("POST", "/api/v1/cases"),
     ("POST", "/api/v1/break-glass"),

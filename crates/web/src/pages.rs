@@ -290,6 +290,7 @@ struct HomePage {
     org_name: String,
     roles: String,
     deadlines: palermo_service::cases::DeadlineSummary,
+    permits: Vec<palermo_service::assistance::PermitAlert>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -307,6 +308,10 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(d) => d,
         Err(e) => return error_page(&ctx, &e),
     };
+    let permits = match state.app.permit_alerts(&caller).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&ctx, &e),
+    };
     render(
         StatusCode::OK,
         &HomePage {
@@ -316,6 +321,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
             org_name: org.name,
             roles,
             deadlines,
+            permits,
         },
     )
 }

@@ -8,7 +8,12 @@ use palermo_testkit::{Client, TestApp};
 use serde_json::{Value, json};
 use time::Duration;
 
-crate::on_both_engines!(referrals_consent_and_access, directory_search_and_dashboard_numbers, demo_coordination_numbers);
+crate::on_both_engines!(
+    referrals_consent_and_access,
+    directory_search_and_dashboard_numbers,
+    demo_coordination_numbers,
+    residence_expiry_and_child_closure
+);
 
 struct World {
     authority_org: String,
@@ -293,4 +298,85 @@ async fn demo_coordination_numbers(app: &TestApp) {
     let o = coord.get("/api/v1/referrals/overrides").await.json();
     assert_eq!(o.as_array().unwrap().len(), 1, "{o}");
     assert_eq!(o[0]["recipient"], "Northern Regional Hospital");
+}
+
+/// Residence permits raise an alert ahead of their end; a child's case does not close without a
+/// best-interests determination.
+async fn residence_expiry_and_child_closure(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let id = open_case(app, &mut fr, &w, "27").await;
+    let permit = json!({"kind": "temporary_residence", "status": "granted", "valid_from": "2026-11-18", "valid_until": "2027-01-31",
+        "authority": "Border and Migration Service", "linked_decision": "reasonable_grounds"});
+    // Wrong values named; an outsider gets 404.
+    let mut bad = permit.clone();
+    bad["valid_until"] = json!("2026-11-01");
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/residence"), &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("valid_until"), "{}", r.body);
+    bad["valid_until"] = json!("");
+    assert!(fr.post_json(&format!("/api/v1/cases/{id}/residence"), &bad).await.body.contains("valid_until"));
+    let mut outsider = app.signed_in("outsider").await;
+    assert_eq!(outsider.post_json(&format!("/api/v1/cases/{id}/residence"), &permit).await.status, 404);
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/residence"), &permit).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["expiry_alert"], false, "74 days left, window 30");
+    assert_eq!(fr.get("/api/v1/residence/alerts").await.json().as_array().unwrap().len(), 0);
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert!(v["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "residence_recorded"), "on the timeline");
+
+    // 50 days later: 24 days left, inside the 30-day window: on the home page and the case.
+    app.clock.advance(Duration::days(50));
+    let mut fr = app.signed_in("responder").await;
+    let alerts = fr.get("/api/v1/residence/alerts").await.json();
+    assert_eq!(alerts.as_array().unwrap().len(), 1, "{alerts}");
+    assert_eq!(alerts[0]["days_left"], 24);
+    assert_eq!(alerts[0]["kind"], "temporary_residence");
+    assert!(fr.get("/").await.body.contains("id=\"permit-alerts\""));
+    assert_eq!(fr.get(&format!("/api/v1/cases/{id}")).await.json()["permits"][0]["expiry_alert"], true);
+    // Not to an unrelated organisation.
+    let mut outsider = app.signed_in("outsider").await;
+    assert_eq!(outsider.get("/api/v1/residence/alerts").await.json().as_array().unwrap().len(), 0);
+
+    // A child's case, negative RG decision: closing waits for a best-interests determination.
+    let child = open_case(app, &mut fr, &w, "15").await;
+    let mut ca = app.signed_in("authority").await;
+    let today = fr.get("/api/v1/jurisdiction").await.json()["today"].as_str().unwrap().to_owned();
+    let decision = json!({"decision": "reasonable_grounds", "outcome": "negative", "decided_on": today, "told_on": today, "reasons": "No indicator of exploitation found after interview."});
+    let r = ca.post_json(&format!("/api/v1/cases/{child}/decision"), &decision).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let close = json!({"command": "close", "on": today, "reasons": "Returned to family with support."});
+    let r = fr.post_json(&format!("/api/v1/cases/{child}/command"), &close).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("best-interests determination"), "{}", r.body);
+    // Child records: an adult's case refuses them; wrong values are named.
+    let r = fr
+        .post_json(&format!("/api/v1/cases/{id}/child-protection"), &json!({"kind": "best_interests_determination", "on_date": today}))
+        .await;
+    assert_eq!(r.status, 422);
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{child}/child-protection"),
+            &json!({"kind": "age_assessment", "on_date": today, "method": "x-ray", "estimated_age": "old"}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("method") && r.body.contains("estimated_age"), "{}", r.body);
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{child}/child-protection"),
+            &json!({"kind": "guardian_appointment", "on_date": today, "guardian_organisation": w.shelter}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = fr
+        .post_json(&format!("/api/v1/cases/{child}/child-protection"), &json!({"kind": "best_interests_determination", "on_date": today}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = fr.post_json(&format!("/api/v1/cases/{child}/command"), &close).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["stage"], "closed");
+    let v = fr.get(&format!("/api/v1/cases/{child}")).await.json();
+    assert_eq!(v["child_records"].as_array().unwrap().len(), 2);
+    assert_eq!(v["child_records"][0]["detail"]["guardian_organisation_name"], "Safe Shelter");
 }

@@ -453,6 +453,7 @@ async fn jurisdiction_settings_from_the_page(app: &TestApp) {
         ("break_glass_minutes", "60"),
         ("step_up_minutes", "5"),
         ("urgent_referral_hours", "24"),
+        ("permit_expiry_alert_days", "30"),
     ];
     let r = admin.post_form("/jurisdiction", &form).await;
     assert_eq!(r.status, 422, "{}", r.body);

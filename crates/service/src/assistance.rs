@@ -1,0 +1,272 @@
+//! Residence status and children's protection records on a case (issue 4, parts 4 and 5).
+//! Rules in `palermo_domain::assistance`; recorded by the case team, audited, on the timeline.
+
+use crate::admin::Caller;
+use crate::{Palermo, RequestMeta, Result, ServiceError};
+use palermo_domain::ValidationError;
+use palermo_domain::access::CaseOp;
+use palermo_domain::assistance::{self, AgeAssessmentMethod, ChildRecordKind, FamilyTracingStatus, PermitKind, PermitStatus};
+use palermo_domain::audit::Outcome as AuditOutcome;
+use palermo_domain::deadline::Rules;
+use palermo_domain::ids::OrgId;
+use palermo_store::{ChildRecord, PermitRecord};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use uuid::Uuid;
+
+/// `POST /cases/{id}/residence`, as typed (dates `YYYY-MM-DD`, empty when unknown).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PermitInput {
+    pub kind: String,
+    pub status: String,
+    pub applied_on: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub authority: String,
+    /// `reasonable_grounds` or `conclusive_grounds` when the permit follows from that decision.
+    pub linked_decision: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PermitView {
+    pub kind: String,
+    pub status: String,
+    pub applied_on: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub authority: String,
+    pub linked_decision: Option<String>,
+    /// Granted and ending within the jurisdiction's alert window (or already ended).
+    pub expiry_alert: bool,
+}
+
+/// `POST /cases/{id}/child-protection`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChildRecordInput {
+    pub kind: String,
+    pub on_date: String,
+    /// Guardian appointment: the guardian's organisation (id).
+    pub guardian_organisation: String,
+    /// Age assessment: method, estimated age in years, whether the person disputes it.
+    pub method: String,
+    pub estimated_age: String,
+    pub disputed: bool,
+    /// Family tracing: where it stands.
+    pub tracing_status: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildRecordView {
+    pub kind: String,
+    pub on_date: String,
+    pub organisation: String,
+    pub detail: serde_json::Value,
+}
+
+/// A permit flagged for renewal, for the home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PermitAlert {
+    pub case_id: Uuid,
+    pub case_reference: String,
+    pub kind: String,
+    pub valid_until: String,
+    /// Negative once ended.
+    pub days_left: i64,
+}
+
+fn date(field: &'static str, s: &str, required: bool, errs: &mut Vec<ValidationError>) -> Option<Date> {
+    if s.trim().is_empty() {
+        if required {
+            errs.push(ValidationError::new(field, "a date as YYYY-MM-DD"));
+        }
+        return None;
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s.trim(), &fmt).map_err(|_| errs.push(ValidationError::new(field, "a date as YYYY-MM-DD"))).ok()
+}
+
+pub(crate) fn child_record_view(r: &ChildRecord, orgs: &std::collections::HashMap<OrgId, String>) -> ChildRecordView {
+    let mut detail: serde_json::Value = serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null);
+    if let Some(g) = detail.get("guardian_organisation").and_then(|g| g.as_str()).and_then(|g| Uuid::parse_str(g).ok()) {
+        detail["guardian_organisation_name"] = serde_json::Value::String(orgs.get(&OrgId(g)).cloned().unwrap_or_default());
+    }
+    ChildRecordView {
+        kind: r.kind.clone(),
+        on_date: r.on_date.to_string(),
+        organisation: orgs.get(&r.organisation_id).cloned().unwrap_or_default(),
+        detail,
+    }
+}
+
+impl Palermo {
+    pub(crate) fn permit_view(&self, p: &PermitRecord, rules: &Rules) -> PermitView {
+        let today = rules.local_date(self.now());
+        let days = self.jurisdiction().settings.permit_expiry_alert_days;
+        let status = PermitStatus::parse(&p.status).unwrap_or(PermitStatus::Applied);
+        PermitView {
+            kind: p.kind.clone(),
+            status: p.status.clone(),
+            applied_on: p.applied_on.map(|d| d.to_string()),
+            valid_from: p.valid_from.map(|d| d.to_string()),
+            valid_until: p.valid_until.map(|d| d.to_string()),
+            authority: p.authority.clone(),
+            linked_decision: p.linked_decision.clone(),
+            expiry_alert: assistance::expiry_alert(status, p.valid_until, today, days),
+        }
+    }
+
+    /// Record a residence status on a case (the case team).
+    pub async fn record_permit(&self, caller: &Caller, case_id: &str, input: &PermitInput, meta: &RequestMeta) -> Result<PermitView> {
+        let actor = Self::user_of(caller)?;
+        let (c, _, _, _) = self.case_for(actor, case_id, CaseOp::Manage, meta).await?;
+        let mut errs = Vec::new();
+        let kind = PermitKind::parse(&input.kind).map_err(|e| errs.push(e)).ok();
+        let status = PermitStatus::parse(&input.status).map_err(|e| errs.push(e)).ok();
+        let applied_on = date("applied_on", &input.applied_on, false, &mut errs);
+        let valid_from = date("valid_from", &input.valid_from, false, &mut errs);
+        let valid_until = date("valid_until", &input.valid_until, status == Some(PermitStatus::Granted), &mut errs);
+        if let Err(e) = assistance::check_permit_dates(valid_from, valid_until) {
+            errs.push(e);
+        }
+        let authority = input.authority.trim();
+        if authority.is_empty() || authority.chars().count() > 200 {
+            errs.push(ValidationError::new("authority", "the issuing authority, 1 to 200 characters"));
+        }
+        let linked = match input.linked_decision.trim() {
+            "" => None,
+            d @ ("reasonable_grounds" | "conclusive_grounds") => Some(d.to_owned()),
+            _ => {
+                errs.push(ValidationError::new("linked_decision", "reasonable_grounds, conclusive_grounds, or empty"));
+                None
+            }
+        };
+        let (Some(kind), Some(status), true) = (kind, status, errs.is_empty()) else { return Err(ServiceError::Invalid(errs)) };
+        let (_, id) = self.new_ids()?;
+        let p = PermitRecord {
+            id: id.0,
+            case_id: c.id,
+            kind: kind.code().into(),
+            status: status.code().into(),
+            applied_on,
+            valid_from,
+            valid_until,
+            authority: authority.into(),
+            linked_decision: linked,
+            recorded_by: actor.user_id,
+            organisation_id: actor.org_id,
+            recorded_at: self.now(),
+        };
+        let event = self.case_event(
+            actor,
+            c.id,
+            "residence_recorded",
+            None,
+            valid_until,
+            serde_json::json!({"kind": p.kind, "status": p.status, "valid_until": p.valid_until.map(|d| d.to_string()), "linked_decision": p.linked_decision}),
+        )?;
+        let ev = self.event(Some(actor), meta, "residence.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        self.store.insert_permit(&p, &event, &[ev]).await?;
+        Ok(self.permit_view(&p, &self.rules()))
+    }
+
+    /// Record a child's protection step (the case team; children's cases only).
+    pub async fn record_child_protection(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        input: &ChildRecordInput,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let actor = Self::user_of(caller)?;
+        let (c, _, _, _) = self.case_for(actor, case_id, CaseOp::Manage, meta).await?;
+        if c.age_group != "child" {
+            return Err(ServiceError::Invalid(vec![ValidationError::new(
+                "kind",
+                "a child's case (this person was identified as an adult)",
+            )]));
+        }
+        let mut errs = Vec::new();
+        let kind = ChildRecordKind::parse(&input.kind).map_err(|e| errs.push(e)).ok();
+        let on = date("on_date", &input.on_date, true, &mut errs);
+        let today = self.rules().local_date(self.now());
+        if on.is_some_and(|d| d > today) {
+            errs.push(ValidationError::new("on_date", format!("a date not after today ({today})")));
+        }
+        let mut detail = serde_json::Map::new();
+        match kind {
+            Some(ChildRecordKind::GuardianAppointment) => {
+                let org = Uuid::parse_str(input.guardian_organisation.trim()).ok().map(OrgId);
+                match org {
+                    Some(o) if self.org_cached(o).await?.is_some() => {
+                        detail.insert("guardian_organisation".into(), o.to_string().into());
+                    }
+                    _ => errs.push(ValidationError::new("guardian_organisation", "the organisation the guardian belongs to")),
+                }
+            }
+            Some(ChildRecordKind::AgeAssessment) => {
+                match AgeAssessmentMethod::parse(&input.method) {
+                    Ok(m) => {
+                        detail.insert("method".into(), m.code().into());
+                    }
+                    Err(e) => errs.push(e),
+                }
+                match input.estimated_age.trim().parse::<u8>() {
+                    Ok(a) if a <= 30 => {
+                        detail.insert("estimated_age".into(), a.into());
+                    }
+                    _ => errs.push(ValidationError::new("estimated_age", "the estimated age in whole years (0 to 30)")),
+                }
+                detail.insert("disputed".into(), input.disputed.into());
+            }
+            Some(ChildRecordKind::FamilyTracing) => match FamilyTracingStatus::parse(&input.tracing_status) {
+                Ok(t) => {
+                    detail.insert("tracing_status".into(), t.code().into());
+                }
+                Err(e) => errs.push(e),
+            },
+            _ => {}
+        }
+        let (Some(kind), Some(on), true) = (kind, on, errs.is_empty()) else { return Err(ServiceError::Invalid(errs)) };
+        let detail = serde_json::Value::Object(detail);
+        let (_, id) = self.new_ids()?;
+        let r = ChildRecord {
+            id: id.0,
+            case_id: c.id,
+            kind: kind.code().into(),
+            on_date: on,
+            organisation_id: actor.org_id,
+            detail: detail.to_string(),
+            recorded_by: actor.user_id,
+            recorded_at: self.now(),
+        };
+        let event = self.case_event(actor, c.id, &format!("child_{}", kind.code()), None, Some(on), detail)?;
+        let ev = self.event(Some(actor), meta, "child_protection.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        self.store.insert_child_record(&r, &event, &[ev]).await?;
+        Ok(())
+    }
+
+    /// Granted permits on the caller's cases (owned by their organisation, before it as the
+    /// competent authority, or assigned to them) ending within the alert window.
+    pub async fn permit_alerts(&self, caller: &Caller) -> Result<Vec<PermitAlert>> {
+        let actor = Self::user_of(caller)?;
+        let today = self.rules().local_date(self.now());
+        let days = self.jurisdiction().settings.permit_expiry_alert_days;
+        let until = today + time::Duration::days(i64::from(days));
+        let rows = self.store.permits_expiring(actor.org_id, actor.user_id, until).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(p, reference)| {
+                let u = p.valid_until?;
+                Some(PermitAlert {
+                    case_id: p.case_id,
+                    case_reference: reference,
+                    kind: p.kind,
+                    valid_until: u.to_string(),
+                    days_left: (u - today).whole_days(),
+                })
+            })
+            .collect())
+    }
+}
