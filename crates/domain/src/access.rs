@@ -71,6 +71,9 @@ pub struct CaseFacts {
     pub shared_with: Vec<(OrgId, Vec<Section>)>,
     /// Users holding a live break-glass grant on this case.
     pub break_glass: Vec<UserId>,
+    /// The latest risk assessment is high: the location is then for the assigned case worker
+    /// alone (after step-up) — break-glass no longer opens it.
+    pub high_risk: bool,
 }
 
 /// Facts about the actor beyond [`Actor`].
@@ -121,7 +124,8 @@ pub fn case_access(actor: &Actor, c: Circumstances<'_>, facts: &CaseFacts, op: C
     }
     let ok = match op {
         CaseOp::Read(section) => {
-            let allowed = glass
+            let glass_opens = glass && !(facts.high_risk && section == Section::Location);
+            let allowed = glass_opens
                 || shared.contains(&section)
                 || match section {
                     Section::Summary => true,
@@ -129,7 +133,7 @@ pub fn case_access(actor: &Actor, c: Circumstances<'_>, facts: &CaseFacts, op: C
                     Section::Identity | Section::Screening => case_worker || decision_maker || referrer || authority,
                     Section::Health | Section::Counselling | Section::Location => case_worker,
                 };
-            if allowed && section == Section::Location && !glass && !c.recently_authenticated {
+            if allowed && section == Section::Location && !glass_opens && !c.recently_authenticated {
                 return Err(CaseDenied::Reauthenticate);
             }
             allowed
@@ -178,15 +182,19 @@ mod tests {
             proptest::sample::select(vec!["", "north", "south"]),
             proptest::collection::vec(((0u8..3).prop_map(org), sections), 0..3),
             proptest::collection::vec((0u8..3).prop_map(user), 0..2),
+            any::<bool>(),
         )
-            .prop_map(|(owner_org, authority_org, case_worker, decision_maker, region, shared_with, break_glass)| CaseFacts {
-                owner_org,
-                authority_org,
-                case_worker,
-                decision_maker,
-                region: region.into(),
-                shared_with,
-                break_glass,
+            .prop_map(|(owner_org, authority_org, case_worker, decision_maker, region, shared_with, break_glass, high_risk)| {
+                CaseFacts {
+                    owner_org,
+                    authority_org,
+                    case_worker,
+                    decision_maker,
+                    region: region.into(),
+                    shared_with,
+                    break_glass,
+                    high_risk,
+                }
             })
     }
 
@@ -204,8 +212,10 @@ mod tests {
         let r = |x: Role| actor.roles.has(x);
         let mut grants: Vec<CaseOp> = Vec::new();
         let all_reads = Section::ALL.iter().map(|s| CaseOp::Read(*s));
-        if f.break_glass.contains(&actor.user_id) {
-            grants.extend(all_reads.clone());
+        let glass = f.break_glass.contains(&actor.user_id);
+        if glass {
+            // High risk: break-glass reads everything but the location.
+            grants.extend(all_reads.clone().filter(|op| !(f.high_risk && *op == CaseOp::Read(Section::Location))));
         }
         if f.case_worker == Some(actor.user_id) && (r(Role::CaseWorker) || r(Role::FirstResponder)) {
             grants.extend(all_reads.clone());
@@ -242,7 +252,7 @@ mod tests {
             grants.push(CaseOp::Read(Section::Summary));
         }
         let granted = grants.contains(&op);
-        if op == CaseOp::Read(Section::Location) && !f.break_glass.contains(&actor.user_id) {
+        if op == CaseOp::Read(Section::Location) && (!glass || f.high_risk) {
             return granted && fresh;
         }
         granted

@@ -270,3 +270,206 @@ impl Palermo {
             .collect())
     }
 }
+
+/// `POST /cases/{id}/compensation`: amounts as typed ("1500.50"), in `currency`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClaimInput {
+    pub kind: String,
+    pub status: String,
+    pub currency: String,
+    pub claimed: String,
+    pub awarded: String,
+    pub paid: String,
+    pub filed_on: String,
+    pub decided_on: String,
+    pub paid_on: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimView {
+    pub kind: String,
+    pub status: String,
+    pub currency: String,
+    pub claimed_minor: i64,
+    pub awarded_minor: Option<i64>,
+    pub paid_minor: Option<i64>,
+    /// For people: `1500.50 EUR`.
+    pub claimed: String,
+    pub awarded: Option<String>,
+    pub paid: Option<String>,
+    pub filed_on: Option<String>,
+    pub decided_on: Option<String>,
+    pub paid_on: Option<String>,
+}
+
+pub(crate) fn claim_view(c: &palermo_store::ClaimRecord) -> ClaimView {
+    use palermo_domain::assistance::Money;
+    ClaimView {
+        kind: c.kind.clone(),
+        status: c.status.clone(),
+        currency: c.currency.clone(),
+        claimed_minor: c.claimed_minor,
+        awarded_minor: c.awarded_minor,
+        paid_minor: c.paid_minor,
+        claimed: Money::display(c.claimed_minor, &c.currency),
+        awarded: c.awarded_minor.map(|m| Money::display(m, &c.currency)),
+        paid: c.paid_minor.map(|m| Money::display(m, &c.currency)),
+        filed_on: c.filed_on.map(|d| d.to_string()),
+        decided_on: c.decided_on.map(|d| d.to_string()),
+        paid_on: c.paid_on.map(|d| d.to_string()),
+    }
+}
+
+/// `POST /cases/{id}/risk`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RiskInput {
+    pub assessed_on: String,
+    pub level: String,
+    pub risk_to: Vec<String>,
+    pub safety_measures: Vec<String>,
+    pub review_on: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskView {
+    pub assessed_on: String,
+    pub level: String,
+    pub risk_to: Vec<String>,
+    pub safety_measures: Vec<String>,
+    pub review_on: String,
+    /// The review date has come.
+    pub review_due: bool,
+}
+
+/// The latest assessment (by date) is high.
+pub(crate) fn high_risk(risks: &[palermo_store::RiskRecord]) -> bool {
+    risks
+        .iter()
+        .max_by_key(|r| (r.assessed_on, r.recorded_at))
+        .is_some_and(|r| r.level == palermo_domain::assistance::RiskLevel::High.code())
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect()
+}
+
+impl Palermo {
+    pub(crate) fn risk_view(&self, r: &palermo_store::RiskRecord, rules: &Rules) -> RiskView {
+        RiskView {
+            assessed_on: r.assessed_on.to_string(),
+            level: r.level.clone(),
+            risk_to: list(&r.risk_to),
+            safety_measures: list(&r.safety_measures),
+            review_on: r.review_on.to_string(),
+            review_due: r.review_on <= rules.local_date(self.now()),
+        }
+    }
+
+    /// Record a compensation or restitution claim (the case team). Money in minor units.
+    pub async fn record_claim(&self, caller: &Caller, case_id: &str, input: &ClaimInput, meta: &RequestMeta) -> Result<ClaimView> {
+        use palermo_domain::assistance::{ClaimKind, ClaimStatus, Money};
+        let actor = Self::user_of(caller)?;
+        let (c, _, _, _) = self.case_for(actor, case_id, CaseOp::Manage, meta).await?;
+        let mut errs = Vec::new();
+        let kind = ClaimKind::parse(&input.kind).map_err(|e| errs.push(e)).ok();
+        let status = ClaimStatus::parse(&input.status).map_err(|e| errs.push(e)).ok();
+        let money = |field: &'static str, s: &str, errs: &mut Vec<ValidationError>| -> Option<Money> {
+            if s.trim().is_empty() {
+                return None;
+            }
+            Money::parse(field, s, &input.currency).map_err(|e| errs.push(e)).ok()
+        };
+        let claimed = money("claimed", &input.claimed, &mut errs);
+        if input.claimed.trim().is_empty() {
+            errs.push(ValidationError::new("claimed", "the amount claimed"));
+        }
+        let awarded = money("awarded", &input.awarded, &mut errs);
+        let paid = money("paid", &input.paid, &mut errs);
+        if let (Some(a), Some(p)) = (awarded, paid)
+            && p.minor > a.minor
+        {
+            errs.push(ValidationError::new("paid", "at most the amount awarded"));
+        }
+        let filed_on = date("filed_on", &input.filed_on, false, &mut errs);
+        let decided_on = date("decided_on", &input.decided_on, false, &mut errs);
+        let paid_on = date("paid_on", &input.paid_on, false, &mut errs);
+        errs.dedup_by(|a, b| a.field == b.field);
+        let (Some(kind), Some(status), Some(claimed), true) = (kind, status, claimed, errs.is_empty()) else {
+            return Err(ServiceError::Invalid(errs));
+        };
+        let (_, id) = self.new_ids()?;
+        let rec = palermo_store::ClaimRecord {
+            id: id.0,
+            case_id: c.id,
+            kind: kind.code().into(),
+            status: status.code().into(),
+            currency: claimed.currency().to_owned(),
+            claimed_minor: claimed.minor,
+            awarded_minor: awarded.map(|m| m.minor),
+            paid_minor: paid.map(|m| m.minor),
+            filed_on,
+            decided_on,
+            paid_on,
+            recorded_by: actor.user_id,
+            organisation_id: actor.org_id,
+            recorded_at: self.now(),
+        };
+        let event = self.case_event(
+            actor,
+            c.id,
+            "compensation_recorded",
+            None,
+            decided_on.or(filed_on),
+            serde_json::json!({"kind": rec.kind, "status": rec.status}),
+        )?;
+        let ev = self.event(Some(actor), meta, "compensation.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        self.store.insert_claim(&rec, &event, &[ev]).await?;
+        Ok(claim_view(&rec))
+    }
+
+    /// Record a risk assessment and its safety plan (the case team).
+    pub async fn record_risk(&self, caller: &Caller, case_id: &str, input: &RiskInput, meta: &RequestMeta) -> Result<RiskView> {
+        use palermo_domain::assistance::{RiskLevel, RiskTo, SafetyMeasure};
+        let actor = Self::user_of(caller)?;
+        let (c, _, _, _) = self.case_for(actor, case_id, CaseOp::Manage, meta).await?;
+        let mut errs = Vec::new();
+        let assessed_on = date("assessed_on", &input.assessed_on, true, &mut errs);
+        let review_on = date("review_on", &input.review_on, true, &mut errs);
+        if let (Some(a), Some(r)) = (assessed_on, review_on)
+            && r <= a
+        {
+            errs.push(ValidationError::new("review_on", format!("a review date after the assessment ({a})")));
+        }
+        let level = RiskLevel::parse(&input.level).map_err(|e| errs.push(e)).ok();
+        let to: Vec<&str> =
+            input.risk_to.iter().filter_map(|x| RiskTo::parse(x).map_err(|e| errs.push(e)).ok()).map(|x| x.code()).collect();
+        if to.is_empty() && input.risk_to.is_empty() {
+            errs.push(ValidationError::new("risk_to", "whom the risk threatens: person, family, staff"));
+        }
+        let measures: Vec<&str> =
+            input.safety_measures.iter().filter_map(|x| SafetyMeasure::parse(x).map_err(|e| errs.push(e)).ok()).map(|x| x.code()).collect();
+        errs.dedup_by(|a, b| a.field == b.field);
+        let (Some(assessed_on), Some(review_on), Some(level), true) = (assessed_on, review_on, level, errs.is_empty()) else {
+            return Err(ServiceError::Invalid(errs));
+        };
+        let (_, id) = self.new_ids()?;
+        let rec = palermo_store::RiskRecord {
+            id: id.0,
+            case_id: c.id,
+            assessed_on,
+            level: level.code().into(),
+            risk_to: to.join(","),
+            safety_measures: measures.join(","),
+            review_on,
+            recorded_by: actor.user_id,
+            organisation_id: actor.org_id,
+            recorded_at: self.now(),
+        };
+        let event = self.case_event(actor, c.id, "risk_assessed", None, Some(assessed_on), serde_json::json!({"level": rec.level}))?;
+        let ev = self.event(Some(actor), meta, "risk.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        self.store.insert_risk(&rec, &event, &[ev]).await?;
+        Ok(self.risk_view(&rec, &self.rules()))
+    }
+}

@@ -212,6 +212,11 @@ pub struct CaseView {
     /// Residence status and a child's protection records (the case team).
     pub permits: Vec<crate::assistance::PermitView>,
     pub child_records: Vec<crate::assistance::ChildRecordView>,
+    /// Compensation claims and risk assessments (the case team).
+    pub claims: Vec<crate::assistance::ClaimView>,
+    pub risks: Vec<crate::assistance::RiskView>,
+    /// The latest risk assessment is high (the case is highlighted; the location is restricted).
+    pub high_risk: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -383,7 +388,8 @@ impl Palermo {
         let consents = self.store.consents_of(c.id).await?;
         let break_glass = self.store.break_glass_of(c.id).await?;
         let referrals = self.store.referrals_of_case(c.id).await?;
-        Ok((self.facts_of(c, &consents, &break_glass, &referrals), consents))
+        let risks = self.store.risks_of(c.id).await?;
+        Ok((self.facts_of(c, &consents, &break_glass, &referrals, &risks), consents))
     }
 
     /// The access facts from what was read: the latest consent per (purpose, recipient) and
@@ -394,6 +400,7 @@ impl Palermo {
         consents: &[ConsentRecord],
         grants: &[BreakGlassRecord],
         referrals: &[ReferralRecord],
+        risks: &[palermo_store::RiskRecord],
     ) -> CaseFacts {
         let now = self.now();
         // A live referral opens the sections its service needs while its basis stands (a
@@ -418,6 +425,7 @@ impl Palermo {
             region: c.region.clone(),
             shared_with,
             break_glass,
+            high_risk: crate::assistance::high_risk(risks),
         }
     }
 
@@ -759,8 +767,10 @@ impl Palermo {
             services,
             permits,
             child_records,
+            claims,
+            risks,
         } = file;
-        let facts = self.facts_of(&c, &consent_records, &grants, &referrals);
+        let facts = self.facts_of(&c, &consent_records, &grants, &referrals, &risks);
         let region = self.check_case(actor, &c, &facts, op, meta).await?;
         let circ = Circumstances { org_region: &region, recently_authenticated: false };
         let sections = access::readable_sections(actor, circ, &facts);
@@ -885,6 +895,9 @@ impl Palermo {
             } else {
                 Vec::new()
             },
+            claims: if can_manage { claims.iter().map(crate::assistance::claim_view).collect() } else { Vec::new() },
+            risks: if can_manage { risks.iter().map(|r| self.risk_view(r, &rules)).collect() } else { Vec::new() },
+            high_risk: facts.high_risk,
             time_zone: rules.time_zone_name.clone(),
         })
     }

@@ -180,6 +180,44 @@ const PERMIT_COLUMNS: &str =
     "id, case_id, kind, status, applied_on, valid_from, valid_until, authority, linked_decision, recorded_by, organisation_id, recorded_at";
 const CHILD_COLUMNS: &str = "id, case_id, kind, on_date, organisation_id, detail, recorded_by, recorded_at";
 
+const CLAIM_COLUMNS: &str =
+    "id, case_id, kind, status, currency, claimed_minor, awarded_minor, paid_minor, filed_on, decided_on, paid_on, recorded_by, organisation_id, recorded_at";
+const RISK_COLUMNS: &str = "id, case_id, assessed_on, level, risk_to, safety_measures, review_on, recorded_by, organisation_id, recorded_at";
+
+fn claim_from(row: &Row_) -> Result<ClaimRecord> {
+    Ok(ClaimRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        kind: row.try_get("kind")?,
+        status: row.try_get("status")?,
+        currency: row.try_get("currency")?,
+        claimed_minor: row.try_get("claimed_minor")?,
+        awarded_minor: row.try_get("awarded_minor")?,
+        paid_minor: row.try_get("paid_minor")?,
+        filed_on: row.try_get("filed_on")?,
+        decided_on: row.try_get("decided_on")?,
+        paid_on: row.try_get("paid_on")?,
+        recorded_by: UserId(row.try_get("recorded_by")?),
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+fn risk_from(row: &Row_) -> Result<RiskRecord> {
+    Ok(RiskRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        assessed_on: row.try_get("assessed_on")?,
+        level: row.try_get("level")?,
+        risk_to: row.try_get("risk_to")?,
+        safety_measures: row.try_get("safety_measures")?,
+        review_on: row.try_get("review_on")?,
+        recorded_by: UserId(row.try_get("recorded_by")?),
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
 fn permit_from(row: &Row_) -> Result<PermitRecord> {
     Ok(PermitRecord {
         id: row.try_get("id")?,
@@ -1333,7 +1371,35 @@ impl EngineStore {
             .iter()
             .map(child_record_from)
             .collect::<Result<Vec<_>>>()?;
-        Ok(Some(CaseFile { case, person, consents, break_glass, screening, events, sealed, referrals, services, permits, child_records }))
+        let claims = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CLAIM_COLUMNS} FROM compensation_claims WHERE case_id = $1 ORDER BY recorded_at, id")))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(claim_from)
+            .collect::<Result<Vec<_>>>()?;
+        let risks = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RISK_COLUMNS} FROM risk_assessments WHERE case_id = $1 ORDER BY assessed_on, recorded_at")))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(risk_from)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(CaseFile {
+            case,
+            person,
+            consents,
+            break_glass,
+            screening,
+            events,
+            sealed,
+            referrals,
+            services,
+            permits,
+            child_records,
+            claims,
+            risks,
+        }))
     }
 
     pub async fn insert_org_service(&self, s: &OrgServiceRecord, audit: &[AuditEvent]) -> Result<()> {
@@ -1590,6 +1656,58 @@ impl EngineStore {
             .await?;
         Self::insert_case_event_in(&mut tx, event).await?;
         self.commit_with(tx, audit).await
+    }
+
+    pub async fn insert_claim(&self, c: &ClaimRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO compensation_claims ({CLAIM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        )))
+        .bind(c.id)
+        .bind(c.case_id)
+        .bind(&c.kind)
+        .bind(&c.status)
+        .bind(&c.currency)
+        .bind(c.claimed_minor)
+        .bind(c.awarded_minor)
+        .bind(c.paid_minor)
+        .bind(c.filed_on)
+        .bind(c.decided_on)
+        .bind(c.paid_on)
+        .bind(c.recorded_by.0)
+        .bind(c.organisation_id.0)
+        .bind(c.recorded_at)
+        .execute(&mut *tx)
+        .await?;
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn insert_risk(&self, r: &RiskRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO risk_assessments ({RISK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")))
+            .bind(r.id)
+            .bind(r.case_id)
+            .bind(r.assessed_on)
+            .bind(&r.level)
+            .bind(&r.risk_to)
+            .bind(&r.safety_measures)
+            .bind(r.review_on)
+            .bind(r.recorded_by.0)
+            .bind(r.organisation_id.0)
+            .bind(r.recorded_at)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn risks_of(&self, case_id: Uuid) -> Result<Vec<RiskRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RISK_COLUMNS} FROM risk_assessments WHERE case_id = $1 ORDER BY assessed_on, recorded_at")))
+            .bind(case_id)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(risk_from).collect()
     }
 
     pub async fn child_records_of(&self, case_id: Uuid) -> Result<Vec<ChildRecord>> {

@@ -114,6 +114,7 @@ pub mod sqlite {
         Migration { version: 6, name: "case_list_kind_indexes", sql: include_str!("../migrations/sqlite/0006_case_list_kind_indexes.sql") },
         Migration { version: 7, name: "coordination", sql: include_str!("../migrations/sqlite/0007_coordination.sql") },
         Migration { version: 8, name: "residence_and_children", sql: include_str!("../migrations/sqlite/0008_residence_and_children.sql") },
+        Migration { version: 9, name: "claims_and_risk", sql: include_str!("../migrations/sqlite/0009_claims_and_risk.sql") },
     ];
 
     impl EngineStore {
@@ -192,6 +193,7 @@ pub mod postgres {
             name: "residence_and_children",
             sql: include_str!("../migrations/postgres/0008_residence_and_children.sql"),
         },
+        Migration { version: 9, name: "claims_and_risk", sql: include_str!("../migrations/postgres/0009_claims_and_risk.sql") },
     ];
 
     impl EngineStore {
@@ -395,6 +397,9 @@ delegate! {
     pub async fn permits_expiring(&self, org: OrgId, user: UserId, until: time::Date) -> Result<Vec<(PermitRecord, String)>>;
     pub async fn insert_child_record(&self, r: &ChildRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn child_records_of(&self, case_id: Uuid) -> Result<Vec<ChildRecord>>;
+    pub async fn insert_claim(&self, c: &ClaimRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn risks_of(&self, case_id: Uuid) -> Result<Vec<RiskRecord>>;
+    pub async fn insert_risk(&self, r: &RiskRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn services_delivered_count(&self, org: OrgId, from: time::Date) -> Result<i64>;
     pub async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRecord>>;
     pub async fn update_case(&self, c: &CaseRecord, events: &[CaseEventRecord], consents: &[ConsentRecord], vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<()>;

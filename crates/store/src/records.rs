@@ -326,6 +326,40 @@ pub struct ChildRecord {
     pub recorded_at: OffsetDateTime,
 }
 
+/// A compensation or restitution claim; money in integer minor units of `currency`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: String,
+    pub status: String,
+    pub currency: String,
+    pub claimed_minor: i64,
+    pub awarded_minor: Option<i64>,
+    pub paid_minor: Option<i64>,
+    pub filed_on: Option<time::Date>,
+    pub decided_on: Option<time::Date>,
+    pub paid_on: Option<time::Date>,
+    pub recorded_by: UserId,
+    pub organisation_id: OrgId,
+    pub recorded_at: OffsetDateTime,
+}
+
+/// A risk assessment and its safety plan (coded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub assessed_on: time::Date,
+    pub level: String,
+    pub risk_to: String,
+    pub safety_measures: String,
+    pub review_on: time::Date,
+    pub recorded_by: UserId,
+    pub organisation_id: OrgId,
+    pub recorded_at: OffsetDateTime,
+}
+
 /// Which cases a list may contain: the union of the relations the caller has (see
 /// `palermo_domain::access`). An empty scope matches nothing.
 #[derive(Debug, Clone, Default)]
@@ -392,6 +426,8 @@ pub struct CaseFile {
     pub services: Vec<ServiceDeliveredRecord>,
     pub permits: Vec<PermitRecord>,
     pub child_records: Vec<ChildRecord>,
+    pub claims: Vec<ClaimRecord>,
+    pub risks: Vec<RiskRecord>,
 }
 
 /// Everything one generated case writes (the synthetic generator's bulk path).

@@ -49,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/residence", post(record_permit))
         .route("/cases/{id}/child-protection", post(record_child_protection))
         .route("/residence/alerts", get(permit_alerts))
+        .route("/cases/{id}/compensation", post(record_claim))
+        .route("/cases/{id}/risk", post(record_risk))
 }
 
 fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
@@ -449,6 +451,20 @@ pub fn openapi_document() -> serde_json::Value {
                     "method": {"type": "string"}, "estimated_age": {"type": "string"}, "disputed": {"type": "boolean"}, "tracing_status": {"type": "string"}}}}}},
                 "responses": {"201": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields, or not a child's case")}}},
             "/api/v1/residence/alerts": {"get": {"summary": "Granted permits on the caller's cases ending within jurisdiction.permit_expiry_alert_days", "responses": {"200": ok("Alerts", json!({"type": "array"}))}}},
+            "/api/v1/cases/{id}/compensation": {"post": {"summary": "Record a compensation or restitution claim; amounts as decimal text in the currency, stored as integer minor units (ISO 4217)", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["kind", "status", "currency", "claimed"], "properties": {
+                    "kind": {"type": "string", "enum": palermo_service::palermo_domain::assistance::ClaimKind::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()},
+                    "status": {"type": "string", "enum": palermo_service::palermo_domain::assistance::ClaimStatus::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()},
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}, "claimed": {"type": "string", "example": "1500.00"}, "awarded": {"type": "string"}, "paid": {"type": "string"},
+                    "filed_on": {"type": "string", "format": "date"}, "decided_on": {"type": "string", "format": "date"}, "paid_on": {"type": "string", "format": "date"}}}}}},
+                "responses": {"201": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
+            "/api/v1/cases/{id}/risk": {"post": {"summary": "Record a risk assessment and its safety plan; a high level highlights the case and keeps the location from break-glass", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["assessed_on", "level", "risk_to", "review_on"], "properties": {
+                    "assessed_on": {"type": "string", "format": "date"}, "level": {"type": "string", "enum": ["low", "medium", "high"]},
+                    "risk_to": {"type": "array", "items": {"type": "string", "enum": ["person", "family", "staff"]}},
+                    "safety_measures": {"type": "array", "items": {"type": "string", "enum": palermo_service::palermo_domain::assistance::SafetyMeasure::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},
+                    "review_on": {"type": "string", "format": "date"}}}}}},
+                "responses": {"201": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
             "/api/v1/audit/verify": {"get": {"summary": "Verify the audit hash chain (auditors)", "responses": {"200": ok("Result", json!({"type": "object"})), "403": err("Role does not allow")}}}
         },
         "components": {"schemas": {
@@ -658,4 +674,34 @@ async fn permit_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
     let s = try_resp!(session(&ctx));
     let v = try_api!(ctx, state.app.permit_alerts(&Caller::User(s.actor.clone())).await);
     json_ok(StatusCode::OK, &v)
+}
+
+async fn record_claim(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
+    let input: palermo_service::assistance::ClaimInput = try_api!(ctx, parse_body(&body));
+    let v = try_api!(ctx, state.app.record_claim(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &v)
+}
+
+async fn record_risk(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
+    let input: palermo_service::assistance::RiskInput = try_api!(ctx, parse_body(&body));
+    let v = try_api!(ctx, state.app.record_risk(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &v)
 }

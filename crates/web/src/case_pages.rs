@@ -210,6 +210,9 @@ struct CasePage {
     child_kinds: &'static [palermo_service::palermo_domain::assistance::ChildRecordKind],
     age_methods: &'static [palermo_service::palermo_domain::assistance::AgeAssessmentMethod],
     tracing_statuses: &'static [palermo_service::palermo_domain::assistance::FamilyTracingStatus],
+    claim_kinds: &'static [palermo_service::palermo_domain::assistance::ClaimKind],
+    claim_statuses: &'static [palermo_service::palermo_domain::assistance::ClaimStatus],
+    safety_measures: &'static [palermo_service::palermo_domain::assistance::SafetyMeasure],
 }
 
 impl CasePage {
@@ -275,6 +278,9 @@ async fn case_page(
         child_kinds: palermo_service::palermo_domain::assistance::ChildRecordKind::ALL,
         age_methods: palermo_service::palermo_domain::assistance::AgeAssessmentMethod::ALL,
         tracing_statuses: palermo_service::palermo_domain::assistance::FamilyTracingStatus::ALL,
+        claim_kinds: palermo_service::palermo_domain::assistance::ClaimKind::ALL,
+        claim_statuses: palermo_service::palermo_domain::assistance::ClaimStatus::ALL,
+        safety_measures: palermo_service::palermo_domain::assistance::SafetyMeasure::ALL,
     };
     render(status, &p)
 }
@@ -373,6 +379,30 @@ async fn case_post(state: AppState, ctx: Ctx, id: String, body: axum::body::Byte
             };
             app.record_child_protection(&caller, &id, &input, &ctx.meta).await
         }
+        "claim" => {
+            let input = palermo_service::assistance::ClaimInput {
+                kind: form.get("kind"),
+                status: form.get("status"),
+                currency: form.get("currency"),
+                claimed: form.get("claimed"),
+                awarded: form.get("awarded"),
+                paid: form.get("paid"),
+                filed_on: form.get("filed_on"),
+                decided_on: form.get("decided_on"),
+                paid_on: form.get("paid_on"),
+            };
+            app.record_claim(&caller, &id, &input, &ctx.meta).await.map(|_| ())
+        }
+        "risk" => {
+            let input = palermo_service::assistance::RiskInput {
+                assessed_on: form.get("assessed_on"),
+                level: form.get("level"),
+                risk_to: form.all("risk_to"),
+                safety_measures: form.all("safety_measures"),
+                review_on: form.get("review_on"),
+            };
+            app.record_risk(&caller, &id, &input, &ctx.meta).await.map(|_| ())
+        }
         "service" => {
             let input =
                 NewServiceDelivered { kind: form.get("kind"), delivered_on: form.get("delivered_on"), outcome: form.get("outcome") };
@@ -410,6 +440,12 @@ pub async fn record_permit(State(state): State<AppState>, ctx: Ctx, Path(id): Pa
 }
 pub async fn record_child_protection(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "child").await
+}
+pub async fn record_claim(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "claim").await
+}
+pub async fn record_risk(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "risk").await
 }
 pub async fn send_referral(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "referral").await

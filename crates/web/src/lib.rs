@@ -93,6 +93,8 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/services", post(case_pages::record_service))
         .route("/cases/{id}/residence", post(case_pages::record_permit))
         .route("/cases/{id}/child-protection", post(case_pages::record_child_protection))
+        .route("/cases/{id}/compensation", post(case_pages::record_claim))
+        .route("/cases/{id}/risk", post(case_pages::record_risk))
         .route("/referrals/{id}", post(coordination_pages::act_on_referral))
         .route("/services", get(coordination_pages::services).post(coordination_pages::add_service))
         .route("/services/{id}/availability", post(coordination_pages::set_availability))
@@ -136,6 +138,10 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/cases/{id}/child-protection"),
     ("POST", "/api/v1/cases/{id}/residence"),
     ("POST", "/api/v1/cases/{id}/child-protection"),
+    ("POST", "/api/v1/cases/{id}/compensation"),
+    ("POST", "/api/v1/cases/{id}/risk"),
+    ("POST", "/cases/{id}/compensation"),
+    ("POST", "/cases/{id}/risk"),
     ("POST", "/referrals/{id}"),
     ("POST", "/services/{id}/availability"),
     ("GET", "/api/v1/cases/{id}"),

@@ -12,7 +12,8 @@ crate::on_both_engines!(
     referrals_consent_and_access,
     directory_search_and_dashboard_numbers,
     demo_coordination_numbers,
-    residence_expiry_and_child_closure
+    residence_expiry_and_child_closure,
+    compensation_and_risk
 );
 
 struct World {
@@ -379,4 +380,80 @@ async fn residence_expiry_and_child_closure(app: &TestApp) {
     let v = fr.get(&format!("/api/v1/cases/{child}")).await.json();
     assert_eq!(v["child_records"].as_array().unwrap().len(), 2);
     assert_eq!(v["child_records"][0]["detail"]["guardian_organisation_name"], "Safe Shelter");
+}
+
+/// Claims keep money as integer minor units of an ISO 4217 currency; a high risk highlights the
+/// case and takes the location out of break-glass.
+async fn compensation_and_risk(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let id = open_case(app, &mut fr, &w, "33").await;
+    let claim = json!({"kind": "labour_back_pay", "status": "awarded", "currency": "eur", "claimed": "2 500.50", "awarded": "1800", "paid": "2000"});
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/compensation"), &claim).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"paid\""), "{}", r.body);
+    let mut bad = claim.clone();
+    bad["currency"] = json!("euro");
+    assert!(fr.post_json(&format!("/api/v1/cases/{id}/compensation"), &bad).await.body.contains("\"field\":\"currency\""));
+    bad["currency"] = json!("EUR");
+    bad["claimed"] = json!("12.345");
+    assert!(fr.post_json(&format!("/api/v1/cases/{id}/compensation"), &bad).await.body.contains("\"field\":\"claimed\""));
+    let mut ok = claim.clone();
+    ok["paid"] = json!("900.25");
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/compensation"), &ok).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let v = r.json();
+    assert_eq!(
+        (v["claimed_minor"].as_i64(), v["awarded_minor"].as_i64(), v["paid_minor"].as_i64()),
+        (Some(250_050), Some(180_000), Some(90_025))
+    );
+    assert_eq!(v["claimed"], "2500.50 EUR");
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{id}/compensation"),
+            &json!({"kind": "state_compensation_scheme", "status": "filed", "currency": "JPY", "claimed": "150000"}),
+        )
+        .await;
+    assert_eq!(r.json()["claimed_minor"], 150_000);
+    let mut outsider = app.signed_in("outsider").await;
+    assert_eq!(outsider.post_json(&format!("/api/v1/cases/{id}/compensation"), &ok).await.status, 404);
+
+    // Break-glass reads the location while the risk is not high.
+    let case = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    let reference = case["reference"].as_str().unwrap().to_owned();
+    assert_eq!(case["claims"].as_array().unwrap().len(), 2);
+    let r = outsider
+        .post_json("/api/v1/break-glass", &json!({"reference": reference, "reason": "Person missing from the shelter tonight"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let sections = outsider.get(&format!("/api/v1/cases/{id}")).await.json()["sections"].clone();
+    assert!(sections.as_array().unwrap().contains(&json!("location")), "{sections}");
+    // A high risk: wrong values named, then recorded; the case is highlighted and break-glass no
+    // longer opens the location.
+    let today = fr.get("/api/v1/jurisdiction").await.json()["today"].as_str().unwrap().to_owned();
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{id}/risk"),
+            &json!({"assessed_on": today, "level": "extreme", "risk_to": [], "review_on": today}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    for f in ["level", "risk_to", "review_on"] {
+        assert!(r.body.contains(&format!("\"field\":\"{f}\"")), "{f}: {}", r.body);
+    }
+    let review = time::Date::parse(&today, &time::macros::format_description!("[year]-[month]-[day]")).unwrap() + Duration::days(14);
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{id}/risk"),
+            &json!({"assessed_on": today, "level": "high", "risk_to": ["person", "family"], "safety_measures": ["relocation", "confidential_address"], "review_on": review.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(v["high_risk"], true);
+    assert_eq!(v["risks"][0]["safety_measures"], json!(["relocation", "confidential_address"]));
+    assert!(fr.get(&format!("/cases/{id}")).await.body.contains("id=\"high-risk\""));
+    let sections = outsider.get(&format!("/api/v1/cases/{id}")).await.json()["sections"].clone();
+    assert!(!sections.as_array().unwrap().contains(&json!("location")), "{sections}");
+    assert!(sections.as_array().unwrap().contains(&json!("identity")), "break-glass still reads the rest: {sections}");
 }
