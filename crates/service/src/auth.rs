@@ -46,6 +46,8 @@ pub struct Session {
     pub locale: Option<String>,
     pub csrf_token: String,
     pub stage: Stage,
+    /// The last time the password was entered on this session (sign-in or step-up).
+    pub reauth_at: Option<time::OffsetDateTime>,
 }
 
 /// The result of a first-factor sign-in: the new session's token (for the cookie) and the stage.
@@ -189,6 +191,7 @@ impl Palermo {
             locale: ctx.user.locale,
             csrf_token: ctx.session.csrf_token,
             stage,
+            reauth_at: ctx.session.reauth_at,
         })
     }
 
@@ -244,6 +247,50 @@ impl Palermo {
         match self.store.complete_mfa(user.id, step, !user.mfa_enabled, &session.token_hash, &new, &[ev]).await {
             Ok(()) => Ok(token),
             Err(palermo_store::StoreError::Replay) => Err(ServiceError::BadCode),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Step-up: enter the password again (and a second-factor code when the account has one) to
+    /// read what needs a recent authentication (the shelter location). Failures count towards
+    /// the sign-in throttle and are audited.
+    pub async fn reauthenticate(&self, session: &Session, password: &str, code: &str, meta: &RequestMeta) -> Result<()> {
+        if session.stage != Stage::Complete {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let key = throttle_key(&session.username, meta.client_ip);
+        let prior = self.store.get_throttle(&key).await?.map(|r| to_state(&r));
+        if let Err(until) = may_attempt(prior.as_ref(), self.now()) {
+            return Err(ServiceError::Locked(until));
+        }
+        let user = self.store.get_user(session.actor.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
+        if !self.verify_password(password, Some(user.password_hash.clone())).await? {
+            let _ = self.fail(&key, prior.as_ref(), meta, Some(&user), "auth.reauthenticate").await;
+            return Err(ServiceError::Invalid(vec![palermo_domain::ValidationError::new("password", "your current password")]));
+        }
+        let step = match (&user.mfa_secret, user.mfa_enabled) {
+            (Some(ct), true) => {
+                let secret = self.keys.open(ct, Self::mfa_aad(user.id).as_bytes())?;
+                match totp::verify(&secret, code, self.now().unix_timestamp(), user.mfa_last_step) {
+                    Some(step) => Some(step),
+                    None => {
+                        let _ = self.fail(&key, prior.as_ref(), meta, Some(&user), "auth.reauthenticate").await;
+                        return Err(ServiceError::Invalid(vec![palermo_domain::ValidationError::new(
+                            "code",
+                            "the 6-digit code your authenticator app shows now (each code works once)",
+                        )]));
+                    }
+                }
+            }
+            _ => None,
+        };
+        let ev = self.event(Some(&session.actor), meta, "auth.reauthenticate", Some(("user", user.id.to_string())), Outcome::Ok);
+        match self.store.reauthenticate(&session.token_hash, user.id, step, self.now(), &[ev]).await {
+            Ok(()) => Ok(()),
+            Err(palermo_store::StoreError::Replay) => Err(ServiceError::Invalid(vec![palermo_domain::ValidationError::new(
+                "code",
+                "a code not used before: wait for the next one",
+            )])),
             Err(e) => Err(e.into()),
         }
     }

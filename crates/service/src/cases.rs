@@ -217,6 +217,11 @@ pub struct CaseView {
     pub risks: Vec<crate::assistance::RiskView>,
     /// The latest risk assessment is high (the case is highlighted; the location is restricted).
     pub high_risk: bool,
+    /// Where the person stays (accepted accommodation referrals), when the caller may read the
+    /// location section now.
+    pub location: Option<Vec<String>>,
+    /// The caller may read the location after re-entering their password (step-up).
+    pub location_needs_step_up: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -772,8 +777,12 @@ impl Palermo {
         } = file;
         let facts = self.facts_of(&c, &consent_records, &grants, &referrals, &risks);
         let region = self.check_case(actor, &c, &facts, op, meta).await?;
-        let circ = Circumstances { org_region: &region, recently_authenticated: false };
+        let step_up = time::Duration::minutes(self.jurisdiction().settings.step_up_minutes);
+        let fresh = meta.reauthenticated_at.is_some_and(|t| self.now() - t <= step_up);
+        let circ = Circumstances { org_region: &region, recently_authenticated: fresh };
         let sections = access::readable_sections(actor, circ, &facts);
+        let location_needs_step_up =
+            access::case_access(actor, circ, &facts, CaseOp::Read(Section::Location)) == Err(CaseDenied::Reauthenticate);
         let rules = self.rules();
         let glass = facts.break_glass.contains(&actor.user_id);
         let mut ev = self.event(Some(actor), meta, "case.view", Some(("case", c.id.to_string())), AuditOutcome::Ok);
@@ -898,6 +907,19 @@ impl Palermo {
             claims: if can_manage { claims.iter().map(crate::assistance::claim_view).collect() } else { Vec::new() },
             risks: if can_manage { risks.iter().map(|r| self.risk_view(r, &rules)).collect() } else { Vec::new() },
             high_risk: facts.high_risk,
+            location: if can(Section::Location) {
+                let names = self.service_names().await?;
+                Some(
+                    referrals
+                        .iter()
+                        .filter(|r| r.kind == ServiceKind::Accommodation.code() && r.status == ReferralStatus::Accepted.code())
+                        .map(|r| format!("{} — {}", names.get(&r.service_id).cloned().unwrap_or_default(), org_name(r.recipient_org_id)))
+                        .collect(),
+                )
+            } else {
+                None
+            },
+            location_needs_step_up,
             time_zone: rules.time_zone_name.clone(),
         })
     }

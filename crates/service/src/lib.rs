@@ -96,12 +96,15 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 pub struct RequestMeta {
     pub request_id: String,
     pub client_ip: IpAddr,
+    /// When the session's user last entered their password (sign-in or step-up), if known:
+    /// recent enough, it opens the shelter location (`jurisdiction.step_up_minutes`).
+    pub reauthenticated_at: Option<time::OffsetDateTime>,
 }
 
 impl RequestMeta {
     /// For work started from the command line.
     pub fn cli() -> Self {
-        Self { request_id: "cli".into(), client_ip: IpAddr::from([127, 0, 0, 1]) }
+        Self { request_id: "cli".into(), client_ip: IpAddr::from([127, 0, 0, 1]), reauthenticated_at: None }
     }
 }
 

@@ -986,6 +986,31 @@ impl EngineStore {
         }))
     }
 
+    /// Record a re-authentication on a session; with a second-factor step, that step is used up
+    /// (a code is accepted once: [`StoreError::Replay`] otherwise).
+    pub async fn reauthenticate(&self, token_hash: &[u8], user: UserId, step: Option<i64>, now: OffsetDateTime, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        if let Some(step) = step {
+            let r = sqlx::query("UPDATE users SET mfa_last_step = $1 WHERE id = $2 AND (mfa_last_step IS NULL OR mfa_last_step < $3)")
+                .bind(step)
+                .bind(user.0)
+                .bind(step)
+                .execute(&mut *tx)
+                .await?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::Replay);
+            }
+        }
+        let r = sqlx::query("UPDATE sessions SET reauth_at = $1 WHERE token_hash = $2 AND user_id = $3")
+            .bind(now)
+            .bind(token_hash)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        found(r.rows_affected())?;
+        self.commit_with(tx, audit).await
+    }
+
     pub async fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<()> {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(token_hash).execute(&self.writer).await?;
         Ok(())

@@ -366,6 +366,7 @@ delegate! {
     /// Confirm an enrolment made from the console with its first code.
     pub async fn confirm_mfa(&self, user: UserId, step: i64, audit: &[AuditEvent]) -> Result<()>;
     pub async fn session_context(&self, token_hash: &[u8]) -> Result<Option<SessionContext>>;
+    pub async fn reauthenticate(&self, token_hash: &[u8], user: UserId, step: Option<i64>, now: time::OffsetDateTime, audit: &[AuditEvent]) -> Result<()>;
     pub async fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<()>;
     pub async fn end_session(&self, token_hash: &[u8], audit: &[AuditEvent]) -> Result<()>;
     pub async fn sessions_of(&self, user: UserId) -> Result<i64>;

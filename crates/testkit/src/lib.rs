@@ -167,6 +167,14 @@ impl TestApp {
         format!("{:06}", totp::code_at_step(&secret, totp::step_of(t)))
     }
 
+    /// A fresh second-factor code for a user enrolled by [`TestApp::signed_in`] (the clock moves to
+    /// the next 30-second step first, so the code has not been used).
+    pub fn next_code(&self, username: &str) -> String {
+        self.clock.advance(time::Duration::seconds(30));
+        let secret = self.secrets.lock().unwrap().get(username).cloned().expect("enrolled earlier in this test");
+        self.totp_now(&secret)
+    }
+
     /// Sign in fully: password, then enrolment or the second factor as the account needs
     /// (moving the clock to the next 30-second step so a code is never reused).
     pub async fn signed_in(&self, username: &str) -> Client {

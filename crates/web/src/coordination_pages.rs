@@ -204,3 +204,51 @@ pub(crate) fn duration(seconds: &i64) -> String {
     let m = seconds / 60;
     if m < 60 { format!("{m} min") } else { format!("{} h {:02} min", m / 60, m % 60) }
 }
+
+#[derive(Template)]
+#[template(path = "reauthenticate.html")]
+struct ReauthPage {
+    page: PageCtx,
+    back: String,
+    minutes: i64,
+    errors: FieldErrors,
+}
+
+/// Only our own case pages are followed back to (no open redirect).
+fn safe_back(back: &str) -> String {
+    match back.strip_prefix("/cases/") {
+        Some(rest) if uuid::Uuid::parse_str(rest).is_ok() => back.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+fn reauth_page(state: &AppState, ctx: &Ctx, back: &str, errors: Vec<ValidationError>) -> Response {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let minutes = state.app.jurisdiction().settings.step_up_minutes;
+    render(status, &ReauthPage { page: page(ctx, "reauth-title"), back: safe_back(back), minutes, errors: FieldErrors(errors) })
+}
+
+/// `GET /reauthenticate?back=/cases/{id}`: step-up before reading the shelter location.
+pub async fn reauthenticate_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = require(&ctx) {
+        return r;
+    }
+    reauth_page(&state, &ctx, q.get("back").map(String::as_str).unwrap_or("/"), Vec::new())
+}
+
+pub async fn reauthenticate(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
+    let form = FormData::parse(&body);
+    let s = match require_post(&ctx, &form) {
+        Ok(s) => s.clone(),
+        Err(r) => return r,
+    };
+    match state.app.reauthenticate(&s, &form.get("password"), &form.get("code"), &ctx.meta).await {
+        Ok(()) => Redirect::to(&safe_back(&form.get("back"))).into_response(),
+        Err(ServiceError::Invalid(errors)) => reauth_page(&state, &ctx, &form.get("back"), errors),
+        Err(e) => error_page(&ctx, &e),
+    }
+}

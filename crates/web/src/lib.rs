@@ -99,6 +99,7 @@ pub fn router(app: Palermo) -> Router {
         .route("/services", get(coordination_pages::services).post(coordination_pages::add_service))
         .route("/services/{id}/availability", post(coordination_pages::set_availability))
         .route("/coordination", get(coordination_pages::coordination))
+        .route("/reauthenticate", get(coordination_pages::reauthenticate_page).post(coordination_pages::reauthenticate))
         .route("/break-glass", get(case_pages::break_glass_page).post(case_pages::break_glass))
         .route("/break-glass/review", get(case_pages::break_glass_review))
         .route("/jurisdiction", get(case_pages::jurisdiction).post(case_pages::save_jurisdiction))
@@ -183,6 +184,8 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/services"),
     ("POST", "/services"),
     ("GET", "/coordination"),
+    ("GET", "/reauthenticate"),
+    ("POST", "/reauthenticate"),
     ("GET", "/api/v1/services"),
     ("POST", "/api/v1/services"),
     ("GET", "/api/v1/coordination"),

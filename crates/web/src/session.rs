@@ -48,11 +48,12 @@ impl FromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-        let meta = RequestMeta { request_id, client_ip: client_ip(parts, &state.web.trusted_proxies) };
+        let mut meta = RequestMeta { request_id, client_ip: client_ip(parts, &state.web.trusted_proxies), reauthenticated_at: None };
         let session = match cookie(&parts.headers, state.web.session_cookie()) {
             Some(token) if !token.is_empty() => state.app.authenticate(token).await.ok(),
             _ => None,
         };
+        meta.reauthenticated_at = session.as_ref().and_then(|s| s.reauth_at);
         let user_lang = session.as_ref().and_then(|s| s.locale.clone());
         let lang_cookie = cookie(&parts.headers, LANG_COOKIE).map(str::to_owned).or(user_lang);
         let accept = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());

@@ -13,7 +13,8 @@ crate::on_both_engines!(
     directory_search_and_dashboard_numbers,
     demo_coordination_numbers,
     residence_expiry_and_child_closure,
-    compensation_and_risk
+    compensation_and_risk,
+    step_up_for_the_location
 );
 
 struct World {
@@ -456,4 +457,68 @@ async fn compensation_and_risk(app: &TestApp) {
     let sections = outsider.get(&format!("/api/v1/cases/{id}")).await.json()["sections"].clone();
     assert!(!sections.as_array().unwrap().contains(&json!("location")), "{sections}");
     assert!(sections.as_array().unwrap().contains(&json!("identity")), "break-glass still reads the rest: {sections}");
+}
+
+/// The shelter location (accepted accommodation) is for the assigned case worker, within a few
+/// minutes of entering the password; never for the shelter's referral view.
+async fn step_up_for_the_location(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let mut shelter = app.signed_in("shelter-user").await;
+    let beds =
+        add_service(&mut shelter, json!({"kind": "accommodation", "name": "Safe Shelter beds", "regions": "north", "capacity": "2"})).await;
+    let id = open_case(app, &mut fr, &w, "29").await;
+    assert_eq!(fr.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&w.shelter, "given")).await.status, 200);
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/referrals"), &json!({"service": beds})).await;
+    let referral = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(shelter.post_json(&format!("/api/v1/referrals/{referral}"), &json!({"command": "accept"})).await.status, 200);
+    // The referring organisation's first responder is not the case worker: no location at all.
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert!(v["location"].is_null() && v["location_needs_step_up"] == false, "{v}");
+    let unit = app.org("Case Work Unit", "social_services").await;
+    app.user(&unit, "case-worker", &["case_worker"]).await;
+    let r = fr.post_form(&format!("/cases/{id}/assign"), &[("case_worker", "case-worker")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The assigned case worker, just signed in: recent enough.
+    let mut fr = app.signed_in("case-worker").await;
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(v["location"], json!(["Safe Shelter beds — Safe Shelter"]), "{v}");
+    // Six minutes later (step-up window 5): hidden, with the way to step up.
+    app.clock.advance(Duration::minutes(6));
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert!(v["location"].is_null(), "{v}");
+    assert_eq!(v["location_needs_step_up"], true);
+    assert!(fr.get(&format!("/cases/{id}")).await.body.contains("id=\"step-up\""));
+    // A wrong password is named and changes nothing; the right one (and a code) opens it.
+    let r = fr.post_form("/reauthenticate", &[("password", "wrong password here"), ("code", ""), ("back", &format!("/cases/{id}"))]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(fr.get(&format!("/api/v1/cases/{id}")).await.json()["location"].is_null());
+    let code = app.next_code("case-worker");
+    let r = fr
+        .post_form("/reauthenticate", &[("password", palermo_testkit::PASSWORD), ("code", &code), ("back", &format!("/cases/{id}"))])
+        .await;
+    assert_eq!((r.status, r.location()), (303, Some(format!("/cases/{id}").as_str())), "{}", r.body);
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(v["location"], json!(["Safe Shelter beds — Safe Shelter"]), "{v}");
+    // The same code again is refused (each code works once).
+    let r = fr
+        .post_form("/reauthenticate", &[("password", palermo_testkit::PASSWORD), ("code", &code), ("back", "https://evil.example/")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    // An open redirect is not followed.
+    let code = app.next_code("case-worker");
+    let r = fr
+        .post_form("/reauthenticate", &[("password", palermo_testkit::PASSWORD), ("code", &code), ("back", "https://evil.example/")])
+        .await;
+    assert_eq!(r.location(), Some("/"));
+    // The shelter's referral view never includes the location.
+    let v = shelter.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert!(v["location"].is_null() && !v["sections"].as_array().unwrap().contains(&json!("location")), "{v}");
+    let n = palermo_store::testing::count(
+        &app.db_url,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.reauthenticate' AND outcome = 'ok'",
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 2);
 }
