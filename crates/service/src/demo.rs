@@ -196,6 +196,53 @@ impl Palermo {
                 _ => {}
             }
         }
+        // Residence, risk, compensation and a child's protection records on a few of them.
+        let ahead = |days: i64| (today + time::Duration::days(days)).to_string();
+        for (i, c) in cases.rows.iter().take(4).enumerate() {
+            let id = c.id.to_string();
+            let permit = crate::assistance::PermitInput {
+                kind: if i % 2 == 0 { "temporary_residence".into() } else { "reflection_period".into() },
+                status: "granted".into(),
+                valid_from: today.to_string(),
+                valid_until: ahead(if i == 0 { 20 } else { 120 }),
+                authority: "Border and Migration Service".into(),
+                linked_decision: "reasonable_grounds".into(),
+                ..Default::default()
+            };
+            self.record_permit(&fr, &id, &permit, meta).await?;
+            if c.age_group == "child" {
+                for kind in ["guardian_appointment", "best_interests_assessment"] {
+                    let r = crate::assistance::ChildRecordInput {
+                        kind: kind.into(),
+                        on_date: today.to_string(),
+                        guardian_organisation: shelter.to_string(),
+                        ..Default::default()
+                    };
+                    self.record_child_protection(&fr, &id, &r, meta).await?;
+                }
+            }
+        }
+        if let Some(c) = cases.rows.first() {
+            let risk = crate::assistance::RiskInput {
+                assessed_on: today.to_string(),
+                level: "high".into(),
+                risk_to: vec!["person".into(), "family".into()],
+                safety_measures: vec!["relocation".into(), "confidential_address".into()],
+                review_on: ahead(14),
+            };
+            self.record_risk(&fr, &c.id.to_string(), &risk, meta).await?;
+            let claim = crate::assistance::ClaimInput {
+                kind: "labour_back_pay".into(),
+                status: "awarded".into(),
+                currency: "EUR".into(),
+                claimed: "4800".into(),
+                awarded: "3650.50".into(),
+                paid: "1000".into(),
+                filed_on: today.to_string(),
+                ..Default::default()
+            };
+            self.record_claim(&fr, &c.id.to_string(), &claim, meta).await?;
+        }
         if let (Some(c), Some(care)) = (cases.rows.get(9), ids.get("Northern Regional Hospital outpatient care")) {
             let input = crate::coordination::NewReferral {
                 service: care.to_string(),

@@ -300,6 +300,12 @@ async fn demo_coordination_numbers(app: &TestApp) {
     let o = coord.get("/api/v1/referrals/overrides").await.json();
     assert_eq!(o.as_array().unwrap().len(), 1, "{o}");
     assert_eq!(o[0]["recipient"], "Northern Regional Hospital");
+    // One permit ends within the 30-day window: on the first responder's home page.
+    let mut fr = app.client();
+    fr.sign_in("first-responder", palermo_service::demo::DEMO_PASSWORD).await;
+    let alerts = fr.get("/api/v1/residence/alerts").await.json();
+    assert_eq!(alerts.as_array().unwrap().len(), 1, "{alerts}");
+    assert_eq!(alerts[0]["days_left"], 20);
 }
 
 /// Residence permits raise an alert ahead of their end; a child's case does not close without a
