@@ -261,3 +261,71 @@ mod money_tests {
         }
     }
 }
+
+code_list! {
+    /// Where a person's way out of the NRM leads.
+    ReintegrationPath, "path" {
+        ReturnToCountryOfOrigin => "return_to_country_of_origin",
+        LocalIntegration => "local_integration",
+        ResettlementInThirdCountry => "resettlement_in_third_country",
+    }
+}
+
+code_list! {
+    /// Why a case was closed (HTCDS names the field `cas_ReasonForCaseClosure` without a code
+    /// list [verify]; these are Palermo's codes).
+    ClosureReason, "closure_reason" {
+        AssistanceCompleted => "assistance_completed",
+        PersonDeclinedFurtherSupport => "person_declined_further_support",
+        ReturnedToCountryOfOrigin => "returned_to_country_of_origin",
+        LostContact => "lost_contact",
+        TransferredToAnotherOrganisation => "transferred_to_another_organisation",
+        NotAVictim => "not_a_victim",
+        Deceased => "deceased",
+        Other => "other",
+    }
+}
+
+code_list! {
+    FollowUpOutcome, "outcome" {
+        ReachedDoingWell => "reached_doing_well",
+        ReachedNeedsSupport => "reached_needs_support",
+        NotReached => "not_reached",
+    }
+}
+
+/// Follow-up contacts at a set interval: `times` dates, the first `every_days` after `start`.
+pub fn follow_up_schedule(start: Date, every_days: u32, times: u32) -> Result<Vec<Date>, ValidationError> {
+    if !(7..=365).contains(&every_days) {
+        return Err(ValidationError::new("every_days", "an interval of 7 to 365 days"));
+    }
+    if !(1..=24).contains(&times) {
+        return Err(ValidationError::new("times", "1 to 24 contacts"));
+    }
+    Ok((1..=times).map(|k| start + time::Duration::days(i64::from(every_days) * i64::from(k))).collect())
+}
+
+#[cfg(test)]
+mod follow_up_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    proptest! {
+        /// The schedule has `times` dates, evenly spaced, all after the start.
+        #[test]
+        fn schedule(every in 7u32..=365, times in 1u32..=24) {
+            let start = date!(2026 - 11 - 28);
+            let s = follow_up_schedule(start, every, times).unwrap();
+            prop_assert_eq!(s.len() as u32, times);
+            prop_assert!(s.windows(2).all(|w| (w[1] - w[0]).whole_days() == i64::from(every)));
+            prop_assert!(s[0] > start);
+        }
+    }
+
+    #[test]
+    fn bounds_are_named() {
+        assert_eq!(follow_up_schedule(date!(2026 - 11 - 28), 3, 2).unwrap_err().field, "every_days");
+        assert_eq!(follow_up_schedule(date!(2026 - 11 - 28), 30, 0).unwrap_err().field, "times");
+    }
+}

@@ -473,3 +473,151 @@ impl Palermo {
         Ok(self.risk_view(&rec, &self.rules()))
     }
 }
+
+/// `POST /cases/{id}/follow-ups`: plan follow-up contacts at a set interval.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FollowUpPlanInput {
+    pub path: String,
+    pub start_on: String,
+    pub every_days: String,
+    pub times: String,
+}
+
+/// `POST /cases/{id}/follow-ups/done`: record one contact.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FollowUpDoneInput {
+    pub follow_up: String,
+    pub done_on: String,
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowUpView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub path: String,
+    pub due_on: String,
+    pub done_on: Option<String>,
+    pub outcome: Option<String>,
+    pub overdue: bool,
+}
+
+/// A follow-up due on one of the user's cases (home page).
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowUpAlert {
+    pub case_reference: String,
+    pub follow_up: FollowUpView,
+}
+
+pub(crate) fn follow_up_view(f: &palermo_store::FollowUpRecord, today: Date) -> FollowUpView {
+    FollowUpView {
+        id: f.id,
+        case_id: f.case_id,
+        path: f.path.clone(),
+        due_on: f.due_on.to_string(),
+        done_on: f.done_on.map(|d| d.to_string()),
+        outcome: f.outcome.clone(),
+        overdue: f.done_on.is_none() && f.due_on < today,
+    }
+}
+
+impl Palermo {
+    /// Plan reintegration follow-ups: `times` contacts every `every_days` from `start_on`.
+    pub async fn plan_follow_ups(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        input: &FollowUpPlanInput,
+        meta: &RequestMeta,
+    ) -> Result<Vec<FollowUpView>> {
+        use palermo_domain::assistance::ReintegrationPath;
+        let actor = Self::user_of(caller)?;
+        let (c, _, _, _) = self.case_for(actor, case_id, CaseOp::Manage, meta).await?;
+        let mut errs = Vec::new();
+        let path = ReintegrationPath::parse(&input.path).map_err(|e| errs.push(e)).ok();
+        let start = date("start_on", &input.start_on, true, &mut errs);
+        let every = input
+            .every_days
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| errs.push(ValidationError::new("every_days", "an interval of 7 to 365 days")))
+            .ok();
+        let times = input.times.trim().parse::<u32>().map_err(|_| errs.push(ValidationError::new("times", "1 to 24 contacts"))).ok();
+        let schedule = match (start, every, times) {
+            (Some(s), Some(e), Some(t)) => assistance::follow_up_schedule(s, e, t).map_err(|e| errs.push(e)).ok(),
+            _ => None,
+        };
+        let (Some(path), Some(schedule), true) = (path, schedule, errs.is_empty()) else { return Err(ServiceError::Invalid(errs)) };
+        let now = self.now();
+        let mut rows = Vec::new();
+        for due in &schedule {
+            let (_, id) = self.new_ids()?;
+            rows.push(palermo_store::FollowUpRecord {
+                id: id.0,
+                case_id: c.id,
+                path: path.code().into(),
+                due_on: *due,
+                done_on: None,
+                outcome: None,
+                organisation_id: actor.org_id,
+                planned_by: actor.user_id,
+                created_at: now,
+                version: 1,
+            });
+        }
+        let event = self.case_event(
+            actor,
+            c.id,
+            "reintegration_planned",
+            None,
+            start,
+            serde_json::json!({"path": path.code(), "contacts": rows.len()}),
+        )?;
+        let ev = self.event(Some(actor), meta, "follow_up.plan", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        self.store.insert_follow_ups(&rows, &event, &[ev]).await?;
+        let today = self.rules().local_date(now);
+        Ok(rows.iter().map(|f| follow_up_view(f, today)).collect())
+    }
+
+    /// Record a follow-up contact as made, with its outcome.
+    pub async fn record_follow_up(&self, caller: &Caller, case_id: &str, input: &FollowUpDoneInput, meta: &RequestMeta) -> Result<()> {
+        use palermo_domain::assistance::FollowUpOutcome;
+        let actor = Self::user_of(caller)?;
+        let (c, _, _, _) = self.case_for(actor, case_id, CaseOp::Manage, meta).await?;
+        let mut errs = Vec::new();
+        let target = Uuid::parse_str(input.follow_up.trim()).ok();
+        let mut f = match target {
+            Some(t) => self.store.follow_ups_of(c.id).await?.into_iter().find(|f| f.id == t),
+            None => None,
+        };
+        if f.as_ref().is_none_or(|f| f.done_on.is_some()) {
+            errs.push(ValidationError::new("follow_up", "a planned follow-up of this case that is not yet recorded"));
+            f = None;
+        }
+        let done = date("done_on", &input.done_on, true, &mut errs);
+        let today = self.rules().local_date(self.now());
+        if done.is_some_and(|d| d > today) {
+            errs.push(ValidationError::new("done_on", format!("a date not after today ({today})")));
+        }
+        let outcome = FollowUpOutcome::parse(&input.outcome).map_err(|e| errs.push(e)).ok();
+        let (Some(mut f), Some(done), Some(outcome), true) = (f, done, outcome, errs.is_empty()) else {
+            return Err(ServiceError::Invalid(errs));
+        };
+        f.done_on = Some(done);
+        f.outcome = Some(outcome.code().into());
+        let event = self.case_event(actor, c.id, "follow_up_done", None, Some(done), serde_json::json!({"outcome": outcome.code()}))?;
+        let ev = self.event(Some(actor), meta, "follow_up.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        self.store.complete_follow_up(&f, &event, &[ev]).await?;
+        Ok(())
+    }
+
+    /// Follow-ups due today or overdue on the caller's cases.
+    pub async fn follow_up_alerts(&self, caller: &Caller) -> Result<Vec<FollowUpAlert>> {
+        let actor = Self::user_of(caller)?;
+        let today = self.rules().local_date(self.now());
+        let rows = self.store.follow_ups_due(actor.org_id, actor.user_id, today).await?;
+        Ok(rows.into_iter().map(|(f, r)| FollowUpAlert { case_reference: r, follow_up: follow_up_view(&f, today) }).collect())
+    }
+}

@@ -79,6 +79,8 @@ pub struct CommandInput {
     pub reasons: String,
     /// For a transfer: the receiving country (ISO 3166-1 alpha-3).
     pub country: String,
+    /// For closing: why (`domain::assistance::ClosureReason`).
+    pub closure_reason: String,
 }
 
 #[derive(Clone, Default, serde::Deserialize)]
@@ -217,6 +219,8 @@ pub struct CaseView {
     pub risks: Vec<crate::assistance::RiskView>,
     /// The latest risk assessment is high (the case is highlighted; the location is restricted).
     pub high_risk: bool,
+    /// Reintegration follow-up contacts (the case team).
+    pub follow_ups: Vec<crate::assistance::FollowUpView>,
     /// Where the person stays (accepted accommodation referrals), when the caller may read the
     /// location section now.
     pub location: Option<Vec<String>>,
@@ -920,6 +924,12 @@ impl Palermo {
                 None
             },
             location_needs_step_up,
+            follow_ups: if can_manage {
+                let today = rules.local_date(self.now());
+                self.store.follow_ups_of(c.id).await?.iter().map(|f| crate::assistance::follow_up_view(f, today)).collect()
+            } else {
+                Vec::new()
+            },
             time_zone: rules.time_zone_name.clone(),
         })
     }
@@ -1040,7 +1050,12 @@ impl Palermo {
             let determined = records.iter().any(|r| r.kind == ChildRecordKind::BestInterestsDetermination.code());
             palermo_domain::assistance::may_close(true, determined).map_err(|e| ServiceError::Invalid(vec![e]))?;
         }
-        let detail = serde_json::json!({"country": country});
+        let mut detail = serde_json::json!({"country": country});
+        if matches!(cmd, Command::Close { .. }) {
+            let reason =
+                palermo_domain::assistance::ClosureReason::parse(&input.closure_reason).map_err(|e| ServiceError::Invalid(vec![e]))?;
+            detail["closure_reason"] = reason.code().into();
+        }
         self.transition(actor, c, cmd, detail, reasons.as_str(), meta, |_| {}).await
     }
 

@@ -218,6 +218,23 @@ fn risk_from(row: &Row_) -> Result<RiskRecord> {
     })
 }
 
+const FOLLOW_UP_COLUMNS: &str = "id, case_id, path, due_on, done_on, outcome, organisation_id, planned_by, created_at, version";
+
+fn follow_up_from(row: &Row_) -> Result<FollowUpRecord> {
+    Ok(FollowUpRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        path: row.try_get("path")?,
+        due_on: row.try_get("due_on")?,
+        done_on: row.try_get("done_on")?,
+        outcome: row.try_get("outcome")?,
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        planned_by: UserId(row.try_get("planned_by")?),
+        created_at: row.try_get("created_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
 fn permit_from(row: &Row_) -> Result<PermitRecord> {
     Ok(PermitRecord {
         id: row.try_get("id")?,
@@ -1725,6 +1742,70 @@ impl EngineStore {
             .await?;
         Self::insert_case_event_in(&mut tx, event).await?;
         self.commit_with(tx, audit).await
+    }
+
+    pub async fn insert_follow_ups(&self, rows: &[FollowUpRecord], event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for f in rows {
+            sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO follow_ups ({FOLLOW_UP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")))
+                .bind(f.id)
+                .bind(f.case_id)
+                .bind(&f.path)
+                .bind(f.due_on)
+                .bind(f.done_on)
+                .bind(&f.outcome)
+                .bind(f.organisation_id.0)
+                .bind(f.planned_by.0)
+                .bind(f.created_at)
+                .bind(f.version)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    /// Record a follow-up as done; `f.version` is the version read.
+    pub async fn complete_follow_up(&self, f: &FollowUpRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("UPDATE follow_ups SET done_on = $1, outcome = $2, version = version + 1 WHERE id = $3 AND version = $4")
+            .bind(f.done_on)
+            .bind(&f.outcome)
+            .bind(f.id)
+            .bind(f.version)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Stale("someone recorded this follow-up while you were working on it; nothing was saved — reload and try again"));
+        }
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn follow_ups_of(&self, case_id: Uuid) -> Result<Vec<FollowUpRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {FOLLOW_UP_COLUMNS} FROM follow_ups WHERE case_id = $1 ORDER BY due_on, id")))
+            .bind(case_id)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(follow_up_from).collect()
+    }
+
+    /// Follow-ups not done and due by `until`, on cases owned by `org`, before it as competent
+    /// authority, or worked by `user`.
+    pub async fn follow_ups_due(&self, org: OrgId, user: UserId, until: time::Date) -> Result<Vec<(FollowUpRecord, String)>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {}, c.reference AS case_reference FROM follow_ups f JOIN cases c ON c.id = f.case_id \
+             WHERE f.done_on IS NULL AND f.due_on <= $1 AND (c.owner_org_id = $2 OR c.authority_org_id = $3 OR c.case_worker_id = $4) \
+             ORDER BY f.due_on, f.id LIMIT 200",
+            FOLLOW_UP_COLUMNS.split(", ").map(|c| format!("f.{c}")).collect::<Vec<_>>().join(", ")
+        )))
+        .bind(until)
+        .bind(org.0)
+        .bind(org.0)
+        .bind(user.0)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(|r| Ok((follow_up_from(r)?, r.try_get("case_reference")?))).collect()
     }
 
     pub async fn risks_of(&self, case_id: Uuid) -> Result<Vec<RiskRecord>> {

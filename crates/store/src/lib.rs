@@ -115,6 +115,7 @@ pub mod sqlite {
         Migration { version: 7, name: "coordination", sql: include_str!("../migrations/sqlite/0007_coordination.sql") },
         Migration { version: 8, name: "residence_and_children", sql: include_str!("../migrations/sqlite/0008_residence_and_children.sql") },
         Migration { version: 9, name: "claims_and_risk", sql: include_str!("../migrations/sqlite/0009_claims_and_risk.sql") },
+        Migration { version: 10, name: "follow_ups", sql: include_str!("../migrations/sqlite/0010_follow_ups.sql") },
     ];
 
     impl EngineStore {
@@ -194,6 +195,7 @@ pub mod postgres {
             sql: include_str!("../migrations/postgres/0008_residence_and_children.sql"),
         },
         Migration { version: 9, name: "claims_and_risk", sql: include_str!("../migrations/postgres/0009_claims_and_risk.sql") },
+        Migration { version: 10, name: "follow_ups", sql: include_str!("../migrations/postgres/0010_follow_ups.sql") },
     ];
 
     impl EngineStore {
@@ -400,6 +402,10 @@ delegate! {
     pub async fn child_records_of(&self, case_id: Uuid) -> Result<Vec<ChildRecord>>;
     pub async fn insert_claim(&self, c: &ClaimRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn risks_of(&self, case_id: Uuid) -> Result<Vec<RiskRecord>>;
+    pub async fn insert_follow_ups(&self, rows: &[FollowUpRecord], event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn complete_follow_up(&self, f: &FollowUpRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn follow_ups_of(&self, case_id: Uuid) -> Result<Vec<FollowUpRecord>>;
+    pub async fn follow_ups_due(&self, org: OrgId, user: UserId, until: time::Date) -> Result<Vec<(FollowUpRecord, String)>>;
     pub async fn insert_risk(&self, r: &RiskRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn services_delivered_count(&self, org: OrgId, from: time::Date) -> Result<i64>;
     pub async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRecord>>;

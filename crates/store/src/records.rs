@@ -360,6 +360,21 @@ pub struct RiskRecord {
     pub recorded_at: OffsetDateTime,
 }
 
+/// A planned follow-up contact (reintegration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub path: String,
+    pub due_on: time::Date,
+    pub done_on: Option<time::Date>,
+    pub outcome: Option<String>,
+    pub organisation_id: OrgId,
+    pub planned_by: UserId,
+    pub created_at: OffsetDateTime,
+    pub version: i64,
+}
+
 /// Which cases a list may contain: the union of the relations the caller has (see
 /// `palermo_domain::access`). An empty scope matches nothing.
 #[derive(Debug, Clone, Default)]

@@ -51,6 +51,9 @@ pub fn routes() -> Router<AppState> {
         .route("/residence/alerts", get(permit_alerts))
         .route("/cases/{id}/compensation", post(record_claim))
         .route("/cases/{id}/risk", post(record_risk))
+        .route("/cases/{id}/follow-ups", post(plan_follow_ups))
+        .route("/cases/{id}/follow-ups/done", post(record_follow_up))
+        .route("/follow-ups/due", get(follow_up_alerts))
 }
 
 fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
@@ -385,7 +388,8 @@ pub fn openapi_document() -> serde_json::Value {
                 "responses": {"200": ok("The case after the decision", json!({"type": "object"})), "403": err("Not a decision-maker on this case"), "404": err("Not found"), "409": err("The case changed meanwhile"), "422": err("Invalid, or not allowed at this stage")}}},
             "/api/v1/cases/{id}/command": {"post": {"summary": "Request reconsideration, withdraw, transfer, close or reopen", "parameters": [id_param[0].clone(), csrf],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["command", "on", "reasons"],
-                    "properties": {"command": {"type": "string", "enum": ["request_reconsideration", "withdraw", "transfer", "close", "reopen"]}, "on": {"type": "string", "format": "date"}, "reasons": {"type": "string"}, "country": {"type": "string"}}}}}},
+                    "properties": {"command": {"type": "string", "enum": ["request_reconsideration", "withdraw", "transfer", "close", "reopen"]}, "on": {"type": "string", "format": "date"}, "reasons": {"type": "string"}, "country": {"type": "string"},
+                        "closure_reason": {"type": "string", "description": "required to close", "enum": palermo_service::palermo_domain::assistance::ClosureReason::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}}}}}},
                 "responses": {"200": ok("The case after the command", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid, or not allowed at this stage")}}},
             "/api/v1/cases/{id}/consent": {"post": {"summary": "Record consent given, refused or withdrawn (takes effect on the next request)", "parameters": [id_param[0].clone(), csrf],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["purpose", "status", "decided_on", "form", "given_by"],
@@ -465,6 +469,17 @@ pub fn openapi_document() -> serde_json::Value {
                     "safety_measures": {"type": "array", "items": {"type": "string", "enum": palermo_service::palermo_domain::assistance::SafetyMeasure::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},
                     "review_on": {"type": "string", "format": "date"}}}}}},
                 "responses": {"201": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
+            "/api/v1/cases/{id}/follow-ups": {"post": {"summary": "Plan reintegration follow-up contacts: `times` contacts every `every_days` days from `start_on`", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["path", "start_on", "every_days", "times"], "properties": {
+                    "path": {"type": "string", "enum": palermo_service::palermo_domain::assistance::ReintegrationPath::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()},
+                    "start_on": {"type": "string", "format": "date"}, "every_days": {"type": "string", "description": "7 to 365"}, "times": {"type": "string", "description": "1 to 24"}}}}}},
+                "responses": {"201": ok("The planned contacts", json!({"type": "array"})), "404": err("Not found"), "422": err("Invalid fields")}}},
+            "/api/v1/cases/{id}/follow-ups/done": {"post": {"summary": "Record a follow-up contact as made", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["follow_up", "done_on", "outcome"], "properties": {
+                    "follow_up": {"type": "string", "format": "uuid"}, "done_on": {"type": "string", "format": "date"},
+                    "outcome": {"type": "string", "enum": palermo_service::palermo_domain::assistance::FollowUpOutcome::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}}}}}},
+                "responses": {"200": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
+            "/api/v1/follow-ups/due": {"get": {"summary": "Follow-ups due today or overdue on the caller's cases", "responses": {"200": ok("Follow-ups", json!({"type": "array"}))}}},
             "/api/v1/audit/verify": {"get": {"summary": "Verify the audit hash chain (auditors)", "responses": {"200": ok("Result", json!({"type": "object"})), "403": err("Role does not allow")}}}
         },
         "components": {"schemas": {
@@ -704,4 +719,40 @@ async fn record_risk(
     let input: palermo_service::assistance::RiskInput = try_api!(ctx, parse_body(&body));
     let v = try_api!(ctx, state.app.record_risk(&caller, &id, &input, &ctx.meta).await);
     json_ok(StatusCode::CREATED, &v)
+}
+
+async fn plan_follow_ups(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
+    let input: palermo_service::assistance::FollowUpPlanInput = try_api!(ctx, parse_body(&body));
+    let v = try_api!(ctx, state.app.plan_follow_ups(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &v)
+}
+
+async fn record_follow_up(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
+    let input: palermo_service::assistance::FollowUpDoneInput = try_api!(ctx, parse_body(&body));
+    try_api!(ctx, state.app.record_follow_up(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::OK, &json!({"recorded": true}))
+}
+
+async fn follow_up_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let v = try_api!(ctx, state.app.follow_up_alerts(&Caller::User(s.actor.clone())).await);
+    json_ok(StatusCode::OK, &v)
 }

@@ -213,6 +213,9 @@ struct CasePage {
     claim_kinds: &'static [palermo_service::palermo_domain::assistance::ClaimKind],
     claim_statuses: &'static [palermo_service::palermo_domain::assistance::ClaimStatus],
     safety_measures: &'static [palermo_service::palermo_domain::assistance::SafetyMeasure],
+    closure_reasons: &'static [palermo_service::palermo_domain::assistance::ClosureReason],
+    paths: &'static [palermo_service::palermo_domain::assistance::ReintegrationPath],
+    follow_up_outcomes: &'static [palermo_service::palermo_domain::assistance::FollowUpOutcome],
 }
 
 impl CasePage {
@@ -281,6 +284,9 @@ async fn case_page(
         claim_kinds: palermo_service::palermo_domain::assistance::ClaimKind::ALL,
         claim_statuses: palermo_service::palermo_domain::assistance::ClaimStatus::ALL,
         safety_measures: palermo_service::palermo_domain::assistance::SafetyMeasure::ALL,
+        closure_reasons: palermo_service::palermo_domain::assistance::ClosureReason::ALL,
+        paths: palermo_service::palermo_domain::assistance::ReintegrationPath::ALL,
+        follow_up_outcomes: palermo_service::palermo_domain::assistance::FollowUpOutcome::ALL,
     };
     render(status, &p)
 }
@@ -322,6 +328,7 @@ async fn case_post(state: AppState, ctx: Ctx, id: String, body: axum::body::Byte
                     on: form.get("on"),
                     reasons: form.get("reasons"),
                     country: form.get("country"),
+                    closure_reason: form.get("closure_reason"),
                 },
                 &ctx.meta,
             )
@@ -403,6 +410,23 @@ async fn case_post(state: AppState, ctx: Ctx, id: String, body: axum::body::Byte
             };
             app.record_risk(&caller, &id, &input, &ctx.meta).await.map(|_| ())
         }
+        "plan-follow-ups" => {
+            let input = palermo_service::assistance::FollowUpPlanInput {
+                path: form.get("path"),
+                start_on: form.get("start_on"),
+                every_days: form.get("every_days"),
+                times: form.get("times"),
+            };
+            app.plan_follow_ups(&caller, &id, &input, &ctx.meta).await.map(|_| ())
+        }
+        "follow-up" => {
+            let input = palermo_service::assistance::FollowUpDoneInput {
+                follow_up: form.get("follow_up"),
+                done_on: form.get("done_on"),
+                outcome: form.get("outcome"),
+            };
+            app.record_follow_up(&caller, &id, &input, &ctx.meta).await
+        }
         "service" => {
             let input =
                 NewServiceDelivered { kind: form.get("kind"), delivered_on: form.get("delivered_on"), outcome: form.get("outcome") };
@@ -446,6 +470,12 @@ pub async fn record_claim(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
 }
 pub async fn record_risk(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "risk").await
+}
+pub async fn plan_follow_ups(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "plan-follow-ups").await
+}
+pub async fn record_follow_up(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "follow-up").await
 }
 pub async fn send_referral(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "referral").await

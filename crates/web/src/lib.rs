@@ -95,6 +95,8 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/child-protection", post(case_pages::record_child_protection))
         .route("/cases/{id}/compensation", post(case_pages::record_claim))
         .route("/cases/{id}/risk", post(case_pages::record_risk))
+        .route("/cases/{id}/follow-ups", post(case_pages::plan_follow_ups))
+        .route("/cases/{id}/follow-ups/done", post(case_pages::record_follow_up))
         .route("/referrals/{id}", post(coordination_pages::act_on_referral))
         .route("/services", get(coordination_pages::services).post(coordination_pages::add_service))
         .route("/services/{id}/availability", post(coordination_pages::set_availability))
@@ -141,8 +143,12 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/cases/{id}/child-protection"),
     ("POST", "/api/v1/cases/{id}/compensation"),
     ("POST", "/api/v1/cases/{id}/risk"),
+    ("POST", "/api/v1/cases/{id}/follow-ups"),
+    ("POST", "/api/v1/cases/{id}/follow-ups/done"),
     ("POST", "/cases/{id}/compensation"),
     ("POST", "/cases/{id}/risk"),
+    ("POST", "/cases/{id}/follow-ups"),
+    ("POST", "/cases/{id}/follow-ups/done"),
     ("POST", "/referrals/{id}"),
     ("POST", "/services/{id}/availability"),
     ("GET", "/api/v1/cases/{id}"),
@@ -191,6 +197,7 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/coordination"),
     ("GET", "/api/v1/referrals/overrides"),
     ("GET", "/api/v1/residence/alerts"),
+    ("GET", "/api/v1/follow-ups/due"),
     ("GET", "/api/v1/cases"),
     ("POST", "/api/v1/cases"),
     ("POST", "/api/v1/break-glass"),

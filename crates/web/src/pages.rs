@@ -291,6 +291,7 @@ struct HomePage {
     roles: String,
     deadlines: palermo_service::cases::DeadlineSummary,
     permits: Vec<palermo_service::assistance::PermitAlert>,
+    follow_ups: Vec<palermo_service::assistance::FollowUpAlert>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -312,6 +313,10 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(p) => p,
         Err(e) => return error_page(&ctx, &e),
     };
+    let follow_ups = match state.app.follow_up_alerts(&caller).await {
+        Ok(f) => f,
+        Err(e) => return error_page(&ctx, &e),
+    };
     render(
         StatusCode::OK,
         &HomePage {
@@ -322,6 +327,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
             roles,
             deadlines,
             permits,
+            follow_ups,
         },
     )
 }

@@ -14,7 +14,8 @@ crate::on_both_engines!(
     demo_coordination_numbers,
     residence_expiry_and_child_closure,
     compensation_and_risk,
-    step_up_for_the_location
+    step_up_for_the_location,
+    reintegration_follow_up
 );
 
 struct World {
@@ -353,7 +354,10 @@ async fn residence_expiry_and_child_closure(app: &TestApp) {
     let decision = json!({"decision": "reasonable_grounds", "outcome": "negative", "decided_on": today, "told_on": today, "reasons": "No indicator of exploitation found after interview."});
     let r = ca.post_json(&format!("/api/v1/cases/{child}/decision"), &decision).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let close = json!({"command": "close", "on": today, "reasons": "Returned to family with support."});
+    let no_reason = json!({"command": "close", "on": today, "reasons": "Returned to family with support."});
+    let r = fr.post_json(&format!("/api/v1/cases/{child}/command"), &no_reason).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let close = json!({"command": "close", "on": today, "reasons": "Returned to family with support.", "closure_reason": "returned_to_country_of_origin"});
     let r = fr.post_json(&format!("/api/v1/cases/{child}/command"), &close).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("best-interests determination"), "{}", r.body);
@@ -527,4 +531,59 @@ async fn step_up_for_the_location(app: &TestApp) {
     .await
     .unwrap();
     assert_eq!(n, 2);
+}
+
+/// Follow-up contacts at a set interval: planned, due on the home page when their day comes,
+/// recorded with an outcome; closing names its reason.
+async fn reintegration_follow_up(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let id = open_case(app, &mut fr, &w, "41").await;
+    let today = fr.get("/api/v1/jurisdiction").await.json()["today"].as_str().unwrap().to_owned();
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{id}/follow-ups"),
+            &json!({"path": "local_integration", "start_on": today, "every_days": "3", "times": "3"}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("every_days"), "{}", r.body);
+    let mut outsider = app.signed_in("outsider").await;
+    let plan = json!({"path": "local_integration", "start_on": today, "every_days": "30", "times": "3"});
+    assert_eq!(outsider.post_json(&format!("/api/v1/cases/{id}/follow-ups"), &plan).await.status, 404);
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/follow-ups"), &plan).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let planned = r.json();
+    assert_eq!(planned.as_array().unwrap().len(), 3);
+    assert_eq!(fr.get("/api/v1/follow-ups/due").await.json().as_array().unwrap().len(), 0);
+    app.clock.advance(Duration::days(31));
+    let mut fr = app.signed_in("responder").await;
+    let due = fr.get("/api/v1/follow-ups/due").await.json();
+    assert_eq!(due.as_array().unwrap().len(), 1, "{due}");
+    assert_eq!(due[0]["follow_up"]["overdue"], true);
+    assert!(fr.get("/").await.body.contains("id=\"follow-up-alerts\""));
+    let first = planned[0]["id"].as_str().unwrap();
+    let today = fr.get("/api/v1/jurisdiction").await.json()["today"].as_str().unwrap().to_owned();
+    let r = fr
+        .post_json(&format!("/api/v1/cases/{id}/follow-ups/done"), &json!({"follow_up": first, "done_on": today, "outcome": "fine"}))
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("outcome"));
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{id}/follow-ups/done"),
+            &json!({"follow_up": first, "done_on": today, "outcome": "reached_doing_well"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(fr.get("/api/v1/follow-ups/due").await.json().as_array().unwrap().len(), 0);
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{id}/follow-ups/done"),
+            &json!({"follow_up": first, "done_on": today, "outcome": "reached_doing_well"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "recorded once");
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(v["follow_ups"][0]["outcome"], "reached_doing_well");
 }
