@@ -6,7 +6,6 @@ use crate::{Palermo, RequestMeta, Result, ServiceError};
 use palermo_domain::ValidationError;
 use palermo_domain::access::CaseOp;
 use palermo_domain::assistance::{self, AgeAssessmentMethod, ChildRecordKind, FamilyTracingStatus, PermitKind, PermitStatus};
-use palermo_domain::audit::Outcome as AuditOutcome;
 use palermo_domain::deadline::Rules;
 use palermo_domain::ids::OrgId;
 use palermo_store::{ChildRecord, PermitRecord};
@@ -166,7 +165,7 @@ impl Palermo {
             valid_until,
             serde_json::json!({"kind": p.kind, "status": p.status, "valid_until": p.valid_until.map(|d| d.to_string()), "linked_decision": p.linked_decision}),
         )?;
-        let ev = self.event(Some(actor), meta, "residence.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        let ev = self.case_audit(actor, meta, "residence.record", c.id);
         self.store.insert_permit(&p, &event, &[ev]).await?;
         Ok(self.permit_view(&p, &self.rules()))
     }
@@ -242,7 +241,7 @@ impl Palermo {
             recorded_at: self.now(),
         };
         let event = self.case_event(actor, c.id, &format!("child_{}", kind.code()), None, Some(on), detail)?;
-        let ev = self.event(Some(actor), meta, "child_protection.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        let ev = self.case_audit(actor, meta, "child_protection.record", c.id);
         self.store.insert_child_record(&r, &event, &[ev]).await?;
         Ok(())
     }
@@ -424,7 +423,7 @@ impl Palermo {
             decided_on.or(filed_on),
             serde_json::json!({"kind": rec.kind, "status": rec.status}),
         )?;
-        let ev = self.event(Some(actor), meta, "compensation.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        let ev = self.case_audit(actor, meta, "compensation.record", c.id);
         self.store.insert_claim(&rec, &event, &[ev]).await?;
         Ok(claim_view(&rec))
     }
@@ -468,7 +467,7 @@ impl Palermo {
             recorded_at: self.now(),
         };
         let event = self.case_event(actor, c.id, "risk_assessed", None, Some(assessed_on), serde_json::json!({"level": rec.level}))?;
-        let ev = self.event(Some(actor), meta, "risk.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        let ev = self.case_audit(actor, meta, "risk.record", c.id);
         self.store.insert_risk(&rec, &event, &[ev]).await?;
         Ok(self.risk_view(&rec, &self.rules()))
     }
@@ -575,7 +574,7 @@ impl Palermo {
             start,
             serde_json::json!({"path": path.code(), "contacts": rows.len()}),
         )?;
-        let ev = self.event(Some(actor), meta, "follow_up.plan", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        let ev = self.case_audit(actor, meta, "follow_up.plan", c.id);
         self.store.insert_follow_ups(&rows, &event, &[ev]).await?;
         let today = self.rules().local_date(now);
         Ok(rows.iter().map(|f| follow_up_view(f, today)).collect())
@@ -608,7 +607,7 @@ impl Palermo {
         f.done_on = Some(done);
         f.outcome = Some(outcome.code().into());
         let event = self.case_event(actor, c.id, "follow_up_done", None, Some(done), serde_json::json!({"outcome": outcome.code()}))?;
-        let ev = self.event(Some(actor), meta, "follow_up.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        let ev = self.case_audit(actor, meta, "follow_up.record", c.id);
         self.store.complete_follow_up(&f, &event, &[ev]).await?;
         Ok(())
     }

@@ -484,6 +484,11 @@ impl Palermo {
         Ok((record, facts, region, consents))
     }
 
+    /// The audit entry of a use case that wrote to a case.
+    pub(crate) fn case_audit(&self, actor: &Actor, meta: &RequestMeta, action: &str, case_id: Uuid) -> palermo_domain::audit::AuditEvent {
+        self.event(Some(actor), meta, action, Some(("case", case_id.to_string())), AuditOutcome::Ok)
+    }
+
     pub(crate) fn case_event(
         &self,
         actor: &Actor,

@@ -460,7 +460,7 @@ impl Palermo {
             None,
             serde_json::json!({"referral": r.id.to_string(), "kind": r.kind, "recipient": r.recipient_org_id.to_string(), "basis": r.basis, "urgent": r.urgent}),
         )?;
-        let mut ev = self.event(Some(actor), meta, "referral.send", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        let mut ev = self.case_audit(actor, meta, "referral.send", c.id);
         ev.purpose = Some(format!("referral {} basis {}", r.id, r.basis));
         self.store.insert_referral(&r, &event, &[ev]).await?;
         let services = std::collections::HashMap::from([(service.id, service.name.clone())]);
@@ -590,7 +590,7 @@ impl Palermo {
         };
         let event =
             self.case_event(actor, c.id, "service_delivered", None, Some(on), serde_json::json!({"kind": d.kind, "outcome": d.outcome}))?;
-        let ev = self.event(Some(actor), meta, "service.record", Some(("case", c.id.to_string())), AuditOutcome::Ok);
+        let ev = self.case_audit(actor, meta, "service.record", c.id);
         self.store.insert_service_delivered(&d, &event, &[ev]).await?;
         Ok(())
     }

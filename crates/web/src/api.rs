@@ -589,12 +589,16 @@ async fn send_referral(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let s = try_resp!(session_for_write(&ctx, &headers));
-    let caller = Caller::User(s.actor.clone());
-    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
-    let input: palermo_service::coordination::NewReferral = try_api!(ctx, parse_body(&body));
-    let v = try_api!(ctx, state.app.send_referral(&caller, &id, &input, &ctx.meta).await);
-    json_ok(StatusCode::CREATED, &v)
+    case_write(
+        &state,
+        &ctx,
+        &headers,
+        &id,
+        &body,
+        StatusCode::CREATED,
+        async |caller, input: palermo_service::coordination::NewReferral| state.app.send_referral(&caller, &id, &input, &ctx.meta).await,
+    )
+    .await
 }
 
 async fn record_service(
@@ -662,12 +666,10 @@ async fn record_permit(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let s = try_resp!(session_for_write(&ctx, &headers));
-    let caller = Caller::User(s.actor.clone());
-    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
-    let input: palermo_service::assistance::PermitInput = try_api!(ctx, parse_body(&body));
-    let v = try_api!(ctx, state.app.record_permit(&caller, &id, &input, &ctx.meta).await);
-    json_ok(StatusCode::CREATED, &v)
+    case_write(&state, &ctx, &headers, &id, &body, StatusCode::CREATED, async |caller, input: palermo_service::assistance::PermitInput| {
+        state.app.record_permit(&caller, &id, &input, &ctx.meta).await
+    })
+    .await
 }
 
 async fn record_child_protection(
@@ -677,12 +679,18 @@ async fn record_child_protection(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let s = try_resp!(session_for_write(&ctx, &headers));
-    let caller = Caller::User(s.actor.clone());
-    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
-    let input: palermo_service::assistance::ChildRecordInput = try_api!(ctx, parse_body(&body));
-    try_api!(ctx, state.app.record_child_protection(&caller, &id, &input, &ctx.meta).await);
-    json_ok(StatusCode::CREATED, &json!({"recorded": true}))
+    case_write(
+        &state,
+        &ctx,
+        &headers,
+        &id,
+        &body,
+        StatusCode::CREATED,
+        async |caller, input: palermo_service::assistance::ChildRecordInput| {
+            state.app.record_child_protection(&caller, &id, &input, &ctx.meta).await.map(|()| json!({"recorded": true}))
+        },
+    )
+    .await
 }
 
 async fn permit_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -698,12 +706,10 @@ async fn record_claim(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let s = try_resp!(session_for_write(&ctx, &headers));
-    let caller = Caller::User(s.actor.clone());
-    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
-    let input: palermo_service::assistance::ClaimInput = try_api!(ctx, parse_body(&body));
-    let v = try_api!(ctx, state.app.record_claim(&caller, &id, &input, &ctx.meta).await);
-    json_ok(StatusCode::CREATED, &v)
+    case_write(&state, &ctx, &headers, &id, &body, StatusCode::CREATED, async |caller, input: palermo_service::assistance::ClaimInput| {
+        state.app.record_claim(&caller, &id, &input, &ctx.meta).await
+    })
+    .await
 }
 
 async fn record_risk(
@@ -713,12 +719,10 @@ async fn record_risk(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let s = try_resp!(session_for_write(&ctx, &headers));
-    let caller = Caller::User(s.actor.clone());
-    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
-    let input: palermo_service::assistance::RiskInput = try_api!(ctx, parse_body(&body));
-    let v = try_api!(ctx, state.app.record_risk(&caller, &id, &input, &ctx.meta).await);
-    json_ok(StatusCode::CREATED, &v)
+    case_write(&state, &ctx, &headers, &id, &body, StatusCode::CREATED, async |caller, input: palermo_service::assistance::RiskInput| {
+        state.app.record_risk(&caller, &id, &input, &ctx.meta).await
+    })
+    .await
 }
 
 async fn plan_follow_ups(
@@ -728,12 +732,18 @@ async fn plan_follow_ups(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let s = try_resp!(session_for_write(&ctx, &headers));
-    let caller = Caller::User(s.actor.clone());
-    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
-    let input: palermo_service::assistance::FollowUpPlanInput = try_api!(ctx, parse_body(&body));
-    let v = try_api!(ctx, state.app.plan_follow_ups(&caller, &id, &input, &ctx.meta).await);
-    json_ok(StatusCode::CREATED, &v)
+    case_write(
+        &state,
+        &ctx,
+        &headers,
+        &id,
+        &body,
+        StatusCode::CREATED,
+        async |caller, input: palermo_service::assistance::FollowUpPlanInput| {
+            state.app.plan_follow_ups(&caller, &id, &input, &ctx.meta).await
+        },
+    )
+    .await
 }
 
 async fn record_follow_up(
@@ -743,16 +753,38 @@ async fn record_follow_up(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let s = try_resp!(session_for_write(&ctx, &headers));
-    let caller = Caller::User(s.actor.clone());
-    try_api!(ctx, state.app.ensure_case_access(&caller, &id, CaseOp::Manage, &ctx.meta).await);
-    let input: palermo_service::assistance::FollowUpDoneInput = try_api!(ctx, parse_body(&body));
-    try_api!(ctx, state.app.record_follow_up(&caller, &id, &input, &ctx.meta).await);
-    json_ok(StatusCode::OK, &json!({"recorded": true}))
+    case_write(&state, &ctx, &headers, &id, &body, StatusCode::OK, async |caller, input: palermo_service::assistance::FollowUpDoneInput| {
+        state.app.record_follow_up(&caller, &id, &input, &ctx.meta).await.map(|()| json!({"recorded": true}))
+    })
+    .await
 }
 
 async fn follow_up_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
     let s = try_resp!(session(&ctx));
     let v = try_api!(ctx, state.app.follow_up_alerts(&Caller::User(s.actor.clone())).await);
     json_ok(StatusCode::OK, &v)
+}
+
+/// A write on a case by its team: the session and CSRF token, then the caller's right to manage
+/// the case (so an outsider's malformed body still gets the 404 of a case that does not exist),
+/// then the body, then the use case.
+async fn case_write<I, O>(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    id: &str,
+    body: &[u8],
+    status: StatusCode,
+    run: impl AsyncFnOnce(Caller, I) -> Result<O, ServiceError>,
+) -> Response
+where
+    I: serde::de::DeserializeOwned,
+    O: Serialize,
+{
+    let s = try_resp!(session_for_write(ctx, headers));
+    let caller = Caller::User(s.actor.clone());
+    try_api!(ctx, state.app.ensure_case_access(&caller, id, CaseOp::Manage, &ctx.meta).await);
+    let input: I = try_api!(ctx, parse_body(body));
+    let v = try_api!(ctx, run(caller, input).await);
+    json_ok(status, &v)
 }
