@@ -329,3 +329,43 @@ mod follow_up_tests {
         assert_eq!(follow_up_schedule(date!(2026 - 11 - 28), 30, 0).unwrap_err().field, "times");
     }
 }
+
+code_list! {
+    /// HTCDS `spl_Type` (support plan types), in Palermo's snake_case.
+    SupportPlanType, "plan_type" {
+        Education => "education",
+        Financial => "financial",
+        Health => "health",
+        LabourExploitationRehabilitation => "labour_exploitation_rehabilitation",
+        Legal => "legal",
+        Livelihood => "livelihood",
+        RightsBasedTraining => "rights_based_training",
+        SexualExploitationRehabilitation => "sexual_exploitation_rehabilitation",
+        SocialCare => "social_care",
+    }
+}
+
+code_list! {
+    SupportPlanStatus, "status" {
+        AwaitingApproval => "awaiting_approval",
+        Active => "active",
+        Closed => "closed",
+    }
+}
+
+/// Four eyes: a support plan is approved by another person of the organisation that wrote it,
+/// holding a case-work or coordination role.
+pub fn may_approve(
+    author: crate::ids::UserId,
+    author_org: crate::ids::OrgId,
+    approver: &crate::policy::Actor,
+) -> Result<(), ValidationError> {
+    use crate::role::Role;
+    if approver.user_id == author {
+        return Err(ValidationError::new("plan", "approval by someone other than the plan's author"));
+    }
+    if approver.org_id != author_org || !(approver.roles.has(Role::CaseWorker) || approver.roles.has(Role::Coordinator)) {
+        return Err(ValidationError::new("plan", "approval by a case worker or coordinator of the organisation that wrote the plan"));
+    }
+    Ok(())
+}

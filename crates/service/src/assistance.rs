@@ -620,3 +620,251 @@ impl Palermo {
         Ok(rows.into_iter().map(|(f, r)| FollowUpAlert { case_reference: r, follow_up: follow_up_view(&f, today) }).collect())
     }
 }
+
+/// One action of a support plan, as typed: what, who (username), by when.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanTaskInput {
+    pub action: String,
+    pub owner: String,
+    pub due_on: String,
+}
+
+/// `POST /cases/{id}/support-plans`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SupportPlanInput {
+    pub plan_type: String,
+    /// Free text, sealed in the vault.
+    pub objectives: String,
+    pub tasks: Vec<PlanTaskInput>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskView {
+    pub id: Uuid,
+    pub action: String,
+    pub owner: String,
+    pub due_on: String,
+    pub done_on: Option<String>,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SupportPlanView {
+    pub id: Uuid,
+    pub plan_type: String,
+    pub status: String,
+    pub objectives: String,
+    pub approved_by: Option<String>,
+    pub tasks: Vec<TaskView>,
+}
+
+/// A task of the caller's that is past its due date (home page).
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskAlert {
+    pub case_id: Uuid,
+    pub case_reference: String,
+    pub action: String,
+    pub due_on: String,
+}
+
+impl Palermo {
+    async fn user_names(
+        &self,
+        ids: Vec<palermo_domain::ids::UserId>,
+    ) -> Result<std::collections::HashMap<palermo_domain::ids::UserId, String>> {
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(e) = out.entry(id)
+                && let Some(u) = self.store.get_user(id).await?
+            {
+                e.insert(u.display_name);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The case's support plans with their objectives opened (the case view has audited the read).
+    pub(crate) async fn support_plan_views(&self, case_id: Uuid, today: Date) -> Result<Vec<SupportPlanView>> {
+        let (plans, tasks) = self.store.support_plans_of(case_id).await?;
+        if plans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ids: Vec<palermo_domain::ids::UserId> = tasks.iter().map(|t| t.owner_id).collect();
+        ids.extend(plans.iter().filter_map(|p| p.approved_by));
+        let names = self.user_names(ids).await?;
+        let ids: Vec<Uuid> = plans.iter().map(|p| p.id).collect();
+        let mut objectives = std::collections::HashMap::new();
+        for v in self.store.vault_get_many("support_plan", &ids).await? {
+            let aad = format!("support_plan:{}:{}", v.field, v.record_id);
+            objectives.insert(v.record_id, String::from_utf8_lossy(&self.keys.open(&v.ciphertext, aad.as_bytes())?).into_owned());
+        }
+        Ok(plans
+            .iter()
+            .map(|p| SupportPlanView {
+                id: p.id,
+                plan_type: p.plan_type.clone(),
+                status: p.status.clone(),
+                objectives: objectives.remove(&p.id).unwrap_or_default(),
+                approved_by: p.approved_by.and_then(|u| names.get(&u).cloned()),
+                tasks: tasks
+                    .iter()
+                    .filter(|t| t.plan_id == p.id)
+                    .map(|t| TaskView {
+                        id: t.id,
+                        action: t.action.clone(),
+                        owner: names.get(&t.owner_id).cloned().unwrap_or_default(),
+                        due_on: t.due_on.to_string(),
+                        done_on: t.done_on.map(|d| d.to_string()),
+                        overdue: t.done_on.is_none() && t.due_on < today,
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// Write a support plan with its actions (the case team). Where the jurisdiction requires it
+    /// the plan waits for a supervisor's approval (another case worker or coordinator of the
+    /// same organisation).
+    pub async fn create_support_plan(&self, caller: &Caller, case_id: &str, input: &SupportPlanInput, meta: &RequestMeta) -> Result<Uuid> {
+        use palermo_domain::assistance::{SupportPlanStatus, SupportPlanType};
+        let actor = Self::user_of(caller)?;
+        let (c, _, _, _) = self.case_for(actor, case_id, CaseOp::Manage, meta).await?;
+        let mut errs = Vec::new();
+        let plan_type = SupportPlanType::parse(&input.plan_type).map_err(|e| errs.push(e)).ok();
+        let objectives = input.objectives.trim();
+        if objectives.is_empty() || objectives.chars().count() > 2000 {
+            errs.push(ValidationError::new("objectives", "the plan's objectives, 1 to 2000 characters"));
+        }
+        let tasks_in: Vec<&PlanTaskInput> = input
+            .tasks
+            .iter()
+            .filter(|t| !(t.action.trim().is_empty() && t.owner.trim().is_empty() && t.due_on.trim().is_empty()))
+            .collect();
+        if tasks_in.is_empty() || tasks_in.len() > 20 {
+            errs.push(ValidationError::new("tasks", "1 to 20 actions, each with an owner and a due date"));
+        }
+        let now = self.now();
+        let (_, plan_id) = self.new_ids()?;
+        let mut tasks = Vec::new();
+        for t in &tasks_in {
+            let action = t.action.trim();
+            if action.is_empty() || action.chars().count() > 200 {
+                errs.push(ValidationError::new(
+                    "action",
+                    "what is to be done, 1 to 200 characters (no names or health details: those belong in the objectives)",
+                ));
+            }
+            let owner = self
+                .store
+                .user_by_username(&t.owner.trim().to_lowercase())
+                .await?
+                .filter(|u| !u.disabled && (u.organisation_id == actor.org_id || Some(u.id) == c.case_worker_id));
+            if owner.is_none() {
+                errs.push(ValidationError::new(
+                    "owner",
+                    "the username of an active user of your organisation, or of the case's case worker",
+                ));
+            }
+            let due = date("due_on", &t.due_on, true, &mut errs);
+            if let (Some(owner), Some(due)) = (owner, due) {
+                let (_, id) = self.new_ids()?;
+                tasks.push(palermo_store::PlanTaskRecord {
+                    id: id.0,
+                    plan_id: plan_id.0,
+                    case_id: c.id,
+                    action: action.chars().take(200).collect(),
+                    owner_id: owner.id,
+                    due_on: due,
+                    done_on: None,
+                    created_at: now,
+                });
+            }
+        }
+        errs.dedup_by(|a, b| a.field == b.field);
+        let (Some(plan_type), true) = (plan_type, errs.is_empty()) else { return Err(ServiceError::Invalid(errs)) };
+        let approval = self.jurisdiction().settings.support_plan_approval;
+        let plan = palermo_store::SupportPlanRecord {
+            id: plan_id.0,
+            case_id: c.id,
+            plan_type: plan_type.code().into(),
+            status: if approval { SupportPlanStatus::AwaitingApproval } else { SupportPlanStatus::Active }.code().into(),
+            organisation_id: actor.org_id,
+            created_by: actor.user_id,
+            approved_by: None,
+            approved_at: None,
+            created_at: now,
+            version: 1,
+        };
+        let sealed = self.seal_field("support_plan", plan.id, "objectives", objectives, false)?;
+        let event = self.case_event(
+            actor,
+            c.id,
+            "support_plan_written",
+            None,
+            None,
+            serde_json::json!({"plan_type": plan.plan_type, "status": plan.status, "actions": tasks.len()}),
+        )?;
+        let ev = self.case_audit(actor, meta, "support_plan.create", c.id);
+        self.store.insert_support_plan(&plan, &tasks, &[sealed], &event, &[ev]).await?;
+        Ok(plan.id)
+    }
+
+    /// Approve a plan awaiting approval (four eyes: `domain::assistance::may_approve`).
+    pub async fn approve_support_plan(&self, caller: &Caller, case_id: &str, plan_id: &str, meta: &RequestMeta) -> Result<()> {
+        use palermo_domain::assistance::SupportPlanStatus;
+        let actor = Self::user_of(caller)?;
+        let (c, _, _, _) = self.case_for(actor, case_id, CaseOp::Manage, meta).await?;
+        let (plans, _) = self.store.support_plans_of(c.id).await?;
+        let target = Uuid::parse_str(plan_id.trim()).ok();
+        let Some(mut plan) = plans.into_iter().find(|p| Some(p.id) == target && p.status == SupportPlanStatus::AwaitingApproval.code())
+        else {
+            return Err(ServiceError::Invalid(vec![ValidationError::new("plan", "a plan of this case that awaits approval")]));
+        };
+        assistance::may_approve(plan.created_by, plan.organisation_id, actor).map_err(|e| ServiceError::Invalid(vec![e]))?;
+        plan.status = SupportPlanStatus::Active.code().into();
+        plan.approved_by = Some(actor.user_id);
+        plan.approved_at = Some(self.now());
+        let event = self.case_event(actor, c.id, "support_plan_approved", None, None, serde_json::json!({"plan": plan.id.to_string()}))?;
+        let ev = self.case_audit(actor, meta, "support_plan.approve", c.id);
+        self.store.approve_support_plan(&plan, &event, &[ev]).await?;
+        Ok(())
+    }
+
+    /// Record a plan's action as done (its owner, or the case team).
+    pub async fn complete_task(&self, caller: &Caller, case_id: &str, task_id: &str, done_on: &str, meta: &RequestMeta) -> Result<()> {
+        let actor = Self::user_of(caller)?;
+        let (c, _, _, _) = self.case_for(actor, case_id, CaseOp::Manage, meta).await?;
+        let (_, tasks) = self.store.support_plans_of(c.id).await?;
+        let target = Uuid::parse_str(task_id.trim()).ok();
+        let mut errs = Vec::new();
+        let task = tasks.into_iter().find(|t| Some(t.id) == target && t.done_on.is_none());
+        if task.is_none() {
+            errs.push(ValidationError::new("task", "an open action of this case's support plans"));
+        }
+        let done = date("done_on", done_on, true, &mut errs);
+        let today = self.rules().local_date(self.now());
+        if done.is_some_and(|d| d > today) {
+            errs.push(ValidationError::new("done_on", format!("a date not after today ({today})")));
+        }
+        let (Some(mut task), Some(done), true) = (task, done, errs.is_empty()) else { return Err(ServiceError::Invalid(errs)) };
+        task.done_on = Some(done);
+        let event =
+            self.case_event(actor, c.id, "support_task_done", None, Some(done), serde_json::json!({"task": task.id.to_string()}))?;
+        let ev = self.case_audit(actor, meta, "support_plan.task_done", c.id);
+        self.store.complete_task(&task, &event, &[ev]).await?;
+        Ok(())
+    }
+
+    /// The caller's own actions past their due date.
+    pub async fn task_alerts(&self, caller: &Caller) -> Result<Vec<TaskAlert>> {
+        let actor = Self::user_of(caller)?;
+        let today = self.rules().local_date(self.now());
+        let rows = self.store.tasks_overdue(actor.user_id, today).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(t, r)| TaskAlert { case_id: t.case_id, case_reference: r, action: t.action, due_on: t.due_on.to_string() })
+            .collect())
+    }
+}

@@ -221,6 +221,8 @@ pub struct CaseView {
     pub high_risk: bool,
     /// Reintegration follow-up contacts (the case team).
     pub follow_ups: Vec<crate::assistance::FollowUpView>,
+    /// Support plans with their actions (the case team).
+    pub support_plans: Vec<crate::assistance::SupportPlanView>,
     /// Where the person stays (accepted accommodation referrals), when the caller may read the
     /// location section now.
     pub location: Option<Vec<String>>,
@@ -929,6 +931,7 @@ impl Palermo {
                 None
             },
             location_needs_step_up,
+            support_plans: if can_manage { self.support_plan_views(c.id, rules.local_date(self.now())).await? } else { Vec::new() },
             follow_ups: if can_manage {
                 let today = rules.local_date(self.now());
                 self.store.follow_ups_of(c.id).await?.iter().map(|f| crate::assistance::follow_up_view(f, today)).collect()

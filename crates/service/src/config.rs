@@ -48,6 +48,8 @@ pub struct JurisdictionConfig {
     pub urgent_referral_hours: i64,
     /// Days ahead of a residence permit's end at which it is flagged for renewal.
     pub permit_expiry_alert_days: u32,
+    /// Support plans wait for a supervisor's approval before they are active.
+    pub support_plan_approval: bool,
 }
 
 impl Default for JurisdictionConfig {
@@ -68,6 +70,7 @@ impl Default for JurisdictionConfig {
             step_up_minutes: 5,
             urgent_referral_hours: 24,
             permit_expiry_alert_days: 30,
+            support_plan_approval: true,
         }
     }
 }
@@ -232,6 +235,7 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("jurisdiction", "step_up_minutes", Kind::Int),
     ("jurisdiction", "urgent_referral_hours", Kind::Int),
     ("jurisdiction", "permit_expiry_alert_days", Kind::Int),
+    ("jurisdiction", "support_plan_approval", Kind::Bool),
 ];
 
 #[derive(Clone, Copy)]

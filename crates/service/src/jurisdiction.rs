@@ -72,6 +72,8 @@ pub struct JurisdictionInput {
     pub step_up_minutes: String,
     pub urgent_referral_hours: String,
     pub permit_expiry_alert_days: String,
+    /// `true` or `false`.
+    pub support_plan_approval: String,
 }
 
 impl JurisdictionInput {
@@ -91,6 +93,7 @@ impl JurisdictionInput {
             step_up_minutes: j.step_up_minutes.to_string(),
             urgent_referral_hours: j.urgent_referral_hours.to_string(),
             permit_expiry_alert_days: j.permit_expiry_alert_days.to_string(),
+            support_plan_approval: j.support_plan_approval.to_string(),
         }
     }
 
@@ -135,6 +138,14 @@ impl JurisdictionInput {
             step_up_minutes: number("step_up_minutes", &self.step_up_minutes, "minutes", &mut errs),
             urgent_referral_hours: number("urgent_referral_hours", &self.urgent_referral_hours, "hours", &mut errs),
             permit_expiry_alert_days: number("permit_expiry_alert_days", &self.permit_expiry_alert_days, "days", &mut errs),
+            support_plan_approval: match self.support_plan_approval.trim() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    errs.push(ValidationError::new("support_plan_approval", "true or false"));
+                    true
+                }
+            },
         };
         if !errs.is_empty() {
             return Err(errs);
@@ -167,6 +178,7 @@ pub const FIELDS: &[&str] = &[
     "step_up_minutes",
     "urgent_referral_hours",
     "permit_expiry_alert_days",
+    "support_plan_approval",
 ];
 
 impl Jurisdiction {

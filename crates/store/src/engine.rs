@@ -235,6 +235,37 @@ fn follow_up_from(row: &Row_) -> Result<FollowUpRecord> {
     })
 }
 
+const PLAN_COLUMNS: &str = "id, case_id, plan_type, status, organisation_id, created_by, approved_by, approved_at, created_at, version";
+const TASK_COLUMNS: &str = "id, plan_id, case_id, action, owner_id, due_on, done_on, created_at";
+
+fn plan_from(row: &Row_) -> Result<SupportPlanRecord> {
+    Ok(SupportPlanRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        plan_type: row.try_get("plan_type")?,
+        status: row.try_get("status")?,
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        created_by: UserId(row.try_get("created_by")?),
+        approved_by: row.try_get::<Option<Uuid>, _>("approved_by")?.map(UserId),
+        approved_at: row.try_get("approved_at")?,
+        created_at: row.try_get("created_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+fn task_from(row: &Row_) -> Result<PlanTaskRecord> {
+    Ok(PlanTaskRecord {
+        id: row.try_get("id")?,
+        plan_id: row.try_get("plan_id")?,
+        case_id: row.try_get("case_id")?,
+        action: row.try_get("action")?,
+        owner_id: UserId(row.try_get("owner_id")?),
+        due_on: row.try_get("due_on")?,
+        done_on: row.try_get("done_on")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
 fn permit_from(row: &Row_) -> Result<PermitRecord> {
     Ok(PermitRecord {
         id: row.try_get("id")?,
@@ -1780,6 +1811,113 @@ impl EngineStore {
         }
         Self::insert_case_event_in(&mut tx, event).await?;
         self.commit_with(tx, audit).await
+    }
+
+    pub async fn insert_support_plan(
+        &self,
+        plan: &SupportPlanRecord,
+        tasks: &[PlanTaskRecord],
+        vault: &[VaultEntry],
+        event: &CaseEventRecord,
+        audit: &[AuditEvent],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO support_plans ({PLAN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")))
+            .bind(plan.id)
+            .bind(plan.case_id)
+            .bind(&plan.plan_type)
+            .bind(&plan.status)
+            .bind(plan.organisation_id.0)
+            .bind(plan.created_by.0)
+            .bind(plan.approved_by.map(|u| u.0))
+            .bind(plan.approved_at)
+            .bind(plan.created_at)
+            .bind(plan.version)
+            .execute(&mut *tx)
+            .await?;
+        for t in tasks {
+            sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO support_plan_tasks ({TASK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")))
+                .bind(t.id)
+                .bind(t.plan_id)
+                .bind(t.case_id)
+                .bind(&t.action)
+                .bind(t.owner_id.0)
+                .bind(t.due_on)
+                .bind(t.done_on)
+                .bind(t.created_at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for v in vault {
+            Self::vault_put_in(&mut tx, v).await?;
+        }
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    /// Approve a plan awaiting approval; `plan.version` is the version read.
+    pub async fn approve_support_plan(&self, plan: &SupportPlanRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("UPDATE support_plans SET status = $1, approved_by = $2, approved_at = $3, version = version + 1 WHERE id = $4 AND version = $5")
+            .bind(&plan.status)
+            .bind(plan.approved_by.map(|u| u.0))
+            .bind(plan.approved_at)
+            .bind(plan.id)
+            .bind(plan.version)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Stale("someone changed this plan while you were working on it; nothing was saved — reload and try again"));
+        }
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn complete_task(&self, task: &PlanTaskRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("UPDATE support_plan_tasks SET done_on = $1 WHERE id = $2 AND done_on IS NULL")
+            .bind(task.done_on)
+            .bind(task.id)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Stale("this task was already recorded as done; reload the case"));
+        }
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn support_plans_of(&self, case_id: Uuid) -> Result<(Vec<SupportPlanRecord>, Vec<PlanTaskRecord>)> {
+        let mut conn = self.readers.acquire().await?;
+        let plans = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PLAN_COLUMNS} FROM support_plans WHERE case_id = $1 ORDER BY created_at, id")))
+            .bind(case_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(plan_from)
+            .collect::<Result<Vec<_>>>()?;
+        let tasks = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM support_plan_tasks WHERE case_id = $1 ORDER BY due_on, id")))
+            .bind(case_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(task_from)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((plans, tasks))
+    }
+
+    /// Tasks of `owner` not done and due before `before`, with their case's reference.
+    pub async fn tasks_overdue(&self, owner: UserId, before: time::Date) -> Result<Vec<(PlanTaskRecord, String)>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {}, c.reference AS case_reference FROM support_plan_tasks t JOIN cases c ON c.id = t.case_id \
+             WHERE t.owner_id = $1 AND t.done_on IS NULL AND t.due_on < $2 ORDER BY t.due_on, t.id LIMIT 200",
+            TASK_COLUMNS.split(", ").map(|c| format!("t.{c}")).collect::<Vec<_>>().join(", ")
+        )))
+        .bind(owner.0)
+        .bind(before)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(|r| Ok((task_from(r)?, r.try_get("case_reference")?))).collect()
     }
 
     pub async fn follow_ups_of(&self, case_id: Uuid) -> Result<Vec<FollowUpRecord>> {

@@ -116,6 +116,7 @@ pub mod sqlite {
         Migration { version: 8, name: "residence_and_children", sql: include_str!("../migrations/sqlite/0008_residence_and_children.sql") },
         Migration { version: 9, name: "claims_and_risk", sql: include_str!("../migrations/sqlite/0009_claims_and_risk.sql") },
         Migration { version: 10, name: "follow_ups", sql: include_str!("../migrations/sqlite/0010_follow_ups.sql") },
+        Migration { version: 11, name: "support_plans", sql: include_str!("../migrations/sqlite/0011_support_plans.sql") },
     ];
 
     impl EngineStore {
@@ -196,6 +197,7 @@ pub mod postgres {
         },
         Migration { version: 9, name: "claims_and_risk", sql: include_str!("../migrations/postgres/0009_claims_and_risk.sql") },
         Migration { version: 10, name: "follow_ups", sql: include_str!("../migrations/postgres/0010_follow_ups.sql") },
+        Migration { version: 11, name: "support_plans", sql: include_str!("../migrations/postgres/0011_support_plans.sql") },
     ];
 
     impl EngineStore {
@@ -405,6 +407,11 @@ delegate! {
     pub async fn insert_follow_ups(&self, rows: &[FollowUpRecord], event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn complete_follow_up(&self, f: &FollowUpRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn follow_ups_of(&self, case_id: Uuid) -> Result<Vec<FollowUpRecord>>;
+    pub async fn insert_support_plan(&self, plan: &SupportPlanRecord, tasks: &[PlanTaskRecord], vault: &[VaultEntry], event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn approve_support_plan(&self, plan: &SupportPlanRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn complete_task(&self, task: &PlanTaskRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn support_plans_of(&self, case_id: Uuid) -> Result<(Vec<SupportPlanRecord>, Vec<PlanTaskRecord>)>;
+    pub async fn tasks_overdue(&self, owner: UserId, before: time::Date) -> Result<Vec<(PlanTaskRecord, String)>>;
     pub async fn follow_ups_due(&self, org: OrgId, user: UserId, until: time::Date) -> Result<Vec<(FollowUpRecord, String)>>;
     pub async fn insert_risk(&self, r: &RiskRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn services_delivered_count(&self, org: OrgId, from: time::Date) -> Result<i64>;

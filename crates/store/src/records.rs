@@ -375,6 +375,34 @@ pub struct FollowUpRecord {
     pub version: i64,
 }
 
+/// A support plan (HTCDS `spl_Type`); its objectives are sealed in the vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportPlanRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub plan_type: String,
+    pub status: String,
+    pub organisation_id: OrgId,
+    pub created_by: UserId,
+    pub approved_by: Option<UserId>,
+    pub approved_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub version: i64,
+}
+
+/// A support plan's action, its owner and due date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanTaskRecord {
+    pub id: Uuid,
+    pub plan_id: Uuid,
+    pub case_id: Uuid,
+    pub action: String,
+    pub owner_id: UserId,
+    pub due_on: time::Date,
+    pub done_on: Option<time::Date>,
+    pub created_at: OffsetDateTime,
+}
+
 /// Which cases a list may contain: the union of the relations the caller has (see
 /// `palermo_domain::access`). An empty scope matches nothing.
 #[derive(Debug, Clone, Default)]

@@ -54,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/follow-ups", post(plan_follow_ups))
         .route("/cases/{id}/follow-ups/done", post(record_follow_up))
         .route("/follow-ups/due", get(follow_up_alerts))
+        .route("/cases/{id}/support-plans", post(create_support_plan))
+        .route("/cases/{id}/support-plans/approve", post(approve_support_plan))
+        .route("/cases/{id}/tasks/done", post(complete_task))
+        .route("/tasks/overdue", get(task_alerts))
 }
 
 fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
@@ -480,6 +484,19 @@ pub fn openapi_document() -> serde_json::Value {
                     "outcome": {"type": "string", "enum": palermo_service::palermo_domain::assistance::FollowUpOutcome::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}}}}}},
                 "responses": {"200": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
             "/api/v1/follow-ups/due": {"get": {"summary": "Follow-ups due today or overdue on the caller's cases", "responses": {"200": ok("Follow-ups", json!({"type": "array"}))}}},
+            "/api/v1/cases/{id}/support-plans": {"post": {"summary": "Write a support plan (HTCDS spl_Type) with objectives (sealed) and 1 to 20 actions with owners and due dates; awaits a supervisor's approval where the jurisdiction requires it", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["plan_type", "objectives", "tasks"], "properties": {
+                    "plan_type": {"type": "string", "enum": palermo_service::palermo_domain::assistance::SupportPlanType::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()},
+                    "objectives": {"type": "string", "maxLength": 2000},
+                    "tasks": {"type": "array", "items": {"type": "object", "additionalProperties": false, "properties": {"action": {"type": "string", "maxLength": 200}, "owner": {"type": "string", "description": "username"}, "due_on": {"type": "string", "format": "date"}}}}}}}}},
+                "responses": {"201": ok("The plan's id", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
+            "/api/v1/cases/{id}/support-plans/approve": {"post": {"summary": "Approve a plan awaiting approval (another case worker or coordinator of the plan's organisation)", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["plan"], "properties": {"plan": {"type": "string", "format": "uuid"}}}}}},
+                "responses": {"200": ok("Approved", json!({"type": "object"})), "404": err("Not found"), "422": err("Not awaiting approval, or not a second person")}}},
+            "/api/v1/cases/{id}/tasks/done": {"post": {"summary": "Record a support plan's action as done", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["task", "done_on"], "properties": {"task": {"type": "string", "format": "uuid"}, "done_on": {"type": "string", "format": "date"}}}}}},
+                "responses": {"200": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
+            "/api/v1/tasks/overdue": {"get": {"summary": "The caller's support-plan actions past their due date", "responses": {"200": ok("Tasks", json!({"type": "array"}))}}},
             "/api/v1/audit/verify": {"get": {"summary": "Verify the audit hash chain (auditors)", "responses": {"200": ok("Result", json!({"type": "object"})), "403": err("Role does not allow")}}}
         },
         "components": {"schemas": {
@@ -787,4 +804,70 @@ where
     let input: I = try_api!(ctx, parse_body(body));
     let v = try_api!(ctx, run(caller, input).await);
     json_ok(status, &v)
+}
+
+async fn create_support_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    case_write(
+        &state,
+        &ctx,
+        &headers,
+        &id,
+        &body,
+        StatusCode::CREATED,
+        async |caller, input: palermo_service::assistance::SupportPlanInput| {
+            state.app.create_support_plan(&caller, &id, &input, &ctx.meta).await.map(|plan| json!({"id": plan}))
+        },
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanRef {
+    plan: String,
+}
+
+async fn approve_support_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    case_write(&state, &ctx, &headers, &id, &body, StatusCode::OK, async |caller, input: PlanRef| {
+        state.app.approve_support_plan(&caller, &id, &input.plan, &ctx.meta).await.map(|()| json!({"approved": true}))
+    })
+    .await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskDone {
+    task: String,
+    done_on: String,
+}
+
+async fn complete_task(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    case_write(&state, &ctx, &headers, &id, &body, StatusCode::OK, async |caller, input: TaskDone| {
+        state.app.complete_task(&caller, &id, &input.task, &input.done_on, &ctx.meta).await.map(|()| json!({"recorded": true}))
+    })
+    .await
+}
+
+async fn task_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let v = try_api!(ctx, state.app.task_alerts(&Caller::User(s.actor.clone())).await);
+    json_ok(StatusCode::OK, &v)
 }

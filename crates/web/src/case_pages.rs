@@ -216,6 +216,7 @@ struct CasePage {
     closure_reasons: &'static [palermo_service::palermo_domain::assistance::ClosureReason],
     paths: &'static [palermo_service::palermo_domain::assistance::ReintegrationPath],
     follow_up_outcomes: &'static [palermo_service::palermo_domain::assistance::FollowUpOutcome],
+    plan_types: &'static [palermo_service::palermo_domain::assistance::SupportPlanType],
 }
 
 impl CasePage {
@@ -287,6 +288,7 @@ async fn case_page(
         closure_reasons: palermo_service::palermo_domain::assistance::ClosureReason::ALL,
         paths: palermo_service::palermo_domain::assistance::ReintegrationPath::ALL,
         follow_up_outcomes: palermo_service::palermo_domain::assistance::FollowUpOutcome::ALL,
+        plan_types: palermo_service::palermo_domain::assistance::SupportPlanType::ALL,
     };
     render(status, &p)
 }
@@ -427,6 +429,23 @@ async fn case_post(state: AppState, ctx: Ctx, id: String, body: axum::body::Byte
             };
             app.record_follow_up(&caller, &id, &input, &ctx.meta).await
         }
+        "plan" => {
+            let tasks = (1..=3)
+                .map(|k| palermo_service::assistance::PlanTaskInput {
+                    action: form.get(&format!("action_{k}")),
+                    owner: form.get(&format!("owner_{k}")),
+                    due_on: form.get(&format!("due_on_{k}")),
+                })
+                .collect();
+            let input = palermo_service::assistance::SupportPlanInput {
+                plan_type: form.get("plan_type"),
+                objectives: form.get("objectives"),
+                tasks,
+            };
+            app.create_support_plan(&caller, &id, &input, &ctx.meta).await.map(|_| ())
+        }
+        "approve-plan" => app.approve_support_plan(&caller, &id, &form.get("plan"), &ctx.meta).await,
+        "task" => app.complete_task(&caller, &id, &form.get("task"), &form.get("done_on"), &ctx.meta).await,
         "service" => {
             let input =
                 NewServiceDelivered { kind: form.get("kind"), delivered_on: form.get("delivered_on"), outcome: form.get("outcome") };
@@ -476,6 +495,15 @@ pub async fn plan_follow_ups(State(state): State<AppState>, ctx: Ctx, Path(id): 
 }
 pub async fn record_follow_up(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "follow-up").await
+}
+pub async fn create_support_plan(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "plan").await
+}
+pub async fn approve_support_plan(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "approve-plan").await
+}
+pub async fn complete_task(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "task").await
 }
 pub async fn send_referral(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "referral").await
@@ -578,6 +606,7 @@ fn jurisdiction_page(
                             i.step_up_minutes,
                             i.urgent_referral_hours,
                             i.permit_expiry_alert_days,
+                            i.support_plan_approval,
                         ])
                         .map(|(k, v)| ((*k).to_owned(), v))
                         .collect(),
@@ -628,6 +657,7 @@ pub async fn save_jurisdiction(State(state): State<AppState>, ctx: Ctx, body: ax
         step_up_minutes: form.get("step_up_minutes"),
         urgent_referral_hours: form.get("urgent_referral_hours"),
         permit_expiry_alert_days: form.get("permit_expiry_alert_days"),
+        support_plan_approval: form.get("support_plan_approval"),
     };
     match state.app.update_jurisdiction(&Caller::User(s.actor.clone()), &input, &ctx.meta).await {
         Ok(()) => Redirect::to("/jurisdiction?saved=1").into_response(),

@@ -97,6 +97,9 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/risk", post(case_pages::record_risk))
         .route("/cases/{id}/follow-ups", post(case_pages::plan_follow_ups))
         .route("/cases/{id}/follow-ups/done", post(case_pages::record_follow_up))
+        .route("/cases/{id}/support-plans", post(case_pages::create_support_plan))
+        .route("/cases/{id}/support-plans/approve", post(case_pages::approve_support_plan))
+        .route("/cases/{id}/tasks/done", post(case_pages::complete_task))
         .route("/referrals/{id}", post(coordination_pages::act_on_referral))
         .route("/services", get(coordination_pages::services).post(coordination_pages::add_service))
         .route("/services/{id}/availability", post(coordination_pages::set_availability))
@@ -145,6 +148,12 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/cases/{id}/risk"),
     ("POST", "/api/v1/cases/{id}/follow-ups"),
     ("POST", "/api/v1/cases/{id}/follow-ups/done"),
+    ("POST", "/api/v1/cases/{id}/support-plans"),
+    ("POST", "/api/v1/cases/{id}/support-plans/approve"),
+    ("POST", "/api/v1/cases/{id}/tasks/done"),
+    ("POST", "/cases/{id}/support-plans"),
+    ("POST", "/cases/{id}/support-plans/approve"),
+    ("POST", "/cases/{id}/tasks/done"),
     ("POST", "/cases/{id}/compensation"),
     ("POST", "/cases/{id}/risk"),
     ("POST", "/cases/{id}/follow-ups"),
@@ -198,6 +207,7 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/referrals/overrides"),
     ("GET", "/api/v1/residence/alerts"),
     ("GET", "/api/v1/follow-ups/due"),
+    ("GET", "/api/v1/tasks/overdue"),
     ("GET", "/api/v1/cases"),
     ("POST", "/api/v1/cases"),
     ("POST", "/api/v1/break-glass"),

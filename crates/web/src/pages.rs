@@ -292,6 +292,7 @@ struct HomePage {
     deadlines: palermo_service::cases::DeadlineSummary,
     permits: Vec<palermo_service::assistance::PermitAlert>,
     follow_ups: Vec<palermo_service::assistance::FollowUpAlert>,
+    tasks: Vec<palermo_service::assistance::TaskAlert>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -317,6 +318,10 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(f) => f,
         Err(e) => return error_page(&ctx, &e),
     };
+    let tasks = match state.app.task_alerts(&caller).await {
+        Ok(t) => t,
+        Err(e) => return error_page(&ctx, &e),
+    };
     render(
         StatusCode::OK,
         &HomePage {
@@ -328,6 +333,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
             deadlines,
             permits,
             follow_ups,
+            tasks,
         },
     )
 }

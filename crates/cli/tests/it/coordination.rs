@@ -15,12 +15,14 @@ crate::on_both_engines!(
     residence_expiry_and_child_closure,
     compensation_and_risk,
     step_up_for_the_location,
-    reintegration_follow_up
+    reintegration_follow_up,
+    support_plans_with_approval
 );
 
 struct World {
     authority_org: String,
     shelter: String,
+    police: palermo_service::admin::OrgView,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -36,7 +38,7 @@ async fn world(app: &TestApp) -> World {
     app.user(&clinic, "clinic-user", &["service_provider"]).await;
     app.user(&other, "outsider", &["case_worker"]).await;
     app.user(&op, "coordinator", &["coordinator"]).await;
-    World { authority_org: directorate.id.to_string(), shelter: shelter.id.to_string() }
+    World { authority_org: directorate.id.to_string(), shelter: shelter.id.to_string(), police }
 }
 
 async fn open_case(app: &TestApp, fr: &mut Client, w: &World, age: &str) -> String {
@@ -586,4 +588,64 @@ async fn reintegration_follow_up(app: &TestApp) {
     assert_eq!(r.status, 422, "recorded once");
     let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
     assert_eq!(v["follow_ups"][0]["outcome"], "reached_doing_well");
+}
+
+/// A support plan: objectives sealed, actions with owners and due dates, approved by a second
+/// person of the organisation; overdue actions on their owner's home page.
+async fn support_plans_with_approval(app: &TestApp) {
+    let w = world(app).await;
+    app.user(&w.police, "police-worker", &["case_worker"]).await;
+    let mut fr = app.signed_in("responder").await;
+    let id = open_case(app, &mut fr, &w, "35").await;
+    let today = fr.get("/api/v1/jurisdiction").await.json()["today"].as_str().unwrap().to_owned();
+    let week =
+        (time::Date::parse(&today, &time::macros::format_description!("[year]-[month]-[day]")).unwrap() + Duration::days(7)).to_string();
+    let bad = json!({"plan_type": "health", "objectives": "Regain health and learn the language.",
+        "tasks": [{"action": "Book a GP appointment", "owner": "responder", "due_on": week}, {"action": "Enrol in a course", "owner": "shelter-user", "due_on": week}]});
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/support-plans"), &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"owner\""), "another organisation's user: {}", r.body);
+    let mut outsider = app.signed_in("outsider").await;
+    assert_eq!(outsider.post_json(&format!("/api/v1/cases/{id}/support-plans"), &bad).await.status, 404);
+    let plan = json!({"plan_type": "health", "objectives": "Regain health and learn the language.",
+        "tasks": [{"action": "Book a GP appointment", "owner": "responder", "due_on": week}, {"action": "Enrol in a language course", "owner": "police-worker", "due_on": week}]});
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/support-plans"), &plan).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let plan_id = r.json()["id"].as_str().unwrap().to_owned();
+    // The objectives are sealed, not in the clear.
+    let sealed =
+        palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM identity_vault WHERE record_type = 'support_plan'").await.unwrap();
+    assert_eq!(sealed, 1);
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(v["support_plans"][0]["status"], "awaiting_approval");
+    assert_eq!(v["support_plans"][0]["objectives"], "Regain health and learn the language.");
+    // Four eyes: not the author; another case worker of the organisation.
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/support-plans/approve"), &json!({"plan": plan_id})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("other than the plan's author"), "{}", r.body);
+    let mut cw = app.signed_in("police-worker").await;
+    let r = cw.post_json(&format!("/api/v1/cases/{id}/support-plans/approve"), &json!({"plan": plan_id})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(v["support_plans"][0]["status"], "active");
+    assert_eq!(v["support_plans"][0]["approved_by"], "Test police-worker");
+    // Eight days later the responder's action is overdue on their home page; done, it is gone.
+    app.clock.advance(Duration::days(8));
+    let mut fr = app.signed_in("responder").await;
+    let overdue = fr.get("/api/v1/tasks/overdue").await.json();
+    assert_eq!(overdue.as_array().unwrap().len(), 1, "only the responder's own: {overdue}");
+    assert!(fr.get("/").await.body.contains("id=\"task-alerts\""));
+    let task = fr.get(&format!("/api/v1/cases/{id}")).await.json()["support_plans"][0]["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["owner"] == "Test responder")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let today = fr.get("/api/v1/jurisdiction").await.json()["today"].as_str().unwrap().to_owned();
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/tasks/done"), &json!({"task": task, "done_on": today})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(fr.get("/api/v1/tasks/overdue").await.json().as_array().unwrap().len(), 0);
 }

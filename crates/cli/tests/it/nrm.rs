@@ -454,6 +454,7 @@ async fn jurisdiction_settings_from_the_page(app: &TestApp) {
         ("step_up_minutes", "5"),
         ("urgent_referral_hours", "24"),
         ("permit_expiry_alert_days", "30"),
+        ("support_plan_approval", "true"),
     ];
     let r = admin.post_form("/jurisdiction", &form).await;
     assert_eq!(r.status, 422, "{}", r.body);
