@@ -686,17 +686,21 @@ impl Palermo {
     }
 
     /// The case's support plans with their objectives opened (the case view has audited the read).
-    pub(crate) async fn support_plan_views(&self, case_id: Uuid, today: Date) -> Result<Vec<SupportPlanView>> {
-        let (plans, tasks) = self.store.support_plans_of(case_id).await?;
+    pub(crate) async fn support_plan_views(
+        &self,
+        plans: &[palermo_store::SupportPlanRecord],
+        tasks: &[palermo_store::PlanTaskRecord],
+        sealed: &[palermo_store::VaultEntry],
+        today: Date,
+    ) -> Result<Vec<SupportPlanView>> {
         if plans.is_empty() {
             return Ok(Vec::new());
         }
         let mut ids: Vec<palermo_domain::ids::UserId> = tasks.iter().map(|t| t.owner_id).collect();
         ids.extend(plans.iter().filter_map(|p| p.approved_by));
         let names = self.user_names(ids).await?;
-        let ids: Vec<Uuid> = plans.iter().map(|p| p.id).collect();
         let mut objectives = std::collections::HashMap::new();
-        for v in self.store.vault_get_many("support_plan", &ids).await? {
+        for v in sealed.iter().filter(|v| v.record_type == "support_plan") {
             let aad = format!("support_plan:{}:{}", v.field, v.record_id);
             objectives.insert(v.record_id, String::from_utf8_lossy(&self.keys.open(&v.ciphertext, aad.as_bytes())?).into_owned());
         }

@@ -785,6 +785,9 @@ impl Palermo {
             child_records,
             claims,
             risks,
+            follow_ups,
+            plans,
+            tasks,
         } = file;
         let facts = self.facts_of(&c, &consent_records, &grants, &referrals, &risks);
         let region = self.check_case(actor, &c, &facts, op, meta).await?;
@@ -801,7 +804,8 @@ impl Palermo {
         ev.purpose = Some(if glass { "break_glass" } else { "case_work" }.into());
         self.audit_read(ev).await?;
         let can = |s: Section| sections.contains(&s);
-        let (person_sealed, events_sealed): (Vec<_>, Vec<_>) = sealed.into_iter().partition(|v| v.record_type == "person");
+        let (person_sealed, other_sealed): (Vec<_>, Vec<_>) = sealed.into_iter().partition(|v| v.record_type == "person");
+        let (plans_sealed, events_sealed): (Vec<_>, Vec<_>) = other_sealed.into_iter().partition(|v| v.record_type == "support_plan");
         let person = match (person_record, can(Section::Identity)) {
             (Some(record), true) => Some(self.person_detail_from(&record, &person_sealed)?),
             _ => None,
@@ -931,10 +935,14 @@ impl Palermo {
                 None
             },
             location_needs_step_up,
-            support_plans: if can_manage { self.support_plan_views(c.id, rules.local_date(self.now())).await? } else { Vec::new() },
+            support_plans: if can_manage {
+                self.support_plan_views(&plans, &tasks, &plans_sealed, rules.local_date(self.now())).await?
+            } else {
+                Vec::new()
+            },
             follow_ups: if can_manage {
                 let today = rules.local_date(self.now());
-                self.store.follow_ups_of(c.id).await?.iter().map(|f| crate::assistance::follow_up_view(f, today)).collect()
+                follow_ups.iter().map(|f| crate::assistance::follow_up_view(f, today)).collect()
             } else {
                 Vec::new()
             },

@@ -1396,9 +1396,12 @@ impl EngineStore {
         let sealed = sqlx::query(
             "SELECT record_type, record_id, field, ciphertext, key_id, blind_index, updated_at FROM identity_vault WHERE record_type = 'person' AND record_id = $1 \
              UNION ALL SELECT record_type, record_id, field, ciphertext, key_id, blind_index, updated_at FROM identity_vault \
-             WHERE record_type = 'case_event' AND record_id IN (SELECT id FROM case_events WHERE case_id = $2)",
+             WHERE record_type = 'case_event' AND record_id IN (SELECT id FROM case_events WHERE case_id = $2) \
+             UNION ALL SELECT record_type, record_id, field, ciphertext, key_id, blind_index, updated_at FROM identity_vault \
+             WHERE record_type = 'support_plan' AND record_id IN (SELECT id FROM support_plans WHERE case_id = $3)",
         )
         .bind(case.person_id.unwrap_or(Uuid::nil()))
+        .bind(id)
         .bind(id)
         .fetch_all(&mut *conn)
         .await?
@@ -1458,7 +1461,35 @@ impl EngineStore {
             .iter()
             .map(risk_from)
             .collect::<Result<Vec<_>>>()?;
+        let follow_ups = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {FOLLOW_UP_COLUMNS} FROM follow_ups WHERE case_id = $1 ORDER BY due_on, id")))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(follow_up_from)
+            .collect::<Result<Vec<_>>>()?;
+        let plans = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PLAN_COLUMNS} FROM support_plans WHERE case_id = $1 ORDER BY created_at, id")))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(plan_from)
+            .collect::<Result<Vec<_>>>()?;
+        let tasks = if plans.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM support_plan_tasks WHERE case_id = $1 ORDER BY due_on, id")))
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(task_from)
+                .collect::<Result<Vec<_>>>()?
+        };
         Ok(Some(CaseFile {
+            follow_ups,
+            plans,
+            tasks,
             case,
             person,
             consents,

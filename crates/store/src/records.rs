@@ -463,7 +463,8 @@ pub struct CaseFile {
     pub break_glass: Vec<BreakGlassRecord>,
     pub screening: Option<ScreeningRecord>,
     pub events: Vec<CaseEventRecord>,
-    /// `person` entries of the case's person and `case_event` entries of its events.
+    /// `person` entries of the case's person, `case_event` entries of its events and
+    /// `support_plan` entries of its plans.
     pub sealed: Vec<VaultEntry>,
     pub referrals: Vec<ReferralRecord>,
     pub services: Vec<ServiceDeliveredRecord>,
@@ -471,6 +472,9 @@ pub struct CaseFile {
     pub child_records: Vec<ChildRecord>,
     pub claims: Vec<ClaimRecord>,
     pub risks: Vec<RiskRecord>,
+    pub follow_ups: Vec<FollowUpRecord>,
+    pub plans: Vec<SupportPlanRecord>,
+    pub tasks: Vec<PlanTaskRecord>,
 }
 
 /// Everything one generated case writes (the synthetic generator's bulk path).
