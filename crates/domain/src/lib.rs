@@ -12,6 +12,7 @@ pub mod coordination;
 pub mod deadline;
 pub mod ids;
 pub mod indicators;
+pub mod justice;
 pub mod nrm;
 pub mod org;
 pub mod person;

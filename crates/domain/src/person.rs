@@ -86,6 +86,16 @@ pub fn parse_citizenships(s: &str) -> Result<Vec<String>, ValidationError> {
     )
 }
 
+/// A list of countries (origin, transit, destination) as ISO 3166-1 alpha-3 codes, for `field`.
+pub fn parse_countries(field: &'static str, s: &str) -> Result<Vec<String>, ValidationError> {
+    codes(
+        field,
+        &s.to_uppercase(),
+        |c| c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()),
+        "ISO 3166-1 alpha-3 country codes such as SYR, UKR, NGA, separated by commas",
+    )
+}
+
 /// Languages as ISO 639 codes (`ar, uk, fra`), lower case.
 pub fn parse_languages(s: &str) -> Result<Vec<String>, ValidationError> {
     codes(

@@ -75,7 +75,7 @@ pub struct PermitAlert {
     pub days_left: i64,
 }
 
-fn date(field: &'static str, s: &str, required: bool, errs: &mut Vec<ValidationError>) -> Option<Date> {
+pub(crate) fn date(field: &'static str, s: &str, required: bool, errs: &mut Vec<ValidationError>) -> Option<Date> {
     if s.trim().is_empty() {
         if required {
             errs.push(ValidationError::new(field, "a date as YYYY-MM-DD"));

@@ -228,6 +228,9 @@ pub struct CaseView {
     pub location: Option<Vec<String>>,
     /// The caller may read the location after re-entering their password (step-up).
     pub location_needs_step_up: bool,
+    /// Disclosures to investigations with hearing dates and protection measures (the case
+    /// team; never the investigation file).
+    pub disclosures: Vec<crate::justice::DisclosureView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -946,6 +949,7 @@ impl Palermo {
             } else {
                 Vec::new()
             },
+            disclosures: if can_manage { self.disclosure_views(c.id, &consent_records_for_view).await? } else { Vec::new() },
             time_zone: rules.time_zone_name.clone(),
         })
     }

@@ -13,6 +13,7 @@ pub mod coordination;
 pub mod demo;
 pub mod import;
 pub mod jurisdiction;
+pub mod justice;
 pub mod keys;
 pub mod persons;
 pub mod synth;

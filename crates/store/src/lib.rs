@@ -10,9 +10,11 @@
 //! which groups concurrent entries into one transaction (group commit) and answers each caller
 //! only after the commit is durable.
 
+mod justice_records;
 mod records;
 mod sink;
 
+pub use justice_records::*;
 pub use records::*;
 pub use sink::AuditSink;
 
@@ -117,6 +119,7 @@ pub mod sqlite {
         Migration { version: 9, name: "claims_and_risk", sql: include_str!("../migrations/sqlite/0009_claims_and_risk.sql") },
         Migration { version: 10, name: "follow_ups", sql: include_str!("../migrations/sqlite/0010_follow_ups.sql") },
         Migration { version: 11, name: "support_plans", sql: include_str!("../migrations/sqlite/0011_support_plans.sql") },
+        Migration { version: 12, name: "justice", sql: include_str!("../migrations/sqlite/0012_justice.sql") },
     ];
 
     impl EngineStore {
@@ -157,6 +160,7 @@ pub mod sqlite {
     }
 
     include!("engine.rs");
+    include!("justice_engine.rs");
 }
 
 pub mod postgres {
@@ -198,6 +202,7 @@ pub mod postgres {
         Migration { version: 9, name: "claims_and_risk", sql: include_str!("../migrations/postgres/0009_claims_and_risk.sql") },
         Migration { version: 10, name: "follow_ups", sql: include_str!("../migrations/postgres/0010_follow_ups.sql") },
         Migration { version: 11, name: "support_plans", sql: include_str!("../migrations/postgres/0011_support_plans.sql") },
+        Migration { version: 12, name: "justice", sql: include_str!("../migrations/postgres/0012_justice.sql") },
     ];
 
     impl EngineStore {
@@ -248,6 +253,7 @@ pub mod postgres {
     }
 
     include!("engine.rs");
+    include!("justice_engine.rs");
 }
 
 enum Engine {
@@ -427,6 +433,24 @@ delegate! {
     pub async fn reference_counter(&self, prefix: &str) -> Result<i64>;
     pub async fn vault_get_many(&self, record_type: &str, ids: &[Uuid]) -> Result<Vec<VaultEntry>>;
     pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64) -> Result<(Vec<CaseRecord>, i64)>;
+
+    pub async fn save_justice(&self, records: &[JusticeRecord], reference_prefix: Option<&str>, vault: &[VaultEntry], events: &[CaseEventRecord], audit: &[AuditEvent]) -> Result<Option<String>>;
+    pub async fn get_crime_report(&self, id: Uuid) -> Result<Option<CrimeReportRecord>>;
+    pub async fn get_investigation(&self, id: Uuid) -> Result<Option<InvestigationRecord>>;
+    pub async fn investigation_by_reference(&self, reference: &str) -> Result<Option<InvestigationRecord>>;
+    pub async fn get_suspect(&self, id: Uuid) -> Result<Option<SuspectRecord>>;
+    pub async fn get_charge(&self, id: Uuid) -> Result<Option<ChargeRecord>>;
+    pub async fn get_asset(&self, id: Uuid) -> Result<Option<AssetRecord>>;
+    pub async fn get_mla_request(&self, id: Uuid) -> Result<Option<MlaRequestRecord>>;
+    pub async fn get_disclosure(&self, id: Uuid) -> Result<Option<DisclosureRecord>>;
+    pub async fn crime_reports_of(&self, org: Uuid, limit: i64) -> Result<Vec<CrimeReportRecord>>;
+    pub async fn investigations_of(&self, org: Uuid, limit: i64) -> Result<Vec<InvestigationRecord>>;
+    pub async fn investigation_file(&self, id: Uuid) -> Result<Option<InvestigationFile>>;
+    pub async fn disclosures_of_case(&self, case_id: Uuid) -> Result<(Vec<(DisclosureRecord, String)>, Vec<HearingRecord>)>;
+    pub async fn hearings_for_case_worker(&self, user: UserId, from: time::Date, until: time::Date) -> Result<Vec<(HearingRecord, String)>>;
+    pub async fn victim_reports_waiting(&self) -> Result<i64>;
+    pub async fn justice_counts(&self, from: time::Date, to: time::Date) -> Result<Vec<JusticeCount>>;
+    pub async fn confiscated_value(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).
     pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head>;

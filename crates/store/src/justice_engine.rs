@@ -1,0 +1,241 @@
+// The justice track's storage (issue 5), written once and compiled per engine beside `engine.rs`.
+
+/// `INSERT … ON CONFLICT (id) DO UPDATE` guarded by the version: an update applies only when the
+/// record's version is one more than the stored one (otherwise nothing is written: stale).
+fn justice_upsert_sql(table: &str, cols: &[&str]) -> String {
+    let params = (1..=cols.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let updates = cols.iter().filter(|c| **c != "id").map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(", ");
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({params}) ON CONFLICT (id) DO UPDATE SET {updates} WHERE {table}.version + 1 = excluded.version",
+        cols.join(", ")
+    )
+}
+
+fn justice_select_sql<T: Stored<DB>>(tail: &str) -> String {
+    format!("SELECT {} FROM {} {tail}", T::COLUMNS.join(", "), T::TABLE)
+}
+
+const STALE_JUSTICE: &str = "someone changed this record while you were working on it; nothing was saved — reload it and try again";
+
+impl EngineStore {
+    async fn justice_put_in<T: Stored<DB>>(tx: &mut Tx, rec: &T) -> Result<()> {
+        let sql = justice_upsert_sql(T::TABLE, T::COLUMNS);
+        let r = rec.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql))).execute(&mut **tx).await.map_err(|e| {
+            if unique_violation(&e) { StoreError::Conflict("a record with this reference") } else { StoreError::Database(e) }
+        })?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Stale(STALE_JUSTICE));
+        }
+        Ok(())
+    }
+
+    async fn justice_one<T: Stored<DB>>(&self, column: &str, value: impl sqlx::Encode<'_, DB> + sqlx::Type<DB>) -> Result<Option<T>> {
+        let sql = justice_select_sql::<T>(&format!("WHERE {column} = $1"));
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).fetch_optional(&self.readers).await?;
+        Ok(row.as_ref().map(T::from_row).transpose()?)
+    }
+
+    async fn justice_of<T: Stored<DB>>(&self, column: &str, id: Uuid, order: &str) -> Result<Vec<T>> {
+        let sql = justice_select_sql::<T>(&format!("WHERE {column} = $1 ORDER BY {order}"));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(&self.readers).await?;
+        Ok(rows.iter().map(T::from_row).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Save justice records in one transaction with their sealed values, the case-timeline
+    /// events (for disclosures) and the audit entries. With `reference_prefix`, the first record
+    /// is new and gets the next reference for that prefix, which is returned.
+    pub async fn save_justice(
+        &self,
+        records: &[JusticeRecord],
+        reference_prefix: Option<&str>,
+        vault: &[VaultEntry],
+        events: &[CaseEventRecord],
+        audit: &[AuditEvent],
+    ) -> Result<Option<String>> {
+        let mut tx = self.begin_write().await?;
+        let mut reference = None;
+        for (i, r) in records.iter().enumerate() {
+            let numbered;
+            let r = match reference_prefix {
+                Some(prefix) if i == 0 => {
+                    let (n,): (i64,) = sqlx::query_as(
+                        "INSERT INTO reference_counters (prefix, last) VALUES ($1, 1) ON CONFLICT (prefix) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
+                    )
+                    .bind(prefix)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let given = format!("{prefix}-{n:06}");
+                    numbered = r.with_reference(&given);
+                    reference = Some(given);
+                    &numbered
+                }
+                _ => r,
+            };
+            match r {
+                JusticeRecord::Investigation(x) => Self::justice_put_in(&mut tx, x).await?,
+                JusticeRecord::Report(x) => Self::justice_put_in(&mut tx, x).await?,
+                JusticeRecord::Mla(x) => Self::justice_put_in(&mut tx, x).await?,
+                JusticeRecord::Suspect(x) => Self::justice_put_in(&mut tx, x).await?,
+                JusticeRecord::Charge(x) => Self::justice_put_in(&mut tx, x).await?,
+                JusticeRecord::Asset(x) => Self::justice_put_in(&mut tx, x).await?,
+                JusticeRecord::Disclosure(x) => Self::justice_put_in(&mut tx, x).await?,
+                JusticeRecord::Hearing(x) => Self::justice_put_in(&mut tx, x).await?,
+            }
+        }
+        for v in vault {
+            Self::vault_put_in(&mut tx, v).await?;
+        }
+        for e in events {
+            Self::insert_case_event_in(&mut tx, e).await?;
+        }
+        self.commit_with(tx, audit).await?;
+        Ok(reference)
+    }
+
+    pub async fn get_crime_report(&self, id: Uuid) -> Result<Option<CrimeReportRecord>> {
+        self.justice_one("id", id).await
+    }
+
+    pub async fn get_investigation(&self, id: Uuid) -> Result<Option<InvestigationRecord>> {
+        self.justice_one("id", id).await
+    }
+
+    pub async fn investigation_by_reference(&self, reference: &str) -> Result<Option<InvestigationRecord>> {
+        self.justice_one("reference", reference.to_owned()).await
+    }
+
+    pub async fn get_suspect(&self, id: Uuid) -> Result<Option<SuspectRecord>> {
+        self.justice_one("id", id).await
+    }
+
+    pub async fn get_charge(&self, id: Uuid) -> Result<Option<ChargeRecord>> {
+        self.justice_one("id", id).await
+    }
+
+    pub async fn get_asset(&self, id: Uuid) -> Result<Option<AssetRecord>> {
+        self.justice_one("id", id).await
+    }
+
+    pub async fn get_mla_request(&self, id: Uuid) -> Result<Option<MlaRequestRecord>> {
+        self.justice_one("id", id).await
+    }
+
+    pub async fn get_disclosure(&self, id: Uuid) -> Result<Option<DisclosureRecord>> {
+        self.justice_one("id", id).await
+    }
+
+    /// The newest reports received by an organisation.
+    pub async fn crime_reports_of(&self, org: Uuid, limit: i64) -> Result<Vec<CrimeReportRecord>> {
+        let sql = justice_select_sql::<CrimeReportRecord>("WHERE org_id = $1 ORDER BY received_on DESC, id DESC LIMIT $2");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(limit).fetch_all(&self.readers).await?;
+        Ok(rows.iter().map(<CrimeReportRecord as Stored<DB>>::from_row).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The newest investigations an organisation leads or prosecutes.
+    pub async fn investigations_of(&self, org: Uuid, limit: i64) -> Result<Vec<InvestigationRecord>> {
+        let sql = justice_select_sql::<InvestigationRecord>(
+            "WHERE lead_org_id = $1 OR prosecution_org_id = $2 ORDER BY opened_on DESC, id DESC LIMIT $3",
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(org).bind(limit).fetch_all(&self.readers).await?;
+        Ok(rows.iter().map(<InvestigationRecord as Stored<DB>>::from_row).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// An investigation with everything recorded under it.
+    pub async fn investigation_file(&self, id: Uuid) -> Result<Option<InvestigationFile>> {
+        let Some(investigation) = self.get_investigation(id).await? else { return Ok(None) };
+        Ok(Some(InvestigationFile {
+            investigation,
+            reports: self.justice_of("investigation_id", id, "received_on, id").await?,
+            mla: self.justice_of("investigation_id", id, "requested_on, id").await?,
+            suspects: self.justice_of("investigation_id", id, "reference").await?,
+            charges: self.justice_of("investigation_id", id, "charged_on, id").await?,
+            assets: self.justice_of("investigation_id", id, "created_at, id").await?,
+            disclosures: self.justice_of("investigation_id", id, "created_at, id").await?,
+            hearings: self.justice_of("investigation_id", id, "held_on, id").await?,
+        }))
+    }
+
+    /// A victim's case's disclosures to investigations and their hearings, with each
+    /// investigation's reference.
+    pub async fn disclosures_of_case(&self, case_id: Uuid) -> Result<(Vec<(DisclosureRecord, String)>, Vec<HearingRecord>)> {
+        let disclosures: Vec<DisclosureRecord> = self.justice_of("case_id", case_id, "created_at, id").await?;
+        let mut out = Vec::new();
+        for d in disclosures {
+            let (reference,): (String,) =
+                sqlx::query_as("SELECT reference FROM investigations WHERE id = $1").bind(d.investigation_id).fetch_one(&self.readers).await?;
+            out.push((d, reference));
+        }
+        Ok((out, self.justice_of("case_id", case_id, "held_on, id").await?))
+    }
+
+    /// Hearings from `from` to `until` in the cases a user is the assigned case worker of, with
+    /// the case reference (the case worker's reminders).
+    pub async fn hearings_for_case_worker(&self, user: UserId, from: time::Date, until: time::Date) -> Result<Vec<(HearingRecord, String)>> {
+        let cols = <HearingRecord as Stored<DB>>::COLUMNS.iter().map(|c| format!("h.{c}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {cols}, c.reference AS case_reference FROM hearings h JOIN cases c ON c.id = h.case_id \
+             JOIN disclosures d ON d.id = h.disclosure_id \
+             WHERE c.case_worker_id = $1 AND h.held_on >= $2 AND h.held_on <= $3 AND d.ended_on IS NULL ORDER BY h.held_on, h.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user.0).bind(from).bind(until).fetch_all(&self.readers).await?;
+        rows.iter().map(|r| Ok((<HearingRecord as Stored<DB>>::from_row(r)?, r.try_get("case_reference")?))).collect()
+    }
+
+    /// Reports received from victims that are neither investigated nor closed (¶5(b)(i)).
+    pub async fn victim_reports_waiting(&self) -> Result<i64> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM crime_reports WHERE channel = 'victim' AND status = 'received'").fetch_one(&self.readers).await?;
+        Ok(n)
+    }
+
+    /// Persons investigated (became suspects), prosecuted (charged) and convicted between `from`
+    /// and `to` (exclusive), by sex, age group and citizenships: the UNODC questionnaire's
+    /// persons tables. A person counts once per stage however many charges they face.
+    pub async fn justice_counts(&self, from: time::Date, to: time::Date) -> Result<Vec<JusticeCount>> {
+        let rows = sqlx::query(
+            "SELECT 'investigated' AS stage, sex, age_group, citizenships, COUNT(*) AS persons FROM suspects \
+               WHERE suspected_on >= $1 AND suspected_on < $2 GROUP BY sex, age_group, citizenships \
+             UNION ALL \
+             SELECT 'prosecuted', s.sex, s.age_group, s.citizenships, COUNT(*) FROM suspects s \
+               WHERE EXISTS (SELECT 1 FROM charges c WHERE c.suspect_id = s.id AND c.charged_on >= $3 AND c.charged_on < $4) \
+               GROUP BY s.sex, s.age_group, s.citizenships \
+             UNION ALL \
+             SELECT 'convicted', s.sex, s.age_group, s.citizenships, COUNT(*) FROM suspects s \
+               WHERE EXISTS (SELECT 1 FROM charges c WHERE c.suspect_id = s.id AND c.verdict = 'convicted' AND c.verdict_on >= $5 AND c.verdict_on < $6) \
+               GROUP BY s.sex, s.age_group, s.citizenships \
+             ORDER BY 1, 2, 3, 4",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(from)
+        .bind(to)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(JusticeCount {
+                    stage: r.try_get(0)?,
+                    sex: r.try_get(1)?,
+                    age_group: r.try_get(2)?,
+                    citizenships: r.try_get(3)?,
+                    persons: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The value of assets confiscated between `from` and `to` (exclusive), per currency, in
+    /// minor units (whatever happened to them afterwards).
+    pub async fn confiscated_value(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT currency, CAST(SUM(value_minor) AS BIGINT) FROM assets WHERE confiscated_on >= $1 AND confiscated_on < $2 GROUP BY currency ORDER BY currency",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(rows)
+    }
+}
