@@ -522,7 +522,7 @@ mod tests {
 
         #[test]
         fn parsers_never_panic(s in "\\PC*") {
-            let _ = parse_protection(&[s.clone()]);
+            let _ = parse_protection(std::slice::from_ref(&s));
             for o in Offence::ALL { let _ = parse_iccs(*o, &s); }
         }
     }

@@ -1276,7 +1276,7 @@ impl Palermo {
             )]));
         }
         let (existing, _) = self.store.disclosures_of_case(c.id).await?;
-        if existing.iter().any(|(d, _)| d.investigation_id == inv.id && d.ended_on.is_none()) {
+        if existing.iter().any(|(d, _)| d.investigation_id == inv.id && disclosure_state(d, &consents) == "standing") {
             return Err(ServiceError::Conflict("this case is already disclosed to that investigation".into()));
         }
         let now = self.now();
@@ -1503,6 +1503,41 @@ impl Palermo {
             return Ok(None);
         }
         Ok(Some(self.store.victim_reports_waiting().await?))
+    }
+}
+
+/// The kinds of justice record a request can name by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JusticeObject {
+    Report,
+    Investigation,
+    Mla,
+    Suspect,
+    Charge,
+    Asset,
+    Disclosure,
+}
+
+impl Palermo {
+    /// Whether the caller may work on the named record: checked before a request body is read,
+    /// so a refusal is the same 404 whatever was sent.
+    pub async fn ensure_justice_access(&self, caller: &Caller, object: JusticeObject, id: &str, meta: &RequestMeta) -> Result<()> {
+        let actor = self.justice_actor(caller)?;
+        let uid = Self::parse_id(id);
+        let investigation = match (object, uid) {
+            (JusticeObject::Report, _) => return self.report_for(actor, id, "crime_report.update", meta).await.map(|_| ()),
+            (JusticeObject::Suspect, _) => return self.suspect_for(actor, id, "suspect.update", meta).await.map(|_| ()),
+            (JusticeObject::Disclosure, _) => return self.standing_disclosure(actor, id, "disclosure.update", meta).await.map(|_| ()),
+            (_, None) => None,
+            (JusticeObject::Investigation, Some(u)) => Some(u),
+            (JusticeObject::Mla, Some(u)) => self.store.get_mla_request(u).await?.map(|m| m.investigation_id),
+            (JusticeObject::Charge, Some(u)) => self.store.get_charge(u).await?.map(|c| c.investigation_id),
+            (JusticeObject::Asset, Some(u)) => self.store.get_asset(u).await?.map(|a| a.investigation_id),
+        };
+        match investigation {
+            Some(i) => self.investigation_for(actor, i, "investigation.update", meta).await.map(|_| ()),
+            None => Err(self.hidden(actor, meta, "investigation.update", "investigation", id).await),
+        }
     }
 }
 

@@ -60,18 +60,18 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/overdue", get(task_alerts))
 }
 
-fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
+pub(crate) fn json_ok<T: Serialize>(status: StatusCode, value: &T) -> Response {
     match serde_json::to_string(value) {
         Ok(body) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(e) => problem(&ServiceError::Internal(e.to_string()), ""),
     }
 }
 
-fn session(ctx: &Ctx) -> Result<&Session, Response> {
+pub(crate) fn session(ctx: &Ctx) -> Result<&Session, Response> {
     ctx.complete().ok_or_else(|| problem(&ServiceError::Unauthenticated, &ctx.meta.request_id))
 }
 
-fn session_for_write<'a>(ctx: &'a Ctx, headers: &HeaderMap) -> Result<&'a Session, Response> {
+pub(crate) fn session_for_write<'a>(ctx: &'a Ctx, headers: &HeaderMap) -> Result<&'a Session, Response> {
     let s = session(ctx)?;
     if !ctx.csrf_ok(headers.get("x-csrf-token").and_then(|v| v.to_str().ok())) {
         return Err(csrf_problem());
@@ -79,7 +79,7 @@ fn session_for_write<'a>(ctx: &'a Ctx, headers: &HeaderMap) -> Result<&'a Sessio
     Ok(s)
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServiceError> {
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServiceError> {
     serde_json::from_slice(body).map_err(|e| {
         let msg = e.to_string();
         let msg = msg.split(" at line").next().unwrap_or(&msg).to_owned();
@@ -320,6 +320,14 @@ async fn openapi() -> Response {
 }
 
 pub fn openapi_document() -> serde_json::Value {
+    let mut doc = openapi_core();
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.extend(crate::justice_api::openapi_paths());
+    }
+    doc
+}
+
+fn openapi_core() -> serde_json::Value {
     let problem = json!({"$ref": "#/components/schemas/Problem"});
     let err = |d: &str| json!({"description": d, "content": {"application/problem+json": {"schema": problem}}});
     let ok = |d: &str, schema: serde_json::Value| json!({"description": d, "content": {"application/json": {"schema": schema}}});
@@ -785,7 +793,7 @@ async fn follow_up_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
 /// A write on a case by its team: the session and CSRF token, then the caller's right to manage
 /// the case (so an outsider's malformed body still gets the 404 of a case that does not exist),
 /// then the body, then the use case.
-async fn case_write<I, O>(
+pub(crate) async fn case_write<I, O>(
     state: &AppState,
     ctx: &Ctx,
     headers: &HeaderMap,

@@ -15,6 +15,7 @@ mod case_pages;
 mod coordination_pages;
 mod error;
 pub mod i18n;
+mod justice_api;
 mod middleware;
 mod pages;
 mod session;
@@ -108,7 +109,7 @@ pub fn router(app: Palermo) -> Router {
         .route("/break-glass", get(case_pages::break_glass_page).post(case_pages::break_glass))
         .route("/break-glass/review", get(case_pages::break_glass_review))
         .route("/jurisdiction", get(case_pages::jurisdiction).post(case_pages::save_jurisdiction))
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(justice_api::routes()))
         .fallback(pages::not_found);
     routes
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::edge))
@@ -168,6 +169,22 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/cases/{id}/services"),
     ("POST", "/api/v1/referrals/{id}"),
     ("POST", "/api/v1/services/{id}/availability"),
+    ("GET", "/api/v1/justice/reports/{id}"),
+    ("POST", "/api/v1/justice/reports/{id}"),
+    ("GET", "/api/v1/justice/investigations/{id}"),
+    ("POST", "/api/v1/justice/investigations/{id}"),
+    ("POST", "/api/v1/justice/investigations/{id}/mla"),
+    ("POST", "/api/v1/justice/investigations/{id}/suspects"),
+    ("POST", "/api/v1/justice/investigations/{id}/assets"),
+    ("POST", "/api/v1/justice/mla/{id}"),
+    ("POST", "/api/v1/justice/suspects/{id}/charges"),
+    ("POST", "/api/v1/justice/charges/{id}/verdict"),
+    ("POST", "/api/v1/justice/assets/{id}"),
+    ("POST", "/api/v1/justice/disclosures/{id}"),
+    ("POST", "/api/v1/justice/disclosures/{id}/hearings"),
+    ("GET", "/api/v1/cases/{id}/disclosures"),
+    ("POST", "/api/v1/cases/{id}/disclosures"),
+    ("POST", "/api/v1/cases/{id}/disclosures/end"),
 ];
 
 /// Every route that needs a signed-in user (no id): (method, path).
@@ -211,6 +228,12 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/cases"),
     ("POST", "/api/v1/cases"),
     ("POST", "/api/v1/break-glass"),
+    ("GET", "/api/v1/justice/reports"),
+    ("POST", "/api/v1/justice/reports"),
+    ("GET", "/api/v1/justice/investigations"),
+    ("POST", "/api/v1/justice/investigations"),
+    ("GET", "/api/v1/justice/statistics"),
+    ("GET", "/api/v1/hearings/upcoming"),
 ];
 
 /// Serve until `shutdown` resolves. The listener is already bound (so tests can use port 0).

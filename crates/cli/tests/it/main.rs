@@ -8,6 +8,7 @@ mod coordination;
 mod crash;
 mod http;
 mod import;
+mod justice;
 mod linkage;
 mod nrm;
 

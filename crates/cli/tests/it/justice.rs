@@ -1,0 +1,500 @@
+//! The justice track over HTTP, on both engines: a victim's report triaged into an
+//! investigation, suspects charged, assets seized and confiscated, a conviction; the victim's case
+//! disclosed on consent (the investigator's minimal view, lost on withdrawal, back on a recorded
+//! legal obligation); the case worker's hearing dates and protection measures; the UNODC
+//! numbers; and the separation of tracks in both directions.
+
+use palermo_service::RequestMeta;
+use palermo_service::admin::Caller;
+use palermo_testkit::{Client, TestApp};
+use serde_json::{Value, json};
+
+crate::on_both_engines!(justice_track_end_to_end, tracks_are_separate_in_both_directions);
+
+struct World {
+    police: String,
+    prosecution: String,
+    authority: String,
+}
+
+async fn world(app: &TestApp) -> World {
+    let op = app.operator_org().await;
+    let police = app.org("City Police", "police").await;
+    let other_police = app.org("Border Police", "police").await;
+    let prosecution = app.org("Public Prosecutor", "prosecution").await;
+    let directorate = app.org("Victim Directorate", "social_services").await;
+    let shelter = app.org("Safe Shelter", "shelter").await;
+    app.user(&police, "investigator", &["investigator"]).await;
+    app.user(&police, "police-responder", &["first_responder"]).await;
+    app.user(&other_police, "other-investigator", &["investigator"]).await;
+    app.user(&prosecution, "prosecutor", &["prosecutor"]).await;
+    app.user(&directorate, "authority", &["competent_authority"]).await;
+    app.user(&shelter, "responder", &["first_responder"]).await;
+    app.user(&shelter, "case-worker", &["case_worker"]).await;
+    app.user(&op, "coordinator", &["coordinator"]).await;
+    app.user(&op, "analyst", &["analyst"]).await;
+    World { police: police.id.to_string(), prosecution: prosecution.id.to_string(), authority: directorate.id.to_string() }
+}
+
+async fn victim_case(c: &mut Client, w: &World) -> String {
+    let r = c
+        .post_json(
+            "/api/v1/persons",
+            &json!({"given_name": "Olena", "family_name": "Witness", "sex": "Feminine", "age_at_identification": "31"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let person = r.json()["reference"].as_str().unwrap().to_owned();
+    let r = c
+        .post_json(
+            "/api/v1/cases",
+            &json!({
+                "kind": "referral", "person": person, "screened_on": "2026-11-12", "population": "adult", "exploitation_form": "labour",
+                "acts": ["recruitment"], "means": ["deception"], "purposes": ["forced_labour_or_services"],
+                "indicators": ["DR.01", "DR.08", "EX.01", "EX.04", "CD.01", "CD.03"],
+                "competent_authority": w.authority, "referral_consent": "given", "consent_form": "written", "checklist": ["informed_of_purpose"]
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+fn law_enforcement_consent(police: &str, status: &str) -> Value {
+    json!({"purpose": "law_enforcement", "recipient": police, "status": status, "decided_on": "2026-11-17", "form": "written", "given_by": "person", "checklist": ["informed_of_purpose"]})
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<(String, String, Option<String>)> {
+    app.app
+        .recent_audit(&Caller::Console, 500, &RequestMeta::cli())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.action, r.outcome.to_owned(), r.object_id))
+        .collect()
+}
+
+async fn justice_track_end_to_end(app: &TestApp) {
+    let w = world(app).await;
+    let mut inv = app.signed_in("investigator").await;
+    let mut coord = app.signed_in("coordinator").await;
+
+    // A report from a victim: logged; invalid input names every field and changes nothing.
+    let r = inv.post_json("/api/v1/justice/reports", &json!({"channel": "pigeon", "received_on": "2031-01-01", "summary": ""})).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    for field in ["channel", "received_on", "summary"] {
+        assert!(r.body.contains(&format!("\"field\":\"{field}\"")), "{field}: {}", r.body);
+    }
+    assert_eq!(inv.get("/api/v1/justice/reports").await.json().as_array().unwrap().len(), 0);
+    let r = inv
+        .post_json(
+            "/api/v1/justice/reports",
+            &json!({"channel": "victim", "received_on": "2026-11-10", "risk": "high", "summary": "Workers held at a farm near the river; passports taken"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let report = r.json();
+    assert!(report["reference"].as_str().unwrap().starts_with("RPT-2026-"), "{report}");
+    assert!(report["summary"].is_null(), "the list and the answer to a write do not carry what was reported");
+    let report_id = report["id"].as_str().unwrap().to_owned();
+    let stats = app.signed_in("analyst").await.get("/api/v1/justice/statistics?year=2026").await;
+    assert_eq!(stats.status, 200, "{}", stats.body);
+    assert_eq!(stats.json()["victim_reports_waiting"], 1, "a victim's report not yet investigated is counted");
+    let r = inv.get(&format!("/api/v1/justice/reports/{report_id}")).await;
+    assert_eq!(r.json()["summary"], "Workers held at a farm near the river; passports taken");
+    // Triaged into a new investigation.
+    let r = inv
+        .post_json(&format!("/api/v1/justice/reports/{report_id}"), &json!({"command": "investigate", "forms": ["forced_labour"]}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["status"], "investigated");
+    let inv_id = r.json()["investigation_id"].as_str().unwrap().to_owned();
+    let r = inv.post_json(&format!("/api/v1/justice/reports/{report_id}"), &json!({"command": "close", "reason": "duplicate"})).await;
+    assert_eq!(r.status, 422, "an investigated report is not closed: {}", r.body);
+    let file = inv.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json();
+    assert_eq!(file["iccs"], json!(["02042"]));
+    assert_eq!(file["reports"].as_array().unwrap().len(), 1);
+    let reference = file["reference"].as_str().unwrap().to_owned();
+    assert!(reference.starts_with("INV-2026-"), "{file}");
+    let stats = app.signed_in("analyst").await.get("/api/v1/justice/statistics?year=2026").await;
+    assert_eq!(stats.json()["victim_reports_waiting"], 0);
+
+    // Suspects, charges, a conviction and an acquittal.
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/investigations/{inv_id}/suspects"),
+            &json!({"given_name": "Viktor", "family_name": "Farmer", "sex": "Masculine", "age": "44", "citizenships": "UKR", "roles": ["Exploiter", "RecruiterOrIntermediary"], "relation_to_victims": "employer", "suspected_on": "2026-11-11", "arrested_on": "2026-11-12"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let boss = r.json()["id"].as_str().unwrap().to_owned();
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/investigations/{inv_id}/suspects"),
+            &json!({"given_name": "Ana", "family_name": "Driver", "sex": "Feminine", "age": "35", "citizenships": "ROU", "roles": ["Transporter"], "suspected_on": "2026-11-11"}),
+        )
+        .await;
+    let driver = r.json()["id"].as_str().unwrap().to_owned();
+    let r = inv.post_json(&format!("/api/v1/justice/investigations/{inv_id}/suspects"), &json!({"roles": ["Wizard"], "age": "200"})).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    for field in ["roles", "age", "family_name"] {
+        assert!(r.body.contains(&format!("\"field\":\"{field}\"")), "{field}: {}", r.body);
+    }
+    let charge = |suspect: &str| {
+        (
+            format!("/api/v1/justice/suspects/{suspect}/charges"),
+            json!({"offence": "trafficking_in_persons", "iccs": "02042", "legal_provision": "Criminal Code art. 210", "charged_on": "2026-11-13"}),
+        )
+    };
+    let (path, body) = charge(&boss);
+    let r = inv.post_json(&path, &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let boss_charge = r.json()["id"].as_str().unwrap().to_owned();
+    let (path, body) = charge(&driver);
+    let driver_charge = inv.post_json(&path, &body).await.json()["id"].as_str().unwrap().to_owned();
+    let r = inv
+        .post_json(&path, &json!({"offence": "trafficking_in_persons", "iccs": "0301", "legal_provision": "", "charged_on": "2026-11-01"}))
+        .await;
+    assert_eq!(r.status, 422);
+    for field in ["iccs", "legal_provision", "charged_on"] {
+        assert!(r.body.contains(&format!("\"field\":\"{field}\"")), "{field}: {}", r.body);
+    }
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/suspects/{boss}/charges"),
+            &json!({"offence": "money_laundering", "legal_provision": "AML Act s. 4", "charged_on": "2026-11-14"}),
+        )
+        .await;
+    let ml_charge = r.json()["id"].as_str().unwrap().to_owned();
+
+    // Assets: seized, then confiscated; a step out of order is refused with the allowed steps.
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/investigations/{inv_id}/assets"),
+            &json!({"kind": "bank_account", "status": "frozen", "value": "15000.50", "currency": "EUR", "authority": "District Court", "on": "2026-11-12", "charge": ml_charge}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let asset = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.json()["value_minor"], 1_500_050);
+    let r = inv.post_json(&format!("/api/v1/justice/assets/{asset}"), &json!({"status": "returned", "on": "2026-11-13"})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("one of: seized, confiscated, released"), "{}", r.body);
+    for status in ["seized", "confiscated"] {
+        let r = inv.post_json(&format!("/api/v1/justice/assets/{asset}"), &json!({"status": status, "on": "2026-11-14"})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let r = inv.post_json(&format!("/api/v1/justice/assets/{asset}"), &json!({"status": "released", "on": "2026-11-15"})).await;
+    assert_eq!(r.status, 422, "a confiscated asset is not released");
+
+    // MLA sent and executed; the file is referred to the prosecutor, who records the verdicts.
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/investigations/{inv_id}/mla"),
+            &json!({"direction": "sent", "country": "ROU", "requested_on": "2026-11-12", "subject": "Bank records"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mla = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        inv.post_json(&format!("/api/v1/justice/mla/{mla}"), &json!({"status": "executed", "answered_on": "2026-11-16"})).await.status,
+        200
+    );
+    let mut prosecutor = app.signed_in("prosecutor").await;
+    assert_eq!(prosecutor.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.status, 404, "not yet referred");
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/investigations/{inv_id}"),
+            &json!({"command": "refer_to_prosecution", "prosecution_office": w.police}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "a police force is not a prosecution office: {}", r.body);
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/investigations/{inv_id}"),
+            &json!({"command": "refer_to_prosecution", "prosecution_office": w.prosecution}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["status"], "prosecution");
+    let r = prosecutor
+        .post_json(
+            &format!("/api/v1/justice/charges/{boss_charge}/verdict"),
+            &json!({"verdict": "convicted", "verdict_on": "2026-11-17", "sentence_months": "96", "fine": "5000", "currency": "EUR"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["fine"], "5000.00 EUR");
+    let r = prosecutor
+        .post_json(
+            &format!("/api/v1/justice/charges/{driver_charge}/verdict"),
+            &json!({"verdict": "acquitted", "verdict_on": "2026-11-17", "sentence_months": "12"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "no sentence on an acquittal: {}", r.body);
+    let r = prosecutor
+        .post_json(
+            &format!("/api/v1/justice/charges/{driver_charge}/verdict"),
+            &json!({"verdict": "acquitted", "verdict_on": "2026-11-17"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let file = prosecutor.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json();
+    assert_eq!(file["suspects"][0]["name"], "Viktor Farmer", "{file}");
+    assert_eq!(file["suspects"][0]["charges"][0]["verdict"], "convicted");
+    assert_eq!(file["mla"][0]["status"], "executed");
+    assert_eq!(file["assets"][0]["status"], "confiscated");
+
+    // The UNODC numbers: persons investigated, prosecuted, convicted; value confiscated.
+    let s = app.signed_in("analyst").await.get("/api/v1/justice/statistics?year=2026").await.json();
+    assert_eq!(s["totals"], json!([["investigated", 2], ["prosecuted", 2], ["convicted", 1]]), "{s}");
+    assert!(s["persons"].as_array().unwrap().contains(&json!(["convicted", "Masculine", "adult", "UKR", 1])), "{s}");
+    assert_eq!(s["confiscated"], json!([["EUR", "15000.50 EUR"]]));
+    let s = app.signed_in("analyst").await.get("/api/v1/justice/statistics?year=2025").await.json();
+    assert_eq!(s["totals"], json!([["investigated", 0], ["prosecuted", 0], ["convicted", 0]]));
+    assert_eq!(coord.get("/api/v1/justice/statistics?year=1700").await.status, 422);
+    assert_eq!(app.signed_in("case-worker").await.get("/api/v1/justice/statistics").await.status, 403);
+
+    // The victim's case: opened by the shelter, disclosed on consent to the police.
+    let mut fr = app.signed_in("responder").await;
+    let case = victim_case(&mut fr, &w).await;
+    let r = fr.post_form(&format!("/cases/{case}/assign"), &[("case_worker", "case-worker")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut cw = app.signed_in("case-worker").await;
+    let r = cw.post_json(&format!("/api/v1/cases/{case}/disclosures"), &json!({"investigation": reference, "basis": "consent"})).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("consent to law enforcement for City Police: it is not on record"), "{}", r.body);
+    assert!(inv.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json()["victims"].as_array().unwrap().is_empty());
+    assert_eq!(cw.post_json(&format!("/api/v1/cases/{case}/consent"), &law_enforcement_consent(&w.police, "given")).await.status, 200);
+    let r = cw.post_json(&format!("/api/v1/cases/{case}/disclosures"), &json!({"investigation": reference, "basis": "consent"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["state"], "standing");
+    let r = cw.post_json(&format!("/api/v1/cases/{case}/disclosures"), &json!({"investigation": reference, "basis": "consent"})).await;
+    assert_eq!(r.status, 409, "already disclosed");
+
+    // The investigator's minimal view: reference, contact through the case worker, nothing else.
+    let file = inv.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json();
+    let victim = &file["victims"][0];
+    assert_eq!(victim["state"], "standing", "{file}");
+    assert!(victim["case_reference"].as_str().unwrap().starts_with("NRM-") || victim["case_reference"].is_string());
+    assert!(victim["contact"].as_str().unwrap().contains("Safe Shelter"), "{victim}");
+    let keys: Vec<&String> = victim.as_object().unwrap().keys().collect();
+    for k in &keys {
+        assert!(
+            [
+                "disclosure_id",
+                "state",
+                "case_reference",
+                "contact",
+                "participation",
+                "protection",
+                "interpreter_language",
+                "legal_representative",
+                "hearings"
+            ]
+            .contains(&k.as_str()),
+            "unexpected {k}"
+        );
+    }
+    assert!(!file.to_string().contains("Olena"), "the victim's identity never reaches the investigation");
+    assert!(
+        audit_actions(app).await.iter().any(|(a, o, id)| a == "justice.victim_view" && o == "ok" && id.as_deref() == Some(case.as_str()))
+    );
+    // …and still no way into the victim's case.
+    assert_eq!(inv.get(&format!("/api/v1/cases/{case}")).await.status, 404);
+
+    // Proceedings: participation, protection measures, interpreter, a hearing.
+    let disclosure = victim["disclosure_id"].as_str().unwrap().to_owned();
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/disclosures/{disclosure}"),
+            &json!({"participation": ["witness", "injured_party"], "protection": ["before:police_protection", "during:video_testimony"], "interpreter_language": "uk", "legal_representative": "Legal Aid Clinic"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = inv.post_json(&format!("/api/v1/justice/disclosures/{disclosure}"), &json!({"protection": ["video_testimony"]})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"protection\""), "{}", r.body);
+    let r = prosecutor
+        .post_json(
+            &format!("/api/v1/justice/disclosures/{disclosure}/hearings"),
+            &json!({"held_on": "2026-12-03", "kind": "trial", "court": "District Court, room 4"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // The case worker sees hearing dates and protection measures, not the investigation file.
+    let v = cw.get(&format!("/api/v1/cases/{case}")).await.json();
+    let d = &v["disclosures"][0];
+    assert_eq!(d["investigation"], reference.as_str(), "{v}");
+    assert_eq!(d["protection"], json!(["before:police_protection", "during:video_testimony"]));
+    assert_eq!(d["hearings"][0]["held_on"], "2026-12-03");
+    assert!(!v.to_string().contains("Viktor"), "no suspect in the victim's file");
+    assert_eq!(cw.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.status, 404);
+    let alerts = cw.get("/api/v1/hearings/upcoming").await.json();
+    assert_eq!(alerts[0]["held_on"], "2026-12-03", "{alerts}");
+    let events = cw.get(&format!("/api/v1/cases/{case}")).await.json()["timeline"].to_string();
+    assert!(events.contains("disclosed_to_investigation") && events.contains("hearing_scheduled"), "{events}");
+
+    // Consent withdrawn: the investigator loses the view at once, and cannot add hearings.
+    assert_eq!(cw.post_json(&format!("/api/v1/cases/{case}/consent"), &law_enforcement_consent(&w.police, "withdrawn")).await.status, 200);
+    let file = inv.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json();
+    assert_eq!(file["victims"][0]["state"], "suspended");
+    assert!(file["victims"][0]["case_reference"].is_null() && file["victims"][0]["contact"].is_null(), "{file}");
+    assert!(file["victims"][0]["hearings"].as_array().unwrap().is_empty());
+    let r = prosecutor
+        .post_json(
+            &format!("/api/v1/justice/disclosures/{disclosure}/hearings"),
+            &json!({"held_on": "2026-12-09", "kind": "trial", "court": "X"}),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(cw.get(&format!("/api/v1/cases/{case}")).await.json()["disclosures"][0]["state"], "suspended");
+
+    // A recorded legal obligation (a court's witness summons) restores the minimal view.
+    let r = cw
+        .post_json(
+            &format!("/api/v1/cases/{case}/disclosures"),
+            &json!({"investigation": reference, "basis": "legal_obligation", "legal_obligation": "short"}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"legal_obligation\""), "{}", r.body);
+    app.clock.advance(time::Duration::minutes(5));
+    let r = cw
+        .post_json(
+            &format!("/api/v1/cases/{case}/disclosures"),
+            &json!({"investigation": reference, "basis": "legal_obligation", "legal_obligation": "Code of Criminal Procedure art. 84: witness summons of 2026-11-17"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let new_disclosure = r.json()["id"].as_str().unwrap().to_owned();
+    let file = inv.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json();
+    let states: Vec<&str> = file["victims"].as_array().unwrap().iter().map(|v| v["state"].as_str().unwrap()).collect();
+    assert_eq!(states, vec!["suspended", "standing"]);
+    // The case team ends it; the view goes again.
+    let r = cw.post_json(&format!("/api/v1/cases/{case}/disclosures/end"), &json!({"disclosure": new_disclosure})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let file = inv.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json();
+    assert_eq!(file["victims"][1]["state"], "ended");
+
+    // Closing the investigation needs a reason.
+    let r = prosecutor.post_json(&format!("/api/v1/justice/investigations/{inv_id}"), &json!({"command": "close"})).await;
+    assert_eq!(r.status, 422);
+    let r = prosecutor
+        .post_json(&format!("/api/v1/justice/investigations/{inv_id}"), &json!({"command": "close", "reason": "proceedings_concluded"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+async fn tracks_are_separate_in_both_directions(app: &TestApp) {
+    let w = world(app).await;
+    let mut inv = app.signed_in("investigator").await;
+    let r = inv
+        .post_json(
+            "/api/v1/justice/investigations",
+            &json!({"forms": ["sexual_exploitation"], "origin_countries": "NGA", "destination_countries": "ITA"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let inv_id = r.json()["id"].as_str().unwrap().to_owned();
+    let r = inv
+        .post_json(&format!("/api/v1/justice/investigations/{inv_id}/suspects"), &json!({"family_name": "Madam", "sex": "Feminine"}))
+        .await;
+    let suspect = r.json()["id"].as_str().unwrap().to_owned();
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/suspects/{suspect}/charges"),
+            &json!({"offence": "trafficking_in_persons", "iccs": "02041", "legal_provision": "art. 210", "charged_on": "2026-11-18"}),
+        )
+        .await;
+    let charge = r.json()["id"].as_str().unwrap().to_owned();
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/investigations/{inv_id}/assets"),
+            &json!({"kind": "cash", "status": "seized", "value": "900", "currency": "EUR", "authority": "Police", "on": "2026-11-18"}),
+        )
+        .await;
+    let asset = r.json()["id"].as_str().unwrap().to_owned();
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/investigations/{inv_id}/mla"),
+            &json!({"direction": "received", "country": "NGA", "requested_on": "2026-11-18", "subject": "Witness hearing"}),
+        )
+        .await;
+    let mla = r.json()["id"].as_str().unwrap().to_owned();
+    let r = inv
+        .post_json("/api/v1/justice/reports", &json!({"channel": "hotline", "received_on": "2026-11-18", "summary": "Call about a flat"}))
+        .await;
+    let report = r.json()["id"].as_str().unwrap().to_owned();
+    let mut fr = app.signed_in("responder").await;
+    let case = victim_case(&mut fr, &w).await;
+    assert_eq!(fr.post_json(&format!("/api/v1/cases/{case}/consent"), &law_enforcement_consent(&w.police, "given")).await.status, 200);
+    let reference = inv.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json()["reference"].as_str().unwrap().to_owned();
+    let r = fr.post_json(&format!("/api/v1/cases/{case}/disclosures"), &json!({"investigation": reference, "basis": "consent"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let disclosure = r.json()["id"].as_str().unwrap().to_owned();
+
+    let justice_routes: Vec<(&str, String, Value)> = vec![
+        ("GET", format!("/api/v1/justice/reports/{report}"), json!({})),
+        ("POST", format!("/api/v1/justice/reports/{report}"), json!({"command": "close", "reason": "duplicate"})),
+        ("GET", format!("/api/v1/justice/investigations/{inv_id}"), json!({})),
+        ("POST", format!("/api/v1/justice/investigations/{inv_id}"), json!({"command": "close", "reason": "other"})),
+        (
+            "POST",
+            format!("/api/v1/justice/investigations/{inv_id}/mla"),
+            json!({"direction": "sent", "country": "ROU", "requested_on": "2026-11-18", "subject": "x"}),
+        ),
+        ("POST", format!("/api/v1/justice/investigations/{inv_id}/suspects"), json!({"family_name": "X"})),
+        ("POST", format!("/api/v1/justice/investigations/{inv_id}/assets"), json!({"kind": "cash"})),
+        ("POST", format!("/api/v1/justice/mla/{mla}"), json!({"status": "refused"})),
+        (
+            "POST",
+            format!("/api/v1/justice/suspects/{suspect}/charges"),
+            json!({"offence": "other", "legal_provision": "x", "charged_on": "2026-11-18"}),
+        ),
+        ("POST", format!("/api/v1/justice/charges/{charge}/verdict"), json!({"verdict": "dismissed", "verdict_on": "2026-11-18"})),
+        ("POST", format!("/api/v1/justice/assets/{asset}"), json!({"status": "released", "on": "2026-11-18"})),
+        ("POST", format!("/api/v1/justice/disclosures/{disclosure}"), json!({"participation": ["witness"]})),
+        (
+            "POST",
+            format!("/api/v1/justice/disclosures/{disclosure}/hearings"),
+            json!({"held_on": "2026-12-01", "kind": "trial", "court": "x"}),
+        ),
+    ];
+    let random = uuid::Uuid::now_v7().to_string();
+    // Victim track, another police force, the coordinator, the prosecutor before referral: all
+    // get the answer for a missing record, byte for byte, with the body unread.
+    for user in ["case-worker", "responder", "authority", "other-investigator", "coordinator", "prosecutor", "police-responder"] {
+        let mut c = app.signed_in(user).await;
+        for (method, path, body) in &justice_routes {
+            let missing = path.replace(&path.rsplit('/').find(|s| s.len() == 36).unwrap().to_owned(), &random);
+            let mut answers = Vec::new();
+            for p in [path, &missing] {
+                let r = if *method == "GET" { c.get(p).await } else { c.post_json(p, body).await };
+                answers.push((r.status, r.body));
+            }
+            assert_eq!(answers[0].0, 404, "{user} {method} {path}: {}", answers[0].1);
+            assert_eq!(answers[0], answers[1], "{user} {method} {path}: refused and absent look the same");
+        }
+        if !["other-investigator", "prosecutor"].contains(&user) {
+            assert_eq!(c.get("/api/v1/justice/investigations").await.status, 403, "{user} has no list of investigations");
+            assert_eq!(c.get("/api/v1/justice/reports").await.status, 403, "{user} has no list of reports");
+        } else {
+            assert!(c.get("/api/v1/justice/investigations").await.json().as_array().unwrap().is_empty(), "{user}");
+        }
+    }
+    // The other direction: the investigator reaches no victim record, list or search.
+    assert_eq!(inv.get(&format!("/api/v1/cases/{case}")).await.status, 404);
+    assert_eq!(inv.get(&format!("/api/v1/cases/{case}/disclosures")).await.status, 404);
+    assert_eq!(
+        inv.post_json(&format!("/api/v1/cases/{case}/disclosures"), &json!({"investigation": reference, "basis": "consent"})).await.status,
+        404
+    );
+    let list = inv.get("/api/v1/cases").await;
+    assert!(list.status == 403 || list.json()["rows"].as_array().is_some_and(|c| c.is_empty()), "{}", list.body);
+    let search = inv.post_json("/api/v1/persons/search", &json!({"query": "Olena Witness"})).await;
+    assert!(search.status == 403 || search.json().as_array().is_some_and(|a| a.is_empty()), "{}", search.body);
+    let denied = audit_actions(app).await.into_iter().filter(|(_, o, _)| o == "denied").count();
+    assert!(denied >= 7 * 13, "every refusal is in the audit log ({denied})");
+}
