@@ -1496,6 +1496,23 @@ impl Palermo {
         })
     }
 
+    /// The organisations an investigation may be referred to (prosecution and judiciary sectors).
+    pub async fn prosecution_offices(&self) -> Result<Vec<(OrgId, String)>> {
+        Ok(self
+            .store
+            .list_organisations()
+            .await?
+            .into_iter()
+            .filter(|o| o.sector == "prosecution" || o.sector == "judiciary")
+            .map(|o| (o.id, o.name))
+            .collect())
+    }
+
+    /// Today in the jurisdiction's time zone (the default of date fields).
+    pub fn today_local(&self) -> Date {
+        self.today()
+    }
+
     /// Reports from victims neither investigated nor closed: a number for the coordinator's dashboard.
     pub async fn victim_reports_waiting(&self, caller: &Caller) -> Result<Option<i64>> {
         let actor = self.justice_actor(caller)?;

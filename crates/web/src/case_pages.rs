@@ -451,6 +451,15 @@ async fn case_post(state: AppState, ctx: Ctx, id: String, body: axum::body::Byte
                 NewServiceDelivered { kind: form.get("kind"), delivered_on: form.get("delivered_on"), outcome: form.get("outcome") };
             app.record_service(&caller, &id, &input, &ctx.meta).await
         }
+        "disclose" => {
+            let input = palermo_service::justice::NewDisclosure {
+                investigation: form.get("investigation"),
+                basis: form.get("basis"),
+                legal_obligation: form.get("legal_obligation"),
+            };
+            app.disclose_case(&caller, &id, &input, &ctx.meta).await.map(|_| ())
+        }
+        "end-disclosure" => app.end_disclosure(&caller, &id, &form.get("disclosure"), &ctx.meta).await,
         "convert" => {
             app.convert_notification(&caller, &id, &form.get("person"), &form.get("competent_authority"), &ctx.meta).await.map(|_| ())
         }
@@ -664,4 +673,10 @@ pub async fn save_jurisdiction(State(state): State<AppState>, ctx: Ctx, body: ax
         Err(ServiceError::Invalid(errors)) => jurisdiction_page(&state, &ctx, &s, Some(form), errors, false),
         Err(e) => error_page(&ctx, &e),
     }
+}
+pub async fn disclose(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "disclose").await
+}
+pub async fn end_disclosure(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "end-disclosure").await
 }

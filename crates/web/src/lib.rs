@@ -16,6 +16,7 @@ mod coordination_pages;
 mod error;
 pub mod i18n;
 mod justice_api;
+mod justice_pages;
 mod middleware;
 mod pages;
 mod session;
@@ -96,6 +97,22 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/child-protection", post(case_pages::record_child_protection))
         .route("/cases/{id}/compensation", post(case_pages::record_claim))
         .route("/cases/{id}/risk", post(case_pages::record_risk))
+        .route("/cases/{id}/disclosures", post(case_pages::disclose))
+        .route("/cases/{id}/disclosures/end", post(case_pages::end_disclosure))
+        .route("/justice", get(justice_pages::justice))
+        .route("/justice/reports", post(justice_pages::record_report))
+        .route("/justice/reports/{id}", get(justice_pages::report).post(justice_pages::act_on_report))
+        .route("/justice/investigations", post(justice_pages::open_investigation))
+        .route("/justice/investigations/{id}", get(justice_pages::investigation).post(justice_pages::investigation_command))
+        .route("/justice/investigations/{id}/suspects", post(justice_pages::add_suspect))
+        .route("/justice/investigations/{id}/assets", post(justice_pages::add_asset))
+        .route("/justice/investigations/{id}/mla", post(justice_pages::add_mla))
+        .route("/justice/mla/{id}", post(justice_pages::update_mla))
+        .route("/justice/suspects/{id}/charges", post(justice_pages::add_charge))
+        .route("/justice/charges/{id}/verdict", post(justice_pages::record_verdict))
+        .route("/justice/assets/{id}", post(justice_pages::asset_step))
+        .route("/justice/disclosures/{id}", post(justice_pages::record_proceedings))
+        .route("/justice/disclosures/{id}/hearings", post(justice_pages::add_hearing))
         .route("/cases/{id}/follow-ups", post(case_pages::plan_follow_ups))
         .route("/cases/{id}/follow-ups/done", post(case_pages::record_follow_up))
         .route("/cases/{id}/support-plans", post(case_pages::create_support_plan))
@@ -169,6 +186,21 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/cases/{id}/services"),
     ("POST", "/api/v1/referrals/{id}"),
     ("POST", "/api/v1/services/{id}/availability"),
+    ("POST", "/cases/{id}/disclosures"),
+    ("POST", "/cases/{id}/disclosures/end"),
+    ("GET", "/justice/reports/{id}"),
+    ("POST", "/justice/reports/{id}"),
+    ("GET", "/justice/investigations/{id}"),
+    ("POST", "/justice/investigations/{id}"),
+    ("POST", "/justice/investigations/{id}/suspects"),
+    ("POST", "/justice/investigations/{id}/assets"),
+    ("POST", "/justice/investigations/{id}/mla"),
+    ("POST", "/justice/mla/{id}"),
+    ("POST", "/justice/suspects/{id}/charges"),
+    ("POST", "/justice/charges/{id}/verdict"),
+    ("POST", "/justice/assets/{id}"),
+    ("POST", "/justice/disclosures/{id}"),
+    ("POST", "/justice/disclosures/{id}/hearings"),
     ("GET", "/api/v1/justice/reports/{id}"),
     ("POST", "/api/v1/justice/reports/{id}"),
     ("GET", "/api/v1/justice/investigations/{id}"),
@@ -228,6 +260,9 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/cases"),
     ("POST", "/api/v1/cases"),
     ("POST", "/api/v1/break-glass"),
+    ("GET", "/justice"),
+    ("POST", "/justice/reports"),
+    ("POST", "/justice/investigations"),
     ("GET", "/api/v1/justice/reports"),
     ("POST", "/api/v1/justice/reports"),
     ("GET", "/api/v1/justice/investigations"),

@@ -21,6 +21,8 @@ use palermo_service::palermo_domain::role::Role;
 pub struct NavUser {
     pub display_name: String,
     pub can_audit: bool,
+    /// Investigators and prosecutors: the justice track.
+    pub justice: bool,
 }
 
 pub struct PageCtx {
@@ -32,9 +34,11 @@ pub struct PageCtx {
 }
 
 pub(crate) fn page(ctx: &Ctx, title_key: &str) -> PageCtx {
-    let user = ctx
-        .complete()
-        .map(|s| NavUser { display_name: s.display_name.clone(), can_audit: authorize(&s.actor, Action::ViewAuditLog).is_ok() });
+    let user = ctx.complete().map(|s| NavUser {
+        display_name: s.display_name.clone(),
+        can_audit: authorize(&s.actor, Action::ViewAuditLog).is_ok(),
+        justice: palermo_service::palermo_domain::justice::justice_track(&s.actor),
+    });
     PageCtx { t: ctx.tr.clone(), title: ctx.tr.get(title_key), demo: ctx.demo, user, csrf: ctx.csrf() }
 }
 
@@ -293,6 +297,8 @@ struct HomePage {
     permits: Vec<palermo_service::assistance::PermitAlert>,
     follow_ups: Vec<palermo_service::assistance::FollowUpAlert>,
     tasks: Vec<palermo_service::assistance::TaskAlert>,
+    hearings: Vec<palermo_service::justice::HearingAlert>,
+    victim_reports_waiting: Option<i64>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -322,6 +328,14 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(t) => t,
         Err(e) => return error_page(&ctx, &e),
     };
+    let hearings = match state.app.hearing_alerts(&caller, 30).await {
+        Ok(h) => h,
+        Err(e) => return error_page(&ctx, &e),
+    };
+    let victim_reports_waiting = match state.app.victim_reports_waiting(&caller).await {
+        Ok(n) => n,
+        Err(e) => return error_page(&ctx, &e),
+    };
     render(
         StatusCode::OK,
         &HomePage {
@@ -334,6 +348,8 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
             permits,
             follow_ups,
             tasks,
+            hearings,
+            victim_reports_waiting,
         },
     )
 }
