@@ -568,3 +568,169 @@ async fn browser_journey_directory_referral_acceptance_and_override() {
     let _ = b.close().await;
     app.stop().await;
 }
+
+/// The justice track in a real browser: an investigator logs a victim's report and triages it
+/// into an investigation, adds and charges a suspect, records an asset seized then confiscated,
+/// and refers the file to the prosecutor, who records the conviction; the victim's case worker
+/// is refused a disclosure until the person's consent to law enforcement is recorded, then
+/// discloses; the investigator sees only the minimal view and records protection measures and a
+/// hearing; the case worker sees the hearing and the measures but not the investigation file;
+/// after the consent is withdrawn the investigator's view is suspended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_journey_report_investigation_conviction_and_victim_disclosure() {
+    let Some(driver_path) = chromedriver_path() else {
+        return;
+    };
+    use palermo_service::RequestMeta;
+    use palermo_service::admin::Caller;
+    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.server.cookie_secure = false).await.unwrap();
+    let police = app.org("City Police", "police").await;
+    let prosecution = app.org("Public Prosecutor", "prosecution").await;
+    let directorate = app.org("Victim Directorate", "social_services").await;
+    let shelter = app.org("Safe Shelter", "shelter").await;
+    app.user(&police, "investigator", &["investigator"]).await;
+    app.user(&prosecution, "prosecutor", &["prosecutor"]).await;
+    app.user(&directorate, "decider", &["competent_authority"]).await;
+    let responder = app.user(&shelter, "responder", &["first_responder"]).await;
+    app.user(&shelter, "case-worker", &["case_worker"]).await;
+    let meta = RequestMeta::cli();
+    let fr = Caller::User(actor_of(&responder));
+    let person: palermo_service::persons::NewPerson = serde_json::from_value(serde_json::json!({
+        "given_name": "Olena", "family_name": "Witness", "sex": "Feminine", "age_at_identification": "31"
+    }))
+    .unwrap();
+    let person = app.app.create_person(&fr, &person, &meta).await.unwrap();
+    let case: palermo_service::cases::NewCase = serde_json::from_value(serde_json::json!({
+        "kind": "referral", "person": person.reference, "screened_on": "2026-11-17", "population": "adult", "exploitation_form": "labour",
+        "acts": ["recruitment"], "means": ["deception"], "purposes": ["forced_labour_or_services"],
+        "indicators": ["DR.01", "DR.08", "EX.01", "EX.04", "CD.01", "CD.03"], "competent_authority": directorate.id.to_string(),
+        "referral_consent": "given", "consent_form": "written", "checklist": ["informed_of_purpose"]
+    }))
+    .unwrap();
+    let case = app.app.open_case(&fr, &case, &meta).await.unwrap();
+    app.app.assign_case_worker(&fr, &case.id.to_string(), "case-worker", &meta).await.unwrap();
+    let case_path = format!("/cases/{}", case.id);
+
+    let (_driver, driver_url) = start_driver(&driver_path).await;
+    let profile = app.dir.join("chrome-profile-justice");
+    let b = browser(&driver_url, &profile).await;
+    let base = format!("http://localhost:{}", app.addr.port());
+    let mut secrets = std::collections::HashMap::new();
+
+    // The investigator logs the victim's report and triages it into an investigation.
+    sign_in(&b, &app, &base, "investigator", &mut secrets).await;
+    b.goto(&format!("{base}/justice")).await.unwrap();
+    select(&b, "channel", "victim").await;
+    set_date(&b, "received_on", "2026-11-16").await;
+    fill(&b, "summary", "Twelve workers kept at a farm; documents taken by the owner").await;
+    click(&b, "record-report").await;
+    wait_path(&b, "the report", |p| p.starts_with("/justice/reports/")).await;
+    assert!(el(&b, "report-summary").await.text().await.unwrap().contains("Twelve workers"));
+    check(&b, "input[name='forms'][value='forced_labour']").await;
+    click(&b, "report-investigate").await;
+    let inv_path = wait_path(&b, "the investigation", |p| p.starts_with("/justice/investigations/")).await;
+    let title = b.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    let reference = title.split_whitespace().last().unwrap().to_owned();
+    assert!(reference.starts_with("INV-2026-"), "{title}");
+
+    // A suspect, charged; an asset frozen, seized, then confiscated.
+    fill(&b, "given_name", "Viktor").await;
+    fill(&b, "family_name", "Farmer").await;
+    fill(&b, "age", "44").await;
+    fill(&b, "citizenships", "UKR").await;
+    select(&b, "sex", "Masculine").await;
+    check(&b, "input[name='roles'][value='Exploiter']").await;
+    click(&b, "add-suspect").await;
+    wait_text(&b, "suspects", "Viktor Farmer").await;
+    let provision = b.find(Locator::Css("input[id^='provision-']")).await.unwrap();
+    provision.send_keys("Criminal Code art. 210").await.unwrap();
+    b.find(Locator::Css("button[id^='charge-']")).await.unwrap().click().await.unwrap();
+    wait_text(&b, "suspects", "art. 210").await;
+    fill(&b, "value", "15000").await;
+    fill(&b, "currency", "EUR").await;
+    fill(&b, "authority", "District Court").await;
+    click(&b, "add-asset").await;
+    wait_text(&b, "asset-list", "frozen").await;
+    click(&b, "asset-step-1").await;
+    wait_text(&b, "asset-list", "seized").await;
+    click(&b, "asset-step-1").await;
+    wait_text(&b, "asset-list", "confiscated").await;
+    select(&b, "prosecution_office", &prosecution.id.to_string()).await;
+    click(&b, "investigation-refer_to_prosecution").await;
+    wait_text(&b, "investigation-status", "prosecution").await;
+    sign_out(&b).await;
+
+    // The prosecutor records the conviction.
+    sign_in(&b, &app, &base, "prosecutor", &mut secrets).await;
+    b.goto(&format!("{base}{inv_path}")).await.unwrap();
+    b.find(Locator::Css("input[id^='months-']")).await.unwrap().send_keys("96").await.unwrap();
+    b.find(Locator::Css("button[id^='record-verdict-']")).await.unwrap().click().await.unwrap();
+    wait_text(&b, "suspects", "96").await;
+    let verdict = b.find(Locator::Css(".verdict")).await.unwrap().text().await.unwrap();
+    assert_eq!(verdict, "convicted");
+    sign_out(&b).await;
+
+    // The case worker: no disclosure without consent; then the consent, then the disclosure.
+    sign_in(&b, &app, &base, "case-worker", &mut secrets).await;
+    b.goto(&format!("{base}{case_path}")).await.unwrap();
+    fill(&b, "disclose-investigation", &reference).await;
+    click(&b, "disclose").await;
+    let refused = wait_text(&b, "criminal-proceedings", "consent to law enforcement for City Police").await;
+    assert!(refused.contains("not on record"), "{refused}");
+    select(&b, "purpose", "law_enforcement").await;
+    select(&b, "recipient", &police.id.to_string()).await;
+    select(&b, "consent-status", "given").await;
+    set_date(&b, "consent-date", "2026-11-18").await;
+    click(&b, "record-consent").await;
+    wait_text(&b, "consents", "law_enforcement").await;
+    fill(&b, "disclose-investigation", &reference).await;
+    click(&b, "disclose").await;
+    wait_text(&b, "criminal-proceedings", &reference).await;
+    // The investigation file stays closed to the case worker.
+    b.goto(&format!("{base}{inv_path}")).await.unwrap();
+    assert!(b.find(Locator::Id("investigation")).await.is_err(), "no investigation file for the case worker");
+    sign_out(&b).await;
+
+    // The investigator sees the minimal view and records protection and a hearing.
+    sign_in(&b, &app, &base, "investigator", &mut secrets).await;
+    b.goto(&format!("{base}{inv_path}")).await.unwrap();
+    let victim = el(&b, "victim-1").await.text().await.unwrap();
+    assert!(victim.contains(&case.reference) && victim.contains("Safe Shelter"), "{victim}");
+    assert!(!b.source().await.unwrap().contains("Olena"), "no victim identity in the investigation file");
+    check(&b, "input[name='participation'][value='witness']").await;
+    check(&b, "input[name='protection'][value='during:video_testimony']").await;
+    click(&b, "record-proceedings-1").await;
+    wait_text(&b, "victim-1", "during:video_testimony").await;
+    set_date(&b, "held-on-1", "2026-12-03").await;
+    fill(&b, "court-1", "District Court, room 4").await;
+    click(&b, "add-hearing-1").await;
+    wait_text(&b, "victim-1", "2026-12-03").await;
+    sign_out(&b).await;
+
+    // The case worker sees the hearing and the protection measures; then withdraws the consent.
+    sign_in(&b, &app, &base, "case-worker", &mut secrets).await;
+    let home = el(&b, "hearing-alerts").await.text().await.unwrap();
+    assert!(home.contains("2026-12-03"), "{home}");
+    b.goto(&format!("{base}{case_path}")).await.unwrap();
+    let section = el(&b, "criminal-proceedings").await.text().await.unwrap();
+    assert!(section.contains("2026-12-03") && section.contains("during:video_testimony"), "{section}");
+    assert!(!section.contains("Viktor"), "no suspect in the victim's file");
+    select(&b, "purpose", "law_enforcement").await;
+    select(&b, "recipient", &police.id.to_string()).await;
+    select(&b, "consent-status", "withdrawn").await;
+    set_date(&b, "consent-date", "2026-11-18").await;
+    click(&b, "record-consent").await;
+    wait_text(&b, "consents", "withdrawn").await;
+    sign_out(&b).await;
+
+    // The investigator's view is suspended at once.
+    sign_in(&b, &app, &base, "investigator", &mut secrets).await;
+    b.goto(&format!("{base}{inv_path}")).await.unwrap();
+    let victim = el(&b, "victim-1").await.text().await.unwrap();
+    assert!(!victim.contains(&case.reference) && victim.contains("withdrawn"), "{victim}");
+    sign_out(&b).await;
+    let audit = app.app.recent_audit(&Caller::Console, 500, &meta).await.unwrap();
+    assert!(audit.iter().any(|r| r.action == "justice.victim_view"), "the cross-track view is audited");
+    let _ = b.close().await;
+    app.stop().await;
+}
