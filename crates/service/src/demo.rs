@@ -109,7 +109,203 @@ impl Palermo {
         self.generate_cases(DEMO_CASES, 2026, &|_| {}).await?;
         progress("service directory and referrals");
         self.demo_coordination(&org_ids, &actors, &meta).await?;
+        progress("reports, investigations, prosecutions and proceeds");
+        self.demo_justice(&org_ids, &actors, &meta).await?;
         Ok(creds)
+    }
+
+    /// The justice track through the real use cases: reports from a victim, a hotline and a labour
+    /// inspection (one waiting, one closed), a forced-labour investigation referred to the
+    /// prosecutor with convictions, an acquittal, assets confiscated and an MLA request, a
+    /// sexual-exploitation investigation with a joint team still open, and one victim's case
+    /// disclosed on consent with protection measures and a hearing coming up.
+    async fn demo_justice(
+        &self,
+        orgs: &[(palermo_domain::ids::OrgId, String)],
+        actors: &std::collections::HashMap<&str, palermo_domain::policy::Actor>,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        use crate::justice as j;
+        let (Some(inv), Some(pros), Some(fr)) = (actors.get("investigator"), actors.get("prosecutor"), actors.get("first-responder"))
+        else {
+            return Ok(());
+        };
+        let (inv, pros, fr) = (Caller::User(inv.clone()), Caller::User(pros.clone()), Caller::User(fr.clone()));
+        let today = self.rules().local_date(self.now());
+        let ago = |days: i64| (today - time::Duration::days(days)).to_string();
+        let report = |channel: &str, days: i64, summary: &str| j::NewReport {
+            channel: channel.into(),
+            received_on: ago(days),
+            risk: "medium".into(),
+            summary: summary.into(),
+        };
+        let farm = self
+            .record_report(&inv, &report("victim", 60, "A worker escaped a berry farm; says twenty others are kept there"), meta)
+            .await?;
+        let inspection = self
+            .record_report(
+                &inv,
+                &report("labour_inspection", 58, "Inspection found workers without contracts or passports at the same farm"),
+                meta,
+            )
+            .await?;
+        self.record_report(&inv, &report("victim", 3, "A woman reports being made to work in a massage parlour to repay a debt"), meta)
+            .await?;
+        let dup = self.record_report(&inv, &report("hotline", 57, "Anonymous call about the berry farm"), meta).await?;
+        let action = |command: &str, reason: &str, investigation: &str, forms: &[&str]| j::ReportAction {
+            command: command.into(),
+            reason: reason.into(),
+            investigation: investigation.into(),
+            forms: forms.iter().map(|f| (*f).to_owned()).collect(),
+        };
+        let opened = self.act_on_report(&inv, &farm.id.to_string(), &action("investigate", "", "", &["forced_labour"]), meta).await?;
+        let inv_id = opened.investigation_id.map(|u| u.to_string()).unwrap_or_default();
+        let file = self.investigation(&inv, &inv_id, meta).await?;
+        self.act_on_report(&inv, &inspection.id.to_string(), &action("investigate", "", &file.reference, &[]), meta).await?;
+        self.act_on_report(&inv, &dup.id.to_string(), &action("close", "duplicate", "", &[]), meta).await?;
+        let suspect = |given: &str, family: &str, sex: &str, age: &str, cit: &str, roles: &[&str], relation: &str| j::NewSuspect {
+            given_name: given.into(),
+            family_name: family.into(),
+            sex: sex.into(),
+            age: age.into(),
+            citizenships: cit.into(),
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            relation_to_victims: relation.into(),
+            suspected_on: ago(55),
+            arrested_on: ago(50),
+            ..Default::default()
+        };
+        let owner = self
+            .add_suspect(&inv, &inv_id, &suspect("Borislav", "Kestrel", "Masculine", "52", "MDA", &["Exploiter"], "employer"), meta)
+            .await?;
+        let recruiter = self
+            .add_suspect(
+                &inv,
+                &inv_id,
+                &suspect("Ilinca", "Voda", "Feminine", "38", "ROU", &["RecruiterOrIntermediary"], "acquaintance"),
+                meta,
+            )
+            .await?;
+        let driver = self
+            .add_suspect(&inv, &inv_id, &suspect("Petar", "Lisac", "Masculine", "29", "MDA", &["Transporter"], "stranger"), meta)
+            .await?;
+        let charge = |offence: &str, iccs: &str, provision: &str| j::NewCharge {
+            offence: offence.into(),
+            iccs: iccs.into(),
+            legal_provision: provision.into(),
+            charged_on: ago(40),
+        };
+        let mut tip_charges = Vec::new();
+        for s in [owner, recruiter, driver] {
+            tip_charges.push(
+                self.add_charge(&inv, &s.to_string(), &charge("trafficking_in_persons", "02042", "Criminal Code art. 165"), meta).await?,
+            );
+        }
+        let ml = self.add_charge(&inv, &owner.to_string(), &charge("money_laundering", "", "Anti-Money Laundering Act s. 3"), meta).await?;
+        let asset = |kind: &str, status: &str, value: &str, charge: String| j::NewAsset {
+            kind: kind.into(),
+            status: status.into(),
+            value: value.into(),
+            currency: "EUR".into(),
+            authority: "District Court of Port Verity".into(),
+            on: ago(45),
+            charge,
+        };
+        let account = self.add_asset(&inv, &inv_id, &asset("bank_account", "frozen", "48200", ml.id.to_string()), meta).await?;
+        self.add_asset(&inv, &inv_id, &asset("vehicle", "seized", "12500", String::new()), meta).await?;
+        let mla = self
+            .add_mla(
+                &inv,
+                &inv_id,
+                &j::NewMla {
+                    direction: "sent".into(),
+                    country: "ROU".into(),
+                    requested_on: ago(44),
+                    subject: "Bank records and a witness hearing".into(),
+                },
+                meta,
+            )
+            .await?;
+        self.update_mla(&inv, &mla.id.to_string(), &j::MlaUpdate { status: "executed".into(), answered_on: ago(20) }, meta).await?;
+        let (prosecution, _) = orgs.get(2).cloned().ok_or_else(|| ServiceError::Internal("demo prosecution office".into()))?;
+        let refer = j::InvestigationAction {
+            command: "refer_to_prosecution".into(),
+            prosecution_office: prosecution.to_string(),
+            reason: String::new(),
+            on: ago(35),
+        };
+        self.investigation_command(&inv, &inv_id, &refer, meta).await?;
+        for (i, c) in tip_charges.iter().enumerate() {
+            let v = j::VerdictInput {
+                verdict: if i == 2 { "acquitted".into() } else { "convicted".into() },
+                verdict_on: ago(5),
+                sentence_months: match i {
+                    0 => "108".into(),
+                    1 => "60".into(),
+                    _ => String::new(),
+                },
+                ..Default::default()
+            };
+            self.record_verdict(&pros, &c.id.to_string(), &v, meta).await?;
+        }
+        self.asset_step(&pros, &account.id.to_string(), &j::AssetStep { status: "confiscated".into(), on: ago(5) }, meta).await?;
+
+        // A second investigation, still open, with a joint team.
+        let second = j::NewInvestigation {
+            opened_on: ago(25),
+            forms: vec!["sexual_exploitation".into()],
+            origin_countries: "NGA".into(),
+            transit_countries: "LBY".into(),
+            destination_countries: "ITA".into(),
+            joint_team: true,
+            jit_countries: "ITA, NGA".into(),
+        };
+        let second = self.open_investigation(&inv, &second, meta).await?;
+        let second_id = second.id.to_string();
+        let madam = self
+            .add_suspect(
+                &inv,
+                &second_id,
+                &suspect("Joy", "Edosa", "Feminine", "41", "NGA", &["Exploiter", "ControlledIndividual"], "acquaintance"),
+                meta,
+            )
+            .await?;
+        self.add_charge(&inv, &madam.to_string(), &charge("trafficking_in_persons", "02041", "Criminal Code art. 165"), meta).await?;
+        self.add_asset(&inv, &second_id, &asset("cash", "seized", "6300", String::new()), meta).await?;
+
+        // One victim's case disclosed on consent, with protection and a hearing coming up.
+        let (police, _) = orgs.get(1).cloned().ok_or_else(|| ServiceError::Internal("demo police".into()))?;
+        let scope = crate::cases::CaseListQuery { kind: "referral".into(), stage: "assistance".into(), ..Default::default() };
+        let cases = self.list_cases(&fr, &scope, meta).await?;
+        if let Some(c) = cases.rows.iter().find(|c| c.age_group == "adult") {
+            let consent = crate::cases::ConsentInput {
+                purpose: "law_enforcement".into(),
+                recipient: police.to_string(),
+                status: "given".into(),
+                decided_on: ago(30),
+                form: "written".into(),
+                given_by: "person".into(),
+                interpreter_language: String::new(),
+                checklist: vec!["informed_of_purpose".into(), "informed_of_withdrawal".into()],
+            };
+            self.record_consent(&fr, &c.id.to_string(), &consent, meta).await?;
+            let d = j::NewDisclosure { investigation: file.reference.clone(), basis: "consent".into(), legal_obligation: String::new() };
+            let d = self.disclose_case(&fr, &c.id.to_string(), &d, meta).await?;
+            let p = j::ProceedingsInput {
+                participation: vec!["witness".into(), "injured_party".into()],
+                protection: vec!["before:police_protection".into(), "during:video_testimony".into(), "during:separate_waiting_room".into()],
+                interpreter_language: "ro".into(),
+                legal_representative: "Legal Aid Collective".into(),
+            };
+            self.record_proceedings(&pros, &d.id.to_string(), &p, meta).await?;
+            let h = j::NewHearing {
+                held_on: (today + time::Duration::days(12)).to_string(),
+                kind: "appeal".into(),
+                court: "Court of Appeal, Port Verity".into(),
+            };
+            self.add_hearing(&pros, &d.id.to_string(), &h, meta).await?;
+        }
+        Ok(())
     }
 
     /// The directory (services of the shelter, the hospital, legal aid, the directorate and the

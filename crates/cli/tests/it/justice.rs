@@ -9,7 +9,7 @@ use palermo_service::admin::Caller;
 use palermo_testkit::{Client, TestApp};
 use serde_json::{Value, json};
 
-crate::on_both_engines!(justice_track_end_to_end, tracks_are_separate_in_both_directions);
+crate::on_both_engines!(justice_track_end_to_end, tracks_are_separate_in_both_directions, demo_justice_numbers);
 
 struct World {
     police: String,
@@ -497,4 +497,41 @@ async fn tracks_are_separate_in_both_directions(app: &TestApp) {
     assert!(search.status == 403 || search.json().as_array().is_some_and(|a| a.is_empty()), "{}", search.body);
     let denied = audit_actions(app).await.into_iter().filter(|(_, o, _)| o == "denied").count();
     assert!(denied >= 7 * 13, "every refusal is in the audit log ({denied})");
+}
+
+/// The demo country's justice data, through the same pages and API a user sees.
+async fn demo_justice_numbers(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let signed_in = |name: &'static str| async move {
+        let mut c = app.client();
+        let r = c.sign_in(name, palermo_service::demo::DEMO_PASSWORD).await;
+        assert_eq!(r.location(), Some("/"), "{}", r.body);
+        c
+    };
+    let mut analyst = signed_in("analyst").await;
+    let s = analyst.get("/api/v1/justice/statistics?year=2026").await.json();
+    // Four suspects in two investigations, all charged (one also with money laundering, counted
+    // once); two convicted, one acquitted; the frozen account confiscated.
+    assert_eq!(s["totals"], json!([["investigated", 4], ["prosecuted", 4], ["convicted", 2]]), "{s}");
+    assert_eq!(s["confiscated"], json!([["EUR", "48200.00 EUR"]]));
+    assert_eq!(s["victim_reports_waiting"], 1);
+    let mut inv = signed_in("investigator").await;
+    let list = inv.get("/api/v1/justice/investigations").await.json();
+    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    let page = inv.get("/justice").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("INV-2026-000001") && page.body.contains("RPT-2026-000004"), "{}", page.body);
+    let id = list.as_array().unwrap().iter().find(|i| i["status"] == "prosecution").unwrap()["id"].as_str().unwrap().to_owned();
+    let file = inv.get(&format!("/justice/investigations/{id}")).await;
+    assert_eq!(file.status, 200);
+    assert!(
+        file.body.contains("Borislav Kestrel") && file.body.contains("confiscated") && file.body.contains("Court of Appeal"),
+        "{}",
+        file.body
+    );
+    let mut prosecutor = signed_in("prosecutor").await;
+    assert_eq!(prosecutor.get("/api/v1/justice/investigations").await.json().as_array().unwrap().len(), 1);
+    let mut coord = signed_in("coordinator").await;
+    let home = coord.get("/").await;
+    assert!(home.body.contains("id=\"victim-reports-waiting\""), "{}", home.body);
 }
