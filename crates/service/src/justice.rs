@@ -502,6 +502,30 @@ impl Palermo {
         }
     }
 
+    /// An investigation named by the id in a request.
+    async fn investigation_named(&self, actor: &Actor, id: &str, action: &str, meta: &RequestMeta) -> Result<InvestigationRecord> {
+        match Self::parse_id(id) {
+            Some(u) => self.investigation_for(actor, u, action, meta).await,
+            None => Err(self.hidden(actor, meta, action, "investigation", id).await),
+        }
+    }
+
+    /// A record under an investigation (found with its investigation's id), and the
+    /// investigation, if the caller works on it; otherwise the audited 404.
+    async fn under_investigation<T>(
+        &self,
+        actor: &Actor,
+        found: Option<(Uuid, T)>,
+        object: &str,
+        id: &str,
+        action: &str,
+        meta: &RequestMeta,
+    ) -> Result<(T, InvestigationRecord)> {
+        let Some((investigation, record)) = found else { return Err(self.hidden(actor, meta, action, object, id).await) };
+        let inv = self.investigation_for(actor, investigation, action, meta).await?;
+        Ok((record, inv))
+    }
+
     async fn hidden(&self, actor: &Actor, meta: &RequestMeta, action: &str, object: &str, id: &str) -> ServiceError {
         let object = Self::parse_id(id).map(|u| (object, u.to_string()));
         self.denied(actor, meta, action, object, Denied::Hidden).await
@@ -728,8 +752,7 @@ impl Palermo {
     /// MLA, and the victims in proceedings in their minimal view (each view audited).
     pub async fn investigation(&self, caller: &Caller, id: &str, meta: &RequestMeta) -> Result<InvestigationView> {
         let actor = self.justice_actor(caller)?;
-        let Some(uid) = Self::parse_id(id) else { return Err(self.hidden(actor, meta, "investigation.view", "investigation", id).await) };
-        let inv = self.investigation_for(actor, uid, "investigation.view", meta).await?;
+        let inv = self.investigation_named(actor, id, "investigation.view", meta).await?;
         let Some(file) = self.store.investigation_file(inv.id).await? else { return Err(ServiceError::NotFound) };
         let mut ev = self.justice_audit(actor, meta, "investigation.view", inv.id);
         if !file.suspects.is_empty() {
@@ -847,8 +870,7 @@ impl Palermo {
         meta: &RequestMeta,
     ) -> Result<InvestigationRow> {
         let actor = self.justice_actor(caller)?;
-        let Some(uid) = Self::parse_id(id) else { return Err(self.hidden(actor, meta, "investigation.update", "investigation", id).await) };
-        let mut inv = self.investigation_for(actor, uid, "investigation.update", meta).await?;
+        let mut inv = self.investigation_named(actor, id, "investigation.update", meta).await?;
         let status = InvestigationStatus::parse(&inv.status).unwrap_or(InvestigationStatus::Open);
         let command = InvestigationCommand::parse(&input.command).map_err(|e| ServiceError::Invalid(vec![e]))?;
         let next = justice::investigation_transition(status, command).map_err(|e| ServiceError::Invalid(vec![e]))?;
@@ -901,10 +923,7 @@ impl Palermo {
     /// Record a mutual legal assistance request sent or received.
     pub async fn add_mla(&self, caller: &Caller, investigation: &str, input: &NewMla, meta: &RequestMeta) -> Result<MlaView> {
         let actor = self.justice_actor(caller)?;
-        let Some(uid) = Self::parse_id(investigation) else {
-            return Err(self.hidden(actor, meta, "investigation.update", "investigation", investigation).await);
-        };
-        let inv = self.investigation_for(actor, uid, "investigation.update", meta).await?;
+        let inv = self.investigation_named(actor, investigation, "investigation.update", meta).await?;
         let today = self.today();
         let mut errs = Vec::new();
         let direction = MlaDirection::parse(&input.direction).map_err(|e| errs.push(e)).ok();
@@ -946,8 +965,8 @@ impl Palermo {
             Some(u) => self.store.get_mla_request(u).await?,
             None => None,
         };
-        let Some(mut rec) = found else { return Err(self.hidden(actor, meta, "mla.update", "mla_request", id).await) };
-        let inv = self.investigation_for(actor, rec.investigation_id, "mla.update", meta).await?;
+        let (mut rec, inv) =
+            self.under_investigation(actor, found.map(|r| (r.investigation_id, r)), "mla_request", id, "mla.update", meta).await?;
         let today = self.today();
         let mut errs = Vec::new();
         let status = MlaStatus::parse(&input.status).map_err(|e| errs.push(e)).ok();
@@ -968,10 +987,7 @@ impl Palermo {
     /// Add a suspect to an investigation; identity sealed in the vault (record type `suspect`).
     pub async fn add_suspect(&self, caller: &Caller, investigation: &str, input: &NewSuspect, meta: &RequestMeta) -> Result<Uuid> {
         let actor = self.justice_actor(caller)?;
-        let Some(uid) = Self::parse_id(investigation) else {
-            return Err(self.hidden(actor, meta, "investigation.update", "investigation", investigation).await);
-        };
-        let inv = self.investigation_for(actor, uid, "investigation.update", meta).await?;
+        let inv = self.investigation_named(actor, investigation, "investigation.update", meta).await?;
         let today = self.today();
         let mut errs = Vec::new();
         let given = text("given_name", &input.given_name, 200, false, &mut errs);
@@ -1090,8 +1106,8 @@ impl Palermo {
             Some(u) => self.store.get_charge(u).await?,
             None => None,
         };
-        let Some(mut c) = found else { return Err(self.hidden(actor, meta, "charge.verdict", "charge", charge).await) };
-        let inv = self.investigation_for(actor, c.investigation_id, "charge.verdict", meta).await?;
+        let (mut c, inv) =
+            self.under_investigation(actor, found.map(|r| (r.investigation_id, r)), "charge", charge, "charge.verdict", meta).await?;
         let today = self.today();
         let mut errs = Vec::new();
         let verdict = Verdict::parse(&input.verdict).map_err(|e| errs.push(e)).ok();
@@ -1133,10 +1149,7 @@ impl Palermo {
     /// Record an asset frozen or seized.
     pub async fn add_asset(&self, caller: &Caller, investigation: &str, input: &NewAsset, meta: &RequestMeta) -> Result<AssetView> {
         let actor = self.justice_actor(caller)?;
-        let Some(uid) = Self::parse_id(investigation) else {
-            return Err(self.hidden(actor, meta, "investigation.update", "investigation", investigation).await);
-        };
-        let inv = self.investigation_for(actor, uid, "investigation.update", meta).await?;
+        let inv = self.investigation_named(actor, investigation, "investigation.update", meta).await?;
         let today = self.today();
         let mut errs = Vec::new();
         let kind = AssetKind::parse(&input.kind).map_err(|e| errs.push(e)).ok();
@@ -1205,8 +1218,8 @@ impl Palermo {
             Some(u) => self.store.get_asset(u).await?,
             None => None,
         };
-        let Some(mut a) = found else { return Err(self.hidden(actor, meta, "asset.update", "asset", asset).await) };
-        let inv = self.investigation_for(actor, a.investigation_id, "asset.update", meta).await?;
+        let (mut a, inv) =
+            self.under_investigation(actor, found.map(|r| (r.investigation_id, r)), "asset", asset, "asset.update", meta).await?;
         let from = AssetStatus::parse(&a.status).unwrap_or(AssetStatus::Frozen);
         let today = self.today();
         let mut errs = Vec::new();

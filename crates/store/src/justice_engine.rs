@@ -158,14 +158,18 @@ impl EngineStore {
     /// A victim's case's disclosures to investigations and their hearings, with each
     /// investigation's reference.
     pub async fn disclosures_of_case(&self, case_id: Uuid) -> Result<(Vec<(DisclosureRecord, String)>, Vec<HearingRecord>)> {
-        let disclosures: Vec<DisclosureRecord> = self.justice_of("case_id", case_id, "created_at, id").await?;
-        let mut out = Vec::new();
-        for d in disclosures {
-            let (reference,): (String,) =
-                sqlx::query_as("SELECT reference FROM investigations WHERE id = $1").bind(d.investigation_id).fetch_one(&self.readers).await?;
-            out.push((d, reference));
-        }
-        Ok((out, self.justice_of("case_id", case_id, "held_on, id").await?))
+        let cols = <DisclosureRecord as Stored<DB>>::COLUMNS.iter().map(|c| format!("d.{c}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {cols}, i.reference AS investigation_reference FROM disclosures d JOIN investigations i ON i.id = d.investigation_id \
+             WHERE d.case_id = $1 ORDER BY d.created_at, d.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(case_id).fetch_all(&self.readers).await?;
+        let disclosures = rows
+            .iter()
+            .map(|r| Ok((<DisclosureRecord as Stored<DB>>::from_row(r)?, r.try_get("investigation_reference")?)))
+            .collect::<Result<Vec<_>>>()?;
+        let hearings = if disclosures.is_empty() { Vec::new() } else { self.justice_of("case_id", case_id, "held_on, id").await? };
+        Ok((disclosures, hearings))
     }
 
     /// Hearings from `from` to `until` in the cases a user is the assigned case worker of, with
