@@ -210,6 +210,23 @@ pub struct NewHearing {
     pub court: String,
 }
 
+/// `POST /justice/investigations/{id}/notes`: a note, or a reference to evidence held elsewhere.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewNote {
+    /// `note` or `evidence_reference`.
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteView {
+    pub kind: String,
+    pub text: String,
+    pub author: String,
+    pub at: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MlaView {
     pub id: Uuid,
@@ -311,6 +328,7 @@ pub struct InvestigationView {
     pub suspects: Vec<SuspectView>,
     pub assets: Vec<AssetView>,
     pub victims: Vec<VictimInProceedings>,
+    pub notes: Vec<NoteView>,
     pub commands: Vec<&'static str>,
 }
 
@@ -831,6 +849,32 @@ impl Palermo {
                 charges: file.charges.iter().filter(|c| c.suspect_id == s.id).map(charge_view).collect(),
             });
         }
+        let mut notes = Vec::new();
+        if !file.notes.is_empty() {
+            let ids: Vec<Uuid> = file.notes.iter().map(|n| n.id).collect();
+            let sealed = self.store.vault_get_many("investigation_note", &ids).await?;
+            let mut authors = HashMap::new();
+            for n in &file.notes {
+                if let std::collections::hash_map::Entry::Vacant(e) = authors.entry(n.created_by)
+                    && let Some(u) = self.store.get_user(UserId(n.created_by)).await?
+                {
+                    e.insert(u.display_name);
+                }
+            }
+            for n in &file.notes {
+                let mut text = String::new();
+                for v in sealed.iter().filter(|v| v.record_id == n.id) {
+                    let aad = format!("investigation_note:{}:{}", v.field, n.id);
+                    text = String::from_utf8_lossy(&self.keys.open(&v.ciphertext, aad.as_bytes())?).into_owned();
+                }
+                notes.push(NoteView {
+                    kind: n.kind.clone(),
+                    text,
+                    author: authors.get(&n.created_by).cloned().unwrap_or_default(),
+                    at: n.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                });
+            }
+        }
         let forms: Vec<String> = list(&inv.forms);
         let mut iccs: Vec<&'static str> = forms.iter().filter_map(|f| ExploitationForm::from_code(f)).map(ExploitationForm::iccs).collect();
         iccs.sort_unstable();
@@ -857,6 +901,7 @@ impl Palermo {
             suspects,
             assets: file.assets.iter().map(asset_view).collect(),
             victims,
+            notes,
             commands: justice::investigation_commands(status),
         })
     }
@@ -918,6 +963,37 @@ impl Palermo {
         let ev = self.justice_audit(actor, meta, &format!("investigation.{}", command.code()), inv.id);
         self.store.save_justice(&[JusticeRecord::Investigation(inv.clone())], None, &[], &[], &[ev]).await?;
         Ok(investigation_row(&inv, &self.org_names().await?))
+    }
+
+    /// Add a note or an evidence reference to an investigation (the text is sealed).
+    pub async fn add_note(&self, caller: &Caller, investigation: &str, input: &NewNote, meta: &RequestMeta) -> Result<()> {
+        let actor = self.justice_actor(caller)?;
+        let inv = self.investigation_named(actor, investigation, "investigation.update", meta).await?;
+        let mut errs = Vec::new();
+        let kind = match input.kind.trim() {
+            k @ ("note" | "evidence_reference") => Some(k.to_owned()),
+            _ => {
+                errs.push(ValidationError::new("kind", "one of: note, evidence_reference"));
+                None
+            }
+        };
+        let body = text("text", &input.text, 4000, true, &mut errs);
+        let (Some(kind), Some(body), true) = (kind, body, errs.is_empty()) else { return Err(ServiceError::Invalid(errs)) };
+        let now = self.now();
+        let (_, id) = self.new_ids()?;
+        let rec = palermo_store::InvestigationNoteRecord {
+            id: id.0,
+            investigation_id: inv.id,
+            kind,
+            created_by: actor.user_id.0,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let sealed = self.seal_field("investigation_note", rec.id, "text", &body, false)?;
+        let ev = self.justice_audit(actor, meta, "investigation.note", inv.id);
+        self.store.save_justice(&[JusticeRecord::Note(rec)], None, &[sealed], &[], &[ev]).await?;
+        Ok(())
     }
 
     /// Record a mutual legal assistance request sent or received.

@@ -80,6 +80,7 @@ impl EngineStore {
                 JusticeRecord::Asset(x) => Self::justice_put_in(&mut tx, x).await?,
                 JusticeRecord::Disclosure(x) => Self::justice_put_in(&mut tx, x).await?,
                 JusticeRecord::Hearing(x) => Self::justice_put_in(&mut tx, x).await?,
+                JusticeRecord::Note(x) => Self::justice_put_in(&mut tx, x).await?,
             }
         }
         for v in vault {
@@ -152,6 +153,7 @@ impl EngineStore {
             assets: self.justice_of("investigation_id", id, "created_at, id").await?,
             disclosures: self.justice_of("investigation_id", id, "created_at, id").await?,
             hearings: self.justice_of("investigation_id", id, "held_on, id").await?,
+            notes: self.justice_of("investigation_id", id, "created_at, id").await?,
         }))
     }
 

@@ -212,6 +212,21 @@ stored_record! {
     }
 }
 
+stored_record! {
+    /// A note or an evidence reference on an investigation; the text is sealed in the vault
+    /// (`investigation_note` / `text`). No evidence files are stored.
+    InvestigationNoteRecord, "investigation_notes" {
+        id: Uuid,
+        investigation_id: Uuid,
+        /// `note` or `evidence_reference`.
+        kind: String,
+        created_by: Uuid,
+        created_at: OffsetDateTime,
+        updated_at: OffsetDateTime,
+        version: i64,
+    }
+}
+
 /// One record of the justice track, to be saved (inserted, or updated when its version is one
 /// more than the stored one).
 #[derive(Debug, Clone)]
@@ -224,6 +239,7 @@ pub enum JusticeRecord {
     Asset(AssetRecord),
     Disclosure(DisclosureRecord),
     Hearing(HearingRecord),
+    Note(InvestigationNoteRecord),
 }
 
 /// An investigation with everything recorded under it.
@@ -237,6 +253,7 @@ pub struct InvestigationFile {
     pub assets: Vec<AssetRecord>,
     pub disclosures: Vec<DisclosureRecord>,
     pub hearings: Vec<HearingRecord>,
+    pub notes: Vec<InvestigationNoteRecord>,
 }
 
 /// One row of the UNODC questionnaire's persons tables: how many persons at `stage`

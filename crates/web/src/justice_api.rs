@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/justice/investigations/{id}/mla", post(add_mla))
         .route("/justice/investigations/{id}/suspects", post(add_suspect))
         .route("/justice/investigations/{id}/assets", post(add_asset))
+        .route("/justice/investigations/{id}/notes", post(add_note))
         .route("/justice/mla/{id}", post(update_mla))
         .route("/justice/suspects/{id}/charges", post(add_charge))
         .route("/justice/charges/{id}/verdict", post(record_verdict))
@@ -182,6 +183,19 @@ async fn add_asset(
 ) -> Response {
     write(&state, &ctx, &headers, Some((JusticeObject::Investigation, &id)), &body, StatusCode::CREATED, async |c, i: j::NewAsset| {
         state.app.add_asset(&c, &id, &i, &ctx.meta).await
+    })
+    .await
+}
+
+async fn add_note(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    write(&state, &ctx, &headers, Some((JusticeObject::Investigation, &id)), &body, StatusCode::CREATED, async |c, i: j::NewNote| {
+        state.app.add_note(&c, &id, &i, &ctx.meta).await.map(|()| json!({"ok": true}))
     })
     .await
 }
@@ -404,6 +418,15 @@ pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
                 json!({"direction": codes(all(&["sent", "received"])), "country": text, "requested_on": date, "subject": text}),
                 &["direction", "country", "requested_on", "subject"],
             ),
+            true,
+        ),
+    );
+    post(
+        "/api/v1/justice/investigations/{id}/notes",
+        post_op(
+            "Add a note or an evidence reference (the text is sealed; no evidence files are stored)",
+            true,
+            body(json!({"kind": codes(all(&["note", "evidence_reference"])), "text": text}), &["kind", "text"]),
             true,
         ),
     );

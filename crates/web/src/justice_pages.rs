@@ -276,7 +276,7 @@ async fn investigation_post(state: AppState, ctx: Ctx, id: String, body: axum::b
         Err(r) => return r,
     };
     // The investigation the page belongs to (records under it name it in `investigation`).
-    let back = if what == "command" || what == "suspect" || what == "asset" || what == "mla" {
+    let back = if matches!(what, "command" | "suspect" | "asset" | "mla" | "note") {
         id.clone()
     } else {
         match Uuid::parse_str(form.get("investigation").trim()) {
@@ -353,6 +353,7 @@ async fn investigation_post(state: AppState, ctx: Ctx, id: String, body: axum::b
             )
             .await
             .map(|_| ()),
+        "note" => app.add_note(&caller, &id, &j::NewNote { kind: form.get("kind"), text: form.get("text") }, m).await,
         "mla-update" => app
             .update_mla(&caller, &id, &j::MlaUpdate { status: form.get("status"), answered_on: form.get("answered_on") }, m)
             .await
@@ -429,6 +430,7 @@ investigation_routes! {
     add_suspect => "suspect",
     add_asset => "asset",
     add_mla => "mla",
+    add_note => "note",
     update_mla => "mla-update",
     add_charge => "charge",
     record_verdict => "verdict",

@@ -107,6 +107,7 @@ pub fn router(app: Palermo) -> Router {
         .route("/justice/investigations/{id}/suspects", post(justice_pages::add_suspect))
         .route("/justice/investigations/{id}/assets", post(justice_pages::add_asset))
         .route("/justice/investigations/{id}/mla", post(justice_pages::add_mla))
+        .route("/justice/investigations/{id}/notes", post(justice_pages::add_note))
         .route("/justice/mla/{id}", post(justice_pages::update_mla))
         .route("/justice/suspects/{id}/charges", post(justice_pages::add_charge))
         .route("/justice/charges/{id}/verdict", post(justice_pages::record_verdict))
@@ -195,6 +196,8 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/justice/investigations/{id}/suspects"),
     ("POST", "/justice/investigations/{id}/assets"),
     ("POST", "/justice/investigations/{id}/mla"),
+    ("POST", "/justice/investigations/{id}/notes"),
+    ("POST", "/api/v1/justice/investigations/{id}/notes"),
     ("POST", "/justice/mla/{id}"),
     ("POST", "/justice/suspects/{id}/charges"),
     ("POST", "/justice/charges/{id}/verdict"),

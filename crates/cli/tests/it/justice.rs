@@ -378,6 +378,21 @@ async fn justice_track_end_to_end(app: &TestApp) {
     let file = inv.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json();
     assert_eq!(file["victims"][1]["state"], "ended");
 
+    // Notes and evidence references: sealed, shown in the file.
+    let r = inv
+        .post_json(
+            &format!("/api/v1/justice/investigations/{inv_id}/notes"),
+            &json!({"kind": "evidence_reference", "text": "Exhibit 14: payroll ledger, evidence room B"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = inv.post_json(&format!("/api/v1/justice/investigations/{inv_id}/notes"), &json!({"kind": "file", "text": ""})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"kind\"") && r.body.contains("\"field\":\"text\""), "{}", r.body);
+    let file = prosecutor.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json();
+    assert_eq!(file["notes"][0]["text"], "Exhibit 14: payroll ledger, evidence room B", "{file}");
+    assert_eq!(file["notes"].as_array().unwrap().len(), 1);
+
     // Closing the investigation needs a reason.
     let r = prosecutor.post_json(&format!("/api/v1/justice/investigations/{inv_id}"), &json!({"command": "close"})).await;
     assert_eq!(r.status, 422);
@@ -447,6 +462,7 @@ async fn tracks_are_separate_in_both_directions(app: &TestApp) {
         ),
         ("POST", format!("/api/v1/justice/investigations/{inv_id}/suspects"), json!({"family_name": "X"})),
         ("POST", format!("/api/v1/justice/investigations/{inv_id}/assets"), json!({"kind": "cash"})),
+        ("POST", format!("/api/v1/justice/investigations/{inv_id}/notes"), json!({"kind": "note", "text": "x"})),
         ("POST", format!("/api/v1/justice/mla/{mla}"), json!({"status": "refused"})),
         (
             "POST",
@@ -496,7 +512,7 @@ async fn tracks_are_separate_in_both_directions(app: &TestApp) {
     let search = inv.post_json("/api/v1/persons/search", &json!({"query": "Olena Witness"})).await;
     assert!(search.status == 403 || search.json().as_array().is_some_and(|a| a.is_empty()), "{}", search.body);
     let denied = audit_actions(app).await.into_iter().filter(|(_, o, _)| o == "denied").count();
-    assert!(denied >= 7 * 13, "every refusal is in the audit log ({denied})");
+    assert!(denied >= 7 * 14, "every refusal is in the audit log ({denied})");
 }
 
 /// The demo country's justice data, through the same pages and API a user sees.

@@ -161,3 +161,16 @@ CREATE TABLE hearings (
 );
 CREATE INDEX hearings_by_case ON hearings(case_id, held_on);
 CREATE INDEX hearings_by_disclosure ON hearings(disclosure_id);
+
+-- Notes and evidence references (the text sealed in identity_vault, record_type investigation_note; no
+-- evidence files are stored).
+CREATE TABLE investigation_notes (
+    id                      uuid PRIMARY KEY,
+    investigation_id        uuid NOT NULL REFERENCES investigations(id),
+    kind                    text NOT NULL,
+    created_by              uuid NOT NULL REFERENCES users(id),
+    created_at              timestamptz NOT NULL,
+    updated_at              timestamptz NOT NULL,
+    version                 bigint NOT NULL
+);
+CREATE INDEX investigation_notes_by_investigation ON investigation_notes(investigation_id, created_at);

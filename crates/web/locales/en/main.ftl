@@ -419,3 +419,7 @@ j-legal-obligation = Legal obligation (provision and what it requires)
 j-disclose = Disclose to the investigation
 j-hearings-upcoming = Hearings coming up in your cases
 j-victim-reports-waiting = Reports from victims not yet investigated
+j-notes = Notes and evidence references
+j-note-text = Text
+j-note-help = Stored encrypted. Refer to evidence by its exhibit number and where it is held; no files are stored here.
+j-add-note = Add

@@ -419,3 +419,7 @@ j-legal-obligation = Obligation légale (disposition et exigence)
 j-disclose = Communiquer à l'enquête
 j-hearings-upcoming = Audiences à venir dans vos dossiers
 j-victim-reports-waiting = Signalements de victimes pas encore instruits
+j-notes = Notes et références de preuves
+j-note-text = Texte
+j-note-help = Conservé chiffré. Désignez la preuve par son numéro de scellé et son lieu de conservation ; aucun fichier n'est stocké ici.
+j-add-note = Ajouter
