@@ -140,6 +140,13 @@ pub struct NewSuspect {
     pub arrested_on: String,
 }
 
+/// `POST /justice/suspects/{id}/arrest`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ArrestInput {
+    pub arrested_on: String,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NewCharge {
@@ -1133,6 +1140,25 @@ impl Palermo {
         let Some(s) = found else { return Err(self.hidden(actor, meta, action, "suspect", id).await) };
         let inv = self.investigation_for(actor, s.investigation_id, action, meta).await?;
         Ok((s, inv))
+    }
+
+    /// Record a suspect's arrest (after the suspect was recorded).
+    pub async fn record_arrest(&self, caller: &Caller, suspect: &str, input: &ArrestInput, meta: &RequestMeta) -> Result<()> {
+        let actor = self.justice_actor(caller)?;
+        let (mut s, inv) = self.suspect_for(actor, suspect, "suspect.update", meta).await?;
+        let today = self.today();
+        let mut errs = Vec::new();
+        let on = not_after("arrested_on", date("arrested_on", &input.arrested_on, true, &mut errs), today, &mut errs);
+        if on.is_some_and(|d| d < s.suspected_on) {
+            errs.push(ValidationError::new("arrested_on", format!("a date not before the person became a suspect ({})", s.suspected_on)));
+        }
+        let (Some(on), true) = (on, errs.is_empty()) else { return Err(ServiceError::Invalid(errs)) };
+        s.arrested_on = Some(on);
+        s.updated_at = self.now();
+        s.version += 1;
+        let ev = self.justice_audit(actor, meta, "suspect.arrest", inv.id);
+        self.store.save_justice(&[JusticeRecord::Suspect(s)], None, &[], &[], &[ev]).await?;
+        Ok(())
     }
 
     /// Charge a suspect (national provision and ICCS code).

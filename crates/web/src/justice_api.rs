@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/justice/investigations/{id}/notes", post(add_note))
         .route("/justice/mla/{id}", post(update_mla))
         .route("/justice/suspects/{id}/charges", post(add_charge))
+        .route("/justice/suspects/{id}/arrest", post(record_arrest))
         .route("/justice/charges/{id}/verdict", post(record_verdict))
         .route("/justice/assets/{id}", post(asset_step))
         .route("/justice/disclosures/{id}", post(record_proceedings))
@@ -209,6 +210,19 @@ async fn add_charge(
 ) -> Response {
     write(&state, &ctx, &headers, Some((JusticeObject::Suspect, &id)), &body, StatusCode::CREATED, async |c, i: j::NewCharge| {
         state.app.add_charge(&c, &id, &i, &ctx.meta).await
+    })
+    .await
+}
+
+async fn record_arrest(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    write(&state, &ctx, &headers, Some((JusticeObject::Suspect, &id)), &body, StatusCode::OK, async |c, i: j::ArrestInput| {
+        state.app.record_arrest(&c, &id, &i, &ctx.meta).await.map(|()| json!({"ok": true}))
     })
     .await
 }
@@ -476,6 +490,10 @@ pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
             ),
             true,
         ),
+    );
+    post(
+        "/api/v1/justice/suspects/{id}/arrest",
+        post_op("Record a suspect's arrest", true, body(json!({"arrested_on": date}), &["arrested_on"]), false),
     );
     post(
         "/api/v1/justice/charges/{id}/verdict",

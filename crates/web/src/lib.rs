@@ -214,6 +214,7 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/justice/mla/{id}"),
     ("POST", "/api/v1/justice/suspects/{id}/charges"),
     ("POST", "/api/v1/justice/charges/{id}/verdict"),
+    ("POST", "/api/v1/justice/suspects/{id}/arrest"),
     ("POST", "/api/v1/justice/assets/{id}"),
     ("POST", "/api/v1/justice/disclosures/{id}"),
     ("POST", "/api/v1/justice/disclosures/{id}/hearings"),
