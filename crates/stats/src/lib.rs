@@ -1,0 +1,388 @@
+//! Statistical disclosure control: the one gate every figure passes before it leaves Palermo
+//! (issue 6). Pure compute: no database, no clock, no randomness of its own.
+//!
+//! * [`release`]: a two-way table of counts with its margins. **Primary suppression** hides every
+//!   cell and margin from 1 to `threshold - 1` (default 11, the CTDC level); **complementary
+//!   suppression** then hides further cells until no row or column equation (cells plus their
+//!   total) has exactly one unknown, so no suppressed value can be recomputed from what is
+//!   published. Optionally, published counts are rounded down to a base.
+//! * [`Ledger`] and [`laplace`]: a differential-privacy budget per release series and the Laplace
+//!   mechanism for counts; a release that would overspend the budget is refused.
+
+use serde::Serialize;
+
+/// The CTDC minimum cell size.
+pub const DEFAULT_THRESHOLD: u64 = 11;
+
+/// A two-way table of counts: `cells[row][column]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub title: String,
+    pub row_labels: Vec<String>,
+    pub col_labels: Vec<String>,
+    pub cells: Vec<Vec<u64>>,
+}
+
+/// How a table is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Counts from 1 to `threshold - 1` are never published.
+    pub threshold: u64,
+    /// Round published counts down to a multiple of this base.
+    pub round_to: Option<u64>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self { threshold: DEFAULT_THRESHOLD, round_to: None }
+    }
+}
+
+/// A published cell: a count, or suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Count(u64),
+    /// Hidden; rendered as "<threshold" or "x".
+    Suppressed(Suppressed),
+}
+
+/// Why a cell is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Suppressed {
+    /// Below the threshold.
+    Primary,
+    /// Hidden so a primary one cannot be recomputed from the margins.
+    Complementary,
+}
+
+impl Cell {
+    pub fn count(self) -> Option<u64> {
+        match self {
+            Cell::Count(n) => Some(n),
+            Cell::Suppressed(_) => None,
+        }
+    }
+}
+
+/// A table as it may be published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Released {
+    pub title: String,
+    pub row_labels: Vec<String>,
+    pub col_labels: Vec<String>,
+    pub cells: Vec<Vec<Cell>>,
+    pub row_totals: Vec<Cell>,
+    pub col_totals: Vec<Cell>,
+    pub total: Cell,
+    pub threshold: u64,
+    pub rounded_to: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GateError {
+    #[error("the table has {rows} row labels and {cells} rows of cells, or a row of the wrong width")]
+    Shape { rows: usize, cells: usize },
+    #[error("the threshold must be at least 2 (it is {0})")]
+    Threshold(u64),
+    #[error("the rounding base must be at least 2 (it is {0})")]
+    Rounding(u64),
+}
+
+/// The grid with margins: `(rows + 1) × (cols + 1)`, the last row the column totals, the last
+/// column the row totals.
+fn with_margins(t: &Table) -> Vec<Vec<u64>> {
+    let r = t.cells.len();
+    let c = t.col_labels.len();
+    let mut g = vec![vec![0u64; c + 1]; r + 1];
+    for i in 0..r {
+        for j in 0..c {
+            let v = t.cells[i][j];
+            g[i][j] = v;
+            g[i][c] = g[i][c].saturating_add(v);
+            g[r][j] = g[r][j].saturating_add(v);
+            g[r][c] = g[r][c].saturating_add(v);
+        }
+    }
+    g
+}
+
+/// The equations of a table with margins: each row's cells sum to its total, each column's
+/// cells sum to its total (the margins' row and column included). Each line lists its members,
+/// the total last.
+fn lines(rows: usize, cols: usize) -> Vec<Vec<(usize, usize)>> {
+    let mut out = Vec::new();
+    for i in 0..=rows {
+        out.push((0..=cols).map(|j| (i, j)).collect());
+    }
+    for j in 0..=cols {
+        out.push((0..=rows).map(|i| (i, j)).collect());
+    }
+    out
+}
+
+/// Protect a table for publication.
+pub fn release(t: &Table, p: &Policy) -> Result<Released, GateError> {
+    if t.row_labels.len() != t.cells.len() || t.cells.iter().any(|row| row.len() != t.col_labels.len()) {
+        return Err(GateError::Shape { rows: t.row_labels.len(), cells: t.cells.len() });
+    }
+    if p.threshold < 2 {
+        return Err(GateError::Threshold(p.threshold));
+    }
+    if let Some(k) = p.round_to
+        && k < 2
+    {
+        return Err(GateError::Rounding(k));
+    }
+    let (r, c) = (t.cells.len(), t.col_labels.len());
+    let g = with_margins(t);
+    let mut hidden: Vec<Vec<Option<Suppressed>>> = vec![vec![None; c + 1]; r + 1];
+    for i in 0..=r {
+        for j in 0..=c {
+            if g[i][j] > 0 && g[i][j] < p.threshold {
+                hidden[i][j] = Some(Suppressed::Primary);
+            }
+        }
+    }
+    // Complementary suppression: until no equation has exactly one unknown. Each pass hides at
+    // least one more cell, so this ends.
+    let eqs = lines(r, c);
+    loop {
+        let mut changed = false;
+        for line in &eqs {
+            let unknown = line.iter().filter(|(i, j)| hidden[*i][*j].is_some()).count();
+            if unknown != 1 {
+                continue;
+            }
+            let open: Vec<(usize, usize)> = line.iter().copied().filter(|(i, j)| hidden[*i][*j].is_none()).collect();
+            let Some(total) = line.last().copied() else { continue };
+            // Prefer the smallest positive cell (least information lost), then the total, then a zero.
+            let pick = open
+                .iter()
+                .copied()
+                .filter(|&(i, j)| (i, j) != total && g[i][j] > 0)
+                .min_by_key(|&(i, j)| (g[i][j], i, j))
+                .or_else(|| open.iter().copied().find(|&x| x == total))
+                .or_else(|| open.first().copied());
+            if let Some((i, j)) = pick {
+                hidden[i][j] = Some(Suppressed::Complementary);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let cell = |i: usize, j: usize| match hidden[i][j] {
+        Some(s) => Cell::Suppressed(s),
+        None => Cell::Count(match p.round_to {
+            Some(k) => g[i][j] / k * k,
+            None => g[i][j],
+        }),
+    };
+    Ok(Released {
+        title: t.title.clone(),
+        row_labels: t.row_labels.clone(),
+        col_labels: t.col_labels.clone(),
+        cells: (0..r).map(|i| (0..c).map(|j| cell(i, j)).collect()).collect(),
+        row_totals: (0..r).map(|i| cell(i, c)).collect(),
+        col_totals: (0..c).map(|j| cell(r, j)).collect(),
+        total: cell(r, c),
+        threshold: p.threshold,
+        rounded_to: p.round_to,
+    })
+}
+
+/// What an attacker can recompute from a released table (without rounding) by solving one
+/// equation at a time: the suppressed cells whose value follows from the published ones. Empty
+/// for every table [`release`] produces; exported so tests can attack releases.
+pub fn recoverable(released: &Released) -> Vec<(usize, usize)> {
+    let r = released.cells.len();
+    let c = released.col_labels.len();
+    let mut known: Vec<Vec<bool>> = vec![vec![false; c + 1]; r + 1];
+    let at = |i: usize, j: usize| -> Cell {
+        match (i == r, j == c) {
+            (false, false) => released.cells[i][j],
+            (false, true) => released.row_totals[i],
+            (true, false) => released.col_totals[j],
+            (true, true) => released.total,
+        }
+    };
+    for (i, row) in known.iter_mut().enumerate() {
+        for (j, k) in row.iter_mut().enumerate() {
+            *k = at(i, j).count().is_some();
+        }
+    }
+    let mut found = Vec::new();
+    loop {
+        let mut changed = false;
+        for line in lines(r, c) {
+            let unknown: Vec<(usize, usize)> = line.iter().copied().filter(|(i, j)| !known[*i][*j]).collect();
+            if let [(i, j)] = unknown[..] {
+                known[i][j] = true;
+                found.push((i, j));
+                changed = true;
+            }
+        }
+        if !changed {
+            return found;
+        }
+    }
+}
+
+/// A differential-privacy budget for one series of releases: what was allowed and what was
+/// spent. A release is charged before it is computed; one that would overspend is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Ledger {
+    pub epsilon_budget: f64,
+    pub epsilon_spent: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum BudgetError {
+    #[error("ε must be a positive number (it is {0})")]
+    Epsilon(f64),
+    #[error("the privacy budget is spent: {spent} of {budget} used, this release needs {asked}")]
+    Spent { budget: f64, spent: f64, asked: f64 },
+}
+
+impl Ledger {
+    pub fn new(epsilon_budget: f64) -> Self {
+        Self { epsilon_budget, epsilon_spent: 0.0 }
+    }
+
+    /// Spend `epsilon` on a release, or refuse without spending anything.
+    pub fn charge(&mut self, epsilon: f64) -> Result<(), BudgetError> {
+        if !(epsilon.is_finite() && epsilon > 0.0) {
+            return Err(BudgetError::Epsilon(epsilon));
+        }
+        if self.epsilon_spent + epsilon > self.epsilon_budget + 1e-12 {
+            return Err(BudgetError::Spent { budget: self.epsilon_budget, spent: self.epsilon_spent, asked: epsilon });
+        }
+        self.epsilon_spent += epsilon;
+        Ok(())
+    }
+}
+
+/// The Laplace mechanism for a count (sensitivity 1): `count + Laplace(1/ε)`, rounded and
+/// clamped at zero. `uniform` is a uniform random number in (0, 1) from the caller's
+/// cryptographic source.
+pub fn laplace(count: u64, epsilon: f64, uniform: f64) -> u64 {
+    let u = uniform.clamp(1e-12, 1.0 - 1e-12) - 0.5;
+    let b = 1.0 / epsilon.max(1e-9);
+    let noise = -b * u.signum() * (1.0 - 2.0 * u.abs()).ln();
+    let noisy = count as f64 + noise;
+    if noisy <= 0.0 { 0 } else { noisy.round() as u64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn table(cells: Vec<Vec<u64>>) -> Table {
+        Table {
+            title: "t".into(),
+            row_labels: (0..cells.len()).map(|i| format!("r{i}")).collect(),
+            col_labels: (0..cells.first().map_or(0, Vec::len)).map(|j| format!("c{j}")).collect(),
+            cells,
+        }
+    }
+
+    fn published(r: &Released) -> Vec<u64> {
+        let mut all: Vec<Cell> = r.cells.iter().flatten().copied().collect();
+        all.extend(r.row_totals.iter().copied());
+        all.extend(r.col_totals.iter().copied());
+        all.push(r.total);
+        all.into_iter().filter_map(Cell::count).collect()
+    }
+
+    #[test]
+    fn a_small_cell_and_its_complement_are_hidden() {
+        // men/women × adult/child: 3 boys.
+        let r = release(&table(vec![vec![40, 3], vec![55, 20]]), &Policy::default()).unwrap();
+        assert_eq!(r.cells[0][1], Cell::Suppressed(Suppressed::Primary));
+        assert!(recoverable(&r).is_empty(), "{r:?}");
+        // Its row and column each hide a second cell.
+        assert!(matches!(r.cells[0][0], Cell::Suppressed(_)) || matches!(r.row_totals[0], Cell::Suppressed(_)));
+        assert!(published(&r).iter().all(|n| *n == 0 || *n >= 11));
+    }
+
+    #[test]
+    fn nothing_hidden_when_nothing_is_small() {
+        let r = release(&table(vec![vec![40, 0], vec![55, 20]]), &Policy::default()).unwrap();
+        assert_eq!(r.total, Cell::Count(115));
+        assert_eq!(r.cells[0][1], Cell::Count(0));
+    }
+
+    #[test]
+    fn rounding_and_bad_policies() {
+        let r = release(&table(vec![vec![47, 23]]), &Policy { threshold: 11, round_to: Some(5) }).unwrap();
+        assert_eq!(r.cells[0], vec![Cell::Count(45), Cell::Count(20)]);
+        assert_eq!(release(&table(vec![vec![1]]), &Policy { threshold: 1, round_to: None }).unwrap_err(), GateError::Threshold(1));
+        let mut bad = table(vec![vec![1, 2]]);
+        bad.cells.push(vec![1]);
+        assert!(matches!(release(&bad, &Policy::default()), Err(GateError::Shape { .. })));
+    }
+
+    #[test]
+    fn the_budget_is_refused_once_spent() {
+        let mut l = Ledger::new(1.0);
+        l.charge(0.5).unwrap();
+        l.charge(0.5).unwrap();
+        assert!(matches!(l.charge(0.1), Err(BudgetError::Spent { .. })));
+        assert_eq!(l.epsilon_spent, 1.0, "a refused release spends nothing");
+        assert!(matches!(l.charge(-1.0), Err(BudgetError::Epsilon(_))));
+        assert!(matches!(l.charge(f64::NAN), Err(BudgetError::Epsilon(_))));
+    }
+
+    #[test]
+    fn laplace_noise_is_centred() {
+        let n = 2000;
+        let sum: u64 = (1..n).map(|k| laplace(1000, 1.0, k as f64 / n as f64)).sum();
+        let mean = sum as f64 / (n - 1) as f64;
+        assert!((mean - 1000.0).abs() < 1.0, "{mean}");
+        assert_eq!(laplace(0, 1.0, 1e-9), 0, "never negative");
+    }
+
+    /// Tables from synthetic data with planted unique individuals: mostly small counts.
+    fn tables() -> impl Strategy<Value = Vec<Vec<u64>>> {
+        (1usize..6, 1usize..6).prop_flat_map(|(r, c)| {
+            proptest::collection::vec(proptest::collection::vec(prop_oneof![Just(0u64), Just(1u64), 2u64..11, 11u64..200], c), r)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// No published cell or margin lies between 1 and the threshold, and no suppressed cell
+        /// can be recomputed from the published ones, one equation at a time.
+        #[test]
+        fn the_gate_holds(cells in tables(), threshold in 2u64..20) {
+            let r = release(&table(cells.clone()), &Policy { threshold, round_to: None }).unwrap();
+            for n in published(&r) {
+                prop_assert!(n == 0 || n >= threshold, "published {} under {}", n, threshold);
+            }
+            prop_assert!(recoverable(&r).is_empty(), "{:?} from {:?}", recoverable(&r), cells);
+            // What is published is the truth.
+            for (i, row) in r.cells.iter().enumerate() {
+                for (j, c) in row.iter().enumerate() {
+                    if let Cell::Count(n) = c { prop_assert_eq!(*n, cells[i][j]); }
+                }
+            }
+        }
+
+        #[test]
+        fn the_ledger_never_overspends(asks in proptest::collection::vec(0.01f64..1.0, 0..40), budget in 0.1f64..5.0) {
+            let mut l = Ledger::new(budget);
+            for a in asks {
+                let before = l.epsilon_spent;
+                match l.charge(a) {
+                    Ok(()) => prop_assert!((l.epsilon_spent - before - a).abs() < 1e-12),
+                    Err(_) => prop_assert_eq!(l.epsilon_spent, before),
+                }
+                prop_assert!(l.epsilon_spent <= budget + 1e-9);
+            }
+        }
+    }
+}
