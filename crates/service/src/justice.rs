@@ -376,6 +376,47 @@ pub struct JusticeStatistics {
     /// Value of assets confiscated per currency, as decimal text.
     pub confiscated: Vec<(String, String)>,
     pub victim_reports_waiting: i64,
+    /// The persons tables as they may be published: one per stage, sex (female, male,
+    /// other_or_unknown) × age group (adult, child, unknown) — men, women, boys and girls —
+    /// through the disclosure gate (cells under the threshold and their complements hidden).
+    pub publishable: Vec<palermo_stats::Released>,
+}
+
+/// GLOTIP counts persons by sex; HTCDS `prs_Gender` values other than Feminine and Masculine are
+/// counted together with unknown sex, so no small group stands out.
+fn sex_group(gender: &str) -> usize {
+    match gender {
+        "Feminine" => 0,
+        "Masculine" => 1,
+        _ => 2,
+    }
+}
+
+fn age_column(group: &str) -> usize {
+    match group {
+        "adult" => 0,
+        "child" => 1,
+        _ => 2,
+    }
+}
+
+/// The stage tables of the UNODC questionnaire through the disclosure gate.
+fn publishable_tables(year: i32, persons: &[(String, String, String, String, i64)]) -> Result<Vec<palermo_stats::Released>> {
+    let mut out = Vec::new();
+    for stage in ["investigated", "prosecuted", "convicted"] {
+        let mut cells = vec![vec![0u64; 3]; 3];
+        for (_, sex, age, _, n) in persons.iter().filter(|p| p.0 == stage) {
+            cells[sex_group(sex)][age_column(age)] += u64::try_from(*n).unwrap_or(0);
+        }
+        let table = palermo_stats::Table {
+            title: format!("Persons {stage}, {year}"),
+            row_labels: vec!["female".into(), "male".into(), "other_or_unknown".into()],
+            col_labels: vec!["adult".into(), "child".into(), "unknown".into()],
+            cells,
+        };
+        out.push(palermo_stats::release(&table, &palermo_stats::Policy::default()).map_err(|e| ServiceError::Internal(e.to_string()))?);
+    }
+    Ok(out)
 }
 
 fn list(s: &str) -> Vec<String> {
@@ -1596,9 +1637,12 @@ impl Palermo {
                 t.1 += c.persons;
             }
         }
+        let persons: Vec<(String, String, String, String, i64)> =
+            counts.into_iter().map(|c| (c.stage, c.sex, c.age_group, c.citizenships, c.persons)).collect();
         Ok(JusticeStatistics {
             year,
-            persons: counts.into_iter().map(|c| (c.stage, c.sex, c.age_group, c.citizenships, c.persons)).collect(),
+            publishable: publishable_tables(year, &persons)?,
+            persons,
             totals,
             confiscated: self
                 .store

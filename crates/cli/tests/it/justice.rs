@@ -254,6 +254,9 @@ async fn justice_track_end_to_end(app: &TestApp) {
     assert_eq!(s["totals"], json!([["investigated", 2], ["prosecuted", 2], ["convicted", 1]]), "{s}");
     assert!(s["persons"].as_array().unwrap().contains(&json!(["convicted", "Masculine", "adult", "UKR", 1])), "{s}");
     assert_eq!(s["confiscated"], json!([["EUR", "15000.50 EUR"]]));
+    // What may be published: two persons are far under the threshold, so nothing is shown.
+    assert_publishable_safe(&s);
+    assert_eq!(s["publishable"][2]["total"], "primary", "{s}");
     let s = app.signed_in("analyst").await.get("/api/v1/justice/statistics?year=2025").await.json();
     assert_eq!(s["totals"], json!([["investigated", 0], ["prosecuted", 0], ["convicted", 0]]));
     assert_eq!(coord.get("/api/v1/justice/statistics?year=1700").await.status, 422);
@@ -536,6 +539,7 @@ async fn demo_justice_numbers(app: &TestApp) {
     assert_eq!(s["totals"], json!([["investigated", 4], ["prosecuted", 4], ["convicted", 2]]), "{s}");
     assert_eq!(s["confiscated"], json!([["EUR", "48200.00 EUR"]]));
     assert_eq!(s["victim_reports_waiting"], 1);
+    assert_publishable_safe(&s);
     let mut inv = signed_in("investigator").await;
     let list = inv.get("/api/v1/justice/investigations").await.json();
     assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
@@ -555,4 +559,22 @@ async fn demo_justice_numbers(app: &TestApp) {
     let mut coord = signed_in("coordinator").await;
     let home = coord.get("/").await;
     assert!(home.body.contains("id=\"victim-reports-waiting\""), "{}", home.body);
+}
+
+/// No count from 1 to the threshold in anything marked publishable.
+fn assert_publishable_safe(s: &Value) {
+    let tables = s["publishable"].as_array().expect("publishable tables");
+    assert_eq!(tables.len(), 3);
+    for t in tables {
+        let threshold = t["threshold"].as_u64().unwrap();
+        let mut values: Vec<&Value> = t["cells"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap().iter()).collect();
+        values.extend(t["row_totals"].as_array().unwrap());
+        values.extend(t["col_totals"].as_array().unwrap());
+        values.push(&t["total"]);
+        for v in values {
+            if let Some(n) = v.as_u64() {
+                assert!(n == 0 || n >= threshold, "{n} published in {t}");
+            }
+        }
+    }
 }
