@@ -244,4 +244,18 @@ impl EngineStore {
         .await?;
         Ok(rows)
     }
+
+    /// Victims detected: cases (referrals and anonymous notifications) referred between `from`
+    /// and `to` (exclusive), by sex, age group and form of exploitation — SDG 16.2.2.
+    pub async fn victims_detected(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT sex, age_group, exploitation_form, COUNT(*) FROM cases WHERE referred_on >= $1 AND referred_on < $2 \
+             GROUP BY sex, age_group, exploitation_form ORDER BY 1, 2, 3",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(rows)
+    }
 }

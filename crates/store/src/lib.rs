@@ -451,6 +451,7 @@ delegate! {
     pub async fn victim_reports_waiting(&self) -> Result<i64>;
     pub async fn justice_counts(&self, from: time::Date, to: time::Date) -> Result<Vec<JusticeCount>>;
     pub async fn confiscated_value(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>>;
+    pub async fn victims_detected(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).
     pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head>;

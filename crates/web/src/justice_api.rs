@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/justice/disclosures/{id}", post(record_proceedings))
         .route("/justice/disclosures/{id}/hearings", post(add_hearing))
         .route("/justice/statistics", get(statistics))
+        .route("/statistics/sdg-16-2-2", get(sdg_16_2_2))
         .route("/cases/{id}/disclosures", get(case_disclosures).post(disclose_case))
         .route("/cases/{id}/disclosures/end", post(end_disclosure))
         .route("/hearings/upcoming", get(hearing_alerts))
@@ -296,6 +297,39 @@ async fn statistics(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Yea
     .await
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SdgQuery {
+    year: Option<String>,
+    ref_area: Option<String>,
+}
+
+/// SDG 16.2.2 as SDMX-CSV, through the disclosure gate.
+async fn sdg_16_2_2(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SdgQuery>) -> Response {
+    let s = match session(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let year = match q.year.as_deref().map(str::trim) {
+        None | Some("") => state.app.now().year(),
+        Some(y) => y.parse::<i32>().unwrap_or(0),
+    };
+    let area = q.ref_area.unwrap_or_default();
+    match state.app.sdg_16_2_2(&Caller::User(s.actor.clone()), year, &area, &ctx.meta).await {
+        Ok(r) => {
+            let name = format!("attachment; filename=\"sdg-16-2-2-{year}.csv\"");
+            let mut resp = axum::response::IntoResponse::into_response(r.csv);
+            let h = resp.headers_mut();
+            h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/csv; charset=utf-8"));
+            if let Ok(v) = axum::http::HeaderValue::from_str(&name) {
+                h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+            }
+            resp
+        }
+        Err(e) => problem(&e, &ctx.meta.request_id),
+    }
+}
+
 async fn case_disclosures(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     read(&ctx, async |c| state.app.case_disclosures(&c, &id, &ctx.meta).await).await
 }
@@ -547,6 +581,13 @@ pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
     );
     stats["get"]["parameters"] = json!([{"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}}]);
     p.insert("/api/v1/justice/statistics".into(), stats);
+    let mut sdg = get_op(
+        "SDG 16.2.2 (victims detected by sex and age, total and per form of exploitation) as SDMX-CSV; every observation through the disclosure gate, suppressed ones empty with CONF_STATUS C (coordinators, analysts; audited)",
+        false,
+    );
+    sdg["get"]["parameters"] = json!([{"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}}, {"name": "ref_area", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{3}$"}, "description": "UN M49 numeric code"}]);
+    sdg["get"]["responses"]["200"] = json!({"description": "SDMX-CSV", "content": {"text/csv": {"schema": {"type": "string"}}}});
+    p.insert("/api/v1/statistics/sdg-16-2-2".into(), sdg);
     let mut v = get_op("Disclosures of this case to investigations, with hearing dates and protection measures (the case team)", true);
     v["post"] = post_op(
         "Disclose this case to an investigation, on the person's consent to law enforcement for its lead agency or a recorded legal obligation",

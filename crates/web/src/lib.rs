@@ -272,6 +272,7 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/justice/investigations"),
     ("POST", "/api/v1/justice/investigations"),
     ("GET", "/api/v1/justice/statistics"),
+    ("GET", "/api/v1/statistics/sdg-16-2-2"),
     ("GET", "/api/v1/hearings/upcoming"),
 ];
 

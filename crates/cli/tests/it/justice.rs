@@ -9,7 +9,12 @@ use palermo_service::admin::Caller;
 use palermo_testkit::{Client, TestApp};
 use serde_json::{Value, json};
 
-crate::on_both_engines!(justice_track_end_to_end, tracks_are_separate_in_both_directions, demo_justice_numbers);
+crate::on_both_engines!(
+    justice_track_end_to_end,
+    tracks_are_separate_in_both_directions,
+    demo_justice_numbers,
+    sdg_export_through_the_gate
+);
 
 struct World {
     police: String,
@@ -577,4 +582,54 @@ fn assert_publishable_safe(s: &Value) {
             }
         }
     }
+}
+
+/// SDG 16.2.2 from the demo's 300 cases, as SDMX-CSV read back with a CSV parser: the columns
+/// and codes, no observation between 1 and the threshold, the totals right, the release audited.
+async fn sdg_export_through_the_gate(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let mut analyst = app.client();
+    analyst.sign_in("analyst", palermo_service::demo::DEMO_PASSWORD).await;
+    let r = analyst.get("/api/v1/statistics/sdg-16-2-2?year=2026&ref_area=Veridia").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"ref_area\""), "{}", r.body);
+    let r = analyst.get("/api/v1/statistics/sdg-16-2-2?year=2026&ref_area=999").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/csv"));
+    let mut reader = csv::Reader::from_reader(r.body.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, palermo_service::statistics::SDMX_COLUMNS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3 * 9, "three series × (F, M, _T) × (<18, 18+, _T)");
+    let mut total = None;
+    let mut forms_total = 0u64;
+    for row in &rows {
+        assert_eq!(&row[0], "IAEG-SDGs:DF_SDG_GLH(1.12)");
+        assert!(["VC_HTF_DETV", "VC_HTF_DETVSX", "VC_HTF_DETVFL"].contains(&&row[3]), "{row:?}");
+        assert_eq!((&row[4], &row[7]), ("999", "2026"));
+        assert!(["F", "M", "_T"].contains(&&row[5]) && ["<18", "18+", "_T"].contains(&&row[6]), "{row:?}");
+        match &row[8] {
+            "" => assert_eq!(&row[10], "C", "a suppressed observation is marked confidential"),
+            v => {
+                let n: u64 = v.parse().unwrap();
+                assert!(n == 0 || n >= 11, "{n} published: {row:?}");
+                if (&row[5], &row[6]) == ("_T", "_T") {
+                    if &row[3] == "VC_HTF_DETV" { total = Some(n) } else { forms_total += n }
+                }
+            }
+        }
+    }
+    let coordinator_total = palermo_store::testing::count(
+        &app.db_url,
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-01-01' AND referred_on < '2027-01-01'",
+    )
+    .await
+    .unwrap() as u64;
+    assert_eq!(total, Some(coordinator_total), "every detected victim counted once");
+    assert_eq!(forms_total, coordinator_total, "labour and sexual exploitation add up to the total");
+    let audit = app.app.recent_audit(&Caller::Console, 50, &RequestMeta::cli()).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "statistics.release" && e.outcome == "ok"), "the release is audited");
+    let mut cw = app.client();
+    cw.sign_in("case-worker", palermo_service::demo::DEMO_PASSWORD).await;
+    assert_eq!(cw.get("/api/v1/statistics/sdg-16-2-2?year=2026&ref_area=999").await.status, 403);
 }
