@@ -40,6 +40,20 @@ struct Global {
 
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Import treaty status (the UN Treaty Collection's participants of UNTOC, the Trafficking
+    /// Protocol and the CRC Optional Protocol on the sale of children) from a CSV file with the
+    /// columns country, iso3, instrument, signature_date, consent_date, consent_type. All or
+    /// nothing; rows already held for a (country, instrument) are replaced.
+    TreatyStatus {
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// Where the data come from (shown with every figure).
+        #[arg(long)]
+        source: String,
+        /// The date the source's status is as of (YYYY-MM-DD), shown with every figure.
+        #[arg(long, value_name = "DATE")]
+        as_of: String,
+    },
     /// Import NRM cases from a CSV or XLSX file (first worksheet; the first row names the
     /// columns). Every row is checked first and every problem reported by row and column;
     /// with any problem nothing is written. Otherwise all rows are written in one transaction.
@@ -620,6 +634,20 @@ async fn main() -> Result<()> {
                 report.children,
                 report.overdue
             );
+        }
+        Command::Import(ImportCommand::TreatyStatus { file, source, as_of }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("--file {}", file.display()))?;
+            let app = open(config).await?;
+            match app.import_treaty_status(&Caller::Console, &bytes, &source, &as_of, &RequestMeta::cli()).await {
+                Ok(r) => println!("imported {} rows ({} added, {} replaced) as of {as_of}", r.rows, r.added, r.updated),
+                Err(palermo_service::ServiceError::Invalid(errors)) => {
+                    for e in &errors {
+                        println!("{}: {}", e.field, e.expected);
+                    }
+                    anyhow::bail!("{} problem(s); nothing was imported", errors.len());
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         Command::Import(ImportCommand::Cases { file, mapping, as_user, dry_run }) => {
             let bytes = std::fs::read(&file).with_context(|| format!("--file {}", file.display()))?;

@@ -17,6 +17,7 @@ pub mod nrm;
 pub mod org;
 pub mod person;
 pub mod policy;
+pub mod prevention;
 pub mod role;
 pub mod screening;
 pub mod signin;

@@ -482,12 +482,7 @@ fn not_after(field: &'static str, d: Option<Date>, today: Date, errs: &mut Vec<V
 }
 
 fn money_text(minor: i64, currency: &str) -> String {
-    let digits = palermo_domain::assistance::minor_digits(currency);
-    if digits == 0 {
-        return format!("{minor} {currency}");
-    }
-    let scale = 10i64.pow(digits);
-    format!("{}.{:0width$} {currency}", minor / scale, minor % scale, width = digits as usize)
+    crate::prevention::money_text(minor, currency)
 }
 
 /// The latest consent to law enforcement for `recipient` on a case.

@@ -16,6 +16,7 @@ pub mod jurisdiction;
 pub mod justice;
 pub mod keys;
 pub mod persons;
+pub mod prevention;
 pub mod statistics;
 pub mod synth;
 mod witness;

@@ -258,4 +258,40 @@ impl EngineStore {
         .await?;
         Ok(rows)
     }
+
+    /// Save prevention records (campaigns, trainings, budgets, treaty status) in one transaction:
+    /// a treaty-status import is all or nothing.
+    pub async fn save_prevention(&self, records: &[PreventionRecord], audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for r in records {
+            match r {
+                PreventionRecord::Campaign(x) => Self::justice_put_in(&mut tx, x).await?,
+                PreventionRecord::Training(x) => Self::justice_put_in(&mut tx, x).await?,
+                PreventionRecord::Budget(x) => Self::justice_put_in(&mut tx, x).await?,
+                PreventionRecord::Treaty(x) => Self::justice_put_in(&mut tx, x).await?,
+            }
+        }
+        self.commit_with(tx, audit).await
+    }
+
+    async fn all_of<T: Stored<DB>>(&self, order: &str) -> Result<Vec<T>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(justice_select_sql::<T>(&format!("ORDER BY {order}")))).fetch_all(&self.readers).await?;
+        Ok(rows.iter().map(T::from_row).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub async fn campaigns(&self) -> Result<Vec<CampaignRecord>> {
+        self.all_of("starts_on DESC, id").await
+    }
+
+    pub async fn trainings(&self) -> Result<Vec<TrainingRecord>> {
+        self.all_of("held_on DESC, id").await
+    }
+
+    pub async fn budgets(&self) -> Result<Vec<BudgetRecord>> {
+        self.all_of("fiscal_year DESC, programme_area, id").await
+    }
+
+    pub async fn treaty_status(&self) -> Result<Vec<TreatyStatusRecord>> {
+        self.all_of("country, instrument").await
+    }
 }

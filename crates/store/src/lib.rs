@@ -10,13 +10,18 @@
 //! which groups concurrent entries into one transaction (group commit) and answers each caller
 //! only after the commit is durable.
 
+#[macro_use]
+mod stored;
 mod justice_records;
+mod prevention_records;
 mod records;
 mod sink;
 
 pub use justice_records::*;
+pub use prevention_records::*;
 pub use records::*;
 pub use sink::AuditSink;
+pub use stored::Stored;
 
 use palermo_domain::audit::{AuditEvent, ChainedEntry, Head};
 use palermo_domain::ids::{OrgId, UserId};
@@ -120,6 +125,7 @@ pub mod sqlite {
         Migration { version: 10, name: "follow_ups", sql: include_str!("../migrations/sqlite/0010_follow_ups.sql") },
         Migration { version: 11, name: "support_plans", sql: include_str!("../migrations/sqlite/0011_support_plans.sql") },
         Migration { version: 12, name: "justice", sql: include_str!("../migrations/sqlite/0012_justice.sql") },
+        Migration { version: 13, name: "prevention", sql: include_str!("../migrations/sqlite/0013_prevention.sql") },
     ];
 
     impl EngineStore {
@@ -203,6 +209,7 @@ pub mod postgres {
         Migration { version: 10, name: "follow_ups", sql: include_str!("../migrations/postgres/0010_follow_ups.sql") },
         Migration { version: 11, name: "support_plans", sql: include_str!("../migrations/postgres/0011_support_plans.sql") },
         Migration { version: 12, name: "justice", sql: include_str!("../migrations/postgres/0012_justice.sql") },
+        Migration { version: 13, name: "prevention", sql: include_str!("../migrations/postgres/0013_prevention.sql") },
     ];
 
     impl EngineStore {
@@ -451,6 +458,11 @@ delegate! {
     pub async fn victim_reports_waiting(&self) -> Result<i64>;
     pub async fn justice_counts(&self, from: time::Date, to: time::Date) -> Result<Vec<JusticeCount>>;
     pub async fn confiscated_value(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>>;
+    pub async fn save_prevention(&self, records: &[PreventionRecord], audit: &[AuditEvent]) -> Result<()>;
+    pub async fn campaigns(&self) -> Result<Vec<CampaignRecord>>;
+    pub async fn trainings(&self) -> Result<Vec<TrainingRecord>>;
+    pub async fn budgets(&self) -> Result<Vec<BudgetRecord>>;
+    pub async fn treaty_status(&self) -> Result<Vec<TreatyStatusRecord>>;
     pub async fn victims_detected(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).

@@ -315,6 +315,18 @@ impl Client {
         self.send(r).await
     }
 
+    /// POST a raw body of the given content type with the session's CSRF header (file uploads).
+    pub async fn post_raw_body(&mut self, path: &str, body: &[u8], content_type: &str) -> Reply {
+        let token = self.csrf_token().await.unwrap_or_default();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", token)
+            .header("content-type", content_type)
+            .body(body.to_vec());
+        self.send(r).await
+    }
+
     /// Any method, no body, no CSRF token (for checks that a route refuses anonymous callers).
     pub async fn bare(&mut self, method: &str, path: &str) -> Reply {
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);

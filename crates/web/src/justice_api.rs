@@ -1,5 +1,6 @@
 //! The justice track's JSON API (issue 5) under `/api/v1`: reports received, investigations,
-//! MLA, suspects, charges and verdicts, proceeds, victims in proceedings, and the UNODC numbers.
+//! MLA, suspects, charges and verdicts, proceeds, victims in proceedings, and the UNODC numbers;
+//! and the programme's (issue 6): prevention, trainings, budgets, treaty status, SDG 16.2.2.
 //! Access to a named record is checked before its body is read, so a refusal is the same 404
 //! whatever was sent.
 
@@ -40,6 +41,11 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/disclosures", get(case_disclosures).post(disclose_case))
         .route("/cases/{id}/disclosures/end", post(end_disclosure))
         .route("/hearings/upcoming", get(hearing_alerts))
+        .route("/prevention", get(prevention))
+        .route("/prevention/campaigns", post(record_campaign))
+        .route("/prevention/trainings", post(record_training))
+        .route("/prevention/budgets", post(record_budget))
+        .route("/prevention/treaty-status", post(import_treaty_status))
 }
 
 fn answer<T: Serialize>(ctx: &Ctx, status: StatusCode, r: Result<T, ServiceError>) -> Response {
@@ -370,6 +376,69 @@ async fn hearing_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
     read(&ctx, async |c| state.app.hearing_alerts(&c, 30).await).await
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountryQuery {
+    country: Option<String>,
+}
+
+async fn prevention(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CountryQuery>) -> Response {
+    read(&ctx, async |c| state.app.prevention(&c, q.country.as_deref().unwrap_or("")).await).await
+}
+
+async fn record_campaign(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    write(&state, &ctx, &headers, None, &body, StatusCode::CREATED, async |c, i: palermo_service::prevention::NewCampaign| {
+        state.app.record_campaign(&c, &i, &ctx.meta).await.map(|()| json!({"ok": true}))
+    })
+    .await
+}
+
+async fn record_training(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    write(&state, &ctx, &headers, None, &body, StatusCode::CREATED, async |c, i: palermo_service::prevention::NewTraining| {
+        state.app.record_training(&c, &i, &ctx.meta).await.map(|()| json!({"ok": true}))
+    })
+    .await
+}
+
+async fn record_budget(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    write(&state, &ctx, &headers, None, &body, StatusCode::CREATED, async |c, i: palermo_service::prevention::NewBudget| {
+        state.app.record_budget(&c, &i, &ctx.meta).await.map(|()| json!({"ok": true}))
+    })
+    .await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TreatyQuery {
+    source: Option<String>,
+    as_of: Option<String>,
+}
+
+/// The body is the CSV file itself.
+async fn import_treaty_status(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TreatyQuery>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = match session_for_write(&ctx, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let r = state
+        .app
+        .import_treaty_status(
+            &Caller::User(s.actor.clone()),
+            &body,
+            q.source.as_deref().unwrap_or(""),
+            q.as_of.as_deref().unwrap_or(""),
+            &ctx.meta,
+        )
+        .await;
+    answer(&ctx, StatusCode::OK, r)
+}
+
 /// The OpenAPI paths of the justice track, merged into `/api/v1/openapi.json`.
 pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
     let problem = json!({"$ref": "#/components/schemas/Problem"});
@@ -599,6 +668,35 @@ pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
         true,
     );
     p.insert("/api/v1/cases/{id}/disclosures".into(), v);
+    let mut prev = get_op(
+        "Campaigns, trainings, budgets (with execution) and treaty status with its source and as-of date; ?country=ISO3 narrows the treaty status",
+        false,
+    );
+    prev["get"]["parameters"] = json!([{"name": "country", "in": "query", "required": false, "schema": {"type": "string"}}]);
+    p.insert("/api/v1/prevention".into(), prev);
+    p.insert(
+        "/api/v1/prevention/campaigns".into(),
+        json!({"post": post_op("Record a campaign (prevention officers, coordinators)", false, body(json!({"title": text, "kind": codes(palermo_service::palermo_domain::prevention::CampaignKind::ALL.iter().map(|c| c.code()).collect()), "channels": list, "audience": list, "regions": text, "starts_on": date, "ends_on": date, "reach": text, "cost": text, "currency": text, "partners": text}), &["title", "kind", "channels", "audience", "regions", "starts_on"]), true)}),
+    );
+    p.insert(
+        "/api/v1/prevention/trainings".into(),
+        json!({"post": post_op("Record a training of officials, participants by sex (prevention officers, coordinators)", false, body(json!({"topic": text, "audience": codes(palermo_service::palermo_domain::prevention::Profession::ALL.iter().map(|c| c.code()).collect()), "held_on": date, "participants_female": text, "participants_male": text, "participants_other": text, "organiser": text}), &["topic", "audience", "held_on", "organiser"]), true)}),
+    );
+    p.insert(
+        "/api/v1/prevention/budgets".into(),
+        json!({"post": post_op("Record a budget line (coordinators)", false, body(json!({"programme_area": codes(palermo_service::palermo_domain::prevention::ProgrammeArea::ALL.iter().map(|c| c.code()).collect()), "fiscal_year": text, "allocated": text, "spent": text, "currency": text, "funder": text}), &["programme_area", "fiscal_year", "allocated", "currency", "funder"]), true)}),
+    );
+    let mut treaty = post_op(
+        "Import treaty status from CSV (the body); all or nothing (coordinators)",
+        false,
+        json!({"required": true, "content": {"text/csv": {"schema": {"type": "string"}}}}),
+        false,
+    );
+    if let Some(params) = treaty["parameters"].as_array_mut() {
+        params.push(json!({"name": "source", "in": "query", "required": true, "schema": {"type": "string"}}));
+        params.push(json!({"name": "as_of", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}}));
+    }
+    p.insert("/api/v1/prevention/treaty-status".into(), json!({"post": treaty}));
     p.insert("/api/v1/hearings/upcoming".into(), get_op("Hearings in the next 30 days in your cases (case workers)", false));
     p
 }

@@ -19,6 +19,7 @@ mod justice_api;
 mod justice_pages;
 mod middleware;
 mod pages;
+mod prevention_pages;
 mod session;
 
 use axum::Router;
@@ -100,6 +101,10 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/disclosures", post(case_pages::disclose))
         .route("/cases/{id}/disclosures/end", post(case_pages::end_disclosure))
         .route("/justice", get(justice_pages::justice))
+        .route("/prevention", get(prevention_pages::prevention))
+        .route("/prevention/campaigns", post(prevention_pages::record_campaign))
+        .route("/prevention/trainings", post(prevention_pages::record_training))
+        .route("/prevention/budgets", post(prevention_pages::record_budget))
         .route("/justice/reports", post(justice_pages::record_report))
         .route("/justice/reports/{id}", get(justice_pages::report).post(justice_pages::act_on_report))
         .route("/justice/investigations", post(justice_pages::open_investigation))
@@ -273,6 +278,15 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/justice/investigations"),
     ("GET", "/api/v1/justice/statistics"),
     ("GET", "/api/v1/statistics/sdg-16-2-2"),
+    ("GET", "/api/v1/prevention"),
+    ("POST", "/api/v1/prevention/campaigns"),
+    ("POST", "/api/v1/prevention/trainings"),
+    ("POST", "/api/v1/prevention/budgets"),
+    ("POST", "/api/v1/prevention/treaty-status"),
+    ("GET", "/prevention"),
+    ("POST", "/prevention/campaigns"),
+    ("POST", "/prevention/trainings"),
+    ("POST", "/prevention/budgets"),
     ("GET", "/api/v1/hearings/upcoming"),
 ];
 

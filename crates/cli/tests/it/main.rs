@@ -11,6 +11,7 @@ mod import;
 mod justice;
 mod linkage;
 mod nrm;
+mod prevention;
 
 /// Runs an async test body `fn(&TestApp)` once per engine.
 #[macro_export]
