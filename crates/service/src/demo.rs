@@ -111,7 +111,128 @@ impl Palermo {
         self.demo_coordination(&org_ids, &actors, &meta).await?;
         progress("reports, investigations, prosecutions and proceeds");
         self.demo_justice(&org_ids, &actors, &meta).await?;
+        progress("campaigns, trainings, budgets and treaty status");
+        self.demo_prevention(&actors, &meta).await?;
         Ok(creds)
+    }
+
+    /// Campaigns, trainings of officials, two fiscal years of budgets, the UN Treaty Collection
+    /// snapshot shipped in `data/` (stale; its as-of date travels with it) and the demo country's
+    /// own (invented) treaty status.
+    async fn demo_prevention(
+        &self,
+        actors: &std::collections::HashMap<&str, palermo_domain::policy::Actor>,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        use crate::prevention::{NewBudget, NewCampaign, NewTraining};
+        let (Some(po), Some(co)) = (actors.get("prevention-officer"), actors.get("coordinator")) else { return Ok(()) };
+        let (po, co) = (Caller::User(po.clone()), Caller::User(co.clone()));
+        let today = self.rules().local_date(self.now());
+        let year = today.year();
+        let ago = |days: i64| (today - time::Duration::days(days)).to_string();
+        let list = |xs: &[&str]| xs.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        for (title, kind, channels, audience, regions, start, end, reach, cost) in [
+            (
+                "Know your rights at work",
+                "information",
+                list(&["radio", "social_media", "outreach"]),
+                list(&["workers", "migrants"]),
+                "north,coast",
+                200,
+                Some(110),
+                "184000",
+                "18500",
+            ),
+            (
+                "Safe online, safe offline",
+                "education",
+                list(&["schools", "online"]),
+                list(&["children_and_youth"]),
+                "national",
+                150,
+                Some(60),
+                "42000",
+                "9200",
+            ),
+            (
+                "Who made your strawberries?",
+                "demand_reduction",
+                list(&["television", "print"]),
+                list(&["general_public", "employers"]),
+                "national",
+                90,
+                None,
+                "650000",
+                "61000",
+            ),
+        ] {
+            let c = NewCampaign {
+                title: title.into(),
+                kind: kind.into(),
+                channels,
+                audience,
+                regions: regions.into(),
+                starts_on: ago(start),
+                ends_on: end.map(ago).unwrap_or_default(),
+                reach: reach.into(),
+                cost: cost.into(),
+                currency: "EUR".into(),
+                partners: "Street Outreach Network, International Migration Partners Office".into(),
+            };
+            self.record_campaign(&po, &c, meta).await?;
+        }
+        for (topic, audience, days, f, m, organiser) in [
+            ("Identifying victims at the border", "border_guards", 170, "12", "31", "Border and Migration Service academy"),
+            ("Victim-centred interviewing", "police", 120, "18", "22", "Veridia National Police academy"),
+            ("Trafficking cases in court: protecting witnesses", "judges", 80, "9", "7", "Judicial Training Institute"),
+            ("Forced labour indicators in inspections", "labour_inspectors", 40, "14", "11", "State Labour Inspectorate"),
+            ("Caring for trafficked children", "social_workers", 20, "27", "5", "Victim Support Directorate"),
+        ] {
+            let t = NewTraining {
+                topic: topic.into(),
+                audience: audience.into(),
+                held_on: ago(days),
+                participants_female: f.into(),
+                participants_male: m.into(),
+                participants_other: String::new(),
+                organiser: organiser.into(),
+            };
+            self.record_training(&po, &t, meta).await?;
+        }
+        for (y, area, allocated, spent, funder) in [
+            (year - 1, "victim_services", "1200000", "1164000", "State budget"),
+            (year - 1, "prevention", "300000", "241500", "State budget"),
+            (year - 1, "law_enforcement", "800000", "792000", "State budget"),
+            (year, "victim_services", "1350000", "1012500", "State budget"),
+            (year, "prevention", "320000", "176000", "State budget and EU Internal Security Fund"),
+            (year, "law_enforcement", "850000", "680000", "State budget"),
+            (year, "coordination", "150000", "121000", "State budget"),
+            (year, "capacity_building", "90000", "72000", "International Migration Partners Office"),
+        ] {
+            let b = NewBudget {
+                programme_area: area.into(),
+                fiscal_year: y.to_string(),
+                allocated: allocated.into(),
+                spent: spent.into(),
+                currency: "EUR".into(),
+                funder: funder.into(),
+            };
+            self.record_budget(&co, &b, meta).await?;
+        }
+        self.import_treaty_status(
+            &Caller::Console,
+            include_bytes!("../../../data/treaty-status.csv"),
+            "UN Treaty Collection status pages via github.com/zmjones/untreaties (stale snapshot; see data/treaty-status-SOURCES.md)",
+            "2015-01-27",
+            meta,
+        )
+        .await?;
+        let veridia = "country,iso3,instrument,signature_date,consent_date,consent_type\n\
+                       Veridia (demo),XVR,UNTOC,2000-12-13,2004-03-02,ratification\n\
+                       Veridia (demo),XVR,TIP_PROTOCOL,2000-12-13,2004-03-02,ratification\n\
+                       Veridia (demo),XVR,CRC_OPSC,2001-09-06,2006-11-20,ratification\n";
+        self.import_treaty_status(&Caller::Console, veridia.as_bytes(), "Demo country (invented)", &today.to_string(), meta).await?;
+        Ok(())
     }
 
     /// The justice track through the real use cases: reports from a victim, a hotline and a labour

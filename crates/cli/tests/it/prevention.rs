@@ -5,7 +5,7 @@
 use palermo_testkit::TestApp;
 use serde_json::json;
 
-crate::on_both_engines!(campaigns_trainings_budgets, treaty_status_import_all_or_nothing);
+crate::on_both_engines!(campaigns_trainings_budgets, treaty_status_import_all_or_nothing, demo_prevention_data);
 
 async fn campaigns_trainings_budgets(app: &TestApp) {
     let op = app.operator_org().await;
@@ -120,4 +120,16 @@ async fn treaty_status_import_all_or_nothing(app: &TestApp) {
     assert!(rows.iter().all(|t| t["as_of"] == "2015-01-27"), "the as-of date travels with every row");
     let page = a.get("/prevention?country=ALB").await;
     assert!(page.body.contains("2015-01-27") && page.body.contains("TIP_PROTOCOL"), "{}", page.body);
+}
+
+async fn demo_prevention_data(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let mut c = app.client();
+    c.sign_in("prevention-officer", palermo_service::demo::DEMO_PASSWORD).await;
+    let v = c.get("/api/v1/prevention?country=XVR").await.json();
+    assert_eq!(v["campaigns"].as_array().unwrap().len(), 3);
+    assert_eq!(v["trainings"].as_array().unwrap().len(), 5);
+    assert_eq!(v["budgets"].as_array().unwrap().len(), 8);
+    assert_eq!(v["treaties"].as_array().unwrap().len(), 3, "{v}");
+    assert_eq!(c.get("/api/v1/prevention").await.json()["treaties"].as_array().unwrap().len(), 533);
 }
