@@ -39,6 +39,24 @@ struct Global {
 }
 
 #[derive(Subcommand)]
+enum ReportCommand {
+    /// The national report on resolution 58/137, operative paragraph by operative paragraph, with
+    /// the figures from the data (through the disclosure gate) and the coordinator's texts. Written
+    /// as HTML, or as PDF when `--out` ends in `.pdf` (printed by headless Chromium: set
+    /// PALERMO_CHROMIUM to its path if it is not `chromium` on the PATH).
+    Implementation {
+        #[arg(long)]
+        year: i32,
+        /// ISO 3166-1 alpha-3 code of the reporting state (for its treaty status).
+        #[arg(long, default_value = "")]
+        country: String,
+        /// Where to write the report (`.html` or `.pdf`).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum ImportCommand {
     /// Import treaty status (the UN Treaty Collection's participants of UNTOC, the Trafficking
     /// Protocol and the CRC Optional Protocol on the sale of children) from a CSV file with the
@@ -110,6 +128,9 @@ enum Command {
     /// Import data from spreadsheets.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -635,6 +656,23 @@ async fn main() -> Result<()> {
                 report.overdue
             );
         }
+        Command::Report(ReportCommand::Implementation { year, country, out }) => {
+            let app = open(config).await?;
+            let report = app.implementation_report(&Caller::Console, year, &country, &RequestMeta::cli()).await.map_err(|e| match e {
+                palermo_service::ServiceError::Invalid(errors) => {
+                    anyhow::anyhow!("{}", errors.iter().map(|e| format!("--{}: {}", e.field, e.expected)).collect::<Vec<_>>().join("; "))
+                }
+                other => other.into(),
+            })?;
+            let html = palermo_web::report_document(report, "en").map_err(|e| anyhow::anyhow!("rendering the report: {e}"))?;
+            let pdf = out.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+            if pdf {
+                print_pdf(&html, &out)?;
+            } else {
+                std::fs::write(&out, html).with_context(|| format!("--out {}", out.display()))?;
+            }
+            println!("wrote the implementation report for {year} to {}", out.display());
+        }
         Command::Import(ImportCommand::TreatyStatus { file, source, as_of }) => {
             let bytes = std::fs::read(&file).with_context(|| format!("--file {}", file.display()))?;
             let app = open(config).await?;
@@ -828,4 +866,30 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Print an HTML document to PDF with headless Chromium (the same engine the browser tests use).
+fn print_pdf(html: &str, out: &std::path::Path) -> anyhow::Result<()> {
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let source = dir.join(format!(".palermo-report-{}.html", std::process::id()));
+    std::fs::write(&source, html).with_context(|| format!("writing {}", source.display()))?;
+    let absolute = std::fs::canonicalize(&source)?;
+    let out_abs = std::fs::canonicalize(dir)?.join(out.file_name().unwrap_or_default());
+    let chromium = std::env::var("PALERMO_CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    let profile = std::env::temp_dir().join(format!("palermo-pdf-{}", std::process::id()));
+    let status = std::process::Command::new(&chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", out_abs.display()))
+        .arg(format!("file://{}", absolute.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let _ = std::fs::remove_file(&source);
+    let _ = std::fs::remove_dir_all(&profile);
+    match status {
+        Ok(s) if s.success() && out_abs.exists() => Ok(()),
+        Ok(s) => anyhow::bail!("{chromium} could not print the report ({s}); write it as .html and print it from a browser"),
+        Err(e) => anyhow::bail!("PDF needs Chromium ({chromium}: {e}); install it, set PALERMO_CHROMIUM, or write the report as .html"),
+    }
 }

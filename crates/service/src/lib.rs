@@ -17,6 +17,7 @@ pub mod justice;
 pub mod keys;
 pub mod persons;
 pub mod prevention;
+pub mod report;
 pub mod statistics;
 pub mod synth;
 mod witness;
@@ -34,6 +35,7 @@ use std::sync::Arc;
 
 pub use config::Config;
 pub use palermo_domain;
+pub use palermo_stats;
 pub use palermo_store::EngineKind;
 
 /// What a use case can answer instead of a result. The web maps each to one HTTP status and

@@ -466,6 +466,11 @@ impl Palermo {
     /// Campaigns, trainings, budgets and treaty status (`country`: only that ISO3's rows).
     pub async fn prevention(&self, caller: &Caller, country: &str) -> Result<PreventionView> {
         let actor = Self::user_of(caller)?;
+        self.prevention_view(country, records_programme(actor), actor.roles.has(Role::Coordinator)).await
+    }
+
+    /// The programme's records (not about persons), for a page or the report.
+    pub(crate) async fn prevention_view(&self, country: &str, may_record: bool, may_budget: bool) -> Result<PreventionView> {
         let orgs = self.org_names().await?;
         let org = |id: uuid::Uuid| orgs.get(&palermo_domain::ids::OrgId(id)).cloned().unwrap_or_default();
         let split = |s: &str| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect::<Vec<_>>();
@@ -544,8 +549,8 @@ impl Palermo {
                     as_of: t.as_of.to_string(),
                 })
                 .collect(),
-            may_record: records_programme(actor),
-            may_budget: actor.roles.has(Role::Coordinator),
+            may_record,
+            may_budget,
         })
     }
 }

@@ -294,4 +294,62 @@ impl EngineStore {
     pub async fn treaty_status(&self) -> Result<Vec<TreatyStatusRecord>> {
         self.all_of("country, instrument").await
     }
+
+    /// Named yearly figures for the implementation report, each counted over `[from, to)` (dates)
+    /// or `[from_at, to_at)` (timestamps), in one statement.
+    pub async fn report_numbers(&self, from: time::Date, to: time::Date, from_at: OffsetDateTime, to_at: OffsetDateTime) -> Result<Vec<(String, i64)>> {
+        // (name, query with two placeholders {a} {b}, whether the range is timestamps)
+        let parts: &[(&str, &str, bool)] = &[
+            ("investigations_opened", "SELECT COUNT(*) FROM investigations WHERE opened_on >= {a} AND opened_on < {b}", false),
+            ("joint_teams", "SELECT COUNT(*) FROM investigations WHERE joint_team AND opened_on >= {a} AND opened_on < {b}", false),
+            ("mla_sent", "SELECT COUNT(*) FROM mla_requests WHERE direction = 'sent' AND requested_on >= {a} AND requested_on < {b}", false),
+            ("mla_received", "SELECT COUNT(*) FROM mla_requests WHERE direction = 'received' AND requested_on >= {a} AND requested_on < {b}", false),
+            ("victim_reports_investigated", "SELECT COUNT(*) FROM crime_reports WHERE channel = 'victim' AND status = 'investigated' AND received_on >= {a} AND received_on < {b}", false),
+            ("victim_reports_closed", "SELECT COUNT(*) FROM crime_reports WHERE channel = 'victim' AND status = 'closed' AND received_on >= {a} AND received_on < {b}", false),
+            ("victim_reports_waiting", "SELECT COUNT(*) FROM crime_reports WHERE channel = 'victim' AND status = 'received' AND received_on >= {a} AND received_on < {b}", false),
+            ("other_reports", "SELECT COUNT(*) FROM crime_reports WHERE channel <> 'victim' AND received_on >= {a} AND received_on < {b}", false),
+            ("money_laundering_persons", "SELECT COUNT(DISTINCT suspect_id) FROM charges WHERE offence = 'money_laundering' AND charged_on >= {a} AND charged_on < {b}", false),
+            ("victims_in_proceedings", "SELECT COUNT(DISTINCT case_id) FROM disclosures WHERE created_at >= {a} AND created_at < {b}", true),
+            ("victims_with_protection", "SELECT COUNT(DISTINCT case_id) FROM disclosures WHERE protection <> '' AND created_at >= {a} AND created_at < {b}", true),
+            ("referrals_sent", "SELECT COUNT(*) FROM referrals WHERE sent_at >= {a} AND sent_at < {b}", true),
+            ("referrals_accepted", "SELECT COUNT(*) FROM referrals WHERE status IN ('accepted', 'completed') AND sent_at >= {a} AND sent_at < {b}", true),
+            ("rg_positive", "SELECT COUNT(*) FROM cases WHERE rg_positive_on >= {a} AND rg_positive_on < {b}", false),
+        ];
+        let mut sql = String::new();
+        for (i, (name, q, _)) in parts.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(" UNION ALL ");
+            }
+            let q = q.replace("{a}", &format!("${}", 2 * i + 1)).replace("{b}", &format!("${}", 2 * i + 2));
+            sql.push_str(&format!("SELECT '{name}' AS name, ({q}) AS n"));
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (_, _, ts) in parts {
+            query = if *ts { query.bind(from_at).bind(to_at) } else { query.bind(from).bind(to) };
+        }
+        let rows = query.fetch_all(&self.readers).await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>("name")?, r.try_get::<i64, _>("n")?))).collect()
+    }
+
+    /// Services delivered in `[from, to)` by kind.
+    pub async fn services_by_kind(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as("SELECT kind, COUNT(*) FROM services_delivered WHERE delivered_on >= $1 AND delivered_on < $2 GROUP BY kind ORDER BY kind")
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.readers)
+            .await?)
+    }
+
+    /// Referrals into the NRM in `[from, to)` by sex, with how many had a positive
+    /// reasonable-grounds decision (process equity, ¶8).
+    pub async fn decisions_by_sex(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT sex, COUNT(*), CAST(SUM(CASE WHEN rg_positive_on IS NULL THEN 0 ELSE 1 END) AS BIGINT) FROM cases \
+             WHERE kind = 'referral' AND referred_on >= $1 AND referred_on < $2 GROUP BY sex ORDER BY sex",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.readers)
+        .await?)
+    }
 }

@@ -463,6 +463,9 @@ delegate! {
     pub async fn trainings(&self) -> Result<Vec<TrainingRecord>>;
     pub async fn budgets(&self) -> Result<Vec<BudgetRecord>>;
     pub async fn treaty_status(&self) -> Result<Vec<TreatyStatusRecord>>;
+    pub async fn report_numbers(&self, from: time::Date, to: time::Date, from_at: OffsetDateTime, to_at: OffsetDateTime) -> Result<Vec<(String, i64)>>;
+    pub async fn services_by_kind(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>>;
+    pub async fn decisions_by_sex(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64, i64)>>;
     pub async fn victims_detected(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).

@@ -12,6 +12,7 @@
 
 mod api;
 mod case_pages;
+pub mod charts;
 mod coordination_pages;
 mod error;
 pub mod i18n;
@@ -20,6 +21,8 @@ mod justice_pages;
 mod middleware;
 mod pages;
 mod prevention_pages;
+mod report_pages;
+pub use report_pages::report_document;
 mod session;
 
 use axum::Router;
@@ -102,6 +105,9 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/disclosures/end", post(case_pages::end_disclosure))
         .route("/justice", get(justice_pages::justice))
         .route("/prevention", get(prevention_pages::prevention))
+        .route("/report", get(report_pages::report))
+        .route("/report/download", get(report_pages::download))
+        .route("/report/narrative", post(report_pages::narrative))
         .route("/prevention/campaigns", post(prevention_pages::record_campaign))
         .route("/prevention/trainings", post(prevention_pages::record_training))
         .route("/prevention/budgets", post(prevention_pages::record_budget))
@@ -284,6 +290,9 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/prevention/budgets"),
     ("POST", "/api/v1/prevention/treaty-status"),
     ("GET", "/prevention"),
+    ("GET", "/report"),
+    ("GET", "/report/download"),
+    ("POST", "/report/narrative"),
     ("POST", "/prevention/campaigns"),
     ("POST", "/prevention/trainings"),
     ("POST", "/prevention/budgets"),

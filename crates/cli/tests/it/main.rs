@@ -12,6 +12,7 @@ mod justice;
 mod linkage;
 mod nrm;
 mod prevention;
+mod report;
 
 /// Runs an async test body `fn(&TestApp)` once per engine.
 #[macro_export]

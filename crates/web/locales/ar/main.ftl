@@ -465,3 +465,14 @@ p-instrument = الصك
 p-signature = التوقيع
 p-consent = الالتزام (تصديق، انضمام…)
 p-as-of = حتى تاريخ
+
+# Implementation report (issue 6)
+report-title = تنفيذ القرار 58/137
+nav-report = التقرير
+r-generated = أُعدّ في
+r-disclosure = تُعرض أعداد الأشخاص الأقل من العتبة، والأعداد التي قد تكشفها، بالرمز x. العتبة:
+r-total = المجموع
+r-narrative = نص المنسّق للفقرة
+r-save = حفظ النص
+r-legend = x: غير منشور. تأتي الأرقام من سجلات باليرمو وقت الإعداد؛ ويحمل وضع المعاهدات مصدره وتاريخه.
+r-download = تنزيل (HTML)

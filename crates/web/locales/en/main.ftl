@@ -465,3 +465,14 @@ p-instrument = Instrument
 p-signature = Signature
 p-consent = Bound (ratification, accession…)
 p-as-of = As of
+
+# Implementation report (issue 6)
+report-title = Implementation of resolution 58/137
+nav-report = Report
+r-generated = Generated
+r-disclosure = Counts of persons below the threshold, and counts that would reveal them, are shown as x. Threshold:
+r-total = Total
+r-narrative = The coordinator's text for
+r-save = Save the text
+r-legend = x: not published. Figures come from the records in Palermo at the time of generation; treaty status carries its own source and as-of date.
+r-download = Download (HTML)

@@ -465,3 +465,14 @@ p-instrument = Instrument
 p-signature = Signature
 p-consent = Lié (ratification, adhésion…)
 p-as-of = À la date du
+
+# Implementation report (issue 6)
+report-title = Mise en œuvre de la résolution 58/137
+nav-report = Rapport
+r-generated = Produit le
+r-disclosure = Les effectifs de personnes sous le seuil, et ceux qui permettraient de les retrouver, sont remplacés par x. Seuil :
+r-total = Total
+r-narrative = Texte du coordonnateur pour le
+r-save = Enregistrer le texte
+r-legend = x : non publié. Les chiffres proviennent des dossiers de Palermo au moment de la production ; l'état des traités indique sa source et sa date.
+r-download = Télécharger (HTML)

@@ -1,0 +1,143 @@
+//! The implementation report: `palermo report implementation` through the real binary on both
+//! engines (HTML with one section per operative paragraph, figures through the disclosure gate,
+//! treaty status with its as-of date; PDF printed by Chromium and read back with pdftotext), and
+//! the page with the coordinator's texts.
+
+use palermo_service::RequestMeta;
+use palermo_service::admin::Caller;
+use palermo_testkit::{TestApp, postgres_admin_url};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_palermo");
+
+crate::on_both_engines!(report_page_and_the_coordinators_texts);
+
+fn run(env: &[(String, String)], args: &[&str]) -> (bool, String) {
+    let out = Command::new(BIN).args(args).envs(env.iter().cloned()).output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+fn have(cmd: &str) -> bool {
+    Command::new("sh").arg("-c").arg(format!("command -v {cmd}")).output().is_ok_and(|o| o.status.success())
+}
+
+fn journey(dir: &std::path::Path, db: &str) {
+    let env = vec![
+        ("PALERMO_DATA_DIR".to_owned(), dir.display().to_string()),
+        ("PALERMO_DATA_DATABASE".to_owned(), db.to_owned()),
+        ("PALERMO_LOG_LEVEL".to_owned(), "warn".to_owned()),
+        ("PALERMO_SECURITY_ARGON2_MEMORY_KIB".to_owned(), "19456".to_owned()),
+        ("PALERMO_SECURITY_ARGON2_ITERATIONS".to_owned(), "2".to_owned()),
+    ];
+    let (ok, out) = run(&env, &["demo"]);
+    assert!(ok, "{out}");
+    let (ok, out) = run(&env, &["report", "implementation", "--year", "1066", "--out", dir.join("x.html").to_str().unwrap()]);
+    assert!(!ok && out.contains("--year: a year from 1990 to 2100"), "{out}");
+    let html_path = dir.join("report.html");
+    let (ok, out) = run(&env, &["report", "implementation", "--year", "2026", "--country", "XVR", "--out", html_path.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    for n in 1..=17 {
+        assert!(html.contains(&format!("id=\"paragraph-{n}\"")), "¶{n} missing");
+    }
+    assert!(html.contains("Urges Member States to employ a comprehensive approach"));
+    assert!(html.contains("TIP_PROTOCOL") && html.contains("Demo country (invented)"), "treaty status with its source");
+    assert!(html.contains("<svg") && html.contains("role=\"img\""), "charts");
+    assert!(html.contains("48200.00 EUR"), "value confiscated");
+    assert!(!html.contains("<script"), "no script in the document");
+    // Every count of persons (the released tables) is 0, at least 11, or x.
+    let released: Vec<&str> = html.split("<table class=\"released\">").skip(1).filter_map(|t| t.split("</table>").next()).collect();
+    assert!(released.len() >= 6, "the persons tables are there");
+    for table in released {
+        for cell in table.split("<td>").skip(1).filter_map(|c| c.split("</td>").next()) {
+            match cell.trim() {
+                "x" => {}
+                v => {
+                    let n: u64 = v.parse().unwrap_or_else(|_| panic!("{v:?}"));
+                    assert!(n == 0 || n >= 11, "{n} published in {table}");
+                }
+            }
+        }
+    }
+    // PDF, printed by Chromium, read back.
+    let required = std::env::var("PALERMO_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    if !(have("chromium") && have("pdftotext")) {
+        assert!(!required, "the PDF test needs chromium and pdftotext (poppler-utils)");
+        return;
+    }
+    let pdf_path = dir.join("report.pdf");
+    let (ok, out) = run(&env, &["report", "implementation", "--year", "2026", "--country", "XVR", "--out", pdf_path.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let bytes = std::fs::read(&pdf_path).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF file");
+    let text = Command::new("pdftotext").arg(&pdf_path).arg("-").output().unwrap();
+    assert!(text.status.success(), "the PDF opens");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for n in 1..=17 {
+        assert!(text.contains(&format!("¶{n}\n")), "¶{n} is a section of the PDF");
+    }
+    assert!(text.contains("Implementation of resolution 58/137"));
+}
+
+#[test]
+fn report_command_on_sqlite() {
+    let dir = tempdir("report-sqlite");
+    journey(&dir, "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_command_on_postgres() {
+    let Some(admin) = postgres_admin_url() else {
+        assert_ne!(std::env::var("PALERMO_REQUIRE_POSTGRES").as_deref(), Ok("1"), "PostgreSQL is required");
+        return;
+    };
+    let name = format!("palermo_report_{}", std::process::id());
+    palermo_store::testing::create_postgres_database(&admin, &name).await.unwrap();
+    let url = format!("{}/{name}", admin.trim_end_matches('/'));
+    let dir = tempdir("report-postgres");
+    let u = url.clone();
+    tokio::task::spawn_blocking(move || journey(&dir, &u)).await.unwrap();
+    palermo_store::testing::drop_postgres_database(&admin, &name).await.unwrap();
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("palermo-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+async fn report_page_and_the_coordinators_texts(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let mut coord = app.client();
+    coord.sign_in("coordinator", palermo_service::demo::DEMO_PASSWORD).await;
+    let page = coord.get("/report?year=2026&country=XVR").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.body.matches("class=\"report-paragraph\"").count(), 17);
+    let csrf = coord.csrf_token().await.unwrap();
+    let text = "Veridia adopted its second National Action Plan in March.";
+    let r = coord
+        .post_form("/report/narrative", &[("csrf", &csrf), ("year", "2026"), ("paragraph", "1"), ("text", text), ("country", "XVR")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = coord.post_form("/report/narrative", &[("csrf", &csrf), ("year", "2026"), ("paragraph", "18"), ("text", "x")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let page = coord.get("/report?year=2026&country=XVR").await;
+    assert!(page.body.contains(text));
+    let download = coord.get("/report/download?year=2026&country=XVR").await;
+    assert_eq!(download.status, 200);
+    assert!(download.headers.get("content-disposition").unwrap().to_str().unwrap().contains("implementation-report-2026.html"));
+    assert!(download.body.contains(text) && !download.body.contains("name=\"csrf\""), "the document has no forms");
+    // Others read the report (only publishable figures) but do not write it.
+    let mut cw = app.client();
+    cw.sign_in("case-worker", palermo_service::demo::DEMO_PASSWORD).await;
+    let page = cw.get("/report?year=2026").await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("/report/narrative"), "no form for a case worker");
+    let csrf = cw.csrf_token().await.unwrap();
+    let r = cw.post_form("/report/narrative", &[("csrf", &csrf), ("year", "2026"), ("paragraph", "1"), ("text", "mine")]).await;
+    assert_eq!(r.status, 403);
+    let audit = app.app.recent_audit(&Caller::Console, 200, &RequestMeta::cli()).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "report.release"));
+    assert!(audit.iter().any(|e| e.action == "report.write" && e.outcome == "ok"));
+}

@@ -1,0 +1,464 @@
+//! The national implementation report on resolution 58/137 (¶17), operative paragraph by
+//! operative paragraph: the paragraph's text, the figures that answer it from the data (counts
+//! of persons through the disclosure gate), tables and charts where they help, and the text the
+//! coordinator writes. Rendering (HTML, PDF) is the web crate's.
+
+use crate::admin::Caller;
+use crate::{Palermo, RequestMeta, Result, ServiceError};
+use palermo_domain::ValidationError;
+use palermo_domain::audit::Outcome as AuditOutcome;
+use palermo_domain::policy::Denied;
+use palermo_domain::role::Role;
+use palermo_stats::{Policy, Released, Table};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The resolution's text, as published (source in `docs/reference/README.md`).
+pub const RESOLUTION: &str = include_str!("../../../docs/reference/A-RES-58-137.txt");
+
+/// A bar chart: labels and values (`None`: not published).
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    pub title: String,
+    pub unit: String,
+    pub bars: Vec<(String, Option<u64>)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportParagraph {
+    pub number: u32,
+    pub text: String,
+    /// (what, value as published).
+    pub figures: Vec<(String, String)>,
+    pub tables: Vec<Released>,
+    /// Tables of programme data (not counts of persons), published as they are: (title, header, rows).
+    pub plain_tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
+    pub chart: Option<Chart>,
+    /// The coordinator's text for this paragraph.
+    pub narrative: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImplementationReport {
+    pub year: i32,
+    pub country: String,
+    pub generated_at: String,
+    pub threshold: u64,
+    pub paragraphs: Vec<ReportParagraph>,
+    pub may_write: bool,
+}
+
+/// The operative paragraphs 1–17 with their sub-items.
+pub fn operative_paragraphs() -> Vec<(u32, String)> {
+    let mut out: Vec<(u32, String)> = Vec::new();
+    let mut started = false;
+    for line in RESOLUTION.lines() {
+        let t = line.trim_start_matches('\t');
+        let number = t.split_once(".\t").and_then(|(n, _)| n.parse::<u32>().ok());
+        match number {
+            Some(n) if n == out.last().map_or(1, |p| p.0 + 1) => {
+                started = true;
+                out.push((n, t.split_once(".\t").map(|(_, rest)| rest.trim().to_owned()).unwrap_or_default()));
+            }
+            _ if started && (t.starts_with('(')) => {
+                if let Some(last) = out.last_mut() {
+                    last.1.push('\n');
+                    last.1.push_str(&t.replace('\t', " "));
+                }
+            }
+            _ if started && out.len() == 17 => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+fn gated(n: i64, threshold: u64) -> String {
+    match u64::try_from(n) {
+        Ok(v) if v > 0 && v < threshold => "x".into(),
+        Ok(v) => v.to_string(),
+        Err(_) => "0".into(),
+    }
+}
+
+fn one_row(title: &str, labels: &[&str], counts: &[i64]) -> Result<Released> {
+    let t = Table {
+        title: title.into(),
+        row_labels: vec!["persons".into()],
+        col_labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+        cells: vec![counts.iter().map(|c| u64::try_from(*c).unwrap_or(0)).collect()],
+    };
+    palermo_stats::release(&t, &Policy::default()).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+fn money(minor: i64, currency: &str) -> String {
+    crate::prevention::money_text(minor, currency)
+}
+
+impl Palermo {
+    /// Build the report for `year`. Every signed-in user may read it (it holds only publishable
+    /// figures); the console may build it too. Audited as a release.
+    pub async fn implementation_report(
+        &self,
+        caller: &Caller,
+        year: i32,
+        country: &str,
+        meta: &RequestMeta,
+    ) -> Result<ImplementationReport> {
+        let actor = match caller {
+            Caller::User(a) => Some(a),
+            Caller::Console => None,
+        };
+        if !(1990..=2100).contains(&year) {
+            return Err(ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]));
+        }
+        let iso3 = country.trim().to_uppercase();
+        if !(iso3.is_empty() || (iso3.len() == 3 && iso3.chars().all(|c| c.is_ascii_uppercase()))) {
+            return Err(ServiceError::Invalid(vec![ValidationError::new("country", "an ISO 3166-1 alpha-3 code such as ROU, or empty")]));
+        }
+        let th = palermo_stats::DEFAULT_THRESHOLD;
+        let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
+        let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
+        let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
+        let (from_at, to_at) = (from.midnight().assume_utc(), to.midnight().assume_utc());
+        let n: HashMap<String, i64> = self.store.report_numbers(from, to, from_at, to_at).await?.into_iter().collect();
+        let get = |k: &str| n.get(k).copied().unwrap_or(0);
+        let counts = self.store.justice_counts(from, to).await?;
+        let stage = |s: &str| counts.iter().filter(|c| c.stage == s).map(|c| c.persons).sum::<i64>();
+        let confiscated = self.store.confiscated_value(from, to).await?;
+        let detected = self.store.victims_detected(from, to).await?;
+        let services = self.store.services_by_kind(from, to).await?;
+        let decisions = self.store.decisions_by_sex(from, to).await?;
+        let prevention = self.prevention_view(&iso3, false, false).await?;
+        let in_year = |d: &str| d.starts_with(&year.to_string());
+        let campaigns: Vec<_> = prevention.campaigns.iter().filter(|c| in_year(&c.starts_on)).collect();
+        let trainings: Vec<_> = prevention.trainings.iter().filter(|t| in_year(&t.held_on)).collect();
+        let budgets: Vec<_> = prevention.budgets.iter().filter(|b| b.fiscal_year == i64::from(year)).collect();
+
+        // Victims detected: sex × age through the gate (SDG 16.2.2).
+        let mut cells = vec![vec![0u64; 3]; 3];
+        let mut sexual = 0i64;
+        for (sex, age, form, k) in &detected {
+            let r = match sex.as_str() {
+                "Feminine" => 0,
+                "Masculine" => 1,
+                _ => 2,
+            };
+            let c = match age.as_str() {
+                "child" => 0,
+                "adult" => 1,
+                _ => 2,
+            };
+            cells[r][c] += u64::try_from(*k).unwrap_or(0);
+            if form == "sexual" {
+                sexual += k;
+            }
+        }
+        let victims = palermo_stats::release(
+            &Table {
+                title: format!("Victims detected, {year}, by sex and age"),
+                row_labels: vec!["women and girls".into(), "men and boys".into(), "other or unknown sex".into()],
+                col_labels: vec!["children".into(), "adults".into(), "age unknown".into()],
+                cells,
+            },
+            &Policy::default(),
+        )
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let decisions_table = palermo_stats::release(
+            &Table {
+                title: format!("Referrals into the NRM, {year}, by sex and reasonable-grounds decision"),
+                row_labels: vec!["female".into(), "male".into(), "other or unknown".into()],
+                col_labels: vec!["positive reasonable grounds".into(), "not (yet) positive".into()],
+                cells: {
+                    let mut c = vec![vec![0u64; 2]; 3];
+                    for (sex, all, positive) in &decisions {
+                        let r = match sex.as_str() {
+                            "Feminine" => 0,
+                            "Masculine" => 1,
+                            _ => 2,
+                        };
+                        c[r][0] += u64::try_from(*positive).unwrap_or(0);
+                        c[r][1] += u64::try_from(all - positive).unwrap_or(0);
+                    }
+                    c
+                },
+            },
+            &Policy::default(),
+        )
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let services_table = one_row(
+            &format!("Services delivered to victims, {year}, by kind"),
+            &services.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            &services.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+        )?;
+        let services_chart = Chart {
+            title: format!("Services delivered, {year}"),
+            unit: "services".into(),
+            bars: services_table
+                .col_labels
+                .iter()
+                .cloned()
+                .zip(services_table.cells.first().cloned().unwrap_or_default().into_iter().map(|c| c.count()))
+                .collect(),
+        };
+        let budget_rows: Vec<Vec<String>> = budgets
+            .iter()
+            .map(|b| {
+                vec![
+                    b.programme_area.clone(),
+                    b.allocated.clone(),
+                    b.spent.clone(),
+                    b.execution.clone().unwrap_or_default(),
+                    b.funder.clone(),
+                ]
+            })
+            .collect();
+        let budget_chart = Chart {
+            title: format!("Budget execution, {year} (per cent of the allocation spent)"),
+            unit: "%".into(),
+            bars: budgets
+                .iter()
+                .map(|b| {
+                    (
+                        b.programme_area.clone(),
+                        palermo_domain::prevention::execution_per_mille(b.allocated_minor, b.spent_minor).map(|p| (p / 10) as u64),
+                    )
+                })
+                .collect(),
+        };
+        let treaty_rows: Vec<Vec<String>> = prevention
+            .treaties
+            .iter()
+            .map(|t| {
+                vec![
+                    t.instrument.clone(),
+                    t.signature_date.clone().unwrap_or_else(|| "—".into()),
+                    match (&t.consent_date, &t.consent_type) {
+                        (Some(d), Some(k)) => format!("{d} ({k})"),
+                        _ => "not bound".into(),
+                    },
+                    format!("{} — {}", t.as_of, t.source),
+                ]
+            })
+            .collect();
+        let mut by_profession: Vec<(String, i64, i64, i64)> = Vec::new();
+        for t in &trainings {
+            match by_profession.iter_mut().find(|p| p.0 == t.audience) {
+                Some(p) => {
+                    p.1 += t.participants_female;
+                    p.2 += t.participants_male;
+                    p.3 += t.participants_other;
+                }
+                None => by_profession.push((t.audience.clone(), t.participants_female, t.participants_male, t.participants_other)),
+            }
+        }
+        let reach: i64 = campaigns.iter().filter_map(|c| c.reach).sum();
+        let demand: Vec<_> = campaigns.iter().filter(|c| c.kind == "demand_reduction").collect();
+        let narratives = self.report_narratives(year).await?;
+
+        let mut paragraphs = Vec::new();
+        for (number, text) in operative_paragraphs() {
+            let mut p = ReportParagraph {
+                number,
+                text,
+                figures: Vec::new(),
+                tables: Vec::new(),
+                plain_tables: Vec::new(),
+                chart: None,
+                narrative: narratives.get(&number).cloned().unwrap_or_default(),
+            };
+            let fig = |p: &mut ReportParagraph, what: &str, v: String| p.figures.push((what.to_owned(), v));
+            match number {
+                1 => {
+                    fig(&mut p, "Investigations opened", get("investigations_opened").to_string());
+                    fig(&mut p, "Persons investigated", gated(stage("investigated"), th));
+                    fig(&mut p, "Persons prosecuted", gated(stage("prosecuted"), th));
+                    fig(&mut p, "Persons convicted", gated(stage("convicted"), th));
+                    let value = if confiscated.is_empty() {
+                        "0".into()
+                    } else {
+                        confiscated.iter().map(|(c, v)| money(*v, c)).collect::<Vec<_>>().join("; ")
+                    };
+                    fig(&mut p, "Value of assets confiscated", value);
+                }
+                2 => {
+                    fig(&mut p, "Prevention campaigns started", campaigns.len().to_string());
+                    fig(&mut p, "People reached by campaigns (as reported)", reach.to_string());
+                    p.plain_tables.push((
+                        format!("Campaigns, {year}"),
+                        vec!["campaign".into(), "kind".into(), "audience".into(), "reach".into()],
+                        campaigns
+                            .iter()
+                            .map(|c| {
+                                vec![
+                                    c.title.clone(),
+                                    c.kind.clone(),
+                                    c.audience.join(", "),
+                                    c.reach.map(|r| r.to_string()).unwrap_or_default(),
+                                ]
+                            })
+                            .collect(),
+                    ));
+                    p.chart = Some(Chart {
+                        title: format!("Campaign reach, {year}"),
+                        unit: "people".into(),
+                        bars: campaigns.iter().map(|c| (c.title.clone(), c.reach.and_then(|r| u64::try_from(r).ok()))).collect(),
+                    });
+                }
+                3 => {
+                    fig(&mut p, "Mutual legal assistance requests sent", get("mla_sent").to_string());
+                    fig(&mut p, "Mutual legal assistance requests received", get("mla_received").to_string());
+                    fig(&mut p, "Investigations with a joint investigation team", get("joint_teams").to_string());
+                }
+                4 => {
+                    p.plain_tables.push((
+                        format!("Treaty status{}", if iso3.is_empty() { String::new() } else { format!(" ({iso3})") }),
+                        vec!["instrument".into(), "signature".into(), "bound".into(), "as of — source".into()],
+                        treaty_rows.clone(),
+                    ));
+                    fig(&mut p, "Persons charged with money laundering (¶4(c))", gated(get("money_laundering_persons"), th));
+                }
+                5 => {
+                    p.tables.push(one_row(
+                        &format!("Reports received from victims, {year}"),
+                        &["investigated", "closed with a reason", "not yet investigated"],
+                        &[get("victim_reports_investigated"), get("victim_reports_closed"), get("victim_reports_waiting")],
+                    )?);
+                    fig(&mut p, "Reports received from other sources", get("other_reports").to_string());
+                    p.plain_tables.push((
+                        format!("Officials trained, {year}"),
+                        vec!["profession".into(), "female".into(), "male".into(), "other or not stated".into()],
+                        by_profession.iter().map(|(k, f, m, o)| vec![k.clone(), f.to_string(), m.to_string(), o.to_string()]).collect(),
+                    ));
+                }
+                6 => {
+                    p.tables.push(victims.clone());
+                    p.tables.push(services_table.clone());
+                    p.chart = Some(services_chart.clone());
+                }
+                7 => {
+                    p.tables.push(one_row(
+                        &format!("Victims taking part in criminal proceedings, {year}"),
+                        &["with protection measures", "without"],
+                        &[get("victims_with_protection"), get("victims_in_proceedings") - get("victims_with_protection")],
+                    )?);
+                }
+                8 => p.tables.push(decisions_table.clone()),
+                9 => {
+                    p.tables.push(one_row(
+                        &format!("Referrals between organisations, {year}"),
+                        &["accepted", "not accepted"],
+                        &[get("referrals_accepted"), get("referrals_sent") - get("referrals_accepted")],
+                    )?);
+                    fig(&mut p, "Organisations taking part", self.org_names().await?.len().to_string());
+                }
+                10 => {
+                    p.plain_tables.push((
+                        format!("Budgets, {year}"),
+                        vec!["programme area".into(), "allocated".into(), "spent".into(), "execution".into(), "funder".into()],
+                        budget_rows.clone(),
+                    ));
+                    p.chart = Some(budget_chart.clone());
+                }
+                11 => fig(&mut p, "Victims detected, trafficked for sexual exploitation", gated(sexual, th)),
+                12 | 13 => {
+                    fig(&mut p, "Demand-reduction campaigns", demand.len().to_string());
+                    fig(&mut p, "People reached by them (as reported)", demand.iter().filter_map(|c| c.reach).sum::<i64>().to_string());
+                }
+                14 => {
+                    fig(&mut p, "Persons charged with money laundering linked to trafficking", gated(get("money_laundering_persons"), th))
+                }
+                17 => {
+                    fig(
+                        &mut p,
+                        "Disclosure control",
+                        format!("counts of persons from 1 to {} are not published (x), nor counts that would reveal them", th - 1),
+                    );
+                }
+                _ => {}
+            }
+            paragraphs.push(p);
+        }
+        let generated_at = self.now().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        let mut ev = self.event(actor, meta, "report.release", Some(("report", format!("implementation/{year}"))), AuditOutcome::Ok);
+        if actor.is_none() {
+            ev.actor_user_id = Some("console".into());
+        }
+        self.audit_read(ev).await?;
+        Ok(ImplementationReport {
+            year,
+            country: iso3,
+            generated_at,
+            threshold: th,
+            paragraphs,
+            may_write: actor.is_some_and(|a| a.roles.has(Role::Coordinator)),
+        })
+    }
+
+    async fn report_narratives(&self, year: i32) -> Result<HashMap<u32, String>> {
+        let mut out = HashMap::new();
+        if let Some(json) = self.store.get_setting(&format!("report.{year}")).await? {
+            let map: HashMap<u32, String> = serde_json::from_str(&json).unwrap_or_default();
+            out = map;
+        }
+        Ok(out)
+    }
+
+    /// The coordinator writes the text of one paragraph of the year's report.
+    pub async fn write_report_narrative(&self, caller: &Caller, year: i32, paragraph: &str, text: &str, meta: &RequestMeta) -> Result<()> {
+        let actor = Self::user_of(caller)?;
+        if !actor.roles.has(Role::Coordinator) {
+            return Err(self.denied(actor, meta, "report.write", None, Denied::Forbidden).await);
+        }
+        let mut errs = Vec::new();
+        if !(1990..=2100).contains(&year) {
+            errs.push(ValidationError::new("year", "a year from 1990 to 2100"));
+        }
+        let number = match paragraph.trim().parse::<u32>() {
+            Ok(n) if (1..=17).contains(&n) => n,
+            _ => {
+                errs.push(ValidationError::new("paragraph", "an operative paragraph from 1 to 17"));
+                0
+            }
+        };
+        if text.chars().count() > 20_000 || text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+            errs.push(ValidationError::new("text", "text of at most 20000 characters"));
+        }
+        if !errs.is_empty() {
+            return Err(ServiceError::Invalid(errs));
+        }
+        let mut map = self.report_narratives(year).await?;
+        let text = text.trim().replace("\r\n", "\n");
+        if text.is_empty() {
+            map.remove(&number);
+        } else {
+            map.insert(number, text);
+        }
+        let json = serde_json::to_string(&map).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let ev =
+            self.event(Some(actor), meta, "report.write", Some(("report", format!("implementation/{year}/{number}"))), AuditOutcome::Ok);
+        self.store.put_setting(&format!("report.{year}"), &json, &[ev]).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seventeen_operative_paragraphs_with_their_items() {
+        let p = operative_paragraphs();
+        assert_eq!(p.len(), 17);
+        assert!(p[0].1.starts_with("Urges Member States to employ a comprehensive approach"));
+        assert!(
+            p[4].1.contains("(b) To raise awareness") && p[4].1.contains("(i) Investigating all cases reported by victims"),
+            "{}",
+            p[4].1
+        );
+        assert!(p[16].1.starts_with("Requests the Secretary-General to report"));
+        assert_eq!(gated(4, 11), "x");
+        assert_eq!(gated(0, 11), "0");
+        assert_eq!(gated(11, 11), "11");
+    }
+}
