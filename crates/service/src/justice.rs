@@ -335,6 +335,10 @@ pub struct InvestigationView {
     pub suspects: Vec<SuspectView>,
     pub assets: Vec<AssetView>,
     pub victims: Vec<VictimInProceedings>,
+    /// Hearings of the whole case.
+    pub hearings: Vec<HearingView>,
+    /// The investigators and prosecutors assigned.
+    pub investigators: Vec<String>,
     pub notes: Vec<NoteView>,
     pub commands: Vec<&'static str>,
 }
@@ -508,10 +512,13 @@ fn protection_labels(d: &DisclosureRecord) -> Vec<String> {
     list(&d.protection)
 }
 
-fn hearing_views(hearings: &[HearingRecord], disclosure: Uuid) -> Vec<HearingView> {
+/// The hearings a disclosed victim's side sees: those of their part, and those of the whole case.
+fn hearing_views(hearings: &[HearingRecord], disclosure: &DisclosureRecord) -> Vec<HearingView> {
     hearings
         .iter()
-        .filter(|h| h.disclosure_id == disclosure)
+        .filter(|h| {
+            h.disclosure_id == Some(disclosure.id) || (h.disclosure_id.is_none() && h.investigation_id == disclosure.investigation_id)
+        })
         .map(|h| HearingView { held_on: h.held_on.to_string(), kind: h.kind.clone(), court: h.court.clone() })
         .collect()
 }
@@ -717,6 +724,7 @@ impl Palermo {
             destination_countries: destination,
             joint_team: input.joint_team,
             jit_countries: jit,
+            investigators: actor.user_id.0.to_string(),
             created_by: actor.user_id.0,
             created_at: now,
             updated_at: now,
@@ -863,7 +871,7 @@ impl Palermo {
                 protection: protection_labels(d),
                 interpreter_language: d.interpreter_language.clone(),
                 legal_representative: d.legal_representative.clone(),
-                hearings: hearing_views(&file.hearings, d.id),
+                hearings: hearing_views(&file.hearings, d),
             });
         }
         let orgs = self.org_names().await?;
@@ -944,6 +952,22 @@ impl Palermo {
             suspects,
             assets: file.assets.iter().map(asset_view).collect(),
             victims,
+            hearings: file
+                .hearings
+                .iter()
+                .filter(|h| h.disclosure_id.is_none())
+                .map(|h| HearingView { held_on: h.held_on.to_string(), kind: h.kind.clone(), court: h.court.clone() })
+                .collect(),
+            investigators: {
+                let mut names = Vec::new();
+                for id in inv.investigators.split(',').filter_map(|u| Uuid::parse_str(u).ok()) {
+                    if let Some(u) = self.store.get_user(UserId(id)).await? {
+                        let orgs = self.org_names().await?;
+                        names.push(format!("{} ({})", u.display_name, orgs.get(&u.organisation_id).cloned().unwrap_or_default()));
+                    }
+                }
+                names
+            },
             notes,
             commands: justice::investigation_commands(status),
         })
@@ -1552,9 +1576,9 @@ impl Palermo {
         let (_, id) = self.new_ids()?;
         let rec = HearingRecord {
             id: id.0,
-            disclosure_id: d.id,
+            disclosure_id: Some(d.id),
             investigation_id: inv.id,
-            case_id: d.case_id,
+            case_id: Some(d.case_id),
             held_on,
             kind: kind.code().into(),
             court,
@@ -1566,6 +1590,86 @@ impl Palermo {
             self.case_event_by_justice(actor, d.case_id, "hearing_scheduled", Some(held_on), serde_json::json!({"kind": rec.kind}))?;
         let ev = self.justice_audit(actor, meta, "hearing.create", inv.id);
         self.store.save_justice(&[JusticeRecord::Hearing(rec.clone())], None, &[], &[event], &[ev]).await?;
+        Ok(HearingView { held_on: held_on.to_string(), kind: rec.kind, court: rec.court })
+    }
+
+    /// Assign an investigator or prosecutor of the lead agency or the prosecution office.
+    pub async fn assign_investigator(&self, caller: &Caller, investigation: &str, username: &str, meta: &RequestMeta) -> Result<()> {
+        let actor = self.justice_actor(caller)?;
+        let mut inv = self.investigation_named(actor, investigation, "investigation.assign", meta).await?;
+        let user = self.store.user_by_username(username.trim()).await?;
+        let member = user.filter(|u| {
+            !u.disabled
+                && (u.organisation_id.0 == inv.lead_org_id || Some(u.organisation_id.0) == inv.prosecution_org_id)
+                && u.roles.split(',').any(|r| r == "investigator" || r == "prosecutor")
+        });
+        let Some(member) = member else {
+            return Err(ServiceError::Invalid(vec![ValidationError::new(
+                "username",
+                "the username of an active investigator or prosecutor of the lead agency or the prosecution office",
+            )]));
+        };
+        let id = member.id.0.to_string();
+        if inv.investigators.split(',').any(|u| u == id) {
+            return Ok(());
+        }
+        inv.investigators = if inv.investigators.is_empty() { id } else { format!("{},{id}", inv.investigators) };
+        inv.updated_at = self.now();
+        inv.version += 1;
+        let ev = self.justice_audit(actor, meta, "investigation.assign", inv.id);
+        self.store.save_justice(&[JusticeRecord::Investigation(inv)], None, &[], &[], &[ev]).await?;
+        Ok(())
+    }
+
+    /// A hearing of the whole case: every disclosed victim's case worker is reminded of it, and it
+    /// lands on the timeline of each case whose disclosure stands.
+    pub async fn add_case_hearing(
+        &self,
+        caller: &Caller,
+        investigation: &str,
+        input: &NewHearing,
+        meta: &RequestMeta,
+    ) -> Result<HearingView> {
+        let actor = self.justice_actor(caller)?;
+        let inv = self.investigation_named(actor, investigation, "hearing.create", meta).await?;
+        let mut errs = Vec::new();
+        let held_on = date("held_on", &input.held_on, true, &mut errs);
+        let kind = HearingKind::parse(&input.kind).map_err(|e| errs.push(e)).ok();
+        let court = text("court", &input.court, 200, true, &mut errs);
+        let (Some(held_on), Some(kind), Some(court), true) = (held_on, kind, court, errs.is_empty()) else {
+            return Err(ServiceError::Invalid(errs));
+        };
+        let now = self.now();
+        let (_, id) = self.new_ids()?;
+        let rec = HearingRecord {
+            id: id.0,
+            disclosure_id: None,
+            investigation_id: inv.id,
+            case_id: None,
+            held_on,
+            kind: kind.code().into(),
+            court,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let mut events = Vec::new();
+        if let Some(file) = self.store.investigation_file(inv.id).await? {
+            for d in &file.disclosures {
+                let consents = self.store.consents_of(d.case_id).await?;
+                if disclosure_state(d, &consents) == "standing" {
+                    events.push(self.case_event_by_justice(
+                        actor,
+                        d.case_id,
+                        "hearing_scheduled",
+                        Some(held_on),
+                        serde_json::json!({"kind": rec.kind}),
+                    )?);
+                }
+            }
+        }
+        let ev = self.justice_audit(actor, meta, "hearing.create", inv.id);
+        self.store.save_justice(&[JusticeRecord::Hearing(rec.clone())], None, &[], &events, &[ev]).await?;
         Ok(HearingView { held_on: held_on.to_string(), kind: rec.kind, court: rec.court })
     }
 
@@ -1602,7 +1706,7 @@ impl Palermo {
         Ok(rows
             .into_iter()
             .map(|(h, reference)| HearingAlert {
-                case_id: h.case_id,
+                case_id: h.case_id.unwrap_or_default(),
                 case_reference: reference,
                 held_on: h.held_on.to_string(),
                 kind: h.kind,
@@ -1802,6 +1906,6 @@ fn disclosure_view(d: &DisclosureRecord, reference: &str, consents: &[ConsentRec
         protection: protection_labels(d),
         interpreter_language: d.interpreter_language.clone(),
         legal_representative: d.legal_representative.clone(),
-        hearings: hearing_views(hearings, d.id),
+        hearings: hearing_views(hearings, d),
     }
 }

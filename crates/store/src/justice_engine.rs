@@ -170,7 +170,15 @@ impl EngineStore {
             .iter()
             .map(|r| Ok((<DisclosureRecord as Stored<DB>>::from_row(r)?, r.try_get("investigation_reference")?)))
             .collect::<Result<Vec<_>>>()?;
-        let hearings = if disclosures.is_empty() { Vec::new() } else { self.justice_of("case_id", case_id, "held_on, id").await? };
+        let hearings = if disclosures.is_empty() {
+            Vec::new()
+        } else {
+            let sql = justice_select_sql::<HearingRecord>(
+                "WHERE case_id = $1 OR (disclosure_id IS NULL AND investigation_id IN (SELECT investigation_id FROM disclosures WHERE case_id = $2)) ORDER BY held_on, id",
+            );
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(case_id).bind(case_id).fetch_all(&self.readers).await?;
+            rows.iter().map(<HearingRecord as Stored<DB>>::from_row).collect::<Result<Vec<_>, _>>()?
+        };
         Ok((disclosures, hearings))
     }
 
@@ -179,12 +187,19 @@ impl EngineStore {
     pub async fn hearings_for_case_worker(&self, user: UserId, from: time::Date, until: time::Date) -> Result<Vec<(HearingRecord, String)>> {
         let cols = <HearingRecord as Stored<DB>>::COLUMNS.iter().map(|c| format!("h.{c}")).collect::<Vec<_>>().join(", ");
         let sql = format!(
-            "SELECT {cols}, c.reference AS case_reference FROM hearings h JOIN cases c ON c.id = h.case_id \
-             JOIN disclosures d ON d.id = h.disclosure_id \
+            "SELECT DISTINCT {cols}, c.id AS for_case, c.reference AS case_reference FROM hearings h \
+             JOIN disclosures d ON (d.id = h.disclosure_id OR (h.disclosure_id IS NULL AND d.investigation_id = h.investigation_id)) \
+             JOIN cases c ON c.id = d.case_id \
              WHERE c.case_worker_id = $1 AND h.held_on >= $2 AND h.held_on <= $3 AND d.ended_on IS NULL ORDER BY h.held_on, h.id"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user.0).bind(from).bind(until).fetch_all(&self.readers).await?;
-        rows.iter().map(|r| Ok((<HearingRecord as Stored<DB>>::from_row(r)?, r.try_get("case_reference")?))).collect()
+        rows.iter()
+            .map(|r| {
+                let mut h = <HearingRecord as Stored<DB>>::from_row(r)?;
+                h.case_id = Some(r.try_get("for_case")?);
+                Ok((h, r.try_get("case_reference")?))
+            })
+            .collect()
     }
 
     /// Reports received from victims that are neither investigated nor closed (¶5(b)(i)).

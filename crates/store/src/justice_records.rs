@@ -46,6 +46,8 @@ stored_record! {
         destination_countries: String,
         joint_team: bool,
         jit_countries: String,
+        /// The investigators and prosecutors assigned (user ids, comma-separated).
+        investigators: String,
         created_by: Uuid,
         created_at: OffsetDateTime,
         updated_at: OffsetDateTime,
@@ -160,11 +162,12 @@ stored_record! {
 }
 
 stored_record! {
+    /// A hearing: of the whole case (no disclosure), or of one victim's part in it.
     HearingRecord, "hearings" {
         id: Uuid,
-        disclosure_id: Uuid,
+        disclosure_id: Option<Uuid>,
         investigation_id: Uuid,
-        case_id: Uuid,
+        case_id: Option<Uuid>,
         held_on: Date,
         kind: String,
         court: String,

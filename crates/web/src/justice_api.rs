@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/justice/investigations/{id}/suspects", post(add_suspect))
         .route("/justice/investigations/{id}/assets", post(add_asset))
         .route("/justice/investigations/{id}/notes", post(add_note))
+        .route("/justice/investigations/{id}/investigators", post(assign_investigator))
+        .route("/justice/investigations/{id}/hearings", post(add_case_hearing))
         .route("/justice/mla/{id}", post(update_mla))
         .route("/justice/suspects/{id}/charges", post(add_charge))
         .route("/justice/suspects/{id}/arrest", post(record_arrest))
@@ -204,6 +206,38 @@ async fn add_note(
 ) -> Response {
     write(&state, &ctx, &headers, Some((JusticeObject::Investigation, &id)), &body, StatusCode::CREATED, async |c, i: j::NewNote| {
         state.app.add_note(&c, &id, &i, &ctx.meta).await.map(|()| json!({"ok": true}))
+    })
+    .await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsernameBody {
+    username: String,
+}
+
+async fn assign_investigator(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    write(&state, &ctx, &headers, Some((JusticeObject::Investigation, &id)), &body, StatusCode::OK, async |c, i: UsernameBody| {
+        state.app.assign_investigator(&c, &id, &i.username, &ctx.meta).await.map(|()| json!({"ok": true}))
+    })
+    .await
+}
+
+async fn add_case_hearing(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    write(&state, &ctx, &headers, Some((JusticeObject::Investigation, &id)), &body, StatusCode::CREATED, async |c, i: j::NewHearing| {
+        state.app.add_case_hearing(&c, &id, &i, &ctx.meta).await
     })
     .await
 }
@@ -544,6 +578,27 @@ pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
             "Add a note or an evidence reference (the text is sealed; no evidence files are stored)",
             true,
             body(json!({"kind": codes(all(&["note", "evidence_reference"])), "text": text}), &["kind", "text"]),
+            true,
+        ),
+    );
+    post(
+        "/api/v1/justice/investigations/{id}/investigators",
+        post_op(
+            "Assign an investigator or prosecutor of the lead agency or the prosecution office",
+            true,
+            body(json!({"username": text}), &["username"]),
+            false,
+        ),
+    );
+    post(
+        "/api/v1/justice/investigations/{id}/hearings",
+        post_op(
+            "Add a hearing of the whole case (every disclosed victim's case worker is reminded)",
+            true,
+            body(
+                json!({"held_on": date, "kind": codes(d::HearingKind::ALL.iter().map(|c| c.code()).collect()), "court": text}),
+                &["held_on", "kind", "court"],
+            ),
             true,
         ),
     );

@@ -276,7 +276,7 @@ async fn investigation_post(state: AppState, ctx: Ctx, id: String, body: axum::b
         Err(r) => return r,
     };
     // The investigation the page belongs to (records under it name it in `investigation`).
-    let back = if matches!(what, "command" | "suspect" | "asset" | "mla" | "note") {
+    let back = if matches!(what, "command" | "suspect" | "asset" | "mla" | "note" | "assign" | "case-hearing") {
         id.clone()
     } else {
         match Uuid::parse_str(form.get("investigation").trim()) {
@@ -354,6 +354,16 @@ async fn investigation_post(state: AppState, ctx: Ctx, id: String, body: axum::b
             .await
             .map(|_| ()),
         "note" => app.add_note(&caller, &id, &j::NewNote { kind: form.get("kind"), text: form.get("text") }, m).await,
+        "assign" => app.assign_investigator(&caller, &id, &form.get("username"), m).await,
+        "case-hearing" => app
+            .add_case_hearing(
+                &caller,
+                &id,
+                &j::NewHearing { held_on: form.get("held_on"), kind: form.get("kind"), court: form.get("court") },
+                m,
+            )
+            .await
+            .map(|_| ()),
         "mla-update" => app
             .update_mla(&caller, &id, &j::MlaUpdate { status: form.get("status"), answered_on: form.get("answered_on") }, m)
             .await
@@ -431,6 +441,8 @@ investigation_routes! {
     add_asset => "asset",
     add_mla => "mla",
     add_note => "note",
+    assign_investigator => "assign",
+    add_case_hearing => "case-hearing",
     update_mla => "mla-update",
     add_charge => "charge",
     record_verdict => "verdict",

@@ -119,6 +119,8 @@ pub fn router(app: Palermo) -> Router {
         .route("/justice/investigations/{id}/assets", post(justice_pages::add_asset))
         .route("/justice/investigations/{id}/mla", post(justice_pages::add_mla))
         .route("/justice/investigations/{id}/notes", post(justice_pages::add_note))
+        .route("/justice/investigations/{id}/investigators", post(justice_pages::assign_investigator))
+        .route("/justice/investigations/{id}/hearings", post(justice_pages::add_case_hearing))
         .route("/justice/mla/{id}", post(justice_pages::update_mla))
         .route("/justice/suspects/{id}/charges", post(justice_pages::add_charge))
         .route("/justice/charges/{id}/verdict", post(justice_pages::record_verdict))
@@ -209,6 +211,10 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/justice/investigations/{id}/mla"),
     ("POST", "/justice/investigations/{id}/notes"),
     ("POST", "/api/v1/justice/investigations/{id}/notes"),
+    ("POST", "/api/v1/justice/investigations/{id}/investigators"),
+    ("POST", "/api/v1/justice/investigations/{id}/hearings"),
+    ("POST", "/justice/investigations/{id}/investigators"),
+    ("POST", "/justice/investigations/{id}/hearings"),
     ("POST", "/justice/mla/{id}"),
     ("POST", "/justice/suspects/{id}/charges"),
     ("POST", "/justice/charges/{id}/verdict"),

@@ -335,16 +335,35 @@ async fn justice_track_end_to_end(app: &TestApp) {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
 
+    // A hearing of the whole case, and the prosecutor assigned by name.
+    let r = prosecutor
+        .post_json(
+            &format!("/api/v1/justice/investigations/{inv_id}/hearings"),
+            &json!({"held_on": "2026-12-15", "kind": "sentencing", "court": "District Court"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = inv.post_json(&format!("/api/v1/justice/investigations/{inv_id}/investigators"), &json!({"username": "case-worker"})).await;
+    assert_eq!(r.status, 422, "a case worker is not assignable: {}", r.body);
+    let r = inv.post_json(&format!("/api/v1/justice/investigations/{inv_id}/investigators"), &json!({"username": "prosecutor"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let file = prosecutor.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.json();
+    assert_eq!(file["investigators"].as_array().unwrap().len(), 2, "{file}");
+    assert_eq!(file["hearings"][0]["held_on"], "2026-12-15");
+
     // The case worker sees hearing dates and protection measures, not the investigation file.
     let v = cw.get(&format!("/api/v1/cases/{case}")).await.json();
     let d = &v["disclosures"][0];
     assert_eq!(d["investigation"], reference.as_str(), "{v}");
     assert_eq!(d["protection"], json!(["before:police_protection", "during:video_testimony"]));
     assert_eq!(d["hearings"][0]["held_on"], "2026-12-03");
+    assert_eq!(d["hearings"][1]["held_on"], "2026-12-15", "the case's hearings too: {d}");
     assert!(!v.to_string().contains("Viktor"), "no suspect in the victim's file");
     assert_eq!(cw.get(&format!("/api/v1/justice/investigations/{inv_id}")).await.status, 404);
     let alerts = cw.get("/api/v1/hearings/upcoming").await.json();
     assert_eq!(alerts[0]["held_on"], "2026-12-03", "{alerts}");
+    assert_eq!(alerts[1]["held_on"], "2026-12-15", "{alerts}");
+    assert_eq!(alerts[1]["case_id"], case.as_str());
     let events = cw.get(&format!("/api/v1/cases/{case}")).await.json()["timeline"].to_string();
     assert!(events.contains("disclosed_to_investigation") && events.contains("hearing_scheduled"), "{events}");
 
@@ -475,6 +494,12 @@ async fn tracks_are_separate_in_both_directions(app: &TestApp) {
         ("POST", format!("/api/v1/justice/investigations/{inv_id}/suspects"), json!({"family_name": "X"})),
         ("POST", format!("/api/v1/justice/investigations/{inv_id}/assets"), json!({"kind": "cash"})),
         ("POST", format!("/api/v1/justice/investigations/{inv_id}/notes"), json!({"kind": "note", "text": "x"})),
+        ("POST", format!("/api/v1/justice/investigations/{inv_id}/investigators"), json!({"username": "investigator"})),
+        (
+            "POST",
+            format!("/api/v1/justice/investigations/{inv_id}/hearings"),
+            json!({"held_on": "2026-12-01", "kind": "trial", "court": "x"}),
+        ),
         ("POST", format!("/api/v1/justice/mla/{mla}"), json!({"status": "refused"})),
         (
             "POST",
@@ -525,7 +550,7 @@ async fn tracks_are_separate_in_both_directions(app: &TestApp) {
     let search = inv.post_json("/api/v1/persons/search", &json!({"query": "Olena Witness"})).await;
     assert!(search.status == 403 || search.json().as_array().is_some_and(|a| a.is_empty()), "{}", search.body);
     let denied = audit_actions(app).await.into_iter().filter(|(_, o, _)| o == "denied").count();
-    assert!(denied >= 7 * 15, "every refusal is in the audit log ({denied})");
+    assert!(denied >= 7 * 17, "every refusal is in the audit log ({denied})");
 }
 
 /// The demo country's justice data, through the same pages and API a user sees.

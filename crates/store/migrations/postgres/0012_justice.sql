@@ -2,7 +2,7 @@
 -- mutual legal assistance, suspects (identity sealed in identity_vault, record_type suspect: never
 -- in the victims' register), charges with ICCS codes and verdicts, proceeds of crime with the date
 -- of each step, and disclosures of victims' cases to investigations (on consent or a recorded legal
--- obligation) with hearing dates. What a report says is sealed too (record_type crime_report).
+-- obligation) with hearing dates (of the whole case, or of one victim's part in it). What a report says is sealed too (record_type crime_report).
 
 CREATE TABLE investigations (
     id                      uuid PRIMARY KEY,
@@ -19,6 +19,7 @@ CREATE TABLE investigations (
     destination_countries   text NOT NULL,
     joint_team              boolean NOT NULL,
     jit_countries           text NOT NULL,
+    investigators           text NOT NULL,
     created_by              uuid NOT NULL REFERENCES users(id),
     created_at              timestamptz NOT NULL,
     updated_at              timestamptz NOT NULL,
@@ -149,9 +150,9 @@ CREATE INDEX disclosures_by_investigation ON disclosures(investigation_id);
 
 CREATE TABLE hearings (
     id                      uuid PRIMARY KEY,
-    disclosure_id           uuid NOT NULL REFERENCES disclosures(id),
+    disclosure_id           uuid REFERENCES disclosures(id),
     investigation_id        uuid NOT NULL REFERENCES investigations(id),
-    case_id                 uuid NOT NULL REFERENCES cases(id),
+    case_id                 uuid REFERENCES cases(id),
     held_on                 date NOT NULL,
     kind                    text NOT NULL,
     court                   text NOT NULL,
@@ -161,6 +162,7 @@ CREATE TABLE hearings (
 );
 CREATE INDEX hearings_by_case ON hearings(case_id, held_on);
 CREATE INDEX hearings_by_disclosure ON hearings(disclosure_id);
+CREATE INDEX hearings_by_investigation ON hearings(investigation_id, held_on);
 
 -- Notes and evidence references (the text sealed in identity_vault, record_type investigation_note; no
 -- evidence files are stored).

@@ -2,7 +2,7 @@
 -- mutual legal assistance, suspects (identity sealed in identity_vault, record_type suspect: never
 -- in the victims' register), charges with ICCS codes and verdicts, proceeds of crime with the date
 -- of each step, and disclosures of victims' cases to investigations (on consent or a recorded legal
--- obligation) with hearing dates. What a report says is sealed too (record_type crime_report).
+-- obligation) with hearing dates (of the whole case, or of one victim's part in it). What a report says is sealed too (record_type crime_report).
 
 CREATE TABLE investigations (
     id                      BLOB PRIMARY KEY NOT NULL,
@@ -19,6 +19,7 @@ CREATE TABLE investigations (
     destination_countries   TEXT NOT NULL,
     joint_team              BOOLEAN NOT NULL,
     jit_countries           TEXT NOT NULL,
+    investigators           TEXT NOT NULL,
     created_by              BLOB NOT NULL REFERENCES users(id),
     created_at              TEXT NOT NULL,
     updated_at              TEXT NOT NULL,
@@ -149,9 +150,9 @@ CREATE INDEX disclosures_by_investigation ON disclosures(investigation_id);
 
 CREATE TABLE hearings (
     id                      BLOB PRIMARY KEY NOT NULL,
-    disclosure_id           BLOB NOT NULL REFERENCES disclosures(id),
+    disclosure_id           BLOB REFERENCES disclosures(id),
     investigation_id        BLOB NOT NULL REFERENCES investigations(id),
-    case_id                 BLOB NOT NULL REFERENCES cases(id),
+    case_id                 BLOB REFERENCES cases(id),
     held_on                 TEXT NOT NULL,
     kind                    TEXT NOT NULL,
     court                   TEXT NOT NULL,
@@ -161,6 +162,7 @@ CREATE TABLE hearings (
 );
 CREATE INDEX hearings_by_case ON hearings(case_id, held_on);
 CREATE INDEX hearings_by_disclosure ON hearings(disclosure_id);
+CREATE INDEX hearings_by_investigation ON hearings(investigation_id, held_on);
 
 -- Notes and evidence references (the text sealed in identity_vault, record_type investigation_note; no
 -- evidence files are stored).

@@ -476,3 +476,7 @@ r-narrative = نص المنسّق للفقرة
 r-save = حفظ النص
 r-legend = x: غير منشور. تأتي الأرقام من سجلات باليرمو وقت الإعداد؛ ويحمل وضع المعاهدات مصدره وتاريخه.
 r-download = تنزيل (HTML)
+j-investigators = المحققون والمدعون العامون
+j-assign-investigator = تكليف (اسم المستخدم)
+j-assign = تكليف
+j-case-hearings = جلسات القضية

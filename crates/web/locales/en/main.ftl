@@ -476,3 +476,7 @@ r-narrative = The coordinator's text for
 r-save = Save the text
 r-legend = x: not published. Figures come from the records in Palermo at the time of generation; treaty status carries its own source and as-of date.
 r-download = Download (HTML)
+j-investigators = Investigators and prosecutors
+j-assign-investigator = Assign (username)
+j-assign = Assign
+j-case-hearings = Hearings of the case

@@ -476,3 +476,7 @@ r-narrative = Texte du coordonnateur pour le
 r-save = Enregistrer le texte
 r-legend = x : non publié. Les chiffres proviennent des dossiers de Palermo au moment de la production ; l'état des traités indique sa source et sa date.
 r-download = Télécharger (HTML)
+j-investigators = Enquêteurs et procureurs
+j-assign-investigator = Affecter (identifiant)
+j-assign = Affecter
+j-case-hearings = Audiences de l'affaire
