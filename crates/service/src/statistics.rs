@@ -9,6 +9,8 @@ use palermo_domain::audit::Outcome as AuditOutcome;
 use palermo_domain::policy::Denied;
 use palermo_domain::role::Role;
 use palermo_stats::{Cell, Policy, Released, Table};
+use serde::Serialize;
+use std::collections::HashMap;
 
 /// The SDG 16.2.2 series of detected victims: the total and one per form of exploitation.
 /// Palermo's screening forms are labour and sexual exploitation; other forms have no series of
@@ -123,5 +125,219 @@ impl Palermo {
         ));
         self.audit_read(ev).await?;
         Ok(SdmxRelease { csv, observations, suppressed, tables })
+    }
+}
+
+/// A series' differential-privacy budget and what was released against it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DpLedgerView {
+    pub series: String,
+    pub epsilon_budget: f64,
+    pub epsilon_spent: f64,
+    pub releases: Vec<DpReleaseView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DpReleaseView {
+    pub epsilon: f64,
+    pub delta: String,
+    pub what: String,
+    pub released_by: String,
+    pub released_at: String,
+}
+
+/// A differentially private table: victims detected by sex × age, Laplace noise on every cell
+/// (each person is in one cell: the whole table costs ε once), totals added from the noisy cells.
+#[derive(Debug, Clone, Serialize)]
+pub struct DpTable {
+    pub series: String,
+    pub epsilon: f64,
+    pub row_labels: Vec<String>,
+    pub col_labels: Vec<String>,
+    pub cells: Vec<Vec<u64>>,
+    pub row_totals: Vec<u64>,
+    pub col_totals: Vec<u64>,
+    pub total: u64,
+    pub ledger: DpLedgerView,
+}
+
+fn micro(epsilon: f64) -> i64 {
+    (epsilon * 1_000_000.0).round() as i64
+}
+
+fn valid_series(s: &str) -> bool {
+    (1..=80).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+fn uniform() -> Result<f64> {
+    let b = palermo_crypto::random_bytes::<8>().map_err(|e| ServiceError::Internal(e.to_string()))?;
+    // 53 random bits in (0, 1).
+    let x = u64::from_le_bytes(b) >> 11;
+    Ok((x as f64 + 0.5) / (1u64 << 53) as f64)
+}
+
+impl Palermo {
+    fn may_release(actor: &palermo_domain::policy::Actor) -> bool {
+        actor.roles.has(Role::Coordinator) || actor.roles.has(Role::Analyst)
+    }
+
+    /// Set the ε budget of a series of releases (coordinators). Lowering it below what was spent
+    /// stops further releases; it never undoes one.
+    pub async fn set_dp_budget(&self, caller: &Caller, series: &str, epsilon: f64, meta: &RequestMeta) -> Result<DpLedgerView> {
+        let actor = Self::user_of(caller)?;
+        if !actor.roles.has(Role::Coordinator) {
+            return Err(self.denied(actor, meta, "statistics.dp_budget", None, Denied::Forbidden).await);
+        }
+        let mut errs = Vec::new();
+        let series = series.trim();
+        if !valid_series(series) {
+            errs.push(ValidationError::new("series", "a series name of 1 to 80 characters: a-z, 0-9, '-' and '.'"));
+        }
+        if !(epsilon.is_finite() && epsilon > 0.0 && epsilon <= 100.0) {
+            errs.push(ValidationError::new("epsilon", "a number greater than 0 and at most 100"));
+        }
+        if !errs.is_empty() {
+            return Err(ServiceError::Invalid(errs));
+        }
+        let now = self.now();
+        let rec = match self.store.dp_budget(series).await? {
+            Some(mut b) => {
+                b.epsilon_budget_micro = micro(epsilon);
+                b.set_by = actor.user_id.0;
+                b.updated_at = now;
+                b.version += 1;
+                b
+            }
+            None => palermo_store::DpBudgetRecord {
+                id: self.new_ids()?.1.0,
+                series: series.to_owned(),
+                epsilon_budget_micro: micro(epsilon),
+                set_by: actor.user_id.0,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            },
+        };
+        let mut ev = self.event(Some(actor), meta, "statistics.dp_budget", Some(("dp_series", series.to_owned())), AuditOutcome::Ok);
+        ev.purpose = Some(format!("ε budget {epsilon}"));
+        self.store.set_dp_budget(&rec, &[ev]).await?;
+        self.ledger(series).await
+    }
+
+    async fn ledger(&self, series: &str) -> Result<DpLedgerView> {
+        let budget = self.store.dp_budget(series).await?;
+        let releases = self.store.dp_releases(series).await?;
+        let mut names = HashMap::new();
+        for r in &releases {
+            if let std::collections::hash_map::Entry::Vacant(e) = names.entry(r.released_by)
+                && let Some(u) = self.store.get_user(palermo_domain::ids::UserId(r.released_by)).await?
+            {
+                e.insert(u.display_name);
+            }
+        }
+        Ok(DpLedgerView {
+            series: series.to_owned(),
+            epsilon_budget: budget.map_or(0.0, |b| b.epsilon_budget_micro as f64 / 1e6),
+            epsilon_spent: releases.iter().map(|r| r.epsilon_micro).sum::<i64>() as f64 / 1e6,
+            releases: releases
+                .iter()
+                .map(|r| DpReleaseView {
+                    epsilon: r.epsilon_micro as f64 / 1e6,
+                    delta: r.delta.clone(),
+                    what: r.what.clone(),
+                    released_by: names.get(&r.released_by).cloned().unwrap_or_default(),
+                    released_at: r.released_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                })
+                .collect(),
+        })
+    }
+
+    /// The ledger of a series (coordinators, analysts).
+    pub async fn dp_ledger(&self, caller: &Caller, series: &str, meta: &RequestMeta) -> Result<DpLedgerView> {
+        let actor = Self::user_of(caller)?;
+        if !Self::may_release(actor) {
+            return Err(self.denied(actor, meta, "statistics.dp_ledger", None, Denied::Forbidden).await);
+        }
+        if !valid_series(series.trim()) {
+            return Err(ServiceError::Invalid(vec![ValidationError::new("series", "a series name: a-z, 0-9, '-' and '.'")]));
+        }
+        self.ledger(series.trim()).await
+    }
+
+    /// Victims detected in `year` by sex × age with Laplace noise, charged against the budget of
+    /// the series `sdg-16-2-2-<year>` before anything is computed; refused when it would overspend.
+    pub async fn dp_release_victims(&self, caller: &Caller, year: i32, epsilon: f64, meta: &RequestMeta) -> Result<DpTable> {
+        let actor = Self::user_of(caller)?;
+        if !Self::may_release(actor) {
+            return Err(self.denied(actor, meta, "statistics.dp_release", None, Denied::Forbidden).await);
+        }
+        let mut errs = Vec::new();
+        if !(1990..=2100).contains(&year) {
+            errs.push(ValidationError::new("year", "a year from 1990 to 2100"));
+        }
+        if !(epsilon.is_finite() && epsilon >= 0.01 && epsilon <= 10.0) {
+            errs.push(ValidationError::new("epsilon", "a number from 0.01 to 10"));
+        }
+        if !errs.is_empty() {
+            return Err(ServiceError::Invalid(errs));
+        }
+        let series = format!("sdg-16-2-2-{year}");
+        let Some(budget) = self.store.dp_budget(&series).await? else {
+            return Err(ServiceError::Invalid(vec![ValidationError::new(
+                "year",
+                format!("a year whose series {series} has a privacy budget (a coordinator sets it first)"),
+            )]));
+        };
+        let spent: i64 = self.store.dp_releases(&series).await?.iter().map(|r| r.epsilon_micro).sum();
+        let mut ledger =
+            palermo_stats::Ledger { epsilon_budget: budget.epsilon_budget_micro as f64 / 1e6, epsilon_spent: spent as f64 / 1e6 };
+        if let Err(e) = ledger.charge(epsilon) {
+            return Err(ServiceError::Conflict(e.to_string()));
+        }
+        let now = self.now();
+        let what = format!("victims detected {year} by sex × age, Laplace noise");
+        let rec = palermo_store::DpReleaseRecord {
+            id: self.new_ids()?.1.0,
+            series: series.clone(),
+            epsilon_micro: micro(epsilon),
+            delta: "0".into(),
+            what: what.clone(),
+            released_by: actor.user_id.0,
+            released_at: now,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let mut ev = self.event(Some(actor), meta, "statistics.dp_release", Some(("dp_series", series.clone())), AuditOutcome::Ok);
+        ev.purpose = Some(format!("ε {epsilon}: {what}"));
+        // The charge is checked again inside the transaction (two analysts at once cannot both spend the last ε).
+        if !self.store.charge_dp_release(&rec, &[ev]).await? {
+            return Err(ServiceError::Conflict(format!("the privacy budget of {series} is spent; nothing was released")));
+        }
+        let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
+        let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
+        let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
+        let mut cells = vec![vec![0u64; 3]; 3];
+        for (sex, age, _, n) in self.store.victims_detected(from, to).await? {
+            cells[sex_row(&sex)][age_col(&age)] += u64::try_from(n).unwrap_or(0);
+        }
+        for row in cells.iter_mut() {
+            for c in row.iter_mut() {
+                *c = palermo_stats::laplace(*c, epsilon, uniform()?);
+            }
+        }
+        let row_totals: Vec<u64> = cells.iter().map(|r| r.iter().sum()).collect();
+        let col_totals: Vec<u64> = (0..3).map(|j| cells.iter().map(|r| r[j]).sum()).collect();
+        Ok(DpTable {
+            series: series.clone(),
+            epsilon,
+            row_labels: vec!["F".into(), "M".into(), "unknown".into()],
+            col_labels: vec!["<18".into(), "18+".into(), "unknown".into()],
+            total: row_totals.iter().sum(),
+            cells,
+            row_totals,
+            col_totals,
+            ledger: self.ledger(&series).await?,
+        })
     }
 }

@@ -367,4 +367,40 @@ impl EngineStore {
         .fetch_all(&self.readers)
         .await?)
     }
+
+    pub async fn set_dp_budget(&self, budget: &DpBudgetRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::justice_put_in(&mut tx, budget).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn dp_budget(&self, series: &str) -> Result<Option<DpBudgetRecord>> {
+        self.justice_one("series", series.to_owned()).await
+    }
+
+    pub async fn dp_releases(&self, series: &str) -> Result<Vec<DpReleaseRecord>> {
+        let sql = justice_select_sql::<DpReleaseRecord>("WHERE series = $1 ORDER BY released_at, id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(series).fetch_all(&self.readers).await?;
+        Ok(rows.iter().map(<DpReleaseRecord as Stored<DB>>::from_row).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub async fn charge_dp_release(&self, release: &DpReleaseRecord, audit: &[AuditEvent]) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let lock = if IS_POSTGRES { " FOR UPDATE" } else { "" };
+        let budget: Option<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT epsilon_budget_micro FROM dp_budgets WHERE series = $1{lock}")))
+            .bind(&release.series)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((budget,)) = budget else { return Ok(false) };
+        let (spent,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(epsilon_micro), 0) AS BIGINT) FROM dp_releases WHERE series = $1")
+            .bind(&release.series)
+            .fetch_one(&mut *tx)
+            .await?;
+        if spent.saturating_add(release.epsilon_micro) > budget {
+            return Ok(false);
+        }
+        Self::justice_put_in(&mut tx, release).await?;
+        self.commit_with(tx, audit).await?;
+        Ok(true)
+    }
 }

@@ -126,6 +126,7 @@ pub mod sqlite {
         Migration { version: 11, name: "support_plans", sql: include_str!("../migrations/sqlite/0011_support_plans.sql") },
         Migration { version: 12, name: "justice", sql: include_str!("../migrations/sqlite/0012_justice.sql") },
         Migration { version: 13, name: "prevention", sql: include_str!("../migrations/sqlite/0013_prevention.sql") },
+        Migration { version: 14, name: "dp_releases", sql: include_str!("../migrations/sqlite/0014_dp_releases.sql") },
     ];
 
     impl EngineStore {
@@ -210,6 +211,7 @@ pub mod postgres {
         Migration { version: 11, name: "support_plans", sql: include_str!("../migrations/postgres/0011_support_plans.sql") },
         Migration { version: 12, name: "justice", sql: include_str!("../migrations/postgres/0012_justice.sql") },
         Migration { version: 13, name: "prevention", sql: include_str!("../migrations/postgres/0013_prevention.sql") },
+        Migration { version: 14, name: "dp_releases", sql: include_str!("../migrations/postgres/0014_dp_releases.sql") },
     ];
 
     impl EngineStore {
@@ -466,6 +468,12 @@ delegate! {
     pub async fn report_numbers(&self, from: time::Date, to: time::Date, from_at: OffsetDateTime, to_at: OffsetDateTime) -> Result<Vec<(String, i64)>>;
     pub async fn services_by_kind(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>>;
     pub async fn decisions_by_sex(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64, i64)>>;
+    pub async fn set_dp_budget(&self, budget: &DpBudgetRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn dp_budget(&self, series: &str) -> Result<Option<DpBudgetRecord>>;
+    pub async fn dp_releases(&self, series: &str) -> Result<Vec<DpReleaseRecord>>;
+    /// Charge a release against its series' budget and record it, in one transaction (the budget
+    /// row locked on PostgreSQL): `Ok(false)` and nothing written when the budget would be exceeded.
+    pub async fn charge_dp_release(&self, release: &DpReleaseRecord, audit: &[AuditEvent]) -> Result<bool>;
     pub async fn victims_detected(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).

@@ -82,6 +82,35 @@ stored_record! {
     }
 }
 
+stored_record! {
+    /// The differential-privacy budget ε of one series of releases, in millionths.
+    DpBudgetRecord, "dp_budgets" {
+        id: Uuid,
+        series: String,
+        epsilon_budget_micro: i64,
+        set_by: Uuid,
+        created_at: OffsetDateTime,
+        updated_at: OffsetDateTime,
+        version: i64,
+    }
+}
+
+stored_record! {
+    /// One differentially private release: ε (millionths), δ, what, when, by whom.
+    DpReleaseRecord, "dp_releases" {
+        id: Uuid,
+        series: String,
+        epsilon_micro: i64,
+        delta: String,
+        what: String,
+        released_by: Uuid,
+        released_at: OffsetDateTime,
+        created_at: OffsetDateTime,
+        updated_at: OffsetDateTime,
+        version: i64,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum PreventionRecord {
     Campaign(CampaignRecord),

@@ -40,6 +40,9 @@ pub fn routes() -> Router<AppState> {
         .route("/justice/disclosures/{id}/hearings", post(add_hearing))
         .route("/justice/statistics", get(statistics))
         .route("/statistics/sdg-16-2-2", get(sdg_16_2_2))
+        .route("/statistics/dp-budget", post(set_dp_budget))
+        .route("/statistics/dp-ledger", get(dp_ledger))
+        .route("/statistics/dp-release", post(dp_release))
         .route("/cases/{id}/disclosures", get(case_disclosures).post(disclose_case))
         .route("/cases/{id}/disclosures/end", post(end_disclosure))
         .route("/hearings/upcoming", get(hearing_alerts))
@@ -368,6 +371,44 @@ async fn sdg_16_2_2(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Sdg
         }
         Err(e) => problem(&e, &ctx.meta.request_id),
     }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DpBudgetBody {
+    series: String,
+    epsilon: f64,
+}
+
+async fn set_dp_budget(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    write(&state, &ctx, &headers, None, &body, StatusCode::OK, async |c, i: DpBudgetBody| {
+        state.app.set_dp_budget(&c, &i.series, i.epsilon, &ctx.meta).await
+    })
+    .await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeriesQuery {
+    series: Option<String>,
+}
+
+async fn dp_ledger(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SeriesQuery>) -> Response {
+    read(&ctx, async |c| state.app.dp_ledger(&c, q.series.as_deref().unwrap_or(""), &ctx.meta).await).await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DpReleaseBody {
+    year: i32,
+    epsilon: f64,
+}
+
+async fn dp_release(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    write(&state, &ctx, &headers, None, &body, StatusCode::CREATED, async |c, i: DpReleaseBody| {
+        state.app.dp_release_victims(&c, i.year, i.epsilon, &ctx.meta).await
+    })
+    .await
 }
 
 async fn case_disclosures(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
@@ -712,6 +753,18 @@ pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
     sdg["get"]["parameters"] = json!([{"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}}, {"name": "ref_area", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{3}$"}, "description": "UN M49 numeric code"}]);
     sdg["get"]["responses"]["200"] = json!({"description": "SDMX-CSV", "content": {"text/csv": {"schema": {"type": "string"}}}});
     p.insert("/api/v1/statistics/sdg-16-2-2".into(), sdg);
+    let num = json!({"type": "number"});
+    p.insert(
+        "/api/v1/statistics/dp-budget".into(),
+        json!({"post": post_op("Set the ε budget of a series of differentially private releases (coordinators)", false, body(json!({"series": text, "epsilon": num}), &["series", "epsilon"]), false)}),
+    );
+    let mut ledger = get_op("A series' ε budget, what was spent, and every release (ε, δ, what, when, by whom)", false);
+    ledger["get"]["parameters"] = json!([{"name": "series", "in": "query", "required": true, "schema": {"type": "string"}}]);
+    p.insert("/api/v1/statistics/dp-ledger".into(), ledger);
+    p.insert(
+        "/api/v1/statistics/dp-release".into(),
+        json!({"post": post_op("Victims detected in a year by sex × age with Laplace noise, charged against the series sdg-16-2-2-<year>; 409 when the budget is spent (coordinators, analysts)", false, body(json!({"year": {"type": "integer"}, "epsilon": num}), &["year", "epsilon"]), true)}),
+    );
     let mut v = get_op("Disclosures of this case to investigations, with hearing dates and protection measures (the case team)", true);
     v["post"] = post_op(
         "Disclose this case to an investigation, on the person's consent to law enforcement for its lead agency or a recorded legal obligation",

@@ -13,7 +13,8 @@ crate::on_both_engines!(
     justice_track_end_to_end,
     tracks_are_separate_in_both_directions,
     demo_justice_numbers,
-    sdg_export_through_the_gate
+    sdg_export_through_the_gate,
+    dp_budget_is_refused_once_spent
 );
 
 struct World {
@@ -657,4 +658,40 @@ async fn sdg_export_through_the_gate(app: &TestApp) {
     let mut cw = app.client();
     cw.sign_in("case-worker", palermo_service::demo::DEMO_PASSWORD).await;
     assert_eq!(cw.get("/api/v1/statistics/sdg-16-2-2?year=2026&ref_area=999").await.status, 403);
+}
+
+/// Differentially private releases: charged against the series' budget, recorded (ε, what,
+/// when, by whom), refused with nothing released once the budget is spent.
+async fn dp_budget_is_refused_once_spent(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let mut analyst = app.client();
+    analyst.sign_in("analyst", palermo_service::demo::DEMO_PASSWORD).await;
+    let r = analyst.post_json("/api/v1/statistics/dp-release", &json!({"year": 2026, "epsilon": 0.4})).await;
+    assert_eq!(r.status, 422, "no budget yet: {}", r.body);
+    assert_eq!(analyst.post_json("/api/v1/statistics/dp-budget", &json!({"series": "sdg-16-2-2-2026", "epsilon": 1.0})).await.status, 403);
+    let mut coord = app.client();
+    coord.sign_in("coordinator", palermo_service::demo::DEMO_PASSWORD).await;
+    let r = coord.post_json("/api/v1/statistics/dp-budget", &json!({"series": "SDG 2026", "epsilon": -1})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"series\"") && r.body.contains("\"field\":\"epsilon\""), "{}", r.body);
+    let r = coord.post_json("/api/v1/statistics/dp-budget", &json!({"series": "sdg-16-2-2-2026", "epsilon": 1.0})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    for _ in 0..2 {
+        let r = analyst.post_json("/api/v1/statistics/dp-release", &json!({"year": 2026, "epsilon": 0.4})).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let t = r.json();
+        let cells: u64 =
+            t["cells"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap().iter()).map(|c| c.as_u64().unwrap()).sum();
+        assert_eq!(cells, t["total"].as_u64().unwrap(), "totals are sums of the noisy cells");
+    }
+    let r = analyst.post_json("/api/v1/statistics/dp-release", &json!({"year": 2026, "epsilon": 0.4})).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("budget is spent"), "{}", r.body);
+    let ledger = analyst.get("/api/v1/statistics/dp-ledger?series=sdg-16-2-2-2026").await.json();
+    assert_eq!(ledger["releases"].as_array().unwrap().len(), 2, "{ledger}");
+    assert!((ledger["epsilon_spent"].as_f64().unwrap() - 0.8).abs() < 1e-9, "the refused release spent nothing");
+    assert_eq!(ledger["releases"][0]["released_by"], "Kwame Asante");
+    // What is left can still be spent exactly.
+    let r = analyst.post_json("/api/v1/statistics/dp-release", &json!({"year": 2026, "epsilon": 0.2})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
 }
