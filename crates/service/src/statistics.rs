@@ -275,7 +275,7 @@ impl Palermo {
         if !(1990..=2100).contains(&year) {
             errs.push(ValidationError::new("year", "a year from 1990 to 2100"));
         }
-        if !(epsilon.is_finite() && epsilon >= 0.01 && epsilon <= 10.0) {
+        if !(epsilon.is_finite() && (0.01..=10.0).contains(&epsilon)) {
             errs.push(ValidationError::new("epsilon", "a number from 0.01 to 10"));
         }
         if !errs.is_empty() {
