@@ -11,6 +11,7 @@ pub mod cases;
 pub mod config;
 pub mod coordination;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod jurisdiction;
 pub mod justice;

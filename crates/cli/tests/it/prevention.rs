@@ -71,6 +71,27 @@ async fn campaigns_trainings_budgets(app: &TestApp) {
     let page = w.get("/prevention").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Know your rights at work") && page.body.contains("75.0%"), "{}", page.body);
+    // CSV exports: a title a spreadsheet would evaluate is written as text.
+    let r = p
+        .post_json(
+            "/api/v1/prevention/campaigns",
+            &json!({"title": "=HYPERLINK(\"http://evil.example\",\"click\")", "kind": "education", "channels": ["schools"], "audience": ["children_and_youth"], "regions": "south", "starts_on": "2026-04-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let csv = w.get("/api/v1/prevention/campaigns.csv").await;
+    assert_eq!(csv.status, 200);
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let titles: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+    assert!(titles.contains(&"'=HYPERLINK(\"http://evil.example\",\"click\")".to_owned()), "{titles:?}");
+    assert!(titles.contains(&"Know your rights at work".to_owned()));
+    for list in ["trainings", "budgets"] {
+        let r = w.get(&format!("/api/v1/prevention/{list}.csv")).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(csv::Reader::from_reader(r.body.as_bytes()).records().count(), 1, "{list}");
+    }
+    assert_eq!(app.client().get("/api/v1/prevention/budgets.csv").await.status, 401);
+
     // The page form shows its errors next to the fields.
     let csrf = p.csrf_token().await.unwrap();
     let r = p
@@ -132,4 +153,17 @@ async fn demo_prevention_data(app: &TestApp) {
     assert_eq!(v["budgets"].as_array().unwrap().len(), 8);
     assert_eq!(v["treaties"].as_array().unwrap().len(), 3, "{v}");
     assert_eq!(c.get("/api/v1/prevention").await.json()["treaties"].as_array().unwrap().len(), 533);
+    // The case list as CSV: what the list shows, all pages, no identity.
+    for user in ["coordinator", "case-worker"] {
+        let mut u = app.client();
+        u.sign_in(user, palermo_service::demo::DEMO_PASSWORD).await;
+        let total = u.get("/api/v1/cases").await.json()["total"].as_u64().unwrap();
+        let r = u.get("/api/v1/cases.csv").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let mut reader = csv::Reader::from_reader(r.body.as_bytes());
+        assert_eq!(&reader.headers().unwrap()[0], "reference");
+        assert_eq!(reader.records().count() as u64, total, "{user}: every row the list shows, over all its pages");
+    }
+    let audit = app.app.recent_audit(&palermo_service::admin::Caller::Console, 50, &palermo_service::RequestMeta::cli()).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "case.export"), "the export is audited");
 }
