@@ -255,6 +255,7 @@ impl Palermo {
         let reach: i64 = campaigns.iter().filter_map(|c| c.reach).sum();
         let demand: Vec<_> = campaigns.iter().filter(|c| c.kind == "demand_reduction").collect();
         let narratives = self.report_narratives(year).await?;
+        let waiting = self.waiting_rows(year).await?;
 
         let mut paragraphs = Vec::new();
         for (number, text) in operative_paragraphs() {
@@ -343,7 +344,28 @@ impl Palermo {
                         &[get("victims_with_protection"), get("victims_in_proceedings") - get("victims_with_protection")],
                     )?);
                 }
-                8 => p.tables.push(decisions_table.clone()),
+                8 => {
+                    p.tables.push(decisions_table.clone());
+                    let days = |d: Option<i64>| d.map_or_else(|| "x".to_owned(), |d| d.to_string());
+                    p.plain_tables.push((
+                        format!("Days from referral to the reasonable-grounds decision (RG) and from it to the conclusive-grounds decision (CG), referrals of {year}"),
+                        vec!["group".into(), "referrals".into(), "RG median".into(), "RG 90th percentile".into(), "CG median".into(), "CG 90th percentile".into()],
+                        waiting
+                            .iter()
+                            .filter(|w| w.dimension != "nationality" || w.referrals != "x")
+                            .map(|w| {
+                                vec![
+                                    if w.dimension == "all" { "all".to_owned() } else { format!("{}: {}", w.dimension, w.group) },
+                                    w.referrals.clone(),
+                                    days(w.rg_median_days),
+                                    days(w.rg_p90_days),
+                                    days(w.cg_median_days),
+                                    days(w.cg_p90_days),
+                                ]
+                            })
+                            .collect(),
+                    ));
+                }
                 9 => {
                     p.tables.push(one_row(
                         &format!("Referrals between organisations, {year}"),

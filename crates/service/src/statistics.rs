@@ -341,3 +341,103 @@ impl Palermo {
         })
     }
 }
+
+/// Waiting times in one group: referrals (gated) and days from referral to the first
+/// reasonable-grounds decision and from it to the first conclusive-grounds decision, as median
+/// and 90th percentile — each only over at least the threshold's number of decisions.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitingRow {
+    /// `all`, `sex`, `age_group` or `nationality`.
+    pub dimension: String,
+    pub group: String,
+    pub referrals: String,
+    pub rg_median_days: Option<i64>,
+    pub rg_p90_days: Option<i64>,
+    pub cg_median_days: Option<i64>,
+    pub cg_p90_days: Option<i64>,
+}
+
+/// A group's referrals and its durations in days (to RG, RG to CG).
+type Durations = (i64, Vec<i64>, Vec<i64>);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitingTimes {
+    pub year: i32,
+    pub threshold: u64,
+    pub rows: Vec<WaitingRow>,
+}
+
+impl Palermo {
+    /// NRM decision waiting times by sex, age group and nationality (process equity, ¶8), for
+    /// the referrals of `year`; small groups are not published.
+    pub(crate) async fn waiting_rows(&self, year: i32) -> Result<Vec<WaitingRow>> {
+        let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
+        let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
+        let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
+        let th = palermo_stats::DEFAULT_THRESHOLD;
+        let rows = self.store.decision_dates(from, to).await?;
+        // (dimension, group) → (referrals, RG days, CG days)
+        let mut groups: Vec<((String, String), Durations)> = Vec::new();
+        for (sex, age, citizenships, referred, rg, cg) in rows {
+            let sex_group = match sex.as_str() {
+                "Feminine" => "female",
+                "Masculine" => "male",
+                _ => "other_or_unknown",
+            };
+            let nationality = citizenships.split(',').next().filter(|c| !c.is_empty()).unwrap_or("unknown").to_owned();
+            let rg_days = rg.map(|d| (d - referred).whole_days()).filter(|d| *d >= 0);
+            let cg_days = match (rg, cg) {
+                (Some(r), Some(c)) => Some((c - r).whole_days()).filter(|d| *d >= 0),
+                _ => None,
+            };
+            for key in [
+                ("all".to_owned(), "all".to_owned()),
+                ("sex".into(), sex_group.into()),
+                ("age_group".into(), age.clone()),
+                ("nationality".into(), nationality.clone()),
+            ] {
+                let i = match groups.iter().position(|(k, _)| *k == key) {
+                    Some(i) => i,
+                    None => {
+                        groups.push((key, (0, Vec::new(), Vec::new())));
+                        groups.len() - 1
+                    }
+                };
+                let g = &mut groups[i].1;
+                g.0 += 1;
+                g.1.extend(rg_days);
+                g.2.extend(cg_days);
+            }
+        }
+        groups.sort_by(|a, b| a.0.cmp(&b.0));
+        let enough = |xs: &Vec<i64>| if xs.len() as u64 >= th { palermo_stats::median_and_p90(xs.clone()) } else { None };
+        Ok(groups
+            .into_iter()
+            .map(|((dimension, group), (n, rg, cg))| {
+                let rgs = enough(&rg);
+                let cgs = enough(&cg);
+                WaitingRow {
+                    dimension,
+                    group,
+                    referrals: if n > 0 && (n as u64) < th { "x".into() } else { n.to_string() },
+                    rg_median_days: rgs.map(|s| s.0),
+                    rg_p90_days: rgs.map(|s| s.1),
+                    cg_median_days: cgs.map(|s| s.0),
+                    cg_p90_days: cgs.map(|s| s.1),
+                }
+            })
+            .collect())
+    }
+
+    /// `GET /api/v1/statistics/waiting-times?year=…` (coordinators, analysts).
+    pub async fn waiting_times(&self, caller: &Caller, year: i32, meta: &RequestMeta) -> Result<WaitingTimes> {
+        let actor = Self::user_of(caller)?;
+        if !Self::may_release(actor) {
+            return Err(self.denied(actor, meta, "statistics.waiting_times", None, Denied::Forbidden).await);
+        }
+        if !(1990..=2100).contains(&year) {
+            return Err(ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]));
+        }
+        Ok(WaitingTimes { year, threshold: palermo_stats::DEFAULT_THRESHOLD, rows: self.waiting_rows(year).await? })
+    }
+}

@@ -276,6 +276,18 @@ pub fn laplace(count: u64, epsilon: f64, uniform: f64) -> u64 {
     if noisy <= 0.0 { 0 } else { noisy.round() as u64 }
 }
 
+/// Median and 90th percentile (nearest rank) of durations, or `None` for an empty list.
+pub fn median_and_p90(mut xs: Vec<i64>) -> Option<(i64, i64)> {
+    if xs.is_empty() {
+        return None;
+    }
+    xs.sort_unstable();
+    let n = xs.len();
+    let median = if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2 };
+    let rank = (n * 9).div_ceil(10).max(1);
+    Some((median, xs[rank - 1]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +347,14 @@ mod tests {
         assert_eq!(l.epsilon_spent, 1.0, "a refused release spends nothing");
         assert!(matches!(l.charge(-1.0), Err(BudgetError::Epsilon(_))));
         assert!(matches!(l.charge(f64::NAN), Err(BudgetError::Epsilon(_))));
+    }
+
+    #[test]
+    fn percentiles() {
+        assert_eq!(median_and_p90(vec![]), None);
+        assert_eq!(median_and_p90(vec![5]), Some((5, 5)));
+        assert_eq!(median_and_p90((1..=10).collect()), Some((5, 9)));
+        assert_eq!(median_and_p90(vec![30, 10, 20]), Some((20, 30)));
     }
 
     #[test]

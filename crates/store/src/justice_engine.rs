@@ -403,4 +403,22 @@ impl EngineStore {
         self.commit_with(tx, audit).await?;
         Ok(true)
     }
+
+    /// Referrals into the NRM in `[from, to)` with sex, age group, the person's citizenships, the
+    /// referral date and the dates of the first reasonable-grounds and conclusive-grounds
+    /// decisions (process equity, ¶8).
+    #[allow(clippy::type_complexity)]
+    pub async fn decision_dates(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, time::Date, Option<time::Date>, Option<time::Date>)>> {
+        Ok(sqlx::query_as(
+            "SELECT c.sex, c.age_group, COALESCE(p.citizenships, ''), c.referred_on, \
+               (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'decide_reasonable_grounds'), \
+               (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'decide_conclusive_grounds') \
+             FROM cases c LEFT JOIN persons p ON p.id = c.person_id \
+             WHERE c.kind = 'referral' AND c.referred_on >= $1 AND c.referred_on < $2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.readers)
+        .await?)
+    }
 }

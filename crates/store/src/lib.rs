@@ -474,6 +474,8 @@ delegate! {
     /// Charge a release against its series' budget and record it, in one transaction (the budget
     /// row locked on PostgreSQL): `Ok(false)` and nothing written when the budget would be exceeded.
     pub async fn charge_dp_release(&self, release: &DpReleaseRecord, audit: &[AuditEvent]) -> Result<bool>;
+    #[allow(clippy::type_complexity)]
+    pub async fn decision_dates(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, time::Date, Option<time::Date>, Option<time::Date>)>>;
     pub async fn victims_detected(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).

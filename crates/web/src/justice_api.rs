@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/justice/statistics", get(statistics))
         .route("/statistics/sdg-16-2-2", get(sdg_16_2_2))
         .route("/statistics/dp-budget", post(set_dp_budget))
+        .route("/statistics/waiting-times", get(waiting_times))
         .route("/statistics/dp-ledger", get(dp_ledger))
         .route("/statistics/dp-release", post(dp_release))
         .route("/cases/{id}/disclosures", get(case_disclosures).post(disclose_case))
@@ -375,6 +376,17 @@ async fn sdg_16_2_2(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Sdg
         }
         Err(e) => problem(&e, &ctx.meta.request_id),
     }
+}
+
+async fn waiting_times(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearQuery>) -> Response {
+    read(&ctx, async |c| {
+        let year = match q.year.as_deref().map(str::trim) {
+            None | Some("") => state.app.now().year(),
+            Some(y) => y.parse::<i32>().unwrap_or(0),
+        };
+        state.app.waiting_times(&c, year, &ctx.meta).await
+    })
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -801,6 +813,12 @@ pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
     sdg["get"]["parameters"] = json!([{"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}}, {"name": "ref_area", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{3}$"}, "description": "UN M49 numeric code"}]);
     sdg["get"]["responses"]["200"] = json!({"description": "SDMX-CSV", "content": {"text/csv": {"schema": {"type": "string"}}}});
     p.insert("/api/v1/statistics/sdg-16-2-2".into(), sdg);
+    let mut waiting = get_op(
+        "NRM decision waiting times (median and 90th percentile, days) by sex, age group and nationality for a year's referrals; groups under the threshold not published (coordinators, analysts)",
+        false,
+    );
+    waiting["get"]["parameters"] = json!([{"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}}]);
+    p.insert("/api/v1/statistics/waiting-times".into(), waiting);
     let num = json!({"type": "number"});
     p.insert(
         "/api/v1/statistics/dp-budget".into(),

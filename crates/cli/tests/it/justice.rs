@@ -658,6 +658,18 @@ async fn sdg_export_through_the_gate(app: &TestApp) {
     let mut cw = app.client();
     cw.sign_in("case-worker", palermo_service::demo::DEMO_PASSWORD).await;
     assert_eq!(cw.get("/api/v1/statistics/sdg-16-2-2?year=2026&ref_area=999").await.status, 403);
+    assert_eq!(cw.get("/api/v1/statistics/waiting-times?year=2026").await.status, 403);
+
+    // Waiting times (¶8): medians and 90th percentiles only over groups large enough.
+    let w = analyst.get("/api/v1/statistics/waiting-times?year=2026").await.json();
+    let rows = w["rows"].as_array().unwrap();
+    let all = rows.iter().find(|r| r["dimension"] == "all").unwrap();
+    assert!(all["rg_median_days"].as_i64().unwrap() >= 0 && all["rg_p90_days"].as_i64() >= all["rg_median_days"].as_i64(), "{all}");
+    for r in rows {
+        if r["referrals"] == "x" {
+            assert!(r["rg_median_days"].is_null() && r["cg_median_days"].is_null(), "a small group publishes no waiting time: {r}");
+        }
+    }
 }
 
 /// Differentially private releases: charged against the series' budget, recorded (ε, what,
