@@ -441,3 +441,47 @@ impl Palermo {
         Ok(WaitingTimes { year, threshold: palermo_stats::DEFAULT_THRESHOLD, rows: self.waiting_rows(year).await? })
     }
 }
+
+/// The statistics dashboard of coordinators and analysts: victims detected per month (through
+/// the gate, as one table so a hidden month cannot be found from the year's total) with its
+/// chart, and the waiting times.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub year: i32,
+    pub by_month: Released,
+    pub chart: crate::report::Chart,
+    pub waiting: Vec<WaitingRow>,
+}
+
+impl Palermo {
+    pub async fn statistics_dashboard(&self, caller: &Caller, year: i32, meta: &RequestMeta) -> Result<Dashboard> {
+        let actor = Self::user_of(caller)?;
+        if !Self::may_release(actor) {
+            return Err(self.denied(actor, meta, "statistics.dashboard", None, Denied::Forbidden).await);
+        }
+        let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
+        if !(1990..=2100).contains(&year) {
+            return Err(bad());
+        }
+        let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
+        let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
+        let mut months = vec![0u64; 12];
+        for d in self.store.referrals_by_month(from, to).await? {
+            months[usize::from(u8::from(d.month())) - 1] += 1;
+        }
+        let labels: Vec<String> = (1..=12).map(|m| format!("{year}-{m:02}")).collect();
+        let table = Table {
+            title: format!("Victims detected per month, {year}"),
+            row_labels: vec!["victims detected".into()],
+            col_labels: labels.clone(),
+            cells: vec![months],
+        };
+        let by_month = palermo_stats::release(&table, &Policy::default()).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let chart = crate::report::Chart {
+            title: format!("Victims detected per month, {year}"),
+            unit: "persons".into(),
+            bars: labels.into_iter().zip(by_month.cells.first().cloned().unwrap_or_default().into_iter().map(Cell::count)).collect(),
+        };
+        Ok(Dashboard { year, by_month, chart, waiting: self.waiting_rows(year).await? })
+    }
+}

@@ -421,4 +421,14 @@ impl EngineStore {
         .fetch_all(&self.readers)
         .await?)
     }
+
+    /// Cases referred in `[from, to)` per month (1–12).
+    pub async fn referrals_by_month(&self, from: time::Date, to: time::Date) -> Result<Vec<time::Date>> {
+        let rows: Vec<(time::Date,)> = sqlx::query_as("SELECT referred_on FROM cases WHERE referred_on >= $1 AND referred_on < $2")
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
 }

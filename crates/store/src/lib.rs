@@ -476,6 +476,7 @@ delegate! {
     pub async fn charge_dp_release(&self, release: &DpReleaseRecord, audit: &[AuditEvent]) -> Result<bool>;
     #[allow(clippy::type_complexity)]
     pub async fn decision_dates(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, time::Date, Option<time::Date>, Option<time::Date>)>>;
+    pub async fn referrals_by_month(&self, from: time::Date, to: time::Date) -> Result<Vec<time::Date>>;
     pub async fn victims_detected(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).

@@ -106,6 +106,7 @@ pub fn router(app: Palermo) -> Router {
         .route("/justice", get(justice_pages::justice))
         .route("/prevention", get(prevention_pages::prevention))
         .route("/report", get(report_pages::report))
+        .route("/statistics", get(report_pages::statistics))
         .route("/report/download", get(report_pages::download))
         .route("/report/narrative", post(report_pages::narrative))
         .route("/prevention/campaigns", post(prevention_pages::record_campaign))
@@ -305,6 +306,7 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/cases.csv"),
     ("GET", "/prevention"),
     ("GET", "/report"),
+    ("GET", "/statistics"),
     ("GET", "/report/download"),
     ("POST", "/report/narrative"),
     ("POST", "/prevention/campaigns"),

@@ -101,3 +101,22 @@ pub async fn narrative(State(state): State<AppState>, ctx: Ctx, body: axum::body
         Err(e) => error_page(&ctx, &e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "statistics.html")]
+struct StatisticsPage {
+    page: PageCtx,
+    d: palermo_service::statistics::Dashboard,
+}
+
+/// `GET /statistics?year=…`: coordinators' and analysts' dashboard (through the gate).
+pub async fn statistics(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+    let s = match require(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state.app.statistics_dashboard(&Caller::User(s.actor.clone()), year_of(&state, &q), &ctx.meta).await {
+        Ok(d) => render(StatusCode::OK, &StatisticsPage { page: page(&ctx, "statistics-title"), d }),
+        Err(e) => error_page(&ctx, &e),
+    }
+}

@@ -137,6 +137,20 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
     let csrf = cw.csrf_token().await.unwrap();
     let r = cw.post_form("/report/narrative", &[("csrf", &csrf), ("year", "2026"), ("paragraph", "1"), ("text", "mine")]).await;
     assert_eq!(r.status, 403);
+    assert_eq!(cw.get("/statistics?year=2026").await.status, 403, "the dashboard is for coordinators and analysts");
+    let dash = coord.get("/statistics?year=2026").await;
+    assert_eq!(dash.status, 200);
+    assert!(
+        dash.body.contains("<svg") && dash.body.contains("id=\"by-month-table\"") && dash.body.contains("id=\"waiting-table\""),
+        "{}",
+        dash.body
+    );
+    let row = dash.body.split("id=\"by-month-table\"").nth(1).unwrap().split("</table>").next().unwrap();
+    for cell in row.split("<td>").skip(1).filter_map(|c| c.split("</td>").next()) {
+        if let Ok(n) = cell.parse::<u64>() {
+            assert!(n == 0 || n >= 11, "{n} in the monthly table");
+        }
+    }
     let audit = app.app.recent_audit(&Caller::Console, 200, &RequestMeta::cli()).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "report.release"));
     assert!(audit.iter().any(|e| e.action == "report.write" && e.outcome == "ok"));

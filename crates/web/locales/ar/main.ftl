@@ -480,3 +480,7 @@ j-investigators = المحققون والمدعون العامون
 j-assign-investigator = تكليف (اسم المستخدم)
 j-assign = تكليف
 j-case-hearings = جلسات القضية
+statistics-title = الإحصاءات
+s-waiting = مدد انتظار قرارات آلية الإحالة الوطنية (بالأيام)
+s-group = الفئة
+s-referrals = الإحالات

@@ -480,3 +480,7 @@ j-investigators = Investigators and prosecutors
 j-assign-investigator = Assign (username)
 j-assign = Assign
 j-case-hearings = Hearings of the case
+statistics-title = Statistics
+s-waiting = NRM decision waiting times (days)
+s-group = Group
+s-referrals = Referrals

@@ -480,3 +480,7 @@ j-investigators = Enquêteurs et procureurs
 j-assign-investigator = Affecter (identifiant)
 j-assign = Affecter
 j-case-hearings = Audiences de l'affaire
+statistics-title = Statistiques
+s-waiting = Délais des décisions du MNO (jours)
+s-group = Groupe
+s-referrals = Orientations
