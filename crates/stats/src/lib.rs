@@ -8,8 +8,12 @@
 //!   published. Optionally, published counts are rounded down to a base.
 //! * [`Ledger`] and [`laplace`]: a differential-privacy budget per release series and the Laplace
 //!   mechanism for counts; a release that would overspend the budget is refused.
+//! * [`microdata::k_anonymise`]: k-anonymity for record-level files (CTDC microdata).
 
 use serde::Serialize;
+
+pub mod microdata;
+pub use microdata::{KReport, k_anonymise};
 
 /// The CTDC minimum cell size.
 pub const DEFAULT_THRESHOLD: u64 = 11;
@@ -88,6 +92,8 @@ pub enum GateError {
     Threshold(u64),
     #[error("the rounding base must be at least 2 (it is {0})")]
     Rounding(u64),
+    #[error("linked tables must have the same columns and the same column totals")]
+    Unlinked,
 }
 
 /// The grid with margins: `(rows + 1) × (cols + 1)`, the last row the column totals, the last
@@ -124,6 +130,45 @@ fn lines(rows: usize, cols: usize) -> Vec<Vec<(usize, usize)>> {
 
 /// Protect a table for publication.
 pub fn release(t: &Table, p: &Policy) -> Result<Released, GateError> {
+    release_forced(t, p, &[])
+}
+
+/// Protect tables that classify the same population by the same columns and different rows
+/// (victims by form × group and by citizenship × group, say): their column totals and grand
+/// total are the same numbers, so a total hidden in one is hidden in all, and the gate runs again
+/// until they agree. Tables whose column totals differ are refused.
+pub fn release_linked(tables: &[Table], p: &Policy) -> Result<Vec<Released>, GateError> {
+    let Some(first) = tables.first() else { return Ok(Vec::new()) };
+    let margins = |t: &Table| {
+        let g = with_margins(t);
+        g.last().cloned().unwrap_or_default()
+    };
+    let shared = margins(first);
+    if tables.iter().any(|t| t.col_labels.len() != first.col_labels.len() || margins(t) != shared) {
+        return Err(GateError::Unlinked);
+    }
+    let mut forced: Vec<usize> = Vec::new();
+    loop {
+        let out = tables.iter().map(|t| release_forced(t, p, &forced)).collect::<Result<Vec<_>, _>>()?;
+        let mut hidden: Vec<usize> = Vec::new();
+        for r in &out {
+            for (j, c) in r.col_totals.iter().chain(std::iter::once(&r.total)).enumerate() {
+                if c.count().is_none() && !hidden.contains(&j) {
+                    hidden.push(j);
+                }
+            }
+        }
+        hidden.sort_unstable();
+        if hidden == forced {
+            return Ok(out);
+        }
+        forced = hidden;
+    }
+}
+
+/// [`release`], with the column totals at `forced_cols` (the grand total is index `cols`)
+/// hidden from the start.
+fn release_forced(t: &Table, p: &Policy, forced_cols: &[usize]) -> Result<Released, GateError> {
     if t.row_labels.len() != t.cells.len() || t.cells.iter().any(|row| row.len() != t.col_labels.len()) {
         return Err(GateError::Shape { rows: t.row_labels.len(), cells: t.cells.len() });
     }
@@ -143,6 +188,11 @@ pub fn release(t: &Table, p: &Policy) -> Result<Released, GateError> {
             if g[i][j] > 0 && g[i][j] < p.threshold {
                 hidden[i][j] = Some(Suppressed::Primary);
             }
+        }
+    }
+    for &j in forced_cols {
+        if j <= c && hidden[r][j].is_none() {
+            hidden[r][j] = Some(Suppressed::Complementary);
         }
     }
     // Complementary suppression: until no equation has exactly one unknown. Each pass hides at
@@ -390,6 +440,33 @@ mod tests {
                     if let Cell::Count(n) = c { prop_assert_eq!(*n, cells[i][j]); }
                 }
             }
+        }
+
+        /// Two tables of the same people (rows by one variable and by another, the same
+        /// columns): each holds the gate on its own, and a column total is hidden in both or
+        /// published in both with the same value.
+        #[test]
+        fn linked_tables_agree_on_their_margins(
+            people in proptest::collection::vec((0usize..4, 0usize..6, 0usize..3), 0..120),
+            threshold in 2u64..15,
+        ) {
+            let mut a = vec![vec![0u64; 3]; 4];
+            let mut b = vec![vec![0u64; 3]; 6];
+            for (x, y, col) in &people {
+                a[*x][*col] += 1;
+                b[*y][*col] += 1;
+            }
+            let ta = Table { title: "a".into(), row_labels: (0..4).map(|i| i.to_string()).collect(), col_labels: (0..3).map(|i| i.to_string()).collect(), cells: a };
+            let tb = Table { title: "b".into(), row_labels: (0..6).map(|i| i.to_string()).collect(), col_labels: (0..3).map(|i| i.to_string()).collect(), cells: b };
+            let out = release_linked(&[ta, tb], &Policy { threshold, round_to: None }).unwrap();
+            for r in &out {
+                for n in published(r) {
+                    prop_assert!(n == 0 || n >= threshold);
+                }
+                prop_assert!(recoverable(r).is_empty());
+            }
+            prop_assert_eq!(&out[0].col_totals, &out[1].col_totals);
+            prop_assert_eq!(out[0].total, out[1].total);
         }
 
         #[test]

@@ -422,6 +422,48 @@ impl EngineStore {
         .await?)
     }
 
+    /// Victims detected in `[from, to)` by sex, age group and citizenships (GLOTIP; anonymous
+    /// notifications have no person: their citizenship is empty).
+    pub async fn victims_by_citizenship(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT c.sex, c.age_group, COALESCE(p.citizenships, ''), COUNT(*) FROM cases c LEFT JOIN persons p ON p.id = c.person_id \
+             WHERE c.referred_on >= $1 AND c.referred_on < $2 GROUP BY c.sex, c.age_group, COALESCE(p.citizenships, '') ORDER BY 1, 2, 3",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.readers)
+        .await?)
+    }
+
+    /// Investigations opened in `[from, to)` by their forms of exploitation (a list of codes).
+    pub async fn investigation_forms(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as("SELECT forms, COUNT(*) FROM investigations WHERE opened_on >= $1 AND opened_on < $2 GROUP BY forms ORDER BY 1")
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.readers)
+            .await?)
+    }
+
+    /// One row per victim detected in `[from, to)` with the coded facts the CTDC microdata
+    /// carry: referral date, sex, age group, age at identification, citizenships, form of
+    /// exploitation, the latest screening's means and purposes, and the latest consent to
+    /// statistics (given, refused, withdrawn or empty). No identity.
+    pub async fn ctdc_sources(&self, from: time::Date, to: time::Date) -> Result<Vec<CtdcSource>> {
+        Ok(sqlx::query_as(
+            "SELECT c.referred_on, c.sex, c.age_group, p.age_at_identification, COALESCE(p.citizenships, ''), c.exploitation_form, \
+               COALESCE((SELECT s.means FROM screenings s WHERE s.case_id = c.id ORDER BY s.screened_on DESC, s.created_at DESC LIMIT 1), ''), \
+               COALESCE((SELECT s.purposes FROM screenings s WHERE s.case_id = c.id ORDER BY s.screened_on DESC, s.created_at DESC LIMIT 1), '') \
+               , COALESCE((SELECT k.status FROM consents k WHERE k.case_id = c.id AND k.purpose = 'statistics' \
+                   ORDER BY k.case_version DESC, k.recorded_at DESC LIMIT 1), '') \
+             FROM cases c LEFT JOIN persons p ON p.id = c.person_id \
+             WHERE c.referred_on >= $1 AND c.referred_on < $2 ORDER BY c.referred_on, c.id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.readers)
+        .await?)
+    }
+
     /// Cases referred in `[from, to)` per month (1–12).
     pub async fn referrals_by_month(&self, from: time::Date, to: time::Date) -> Result<Vec<time::Date>> {
         let rows: Vec<(time::Date,)> = sqlx::query_as("SELECT referred_on FROM cases WHERE referred_on >= $1 AND referred_on < $2")

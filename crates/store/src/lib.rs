@@ -477,6 +477,9 @@ delegate! {
     #[allow(clippy::type_complexity)]
     pub async fn decision_dates(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, time::Date, Option<time::Date>, Option<time::Date>)>>;
     pub async fn referrals_by_month(&self, from: time::Date, to: time::Date) -> Result<Vec<time::Date>>;
+    pub async fn victims_by_citizenship(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
+    pub async fn investigation_forms(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>>;
+    pub async fn ctdc_sources(&self, from: time::Date, to: time::Date) -> Result<Vec<CtdcSource>>;
     pub async fn victims_detected(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).

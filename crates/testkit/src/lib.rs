@@ -232,6 +232,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub body: String,
+    /// The body as sent (for binary downloads such as XLSX).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -263,8 +265,9 @@ impl Client {
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         let headers = res.headers().clone();
-        let body = res.text().await.unwrap();
-        let reply = Reply { status, headers, body };
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        let reply = Reply { status, headers, body, bytes };
         if let Some(sc) = reply.set_cookie()
             && sc.contains("palermo=")
         {

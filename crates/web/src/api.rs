@@ -323,6 +323,7 @@ pub fn openapi_document() -> serde_json::Value {
     let mut doc = openapi_core();
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(crate::justice_api::openapi_paths());
+        paths.extend(crate::export_api::openapi_paths());
     }
     doc
 }

@@ -1,6 +1,7 @@
 //! The justice track's JSON API (issue 5) under `/api/v1`: reports received, investigations,
 //! MLA, suspects, charges and verdicts, proceeds, victims in proceedings, and the UNODC numbers;
 //! and the programme's (issue 6): prevention, trainings, budgets, treaty status, SDG 16.2.2.
+//! Exports of lists and statistics files are in `export_api`.
 //! Access to a named record is checked before its body is read, so a refusal is the same 404
 //! whatever was sent.
 
@@ -52,10 +53,6 @@ pub fn routes() -> Router<AppState> {
         .route("/prevention/trainings", post(record_training))
         .route("/prevention/budgets", post(record_budget))
         .route("/prevention/treaty-status", post(import_treaty_status))
-        .route("/prevention/campaigns.csv", get(campaigns_csv))
-        .route("/prevention/trainings.csv", get(trainings_csv))
-        .route("/prevention/budgets.csv", get(budgets_csv))
-        .route("/cases.csv", get(cases_csv))
 }
 
 fn answer<T: Serialize>(ctx: &Ctx, status: StatusCode, r: Result<T, ServiceError>) -> Response {
@@ -530,50 +527,6 @@ async fn import_treaty_status(
     answer(&ctx, StatusCode::OK, r)
 }
 
-fn csv_response(ctx: &Ctx, name: &str, r: Result<String, ServiceError>) -> Response {
-    match r {
-        Ok(body) => {
-            let mut resp = axum::response::IntoResponse::into_response(body);
-            let h = resp.headers_mut();
-            h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/csv; charset=utf-8"));
-            if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-                h.insert(axum::http::header::CONTENT_DISPOSITION, v);
-            }
-            resp
-        }
-        Err(e) => problem(&e, &ctx.meta.request_id),
-    }
-}
-
-async fn prevention_csv(state: &AppState, ctx: &Ctx, list: &str) -> Response {
-    let s = match session(ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let r = state.app.export_prevention_csv(&Caller::User(s.actor.clone()), list).await;
-    csv_response(ctx, &format!("{list}.csv"), r)
-}
-
-async fn campaigns_csv(State(state): State<AppState>, ctx: Ctx) -> Response {
-    prevention_csv(&state, &ctx, "campaigns").await
-}
-async fn trainings_csv(State(state): State<AppState>, ctx: Ctx) -> Response {
-    prevention_csv(&state, &ctx, "trainings").await
-}
-async fn budgets_csv(State(state): State<AppState>, ctx: Ctx) -> Response {
-    prevention_csv(&state, &ctx, "budgets").await
-}
-
-/// The case list as CSV (the same filters and need-to-know as `GET /api/v1/cases`; no identity).
-async fn cases_csv(State(state): State<AppState>, ctx: Ctx, Query(q): Query<palermo_service::cases::CaseListQuery>) -> Response {
-    let s = match session(&ctx) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let r = state.app.export_cases_csv(&Caller::User(s.actor.clone()), &q, &ctx.meta).await;
-    csv_response(&ctx, "cases.csv", r)
-}
-
 /// The OpenAPI paths of the justice track, merged into `/api/v1/openapi.json`.
 pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
     let problem = json!({"$ref": "#/components/schemas/Problem"});
@@ -871,20 +824,6 @@ pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
         params.push(json!({"name": "as_of", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}}));
     }
     p.insert("/api/v1/prevention/treaty-status".into(), json!({"post": treaty}));
-    let csv_op = |summary: &str| json!({"get": {"summary": summary, "responses": {"200": {"description": "CSV (UTF-8); cells a spreadsheet would evaluate are prefixed with an apostrophe", "content": {"text/csv": {"schema": {"type": "string"}}}}, "401": err("Not signed in")}}});
-    p.insert("/api/v1/prevention/campaigns.csv".into(), csv_op("Campaigns as CSV"));
-    p.insert("/api/v1/prevention/trainings.csv".into(), csv_op("Trainings as CSV"));
-    p.insert("/api/v1/prevention/budgets.csv".into(), csv_op("Budgets as CSV"));
-    let mut cases = csv_op(
-        "The case list as CSV: the same filters and need-to-know as GET /api/v1/cases, codes only, no identity, at most 10,000 rows; audited as case.export",
-    );
-    cases["get"]["parameters"] = json!(
-        ["kind", "stage", "region", "age_group", "exploitation_form", "deadline", "organisation", "case_worker"]
-            .iter()
-            .map(|n| json!({"name": n, "in": "query", "required": false, "schema": {"type": "string"}}))
-            .collect::<Vec<_>>()
-    );
-    p.insert("/api/v1/cases.csv".into(), cases);
     p.insert("/api/v1/hearings/upcoming".into(), get_op("Hearings in the next 30 days in your cases (case workers)", false));
     p
 }

@@ -15,6 +15,7 @@ mod case_pages;
 pub mod charts;
 mod coordination_pages;
 mod error;
+mod export_api;
 pub mod i18n;
 mod justice_api;
 mod justice_pages;
@@ -141,7 +142,7 @@ pub fn router(app: Palermo) -> Router {
         .route("/break-glass", get(case_pages::break_glass_page).post(case_pages::break_glass))
         .route("/break-glass/review", get(case_pages::break_glass_review))
         .route("/jurisdiction", get(case_pages::jurisdiction).post(case_pages::save_jurisdiction))
-        .nest("/api/v1", api::routes().merge(justice_api::routes()))
+        .nest("/api/v1", api::routes().merge(justice_api::routes()).merge(export_api::routes()))
         .fallback(pages::not_found);
     routes
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::edge))
@@ -239,6 +240,7 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/cases/{id}/disclosures"),
     ("POST", "/api/v1/cases/{id}/disclosures"),
     ("POST", "/api/v1/cases/{id}/disclosures/end"),
+    ("POST", "/api/v1/cases/{id}/htcds"),
 ];
 
 /// Every route that needs a signed-in user (no id): (method, path).
@@ -304,6 +306,13 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/prevention/trainings.csv"),
     ("GET", "/api/v1/prevention/budgets.csv"),
     ("GET", "/api/v1/cases.csv"),
+    ("GET", "/api/v1/prevention/campaigns.xlsx"),
+    ("GET", "/api/v1/prevention/trainings.xlsx"),
+    ("GET", "/api/v1/prevention/budgets.xlsx"),
+    ("GET", "/api/v1/cases.xlsx"),
+    ("GET", "/api/v1/statistics/glotip.csv"),
+    ("GET", "/api/v1/statistics/glotip.xlsx"),
+    ("GET", "/api/v1/statistics/ctdc.csv"),
     ("GET", "/prevention"),
     ("GET", "/report"),
     ("GET", "/statistics"),

@@ -19,13 +19,13 @@ crate::on_both_engines!(
     support_plans_with_approval
 );
 
-struct World {
-    authority_org: String,
-    shelter: String,
-    police: palermo_service::admin::OrgView,
+pub(crate) struct World {
+    pub(crate) authority_org: String,
+    pub(crate) shelter: String,
+    pub(crate) police: palermo_service::admin::OrgView,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let op = app.operator_org().await;
     let police = app.org("City Police", "police").await;
     let directorate = app.org("Victim Directorate", "social_services").await;
@@ -41,7 +41,7 @@ async fn world(app: &TestApp) -> World {
     World { authority_org: directorate.id.to_string(), shelter: shelter.id.to_string(), police }
 }
 
-async fn open_case(app: &TestApp, fr: &mut Client, w: &World, age: &str) -> String {
+pub(crate) async fn open_case(app: &TestApp, fr: &mut Client, w: &World, age: &str) -> String {
     let r = fr
         .post_json(
             "/api/v1/persons",
@@ -73,7 +73,7 @@ async fn add_service(c: &mut Client, body: Value) -> String {
     r.json()["id"].as_str().unwrap().to_owned()
 }
 
-fn consent(recipient: &str, status: &str) -> Value {
+pub(crate) fn consent(recipient: &str, status: &str) -> Value {
     json!({"purpose": "referral", "recipient": recipient, "status": status, "decided_on": "2026-11-18", "form": "written", "given_by": "person", "checklist": ["informed_of_purpose"]})
 }
 

@@ -6,6 +6,7 @@
 mod browser;
 mod coordination;
 mod crash;
+mod exports;
 mod http;
 mod import;
 mod justice;

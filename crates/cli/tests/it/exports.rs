@@ -1,0 +1,278 @@
+//! The field's exports over HTTP, on both engines, each read back with a real parser: lists as
+//! XLSX (calamine: text stays a string cell, counts are numbers), the GLOTIP tables as CSV and
+//! XLSX through the disclosure gate, CTDC microdata through the k-anonymity gate (a planted
+//! unique person never leaves as they are), and HTCDS 2.0 JSON validated against our schema,
+//! sent only on consent or the child rule.
+
+use crate::coordination::{consent, open_case, world};
+use calamine::{Data, Reader, Xlsx};
+use palermo_service::RequestMeta;
+use palermo_service::admin::Caller;
+use palermo_testkit::TestApp;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+crate::on_both_engines!(
+    xlsx_lists_keep_text_as_text,
+    glotip_tables_through_the_gate,
+    ctdc_microdata_is_k_anonymous,
+    htcds_exchange_on_consent
+);
+
+fn workbook(bytes: &[u8]) -> Xlsx<std::io::Cursor<Vec<u8>>> {
+    Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a readable XLSX file")
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn xlsx_lists_keep_text_as_text(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let mut p = app.client();
+    p.sign_in("prevention-officer", palermo_service::demo::DEMO_PASSWORD).await;
+    for (title, reach) in [("=HYPERLINK(\"http://evil.example\",\"click\")", "1200"), ("00123 outreach", "35")] {
+        let r = p
+            .post_json(
+                "/api/v1/prevention/campaigns",
+                &json!({"title": title, "kind": "education", "channels": ["schools"], "audience": ["children_and_youth"], "regions": "south", "starts_on": "2026-04-01", "reach": reach}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let r = p.get("/api/v1/prevention/campaigns.xlsx").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.headers.get("content-type").unwrap(), XLSX);
+    assert!(r.headers.get("content-disposition").unwrap().to_str().unwrap().contains("campaigns.xlsx"));
+    let mut wb = workbook(&r.bytes);
+    assert_eq!(wb.sheet_names(), vec!["Campaigns".to_owned()]);
+    let sheet = wb.worksheet_range("Campaigns").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows[0][0], Data::String("title".into()));
+    let titles: Vec<&Data> = rows[1..].iter().map(|r| &r[0]).collect();
+    assert!(
+        titles.contains(&&Data::String("=HYPERLINK(\"http://evil.example\",\"click\")".into())),
+        "a formula-like title is a string: {titles:?}"
+    );
+    assert!(titles.contains(&&Data::String("00123 outreach".into())), "leading zeros kept: {titles:?}");
+    let formulas = wb.worksheet_formula("Campaigns").unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no cell is a formula");
+    let reach = rows[0].iter().position(|h| *h == Data::String("reach".into())).unwrap();
+    assert!(rows[1..].iter().all(|r| matches!(r[reach], Data::Float(_) | Data::Int(_))), "reach is a number");
+    // Anonymous: 401.
+    assert_eq!(app.client().get("/api/v1/prevention/budgets.xlsx").await.status, 401);
+
+    // The case list as XLSX: the same rows as the list, over all its pages.
+    let mut u = app.client();
+    u.sign_in("case-worker", palermo_service::demo::DEMO_PASSWORD).await;
+    let total = u.get("/api/v1/cases").await.json()["total"].as_u64().unwrap();
+    let r = u.get("/api/v1/cases.xlsx").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut wb = workbook(&r.bytes);
+    let sheet = wb.worksheet_range("Cases").unwrap();
+    assert_eq!(sheet.rows().next().unwrap()[0], Data::String("reference".into()));
+    assert_eq!(sheet.rows().count() as u64 - 1, total);
+    let audit = app.app.recent_audit(&Caller::Console, 50, &RequestMeta::cli()).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "case.export" && e.purpose.as_deref().unwrap_or("").contains("XLSX")), "audited");
+}
+
+/// No published figure between 1 and the threshold; in every table no row or column (with its
+/// total) has exactly one hidden figure; the victims tables agree on their shared totals and
+/// add up to the cases in the database when published.
+async fn glotip_tables_through_the_gate(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let mut analyst = app.client();
+    analyst.sign_in("analyst", palermo_service::demo::DEMO_PASSWORD).await;
+    let r = analyst.get("/api/v1/statistics/glotip.csv?year=1066").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"year\""), "{}", r.body);
+    let r = analyst.get("/api/v1/statistics/glotip.csv?year=2026").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut reader = csv::Reader::from_reader(r.body.as_bytes());
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), ["table", "row", "column", "value", "status"]);
+    // table → (row, column) → value (None when hidden)
+    let mut tables: HashMap<String, HashMap<(String, String), Option<u64>>> = HashMap::new();
+    for rec in reader.records() {
+        let rec = rec.unwrap();
+        if rec[0].starts_with("Value of assets confiscated") {
+            assert!(rec[3].parse::<f64>().is_ok(), "{rec:?}");
+            continue;
+        }
+        let v = match &rec[4] {
+            "published" => {
+                let n: u64 = rec[3].parse().unwrap();
+                assert!(n == 0 || n >= 11, "{n} published: {rec:?}");
+                Some(n)
+            }
+            "suppressed_primary" | "suppressed_complementary" => {
+                assert_eq!(&rec[3], "");
+                None
+            }
+            other => panic!("status {other}"),
+        };
+        tables.entry(rec[0].to_owned()).or_default().insert((rec[1].to_owned(), rec[2].to_owned()), v);
+    }
+    assert_eq!(tables.len(), 6, "{:?}", tables.keys());
+    for (title, cells) in &tables {
+        let rows: std::collections::BTreeSet<&String> = cells.keys().map(|k| &k.0).collect();
+        let cols: std::collections::BTreeSet<&String> = cells.keys().map(|k| &k.1).collect();
+        for r in &rows {
+            let hidden = cols.iter().filter(|c| cells.get(&(r.to_string(), c.to_string())).is_some_and(Option::is_none)).count();
+            assert_ne!(hidden, 1, "{title}: row {r} has one hidden figure, recomputable from the others");
+        }
+        for c in &cols {
+            let hidden = rows.iter().filter(|r| cells.get(&(r.to_string(), c.to_string())).is_some_and(Option::is_none)).count();
+            assert_ne!(hidden, 1, "{title}: column {c} has one hidden figure, recomputable from the others");
+        }
+    }
+    let by_form = tables.iter().find(|(t, _)| t.starts_with("Victims detected by form")).unwrap().1;
+    let by_cit = tables.iter().find(|(t, _)| t.starts_with("Victims detected by citizenship")).unwrap().1;
+    for g in ["women", "men", "girls", "boys", "other_or_unknown", "total"] {
+        let key = ("total".to_owned(), g.to_owned());
+        assert_eq!(by_form.get(&key), by_cit.get(&key), "the two victims tables publish the same {g} total, or hide it in both");
+    }
+    let in_db = palermo_store::testing::count(
+        &app.db_url,
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-01-01' AND referred_on < '2027-01-01'",
+    )
+    .await
+    .unwrap() as u64;
+    let total = by_form.get(&("total".to_owned(), "total".to_owned())).copied().flatten();
+    assert_eq!(total, Some(in_db), "every victim detected counted once, and the year's total is published");
+    let hidden = tables.values().flat_map(|t| t.values()).filter(|v| v.is_none()).count();
+    assert!(hidden > 0, "the demo has small groups, and they are hidden");
+
+    let r = analyst.get("/api/v1/statistics/glotip.xlsx?year=2026").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut wb = workbook(&r.bytes);
+    let names = wb.sheet_names();
+    for s in ["About", "Offences", "Convicted", "Victims by form", "Victims by citizenship", "Assets confiscated"] {
+        assert!(names.contains(&s.to_owned()), "{s} in {names:?}");
+    }
+    let sheet = wb.worksheet_range("Victims by form").unwrap();
+    for row in sheet.rows().skip(1) {
+        for c in &row[1..] {
+            match c {
+                Data::String(s) => assert_eq!(s, "x", "a hidden figure is the text x"),
+                Data::Float(n) => assert!(*n == 0.0 || *n >= 11.0, "{n}"),
+                Data::Int(n) => assert!(*n == 0 || *n >= 11, "{n}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    let mut cw = app.client();
+    cw.sign_in("case-worker", palermo_service::demo::DEMO_PASSWORD).await;
+    assert_eq!(cw.get("/api/v1/statistics/glotip.xlsx?year=2026").await.status, 403);
+    let audit = app.app.recent_audit(&Caller::Console, 50, &RequestMeta::cli()).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "statistics.release" && e.object_id.as_deref() == Some("glotip/2026")), "audited");
+}
+
+async fn ctdc_microdata_is_k_anonymous(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    // Plant a unique person: the only Icelander.
+    app.sql(
+        "UPDATE persons SET citizenships = 'IS' WHERE id = (SELECT person_id FROM cases WHERE person_id IS NOT NULL AND referred_on >= '2026-01-01' ORDER BY reference LIMIT 1)",
+    )
+    .await;
+    let mut analyst = app.client();
+    analyst.sign_in("analyst", palermo_service::demo::DEMO_PASSWORD).await;
+    let r = analyst.get("/api/v1/statistics/ctdc.csv?year=2026&k=5").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"k\""), "{}", r.body);
+    let r = analyst.get("/api/v1/statistics/ctdc.csv?year=2026").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let header = |n: &str| r.headers.get(n).unwrap().to_str().unwrap().parse::<usize>().unwrap();
+    assert_eq!(header("x-palermo-k"), 11);
+    let mut reader = csv::Reader::from_reader(r.body.as_bytes());
+    let cols: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(cols, palermo_service::ctdc::columns());
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(rows.len(), header("x-palermo-released"));
+    let in_db = palermo_store::testing::count(
+        &app.db_url,
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-01-01' AND referred_on < '2027-01-01'",
+    )
+    .await
+    .unwrap() as usize;
+    assert_eq!(rows.len() + header("x-palermo-dropped-records") + header("x-palermo-without-consent"), in_db);
+    assert!(rows.len() > in_db / 2, "most victims are released: {} of {in_db}", rows.len());
+    let mut classes: HashMap<&Vec<String>, usize> = HashMap::new();
+    for row in &rows {
+        *classes.entry(row).or_default() += 1;
+    }
+    for (row, n) in &classes {
+        assert!(*n >= 11, "a combination shared by {n} lines only: {row:?}");
+    }
+    let cit = cols.iter().position(|c| c == "citizenship").unwrap();
+    assert!(rows.iter().all(|r| r[cit] != "IS"), "the planted unique person's citizenship never leaves");
+    let mut cw = app.client();
+    cw.sign_in("case-worker", palermo_service::demo::DEMO_PASSWORD).await;
+    assert_eq!(cw.get("/api/v1/statistics/ctdc.csv?year=2026").await.status, 403);
+    let audit = app.app.recent_audit(&Caller::Console, 50, &RequestMeta::cli()).await.unwrap();
+    assert!(
+        audit.iter().any(|e| e.action == "statistics.release" && e.purpose.as_deref().unwrap_or("").contains("CTDC microdata, k = 11")),
+        "audited with the gate's figures"
+    );
+}
+
+fn validate(doc: &Value) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/schemas/htcds-2.0-case.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v = jsonschema::options().should_validate_formats(true).build(&schema).expect("the schema compiles");
+    let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:?}\n{doc:#}");
+}
+
+async fn htcds_exchange_on_consent(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let id = open_case(app, &mut fr, &w, "30").await;
+    let url = format!("/api/v1/cases/{id}/htcds");
+    let ask = |identity: bool| json!({"recipient": w.shelter, "purpose": "referral for accommodation", "identity": identity});
+
+    // No consent to the shelter: refused, naming the field and why.
+    let r = fr.post_json(&url, &ask(false)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("\"field\":\"recipient\"") && r.body.contains("not recorded"), "{}", r.body);
+    let r = fr.post_json(&url, &json!({"recipient": w.police.id.to_string(), "purpose": "x"})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"purpose\"") && r.body.contains("another organisation than your own"), "{}", r.body);
+
+    // With consent: the case in HTCDS names, valid against our schema, no identity unless asked.
+    assert_eq!(fr.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&w.shelter, "given")).await.status, 200);
+    let r = fr.post_json(&url, &ask(false)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let doc = r.json();
+    validate(&doc);
+    assert_eq!(doc["export"]["basis"], "consent");
+    assert_eq!(doc["vic_TraffickingStatus"], "PossibleVictimOfTrafficking");
+    assert_eq!(doc["vic_TypeOfExploitation"], json!(["ForcedLabour"]));
+    assert_eq!(doc["prs_Gender"], "Feminine");
+    assert!(doc.get("prs_FirstName").is_none() && !r.body.contains("Testperson"), "no identity: {doc}");
+    let r = fr.post_json(&url, &ask(true)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    validate(&r.json());
+    assert_eq!((r.json()["prs_FirstName"].as_str(), r.json()["prs_SecondName"].as_str()), (Some("Elena"), Some("Testperson")));
+    let audit = app.app.recent_audit(&Caller::Console, 50, &RequestMeta::cli()).await.unwrap();
+    let e = audit.iter().find(|e| e.action == "case.export_htcds" && e.outcome == "ok").expect("the export is audited");
+    assert!(e.purpose.as_deref().unwrap_or("").contains("referral for accommodation"), "{:?}", e.purpose);
+    assert!(audit.iter().any(|e| e.action == "case.export_htcds" && e.section.as_deref() == Some("summary,identity")));
+
+    // Consent withdrawn: refused on the next request.
+    assert_eq!(fr.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&w.shelter, "withdrawn")).await.status, 200);
+    let r = fr.post_json(&url, &ask(false)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("withdrawn"), "{}", r.body);
+
+    // A child: the child rule stands in for consent.
+    let child = open_case(app, &mut fr, &w, "15").await;
+    let r = fr.post_json(&format!("/api/v1/cases/{child}/htcds"), &ask(false)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    validate(&r.json());
+    assert_eq!(r.json()["export"]["basis"], "child_rule");
+
+    // Outside the case: the 404 of a missing case; anonymous: 401; the recipient itself (not the team): 404 here.
+    let mut outsider = app.signed_in("outsider").await;
+    assert_eq!(outsider.post_json(&url, &ask(false)).await.status, 404);
+    assert_eq!(app.client().post_raw(&url, &[], &[]).await.status, 401);
+    let mut shelter = app.signed_in("shelter-user").await;
+    assert_eq!(shelter.post_json(&url, &ask(false)).await.status, 404);
+}
