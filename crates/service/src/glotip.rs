@@ -202,6 +202,43 @@ fn gate(t: &Table) -> Result<Released> {
 }
 
 impl Palermo {
+    /// Victims detected in `year` by form of exploitation × group and by citizenship × group,
+    /// released together (they share their totals). The dashboard shows the same release.
+    pub(crate) async fn victims_tables(&self, year: i32, from: time::Date, to: time::Date) -> Result<Vec<Released>> {
+        let groups: Vec<String> = GROUPS.iter().map(|g| (*g).to_owned()).collect();
+        let mut forms = vec![vec![0u64; GROUPS.len()]; VICTIM_FORMS.len()];
+        for (sex, age, form, n) in self.store.victims_detected(from, to).await? {
+            forms[victim_form(&form)][group_of(&sex, &age)] += u64::try_from(n).unwrap_or(0);
+        }
+        let (cit_labels, cit_cells) = by_label(
+            self.store
+                .victims_by_citizenship(from, to)
+                .await?
+                .into_iter()
+                .map(|(sex, age, cits, n)| (citizenship(&cits), group_of(&sex, &age), u64::try_from(n).unwrap_or(0))),
+        );
+        palermo_stats::release_linked(
+            &[
+                Table {
+                    title: format!("Victims detected by form of exploitation, {year}"),
+                    row_labels: VICTIM_FORMS.iter().map(|f| (*f).to_owned()).collect(),
+                    col_labels: groups.clone(),
+                    cells: forms,
+                },
+                Table {
+                    title: format!("Victims detected by citizenship, {year}"),
+                    row_labels: cit_labels,
+                    col_labels: groups,
+                    cells: cit_cells,
+                },
+            ],
+            &Policy::default(),
+        )
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+    }
+}
+
+impl Palermo {
     /// The GLOTIP tables for `year` (coordinators and analysts). Audited as a release.
     pub async fn glotip(&self, caller: &Caller, year: i32, meta: &RequestMeta) -> Result<GlotipRelease> {
         let actor = Self::user_of(caller)?;
@@ -245,35 +282,7 @@ impl Palermo {
         }
 
         // 5–6. Victims detected: by form and by citizenship, linked (the same people).
-        let mut forms = vec![vec![0u64; GROUPS.len()]; VICTIM_FORMS.len()];
-        for (sex, age, form, n) in self.store.victims_detected(from, to).await? {
-            forms[victim_form(&form)][group_of(&sex, &age)] += u64::try_from(n).unwrap_or(0);
-        }
-        let (cit_labels, cit_cells) = by_label(
-            self.store
-                .victims_by_citizenship(from, to)
-                .await?
-                .into_iter()
-                .map(|(sex, age, cits, n)| (citizenship(&cits), group_of(&sex, &age), u64::try_from(n).unwrap_or(0))),
-        );
-        let linked = palermo_stats::release_linked(
-            &[
-                Table {
-                    title: format!("Victims detected by form of exploitation, {year}"),
-                    row_labels: VICTIM_FORMS.iter().map(|f| (*f).to_owned()).collect(),
-                    col_labels: groups.clone(),
-                    cells: forms,
-                },
-                Table {
-                    title: format!("Victims detected by citizenship, {year}"),
-                    row_labels: cit_labels,
-                    col_labels: groups,
-                    cells: cit_cells,
-                },
-            ],
-            &Policy::default(),
-        )
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let linked = self.victims_tables(year, from, to).await?;
         tables.extend(linked);
 
         let confiscated = self

@@ -444,13 +444,22 @@ impl Palermo {
 
 /// The statistics dashboard of coordinators and analysts: victims detected per month (through
 /// the gate, as one table so a hidden month cannot be found from the year's total) with its
-/// chart, and the waiting times.
+/// chart, victims by form of exploitation (the GLOTIP release), the waiting times with a chart of
+/// the medians, and budget execution per programme area.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
     pub year: i32,
     pub by_month: Released,
     pub chart: crate::report::Chart,
     pub waiting: Vec<WaitingRow>,
+    /// Victims detected by form of exploitation × group: the same release as the GLOTIP table.
+    pub by_form: Released,
+    pub form_chart: crate::report::Chart,
+    /// Median days from referral to the reasonable-grounds decision, per group (small groups
+    /// not published).
+    pub waiting_chart: crate::report::Chart,
+    /// Budget execution in the year per programme area and currency: spent / allocated, in per cent.
+    pub budget_chart: crate::report::Chart,
 }
 
 impl Palermo {
@@ -482,6 +491,46 @@ impl Palermo {
             unit: "persons".into(),
             bars: labels.into_iter().zip(by_month.cells.first().cloned().unwrap_or_default().into_iter().map(Cell::count)).collect(),
         };
-        Ok(Dashboard { year, by_month, chart, waiting: self.waiting_rows(year).await? })
+        let waiting = self.waiting_rows(year).await?;
+        let by_form =
+            self.victims_tables(year, from, to).await?.into_iter().next().ok_or_else(|| ServiceError::Internal("no table".into()))?;
+        let form_chart = crate::report::Chart {
+            title: format!("Victims detected by form of exploitation, {year}"),
+            unit: "persons".into(),
+            bars: by_form.row_labels.iter().cloned().zip(by_form.row_totals.iter().map(|c| c.count())).collect(),
+        };
+        let waiting_chart = crate::report::Chart {
+            title: format!("Median days from referral to the reasonable-grounds decision, {year}"),
+            unit: "days".into(),
+            bars: waiting
+                .iter()
+                .filter(|w| w.dimension != "nationality")
+                .map(|w| (format!("{}: {}", w.dimension, w.group), w.rg_median_days.and_then(|d| u64::try_from(d).ok())))
+                .collect(),
+        };
+        let mut areas: Vec<(String, i64, i64)> = Vec::new();
+        for b in self.prevention(caller, "").await?.budgets.into_iter().filter(|b| b.fiscal_year == i64::from(year)) {
+            let key = format!("{} ({})", b.programme_area, b.currency);
+            match areas.iter_mut().find(|a| a.0 == key) {
+                Some(a) => {
+                    a.1 += b.allocated_minor;
+                    a.2 += b.spent_minor;
+                }
+                None => areas.push((key, b.allocated_minor, b.spent_minor)),
+            }
+        }
+        areas.sort();
+        let budget_chart = crate::report::Chart {
+            title: format!("Budget execution, {year} (spent as a share of allocated)"),
+            unit: "%".into(),
+            bars: areas
+                .into_iter()
+                .map(|(k, allocated, spent)| {
+                    let pct = if allocated > 0 { u64::try_from(spent.saturating_mul(100) / allocated).ok() } else { None };
+                    (k, pct)
+                })
+                .collect(),
+        };
+        Ok(Dashboard { year, by_month, chart, waiting, by_form, form_chart, waiting_chart, budget_chart })
     }
 }

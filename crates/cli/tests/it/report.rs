@@ -145,12 +145,20 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
         "{}",
         dash.body
     );
-    let row = dash.body.split("id=\"by-month-table\"").nth(1).unwrap().split("</table>").next().unwrap();
-    for cell in row.split("<td>").skip(1).filter_map(|c| c.split("</td>").next()) {
-        if let Ok(n) = cell.parse::<u64>() {
-            assert!(n == 0 || n >= 11, "{n} in the monthly table");
+    for table in ["by-month-table", "by-form-table"] {
+        let rows = dash.body.split(&format!("id=\"{table}\"")).nth(1).unwrap().split("</table>").next().unwrap();
+        for cell in rows.split("<td>").skip(1).filter_map(|c| c.split("</td>").next()) {
+            if let Ok(n) = cell.parse::<u64>() {
+                assert!(n == 0 || n >= 11, "{n} in {table}");
+            }
         }
     }
+    // Four charts, each with a table behind it; the demo's budgets give an execution per programme area.
+    assert_eq!(dash.body.matches("<svg").count(), 4, "by month, by form, waiting times, budget execution");
+    let budget = dash.body.split("id=\"budget-table\"").nth(1).expect("the budget table").split("</table>").next().unwrap();
+    assert!(budget.contains("victim_services") && budget.contains("prevention"), "{budget}");
+    let by_form = dash.body.split("id=\"by-form-table\"").nth(1).unwrap().split("</table>").next().unwrap();
+    assert!(by_form.contains("sexual_exploitation") && by_form.contains("forced_labour"), "{by_form}");
     let audit = app.app.recent_audit(&Caller::Console, 200, &RequestMeta::cli()).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "report.release"));
     assert!(audit.iter().any(|e| e.action == "report.write" && e.outcome == "ok"));

@@ -482,5 +482,7 @@ j-assign = تكليف
 j-case-hearings = جلسات القضية
 statistics-title = الإحصاءات
 s-waiting = مدد انتظار قرارات آلية الإحالة الوطنية (بالأيام)
+s-no-budget = لا توجد بنود ميزانية مسجلة لهذه السنة.
+s-programme-area = مجال البرنامج (العملة)
 s-group = الفئة
 s-referrals = الإحالات

@@ -482,5 +482,7 @@ j-assign = Assign
 j-case-hearings = Hearings of the case
 statistics-title = Statistics
 s-waiting = NRM decision waiting times (days)
+s-no-budget = No budget lines recorded for this year.
+s-programme-area = Programme area (currency)
 s-group = Group
 s-referrals = Referrals

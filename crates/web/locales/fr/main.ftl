@@ -482,5 +482,7 @@ j-assign = Affecter
 j-case-hearings = Audiences de l'affaire
 statistics-title = Statistiques
 s-waiting = Délais des décisions du MNO (jours)
+s-no-budget = Aucune ligne budgétaire enregistrée pour cette année.
+s-programme-area = Domaine du programme (monnaie)
 s-group = Groupe
 s-referrals = Orientations
