@@ -172,6 +172,20 @@ struct CoordinationPage {
     errors: FieldErrors,
 }
 
+/// The organisation's median response time per service kind as an SVG bar chart (minutes).
+pub fn response_chart(d: &OrgDashboard) -> String {
+    let chart = palermo_service::report::Chart {
+        title: format!("Median response time to referrals received, by service: {}", d.organisation),
+        unit: "minutes".into(),
+        bars: d
+            .response_by_kind
+            .iter()
+            .map(|(kind, _, median)| (kind.clone(), median.and_then(|s| u64::try_from((s + 59) / 60).ok())))
+            .collect(),
+    };
+    crate::charts::bar_chart(&chart, 5)
+}
+
 async fn dashboard_page(state: &AppState, ctx: &Ctx, errors: Vec<ValidationError>) -> Response {
     let s = match require(ctx) {
         Ok(s) => s,
