@@ -14,6 +14,31 @@ pub struct Config {
     pub security: SecurityConfig,
     pub log: LogConfig,
     pub jurisdiction: JurisdictionConfig,
+    pub statistics: StatisticsConfig,
+}
+
+/// Disclosure control of every published figure (docs/STATISTICS.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatisticsConfig {
+    /// Counts from 1 to `threshold - 1` are never published (and the k of CTDC microdata is at
+    /// least this). Default 11, the CTDC level; 3 to 100.
+    pub threshold: u64,
+    /// Round published counts down to a multiple of this base; 0 for no rounding, else 2 to 100.
+    pub round_to: u64,
+}
+
+impl Default for StatisticsConfig {
+    fn default() -> Self {
+        Self { threshold: 11, round_to: 0 }
+    }
+}
+
+impl StatisticsConfig {
+    /// The gate's policy.
+    pub fn policy(&self) -> palermo_stats::Policy {
+        palermo_stats::Policy { threshold: self.threshold, round_to: (self.round_to > 0).then_some(self.round_to) }
+    }
 }
 
 /// The NRM's legal time limits and calendar (see docs/CONFIGURATION.md and `palermo_domain::deadline`).
@@ -236,6 +261,8 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("jurisdiction", "urgent_referral_hours", Kind::Int),
     ("jurisdiction", "permit_expiry_alert_days", Kind::Int),
     ("jurisdiction", "support_plan_approval", Kind::Bool),
+    ("statistics", "threshold", Kind::Int),
+    ("statistics", "round_to", Kind::Int),
 ];
 
 #[derive(Clone, Copy)]
@@ -307,6 +334,12 @@ impl Config {
             return Err(err("security.argon2_iterations", "2 to 20"));
         }
         self.jurisdiction.rules()?;
+        if !(3..=100).contains(&self.statistics.threshold) {
+            return Err(err("statistics.threshold", "a whole number from 3 to 100 (counts below it are not published)"));
+        }
+        if self.statistics.round_to == 1 || self.statistics.round_to > 100 {
+            return Err(err("statistics.round_to", "0 for no rounding, or a base from 2 to 100"));
+        }
         if !["error", "warn", "info", "debug", "trace"].contains(&self.log.level.as_str()) {
             return Err(err("log.level", "one of error, warn, info, debug, trace"));
         }
@@ -389,6 +422,18 @@ mod tests {
         assert_eq!(e.key, "security.argon2_memory_kib");
         let e = Config::load(None, &env(&[("PALERMO_SERVER_HSTS", "maybe")])).unwrap_err();
         assert_eq!(e.key, "PALERMO_SERVER_HSTS");
+    }
+
+    #[test]
+    fn the_disclosure_threshold_and_rounding_are_settings() {
+        let c = Config::load(None, &[]).unwrap();
+        assert_eq!(c.statistics.policy(), palermo_stats::Policy { threshold: 11, round_to: None });
+        let c = Config::load(None, &env(&[("PALERMO_STATISTICS_THRESHOLD", "20"), ("PALERMO_STATISTICS_ROUND_TO", "5")])).unwrap();
+        assert_eq!(c.statistics.policy(), palermo_stats::Policy { threshold: 20, round_to: Some(5) });
+        let e = Config::load(None, &env(&[("PALERMO_STATISTICS_THRESHOLD", "1")])).unwrap_err();
+        assert_eq!(e.key, "statistics.threshold");
+        let e = Config::load(None, &env(&[("PALERMO_STATISTICS_ROUND_TO", "1")])).unwrap_err();
+        assert_eq!(e.key, "statistics.round_to");
     }
 
     #[test]

@@ -192,7 +192,7 @@ impl Palermo {
         if !(1990..=2100).contains(&year) {
             errs.push(ValidationError::new("year", "a year from 1990 to 2100"));
         }
-        let th = palermo_stats::DEFAULT_THRESHOLD;
+        let th = self.disclosure().threshold;
         let k = k.unwrap_or(th);
         if !(th..=1000).contains(&k) {
             errs.push(ValidationError::new("k", format!("a whole number from {th} to 1000")));

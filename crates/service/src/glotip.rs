@@ -197,8 +197,8 @@ fn by_label(items: impl IntoIterator<Item = (String, usize, u64)>) -> (Vec<Strin
     (labels, cells)
 }
 
-fn gate(t: &Table) -> Result<Released> {
-    palermo_stats::release(t, &Policy::default()).map_err(|e| ServiceError::Internal(e.to_string()))
+fn gate(policy: &Policy, t: &Table) -> Result<Released> {
+    palermo_stats::release(t, policy).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 impl Palermo {
@@ -232,7 +232,7 @@ impl Palermo {
                     cells: cit_cells,
                 },
             ],
-            &Policy::default(),
+            &self.disclosure(),
         )
         .map_err(|e| ServiceError::Internal(e.to_string()))
     }
@@ -246,6 +246,7 @@ impl Palermo {
             return Err(self.denied(actor, meta, "statistics.release", None, Denied::Forbidden).await);
         }
         let (from, to) = year_range(year)?;
+        let policy = self.disclosure();
         let groups: Vec<String> = GROUPS.iter().map(|g| (*g).to_owned()).collect();
         let mut tables = Vec::new();
 
@@ -258,12 +259,15 @@ impl Palermo {
                 }
             }
         }
-        tables.push(gate(&Table {
-            title: format!("Offences recorded (investigations opened) by form of exploitation, {year}"),
-            row_labels: ExploitationForm::ALL.iter().map(|f| format!("{} (ICCS {})", f.code(), f.iccs())).collect(),
-            col_labels: vec!["investigations".into()],
-            cells: offences,
-        })?);
+        tables.push(gate(
+            &policy,
+            &Table {
+                title: format!("Offences recorded (investigations opened) by form of exploitation, {year}"),
+                row_labels: ExploitationForm::ALL.iter().map(|f| format!("{} (ICCS {})", f.code(), f.iccs())).collect(),
+                col_labels: vec!["investigations".into()],
+                cells: offences,
+            },
+        )?);
 
         // 2–4. Persons investigated, prosecuted, convicted: by citizenship × group.
         let counts = self.store.justice_counts(from, to).await?;
@@ -278,7 +282,10 @@ impl Palermo {
                     .filter(|c| c.stage == stage)
                     .map(|c| (citizenship(&c.citizenships), group_of(&c.sex, &c.age_group), u64::try_from(c.persons).unwrap_or(0))),
             );
-            tables.push(gate(&Table { title: format!("{title} by citizenship, {year}"), row_labels, col_labels: groups.clone(), cells })?);
+            tables.push(gate(
+                &policy,
+                &Table { title: format!("{title} by citizenship, {year}"), row_labels, col_labels: groups.clone(), cells },
+            )?);
         }
 
         // 5–6. Victims detected: by form and by citizenship, linked (the same people).
@@ -310,16 +317,13 @@ impl Palermo {
             })
             .sum();
         let mut ev = self.event(Some(actor), meta, "statistics.release", Some(("release", format!("glotip/{year}"))), AuditOutcome::Ok);
-        ev.purpose = Some(format!(
-            "GLOTIP tables, {} tables, {hidden} figures suppressed, threshold {}",
-            tables.len(),
-            palermo_stats::DEFAULT_THRESHOLD
-        ));
+        ev.purpose =
+            Some(format!("GLOTIP tables, {} tables, {hidden} figures suppressed, threshold {}", tables.len(), self.disclosure().threshold));
         self.audit_read(ev).await?;
         Ok(GlotipRelease {
             year,
             generated_at: self.now().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-            threshold: palermo_stats::DEFAULT_THRESHOLD,
+            threshold: self.disclosure().threshold,
             tables,
             confiscated,
         })

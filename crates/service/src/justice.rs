@@ -405,7 +405,11 @@ fn age_column(group: &str) -> usize {
 }
 
 /// The stage tables of the UNODC questionnaire through the disclosure gate.
-fn publishable_tables(year: i32, persons: &[(String, String, String, String, i64)]) -> Result<Vec<palermo_stats::Released>> {
+fn publishable_tables(
+    policy: &palermo_stats::Policy,
+    year: i32,
+    persons: &[(String, String, String, String, i64)],
+) -> Result<Vec<palermo_stats::Released>> {
     let mut out = Vec::new();
     for stage in ["investigated", "prosecuted", "convicted"] {
         let mut cells = vec![vec![0u64; 3]; 3];
@@ -418,7 +422,7 @@ fn publishable_tables(year: i32, persons: &[(String, String, String, String, i64
             col_labels: vec!["adult".into(), "child".into(), "unknown".into()],
             cells,
         };
-        out.push(palermo_stats::release(&table, &palermo_stats::Policy::default()).map_err(|e| ServiceError::Internal(e.to_string()))?);
+        out.push(palermo_stats::release(&table, policy).map_err(|e| ServiceError::Internal(e.to_string()))?);
     }
     Ok(out)
 }
@@ -1740,7 +1744,7 @@ impl Palermo {
             counts.into_iter().map(|c| (c.stage, c.sex, c.age_group, c.citizenships, c.persons)).collect();
         Ok(JusticeStatistics {
             year,
-            publishable: publishable_tables(year, &persons)?,
+            publishable: publishable_tables(&self.disclosure(), year, &persons)?,
             persons,
             totals,
             confiscated: self

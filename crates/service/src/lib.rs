@@ -191,6 +191,11 @@ impl Palermo {
         &self.config
     }
 
+    /// The disclosure gate's policy: `[statistics] threshold` and `round_to`.
+    pub fn disclosure(&self) -> palermo_stats::Policy {
+        self.config.statistics.policy()
+    }
+
     pub fn now(&self) -> time::OffsetDateTime {
         self.clock.now()
     }

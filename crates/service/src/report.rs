@@ -73,22 +73,22 @@ pub fn operative_paragraphs() -> Vec<(u32, String)> {
     out
 }
 
-fn gated(n: i64, threshold: u64) -> String {
+fn gated(n: i64, policy: Policy) -> String {
     match u64::try_from(n) {
-        Ok(v) if v > 0 && v < threshold => "x".into(),
-        Ok(v) => v.to_string(),
+        Ok(v) if v > 0 && v < policy.threshold => "x".into(),
+        Ok(v) => policy.round_to.map_or(v, |k| v / k * k).to_string(),
         Err(_) => "0".into(),
     }
 }
 
-fn one_row(title: &str, labels: &[&str], counts: &[i64]) -> Result<Released> {
+fn one_row(policy: &Policy, title: &str, labels: &[&str], counts: &[i64]) -> Result<Released> {
     let t = Table {
         title: title.into(),
         row_labels: vec!["persons".into()],
         col_labels: labels.iter().map(|l| (*l).to_owned()).collect(),
         cells: vec![counts.iter().map(|c| u64::try_from(*c).unwrap_or(0)).collect()],
     };
-    palermo_stats::release(&t, &Policy::default()).map_err(|e| ServiceError::Internal(e.to_string()))
+    palermo_stats::release(&t, policy).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 fn money(minor: i64, currency: &str) -> String {
@@ -116,7 +116,8 @@ impl Palermo {
         if !(iso3.is_empty() || (iso3.len() == 3 && iso3.chars().all(|c| c.is_ascii_uppercase()))) {
             return Err(ServiceError::Invalid(vec![ValidationError::new("country", "an ISO 3166-1 alpha-3 code such as ROU, or empty")]));
         }
-        let th = palermo_stats::DEFAULT_THRESHOLD;
+        let policy = self.disclosure();
+        let th = policy.threshold;
         let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
         let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
         let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
@@ -161,7 +162,7 @@ impl Palermo {
                 col_labels: vec!["children".into(), "adults".into(), "age unknown".into()],
                 cells,
             },
-            &Policy::default(),
+            &policy,
         )
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let decisions_table = palermo_stats::release(
@@ -183,10 +184,11 @@ impl Palermo {
                     c
                 },
             },
-            &Policy::default(),
+            &policy,
         )
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let services_table = one_row(
+            &policy,
             &format!("Services delivered to victims, {year}, by kind"),
             &services.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
             &services.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
@@ -272,9 +274,9 @@ impl Palermo {
             match number {
                 1 => {
                     fig(&mut p, "Investigations opened", get("investigations_opened").to_string());
-                    fig(&mut p, "Persons investigated", gated(stage("investigated"), th));
-                    fig(&mut p, "Persons prosecuted", gated(stage("prosecuted"), th));
-                    fig(&mut p, "Persons convicted", gated(stage("convicted"), th));
+                    fig(&mut p, "Persons investigated", gated(stage("investigated"), policy));
+                    fig(&mut p, "Persons prosecuted", gated(stage("prosecuted"), policy));
+                    fig(&mut p, "Persons convicted", gated(stage("convicted"), policy));
                     let value = if confiscated.is_empty() {
                         "0".into()
                     } else {
@@ -317,10 +319,11 @@ impl Palermo {
                         vec!["instrument".into(), "signature".into(), "bound".into(), "as of — source".into()],
                         treaty_rows.clone(),
                     ));
-                    fig(&mut p, "Persons charged with money laundering (¶4(c))", gated(get("money_laundering_persons"), th));
+                    fig(&mut p, "Persons charged with money laundering (¶4(c))", gated(get("money_laundering_persons"), policy));
                 }
                 5 => {
                     p.tables.push(one_row(
+                        &policy,
                         &format!("Reports received from victims, {year}"),
                         &["investigated", "closed with a reason", "not yet investigated"],
                         &[get("victim_reports_investigated"), get("victim_reports_closed"), get("victim_reports_waiting")],
@@ -339,6 +342,7 @@ impl Palermo {
                 }
                 7 => {
                     p.tables.push(one_row(
+                        &policy,
                         &format!("Victims taking part in criminal proceedings, {year}"),
                         &["with protection measures", "without"],
                         &[get("victims_with_protection"), get("victims_in_proceedings") - get("victims_with_protection")],
@@ -368,6 +372,7 @@ impl Palermo {
                 }
                 9 => {
                     p.tables.push(one_row(
+                        &policy,
                         &format!("Referrals between organisations, {year}"),
                         &["accepted", "not accepted"],
                         &[get("referrals_accepted"), get("referrals_sent") - get("referrals_accepted")],
@@ -382,14 +387,16 @@ impl Palermo {
                     ));
                     p.chart = Some(budget_chart.clone());
                 }
-                11 => fig(&mut p, "Victims detected, trafficked for sexual exploitation", gated(sexual, th)),
+                11 => fig(&mut p, "Victims detected, trafficked for sexual exploitation", gated(sexual, policy)),
                 12 | 13 => {
                     fig(&mut p, "Demand-reduction campaigns", demand.len().to_string());
                     fig(&mut p, "People reached by them (as reported)", demand.iter().filter_map(|c| c.reach).sum::<i64>().to_string());
                 }
-                14 => {
-                    fig(&mut p, "Persons charged with money laundering linked to trafficking", gated(get("money_laundering_persons"), th))
-                }
+                14 => fig(
+                    &mut p,
+                    "Persons charged with money laundering linked to trafficking",
+                    gated(get("money_laundering_persons"), policy),
+                ),
                 17 => {
                     fig(
                         &mut p,

@@ -8,7 +8,7 @@ use palermo_domain::ValidationError;
 use palermo_domain::audit::Outcome as AuditOutcome;
 use palermo_domain::policy::Denied;
 use palermo_domain::role::Role;
-use palermo_stats::{Cell, Policy, Released, Table};
+use palermo_stats::{Cell, Released, Table};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -88,7 +88,7 @@ impl Palermo {
                 col_labels: vec!["<18".into(), "18+".into(), "unknown".into()],
                 cells,
             };
-            let r = palermo_stats::release(&table, &Policy::default()).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let r = palermo_stats::release(&table, &self.disclosure()).map_err(|e| ServiceError::Internal(e.to_string()))?;
             // (SEX, AGE, cell): the unknown row and column are only in the totals.
             let obs = [
                 ("F", "<18", r.cells[0][0]),
@@ -121,7 +121,7 @@ impl Palermo {
             self.event(Some(actor), meta, "statistics.release", Some(("release", format!("sdg-16.2.2/{year}/{area}"))), AuditOutcome::Ok);
         ev.purpose = Some(format!(
             "SDG 16.2.2 SDMX-CSV, {observations} observations, {suppressed} suppressed, threshold {}",
-            palermo_stats::DEFAULT_THRESHOLD
+            self.disclosure().threshold
         ));
         self.audit_read(ev).await?;
         Ok(SdmxRelease { csv, observations, suppressed, tables })
@@ -374,7 +374,7 @@ impl Palermo {
         let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
         let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
         let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
-        let th = palermo_stats::DEFAULT_THRESHOLD;
+        let th = self.disclosure().threshold;
         let rows = self.store.decision_dates(from, to).await?;
         // (dimension, group) → (referrals, RG days, CG days)
         let mut groups: Vec<((String, String), Durations)> = Vec::new();
@@ -438,7 +438,7 @@ impl Palermo {
         if !(1990..=2100).contains(&year) {
             return Err(ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]));
         }
-        Ok(WaitingTimes { year, threshold: palermo_stats::DEFAULT_THRESHOLD, rows: self.waiting_rows(year).await? })
+        Ok(WaitingTimes { year, threshold: self.disclosure().threshold, rows: self.waiting_rows(year).await? })
     }
 }
 
@@ -485,7 +485,7 @@ impl Palermo {
             col_labels: labels.clone(),
             cells: vec![months],
         };
-        let by_month = palermo_stats::release(&table, &Policy::default()).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let by_month = palermo_stats::release(&table, &self.disclosure()).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let chart = crate::report::Chart {
             title: format!("Victims detected per month, {year}"),
             unit: "persons".into(),

@@ -276,3 +276,61 @@ async fn htcds_exchange_on_consent(app: &TestApp) {
     let mut shelter = app.signed_in("shelter-user").await;
     assert_eq!(shelter.post_json(&url, &ask(false)).await.status, 404);
 }
+
+/// `[statistics] threshold = 30, round_to = 5`: every release follows the configuration.
+async fn a_stricter_threshold_from_the_configuration(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let mut analyst = app.client();
+    analyst.sign_in("analyst", palermo_service::demo::DEMO_PASSWORD).await;
+    let mut published = Vec::new();
+    let r = analyst.get("/api/v1/statistics/glotip.csv?year=2026").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    for rec in csv::Reader::from_reader(r.body.as_bytes()).records() {
+        let rec = rec.unwrap();
+        if &rec[4] == "published" && !rec[0].starts_with("Value of assets") {
+            published.push(rec[3].parse::<u64>().unwrap());
+        }
+    }
+    let r = analyst.get("/api/v1/statistics/sdg-16-2-2?year=2026&ref_area=999").await;
+    for rec in csv::Reader::from_reader(r.body.as_bytes()).records() {
+        if let Ok(n) = rec.unwrap()[8].parse::<u64>() {
+            published.push(n);
+        }
+    }
+    assert!(!published.is_empty());
+    for n in &published {
+        assert!(*n == 0 || (*n >= 30 && n % 5 == 0), "{n} published under threshold 30, base 5");
+    }
+    let r = analyst.get("/api/v1/statistics/ctdc.csv?year=2026&k=11").await;
+    assert_eq!(r.status, 422, "k below the configured threshold: {}", r.body);
+    assert!(r.body.contains("from 30 to 1000"), "{}", r.body);
+    let r = analyst.get("/api/v1/statistics/ctdc.csv?year=2026").await;
+    assert_eq!(r.headers.get("x-palermo-k").unwrap(), "30");
+}
+
+mod configured_threshold {
+    use palermo_testkit::{Engine, TestApp};
+
+    async fn run(engine: Engine) {
+        let Some(app) = TestApp::spawn_with(engine, |c| {
+            c.statistics.threshold = 30;
+            c.statistics.round_to = 5;
+        })
+        .await
+        else {
+            return;
+        };
+        super::a_stricter_threshold_from_the_configuration(&app).await;
+        app.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(Engine::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run(Engine::Postgres).await;
+    }
+}
