@@ -486,8 +486,10 @@ mod tests {
             p[4].1
         );
         assert!(p[16].1.starts_with("Requests the Secretary-General to report"));
-        assert_eq!(gated(4, 11), "x");
-        assert_eq!(gated(0, 11), "0");
-        assert_eq!(gated(11, 11), "11");
+        let p = Policy::default();
+        assert_eq!(gated(4, p), "x");
+        assert_eq!(gated(0, p), "0");
+        assert_eq!(gated(11, p), "11");
+        assert_eq!(gated(14, Policy { threshold: 11, round_to: Some(5) }), "10");
     }
 }
