@@ -375,21 +375,19 @@ impl Palermo {
         let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
         let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
         let th = self.disclosure().threshold;
-        let rows = self.store.decision_dates(from, to).await?;
+        let rows = self.store.decision_waits(from, to).await?;
         // (dimension, group) → (referrals, RG days, CG days)
         let mut groups: Vec<((String, String), Durations)> = Vec::new();
-        for (sex, age, citizenships, referred, rg, cg) in rows {
+        for (sex, age, citizenships, rg_days, cg_days, n) in rows {
             let sex_group = match sex.as_str() {
                 "Feminine" => "female",
                 "Masculine" => "male",
                 _ => "other_or_unknown",
             };
             let nationality = citizenships.split(',').next().filter(|c| !c.is_empty()).unwrap_or("unknown").to_owned();
-            let rg_days = rg.map(|d| (d - referred).whole_days()).filter(|d| *d >= 0);
-            let cg_days = match (rg, cg) {
-                (Some(r), Some(c)) => Some((c - r).whole_days()).filter(|d| *d >= 0),
-                _ => None,
-            };
+            let rg_days = rg_days.filter(|d| *d >= 0);
+            let cg_days = cg_days.filter(|d| *d >= 0 && rg_days.is_some());
+            let times = usize::try_from(n).unwrap_or(0);
             for key in [
                 ("all".to_owned(), "all".to_owned()),
                 ("sex".into(), sex_group.into()),
@@ -404,9 +402,13 @@ impl Palermo {
                     }
                 };
                 let g = &mut groups[i].1;
-                g.0 += 1;
-                g.1.extend(rg_days);
-                g.2.extend(cg_days);
+                g.0 += n;
+                if let Some(d) = rg_days {
+                    g.1.extend(std::iter::repeat_n(d, times));
+                }
+                if let Some(d) = cg_days {
+                    g.2.extend(std::iter::repeat_n(d, times));
+                }
             }
         }
         groups.sort_by(|a, b| a.0.cmp(&b.0));

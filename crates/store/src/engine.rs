@@ -9,6 +9,11 @@ use sqlx::Row;
 type Row_ = <DB as sqlx::Database>::Row;
 type Tx = sqlx::Transaction<'static, DB>;
 
+/// A timeline entry that is a reasonable-grounds or conclusive-grounds decision.
+fn is_decision_event(kind: &str) -> bool {
+    matches!(kind, "decide_reasonable_grounds" | "decide_conclusive_grounds")
+}
+
 pub struct EngineStore {
     readers: sqlx::Pool<DB>,
     writer: sqlx::Pool<DB>,
@@ -1155,6 +1160,29 @@ impl EngineStore {
         .bind(&e.detail)
         .execute(&mut **tx)
         .await?;
+        if is_decision_event(&e.kind) {
+            Self::refresh_decision_dates_in(tx, &[e.case_id]).await?;
+        }
+        Ok(())
+    }
+
+    /// Keep `cases.rg_decided_on` / `cg_decided_on` (the first decision of each kind, migration
+    /// 0015) equal to what the timeline says, for these cases.
+    async fn refresh_decision_dates_in(tx: &mut Tx, case_ids: &[Uuid]) -> Result<()> {
+        for chunk in case_ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "UPDATE cases SET \
+                   rg_decided_on = (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'decide_reasonable_grounds'), \
+                   cg_decided_on = (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'decide_conclusive_grounds') \
+                 WHERE id IN (",
+            );
+            let mut ids = q.separated(", ");
+            for id in chunk {
+                ids.push_bind(*id);
+            }
+            q.push(")");
+            q.build().execute(&mut **tx).await?;
+        }
         Ok(())
     }
 
@@ -2240,6 +2268,8 @@ impl EngineStore {
             q.build().execute(&mut *tx).await?;
         }
         let events: Vec<&CaseEventRecord> = bundles.iter().flat_map(|b| b.events.iter()).collect();
+        let mut decided: Vec<Uuid> = events.iter().filter(|e| is_decision_event(&e.kind)).map(|e| e.case_id).collect();
+        decided.dedup();
         for chunk in events.chunks(chunk_rows(9)) {
             let mut q = sqlx::QueryBuilder::<DB>::new("INSERT INTO case_events (id, case_id, at, actor_user_id, actor_org_id, kind, stage_after, on_date, detail) ");
             q.push_values(chunk, |mut b, e| {
@@ -2255,6 +2285,7 @@ impl EngineStore {
             });
             q.build().execute(&mut *tx).await?;
         }
+        Self::refresh_decision_dates_in(&mut tx, &decided).await?;
         let consents: Vec<&ConsentRecord> = bundles.iter().flat_map(|b| b.consents.iter()).collect();
         for chunk in consents.chunks(chunk_rows(13)) {
             let mut q = sqlx::QueryBuilder::<DB>::new(

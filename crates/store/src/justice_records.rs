@@ -232,6 +232,10 @@ pub struct JusticeCount {
     pub persons: i64,
 }
 
+/// NRM waiting times, grouped: sex, age group, citizenships, days to the first RG decision, days
+/// from it to the first CG decision, referrals.
+pub type DecisionWait = (String, String, String, Option<i64>, Option<i64>, i64);
+
 /// One victim for CTDC microdata: referred on, sex, age group, age at identification,
 /// citizenships, form of exploitation, the latest screening's means and purposes (code lists),
 /// the latest consent to statistics (`given`, `refused`, `withdrawn`, or empty when none).

@@ -127,6 +127,7 @@ pub mod sqlite {
         Migration { version: 12, name: "justice", sql: include_str!("../migrations/sqlite/0012_justice.sql") },
         Migration { version: 13, name: "prevention", sql: include_str!("../migrations/sqlite/0013_prevention.sql") },
         Migration { version: 14, name: "dp_releases", sql: include_str!("../migrations/sqlite/0014_dp_releases.sql") },
+        Migration { version: 15, name: "decision_dates", sql: include_str!("../migrations/sqlite/0015_decision_dates.sql") },
     ];
 
     impl EngineStore {
@@ -212,6 +213,7 @@ pub mod postgres {
         Migration { version: 12, name: "justice", sql: include_str!("../migrations/postgres/0012_justice.sql") },
         Migration { version: 13, name: "prevention", sql: include_str!("../migrations/postgres/0013_prevention.sql") },
         Migration { version: 14, name: "dp_releases", sql: include_str!("../migrations/postgres/0014_dp_releases.sql") },
+        Migration { version: 15, name: "decision_dates", sql: include_str!("../migrations/postgres/0015_decision_dates.sql") },
     ];
 
     impl EngineStore {
@@ -475,7 +477,7 @@ delegate! {
     /// row locked on PostgreSQL): `Ok(false)` and nothing written when the budget would be exceeded.
     pub async fn charge_dp_release(&self, release: &DpReleaseRecord, audit: &[AuditEvent]) -> Result<bool>;
     #[allow(clippy::type_complexity)]
-    pub async fn decision_dates(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, time::Date, Option<time::Date>, Option<time::Date>)>>;
+    pub async fn decision_waits(&self, from: time::Date, to: time::Date) -> Result<Vec<DecisionWait>>;
     pub async fn referrals_by_month(&self, from: time::Date, to: time::Date) -> Result<Vec<time::Date>>;
     pub async fn victims_by_citizenship(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
     pub async fn investigation_forms(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>>;

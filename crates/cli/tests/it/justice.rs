@@ -653,6 +653,7 @@ async fn sdg_export_through_the_gate(app: &TestApp) {
     .unwrap() as u64;
     assert_eq!(total, Some(coordinator_total), "every detected victim counted once");
     assert_eq!(forms_total, coordinator_total, "labour and sexual exploitation add up to the total");
+    crate::nrm::decision_dates_follow_the_timeline(app).await;
     let audit = app.app.recent_audit(&Caller::Console, 50, &RequestMeta::cli()).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "statistics.release" && e.outcome == "ok"), "the release is audited");
     let mut cw = app.client();

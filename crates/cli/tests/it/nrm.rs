@@ -177,6 +177,23 @@ async fn referral_decisions_and_clocks(app: &TestApp) {
     let views: Vec<_> = audit.iter().filter(|r| r.action == "case.view").collect();
     assert!(views.iter().any(|r| r.section.as_deref() == Some("summary,identity,screening,decisions")), "{views:?}");
     let _ = (&w.police, &w.shelter);
+    decision_dates_follow_the_timeline(app).await;
+}
+
+/// The first RG and CG decision dates kept on each case (for the waiting times) are the
+/// timeline's, and some were set.
+pub(crate) async fn decision_dates_follow_the_timeline(app: &TestApp) {
+    let q = |col: &str, kind: &str| {
+        format!(
+            "SELECT COUNT(*) FROM cases c WHERE COALESCE(CAST(c.{col} AS TEXT), '-') <> \
+             COALESCE((SELECT CAST(MIN(e.on_date) AS TEXT) FROM case_events e WHERE e.case_id = c.id AND e.kind = '{kind}'), '-')"
+        )
+    };
+    for (col, kind) in [("rg_decided_on", "decide_reasonable_grounds"), ("cg_decided_on", "decide_conclusive_grounds")] {
+        let sql = q(col, kind);
+        assert_eq!(palermo_store::testing::count(&app.db_url, sql.leak()).await.unwrap(), 0, "{col}");
+    }
+    assert!(palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM cases WHERE rg_decided_on IS NOT NULL").await.unwrap() > 0);
 }
 
 async fn need_to_know_consent_and_break_glass(app: &TestApp) {

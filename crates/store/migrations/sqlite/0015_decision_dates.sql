@@ -1,0 +1,10 @@
+-- The date of each case's first reasonable-grounds and first conclusive-grounds decision, kept on
+-- the case (the store sets them with every decision event), so the NRM waiting times (issue 6,
+-- resolution 58/137 ¶8) are one grouped scan of the cases instead of two look-ups per case in the
+-- timeline. Filled here from the timeline; nothing is dropped.
+ALTER TABLE cases ADD COLUMN rg_decided_on TEXT;
+ALTER TABLE cases ADD COLUMN cg_decided_on TEXT;
+UPDATE cases SET
+    rg_decided_on = (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'decide_reasonable_grounds'),
+    cg_decided_on = (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'decide_conclusive_grounds')
+WHERE EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = cases.id AND e.kind IN ('decide_reasonable_grounds', 'decide_conclusive_grounds'));
