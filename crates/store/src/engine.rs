@@ -1166,22 +1166,43 @@ impl EngineStore {
         Ok(())
     }
 
-    /// Keep `cases.rg_decided_on` / `cg_decided_on` (the first decision of each kind, migration
-    /// 0015) equal to what the timeline says, for these cases.
+    /// Keep the case's statistics columns (migrations 0015, 0016) equal to what its record,
+    /// person and timeline say: the first RG and CG decision dates, the waiting days, and the
+    /// person's first citizenship.
     async fn refresh_decision_dates_in(tx: &mut Tx, case_ids: &[Uuid]) -> Result<()> {
+        let (first, rg_days, cg_days) = if IS_POSTGRES {
+            (
+                "NULLIF(split_part(p.citizenships, ',', 1), '')",
+                "rg_decided_on - referred_on",
+                "cg_decided_on - rg_decided_on",
+            )
+        } else {
+            (
+                "CASE WHEN instr(p.citizenships, ',') > 0 THEN substr(p.citizenships, 1, instr(p.citizenships, ',') - 1) ELSE NULLIF(p.citizenships, '') END",
+                "CAST(julianday(rg_decided_on) - julianday(referred_on) AS INTEGER)",
+                "CAST(julianday(cg_decided_on) - julianday(rg_decided_on) AS INTEGER)",
+            )
+        };
         for chunk in case_ids.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<DB>::new(
+            for step in [
                 "UPDATE cases SET \
                    rg_decided_on = (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'decide_reasonable_grounds'), \
-                   cg_decided_on = (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'decide_conclusive_grounds') \
-                 WHERE id IN (",
-            );
-            let mut ids = q.separated(", ");
-            for id in chunk {
-                ids.push_bind(*id);
+                   cg_decided_on = (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'decide_conclusive_grounds')"
+                    .to_owned(),
+                format!(
+                    "UPDATE cases SET rg_wait_days = {rg_days}, cg_wait_days = {cg_days}, \
+                       nationality = (SELECT {first} FROM persons p WHERE p.id = cases.person_id)"
+                ),
+            ] {
+                let mut q = sqlx::QueryBuilder::<DB>::new(step);
+                q.push(" WHERE id IN (");
+                let mut ids = q.separated(", ");
+                for id in chunk {
+                    ids.push_bind(*id);
+                }
+                q.push(")");
+                q.build().execute(&mut **tx).await?;
             }
-            q.push(")");
-            q.build().execute(&mut **tx).await?;
         }
         Ok(())
     }
@@ -1287,6 +1308,7 @@ impl EngineStore {
         for e in events {
             Self::insert_case_event_in(&mut tx, e).await?;
         }
+        Self::refresh_decision_dates_in(&mut tx, &[c.id]).await?;
         for k in consents {
             Self::insert_consent_in(&mut tx, k).await?;
         }
@@ -1352,6 +1374,7 @@ impl EngineStore {
         for e in events {
             Self::insert_case_event_in(&mut tx, e).await?;
         }
+        Self::refresh_decision_dates_in(&mut tx, &[c.id]).await?;
         for k in consents {
             Self::insert_consent_in(&mut tx, k).await?;
         }
@@ -2268,8 +2291,6 @@ impl EngineStore {
             q.build().execute(&mut *tx).await?;
         }
         let events: Vec<&CaseEventRecord> = bundles.iter().flat_map(|b| b.events.iter()).collect();
-        let mut decided: Vec<Uuid> = events.iter().filter(|e| is_decision_event(&e.kind)).map(|e| e.case_id).collect();
-        decided.dedup();
         for chunk in events.chunks(chunk_rows(9)) {
             let mut q = sqlx::QueryBuilder::<DB>::new("INSERT INTO case_events (id, case_id, at, actor_user_id, actor_org_id, kind, stage_after, on_date, detail) ");
             q.push_values(chunk, |mut b, e| {
@@ -2285,7 +2306,8 @@ impl EngineStore {
             });
             q.build().execute(&mut *tx).await?;
         }
-        Self::refresh_decision_dates_in(&mut tx, &decided).await?;
+        let written: Vec<Uuid> = bundles.iter().map(|b| b.case.id).collect();
+        Self::refresh_decision_dates_in(&mut tx, &written).await?;
         let consents: Vec<&ConsentRecord> = bundles.iter().flat_map(|b| b.consents.iter()).collect();
         for chunk in consents.chunks(chunk_rows(13)) {
             let mut q = sqlx::QueryBuilder::<DB>::new(

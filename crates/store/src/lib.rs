@@ -128,6 +128,7 @@ pub mod sqlite {
         Migration { version: 13, name: "prevention", sql: include_str!("../migrations/sqlite/0013_prevention.sql") },
         Migration { version: 14, name: "dp_releases", sql: include_str!("../migrations/sqlite/0014_dp_releases.sql") },
         Migration { version: 15, name: "decision_dates", sql: include_str!("../migrations/sqlite/0015_decision_dates.sql") },
+        Migration { version: 16, name: "case_statistics", sql: include_str!("../migrations/sqlite/0016_case_statistics.sql") },
     ];
 
     impl EngineStore {
@@ -214,6 +215,7 @@ pub mod postgres {
         Migration { version: 13, name: "prevention", sql: include_str!("../migrations/postgres/0013_prevention.sql") },
         Migration { version: 14, name: "dp_releases", sql: include_str!("../migrations/postgres/0014_dp_releases.sql") },
         Migration { version: 15, name: "decision_dates", sql: include_str!("../migrations/postgres/0015_decision_dates.sql") },
+        Migration { version: 16, name: "case_statistics", sql: include_str!("../migrations/postgres/0016_case_statistics.sql") },
     ];
 
     impl EngineStore {

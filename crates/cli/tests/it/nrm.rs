@@ -194,6 +194,13 @@ pub(crate) async fn decision_dates_follow_the_timeline(app: &TestApp) {
         assert_eq!(palermo_store::testing::count(&app.db_url, sql.leak()).await.unwrap(), 0, "{col}");
     }
     assert!(palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM cases WHERE rg_decided_on IS NOT NULL").await.unwrap() > 0);
+    for bad in [
+        "SELECT COUNT(*) FROM cases WHERE (rg_decided_on IS NULL) <> (rg_wait_days IS NULL) OR (cg_decided_on IS NULL OR rg_decided_on IS NULL) <> (cg_wait_days IS NULL)",
+        "SELECT COUNT(*) FROM cases WHERE rg_wait_days < 0 OR cg_wait_days < 0",
+        "SELECT COUNT(*) FROM cases c JOIN persons p ON p.id = c.person_id WHERE p.citizenships <> '' AND (c.nationality IS NULL OR p.citizenships NOT LIKE c.nationality || '%')",
+    ] {
+        assert_eq!(palermo_store::testing::count(&app.db_url, bad).await.unwrap(), 0, "{bad}");
+    }
 }
 
 async fn need_to_know_consent_and_break_glass(app: &TestApp) {
