@@ -122,15 +122,20 @@ impl Palermo {
         let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
         let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
         let (from_at, to_at) = (from.midnight().assume_utc(), to.midnight().assume_utc());
-        let n: HashMap<String, i64> = self.store.report_numbers(from, to, from_at, to_at).await?.into_iter().collect();
+        // The figures' reads are independent: run them at once (each on its own pooled reader).
+        let (n, counts, confiscated, detected, services, decisions, prevention, waiting) = tokio::try_join!(
+            async { self.store.report_numbers(from, to, from_at, to_at).await.map_err(ServiceError::from) },
+            async { self.store.justice_counts(from, to).await.map_err(ServiceError::from) },
+            async { self.store.confiscated_value(from, to).await.map_err(ServiceError::from) },
+            async { self.store.victims_detected(from, to).await.map_err(ServiceError::from) },
+            async { self.store.services_by_kind(from, to).await.map_err(ServiceError::from) },
+            async { self.store.decisions_by_sex(from, to).await.map_err(ServiceError::from) },
+            self.prevention_view(&iso3, false, false),
+            self.waiting_rows(year),
+        )?;
+        let n: HashMap<String, i64> = n.into_iter().collect();
         let get = |k: &str| n.get(k).copied().unwrap_or(0);
-        let counts = self.store.justice_counts(from, to).await?;
         let stage = |s: &str| counts.iter().filter(|c| c.stage == s).map(|c| c.persons).sum::<i64>();
-        let confiscated = self.store.confiscated_value(from, to).await?;
-        let detected = self.store.victims_detected(from, to).await?;
-        let services = self.store.services_by_kind(from, to).await?;
-        let decisions = self.store.decisions_by_sex(from, to).await?;
-        let prevention = self.prevention_view(&iso3, false, false).await?;
         let in_year = |d: &str| d.starts_with(&year.to_string());
         let campaigns: Vec<_> = prevention.campaigns.iter().filter(|c| in_year(&c.starts_on)).collect();
         let trainings: Vec<_> = prevention.trainings.iter().filter(|t| in_year(&t.held_on)).collect();
@@ -257,7 +262,6 @@ impl Palermo {
         let reach: i64 = campaigns.iter().filter_map(|c| c.reach).sum();
         let demand: Vec<_> = campaigns.iter().filter(|c| c.kind == "demand_reduction").collect();
         let narratives = self.report_narratives(year).await?;
-        let waiting = self.waiting_rows(year).await?;
 
         let mut paragraphs = Vec::new();
         for (number, text) in operative_paragraphs() {
