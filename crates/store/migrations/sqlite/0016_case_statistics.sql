@@ -16,5 +16,5 @@ UPDATE cases SET
     rg_wait_days = CAST(julianday(rg_decided_on) - julianday(referred_on) AS INTEGER),
     cg_wait_days = CAST(julianday(cg_decided_on) - julianday(rg_decided_on) AS INTEGER)
 WHERE rg_decided_on IS NOT NULL;
-CREATE INDEX cases_waits ON cases(kind, sex, age_group, nationality, rg_wait_days, cg_wait_days, referred_on);
+CREATE INDEX cases_waits ON cases(kind, sex, age_group, nationality, rg_wait_days, cg_wait_days, referred_on, rg_positive_on);
 CREATE INDEX cases_detected ON cases(sex, age_group, exploitation_form, referred_on);
