@@ -4,7 +4,9 @@
 -- timeline. Filled here from the timeline; nothing is dropped.
 ALTER TABLE cases ADD COLUMN rg_decided_on date;
 ALTER TABLE cases ADD COLUMN cg_decided_on date;
-UPDATE cases SET
-    rg_decided_on = (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'decide_reasonable_grounds'),
-    cg_decided_on = (SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'decide_conclusive_grounds')
-WHERE EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = cases.id AND e.kind IN ('decide_reasonable_grounds', 'decide_conclusive_grounds'));
+UPDATE cases SET rg_decided_on = d.rg, cg_decided_on = d.cg
+FROM (SELECT case_id,
+             MIN(on_date) FILTER (WHERE kind = 'decide_reasonable_grounds') AS rg,
+             MIN(on_date) FILTER (WHERE kind = 'decide_conclusive_grounds') AS cg
+      FROM case_events WHERE kind IN ('decide_reasonable_grounds', 'decide_conclusive_grounds') GROUP BY case_id) d
+WHERE d.case_id = cases.id;
