@@ -11,7 +11,6 @@ use crate::{Palermo, RequestMeta, Result, ServiceError};
 use palermo_domain::ValidationError;
 use palermo_domain::audit::Outcome as AuditOutcome;
 use palermo_domain::policy::Denied;
-use palermo_domain::role::Role;
 use palermo_stats::KReport;
 
 /// The CTDC missing-value marker.
@@ -185,7 +184,7 @@ impl Palermo {
     /// k at least the publication threshold. Audited as a release with the gate's figures.
     pub async fn ctdc_microdata(&self, caller: &Caller, year: i32, k: Option<u64>, meta: &RequestMeta) -> Result<CtdcRelease> {
         let actor = Self::user_of(caller)?;
-        if !(actor.roles.has(Role::Coordinator) || actor.roles.has(Role::Analyst)) {
+        if !Self::may_release(actor) {
             return Err(self.denied(actor, meta, "statistics.release", None, Denied::Forbidden).await);
         }
         let mut errs = Vec::new();
@@ -200,9 +199,7 @@ impl Palermo {
         if !errs.is_empty() {
             return Err(ServiceError::Invalid(errs));
         }
-        let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
-        let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
-        let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
+        let (from, to) = crate::statistics::year_range(year)?;
         let sources = self.store.ctdc_sources(from, to).await?;
         let total = sources.len();
         let lines: Vec<Vec<String>> = sources.iter().filter(|s| !matches!(s.8.as_str(), "refused" | "withdrawn")).map(line).collect();

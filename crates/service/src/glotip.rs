@@ -7,11 +7,9 @@
 use crate::admin::Caller;
 use crate::export::Sheet;
 use crate::{Palermo, RequestMeta, Result, ServiceError};
-use palermo_domain::ValidationError;
 use palermo_domain::audit::Outcome as AuditOutcome;
 use palermo_domain::justice::ExploitationForm;
 use palermo_domain::policy::Denied;
-use palermo_domain::role::Role;
 use palermo_stats::{Cell, Policy, Released, Suppressed, Table};
 use serde::Serialize;
 
@@ -167,16 +165,6 @@ impl GlotipRelease {
     }
 }
 
-fn year_range(year: i32) -> Result<(time::Date, time::Date)> {
-    let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
-    if !(1990..=2100).contains(&year) {
-        return Err(bad());
-    }
-    let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
-    let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
-    Ok((from, to))
-}
-
 /// Rows by label (sorted, `unknown` last) × the groups.
 fn by_label(items: impl IntoIterator<Item = (String, usize, u64)>) -> (Vec<String>, Vec<Vec<u64>>) {
     let mut labels: Vec<String> = Vec::new();
@@ -242,10 +230,10 @@ impl Palermo {
     /// The GLOTIP tables for `year` (coordinators and analysts). Audited as a release.
     pub async fn glotip(&self, caller: &Caller, year: i32, meta: &RequestMeta) -> Result<GlotipRelease> {
         let actor = Self::user_of(caller)?;
-        if !(actor.roles.has(Role::Coordinator) || actor.roles.has(Role::Analyst)) {
+        if !Self::may_release(actor) {
             return Err(self.denied(actor, meta, "statistics.release", None, Denied::Forbidden).await);
         }
-        let (from, to) = year_range(year)?;
+        let (from, to) = crate::statistics::year_range(year)?;
         let policy = self.disclosure();
         let groups: Vec<String> = GROUPS.iter().map(|g| (*g).to_owned()).collect();
         let mut tables = Vec::new();

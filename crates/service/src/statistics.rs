@@ -54,7 +54,7 @@ impl Palermo {
     /// Coordinators and analysts; the release is audited.
     pub async fn sdg_16_2_2(&self, caller: &Caller, year: i32, ref_area: &str, meta: &RequestMeta) -> Result<SdmxRelease> {
         let actor = Self::user_of(caller)?;
-        if !(actor.roles.has(Role::Coordinator) || actor.roles.has(Role::Analyst)) {
+        if !Self::may_release(actor) {
             return Err(self.denied(actor, meta, "statistics.release", None, Denied::Forbidden).await);
         }
         let mut errs = Vec::new();
@@ -68,9 +68,7 @@ impl Palermo {
         if !errs.is_empty() {
             return Err(ServiceError::Invalid(errs));
         }
-        let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
-        let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
-        let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
+        let (from, to) = year_range(year)?;
         let rows = self.store.victims_detected(from, to).await?;
         let mut out = csv::Writer::from_writer(Vec::new());
         let w = |out: &mut csv::Writer<Vec<u8>>, rec: &[&str]| out.write_record(rec).map_err(|e| ServiceError::Internal(e.to_string()));
@@ -161,6 +159,17 @@ pub struct DpTable {
     pub ledger: DpLedgerView,
 }
 
+/// The first day of `year` and of the next: the range of a yearly release (1990–2100).
+pub(crate) fn year_range(year: i32) -> Result<(time::Date, time::Date)> {
+    let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
+    if !(1990..=2100).contains(&year) {
+        return Err(bad());
+    }
+    let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
+    let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
+    Ok((from, to))
+}
+
 fn micro(epsilon: f64) -> i64 {
     (epsilon * 1_000_000.0).round() as i64
 }
@@ -177,7 +186,7 @@ fn uniform() -> Result<f64> {
 }
 
 impl Palermo {
-    fn may_release(actor: &palermo_domain::policy::Actor) -> bool {
+    pub(crate) fn may_release(actor: &palermo_domain::policy::Actor) -> bool {
         actor.roles.has(Role::Coordinator) || actor.roles.has(Role::Analyst)
     }
 
@@ -314,9 +323,7 @@ impl Palermo {
         if !self.store.charge_dp_release(&rec, &[ev]).await? {
             return Err(ServiceError::Conflict(format!("the privacy budget of {series} is spent; nothing was released")));
         }
-        let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
-        let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
-        let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
+        let (from, to) = year_range(year)?;
         let mut cells = vec![vec![0u64; 3]; 3];
         for (sex, age, _, n) in self.store.victims_detected(from, to).await? {
             cells[sex_row(&sex)][age_col(&age)] += u64::try_from(n).unwrap_or(0);
@@ -371,9 +378,7 @@ impl Palermo {
     /// NRM decision waiting times by sex, age group and nationality (process equity, ¶8), for
     /// the referrals of `year`; small groups are not published.
     pub(crate) async fn waiting_rows(&self, year: i32) -> Result<Vec<WaitingRow>> {
-        let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
-        let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
-        let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
+        let (from, to) = year_range(year)?;
         let th = self.disclosure().threshold;
         let rows = self.store.decision_waits(from, to).await?;
         // (dimension, group) → (referrals, RG days, CG days)
@@ -470,12 +475,7 @@ impl Palermo {
         if !Self::may_release(actor) {
             return Err(self.denied(actor, meta, "statistics.dashboard", None, Denied::Forbidden).await);
         }
-        let bad = || ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]);
-        if !(1990..=2100).contains(&year) {
-            return Err(bad());
-        }
-        let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
-        let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
+        let (from, to) = year_range(year)?;
         let mut months = vec![0u64; 12];
         for d in self.store.referrals_by_month(from, to).await? {
             months[usize::from(u8::from(d.month())) - 1] += 1;
