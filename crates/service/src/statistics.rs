@@ -382,31 +382,20 @@ impl Palermo {
         let th = self.disclosure().threshold;
         let rows = self.store.decision_waits(from, to).await?;
         // (dimension, group) → (referrals, RG days, CG days)
-        let mut groups: Vec<((String, String), Durations)> = Vec::new();
+        // (dimension, group) in order; a group's durations repeated once per referral.
+        let mut groups: std::collections::BTreeMap<(&'static str, String), Durations> = std::collections::BTreeMap::new();
         for (sex, age, citizenships, rg_days, cg_days, n) in rows {
             let sex_group = match sex.as_str() {
                 "Feminine" => "female",
                 "Masculine" => "male",
                 _ => "other_or_unknown",
             };
-            let nationality = citizenships.split(',').next().filter(|c| !c.is_empty()).unwrap_or("unknown").to_owned();
+            let nationality = citizenships.split(',').next().filter(|c| !c.is_empty()).unwrap_or("unknown");
             let rg_days = rg_days.filter(|d| *d >= 0);
             let cg_days = cg_days.filter(|d| *d >= 0 && rg_days.is_some());
             let times = usize::try_from(n).unwrap_or(0);
-            for key in [
-                ("all".to_owned(), "all".to_owned()),
-                ("sex".into(), sex_group.into()),
-                ("age_group".into(), age.clone()),
-                ("nationality".into(), nationality.clone()),
-            ] {
-                let i = match groups.iter().position(|(k, _)| *k == key) {
-                    Some(i) => i,
-                    None => {
-                        groups.push((key, (0, Vec::new(), Vec::new())));
-                        groups.len() - 1
-                    }
-                };
-                let g = &mut groups[i].1;
+            for key in [("all", "all"), ("sex", sex_group), ("age_group", age.as_str()), ("nationality", nationality)] {
+                let g = groups.entry((key.0, key.1.to_owned())).or_default();
                 g.0 += n;
                 if let Some(d) = rg_days {
                     g.1.extend(std::iter::repeat_n(d, times));
@@ -416,15 +405,14 @@ impl Palermo {
                 }
             }
         }
-        groups.sort_by(|a, b| a.0.cmp(&b.0));
-        let enough = |xs: &Vec<i64>| if xs.len() as u64 >= th { palermo_stats::median_and_p90(xs.clone()) } else { None };
+        let enough = |xs: Vec<i64>| if xs.len() as u64 >= th { palermo_stats::median_and_p90(xs) } else { None };
         Ok(groups
             .into_iter()
             .map(|((dimension, group), (n, rg, cg))| {
-                let rgs = enough(&rg);
-                let cgs = enough(&cg);
+                let rgs = enough(rg);
+                let cgs = enough(cg);
                 WaitingRow {
-                    dimension,
+                    dimension: dimension.to_owned(),
                     group,
                     referrals: if n > 0 && (n as u64) < th { "x".into() } else { n.to_string() },
                     rg_median_days: rgs.map(|s| s.0),

@@ -76,7 +76,9 @@ struct YearQuery {
     k: Option<String>,
 }
 
-fn year_of(state: &AppState, y: Option<&str>) -> i32 {
+/// The `year` of a query: this year when absent; 0 (refused by the use case, naming `year`)
+/// when not a number.
+pub(crate) fn year_of(state: &AppState, y: Option<&str>) -> i32 {
     match y.map(str::trim) {
         None | Some("") => state.app.now().year(),
         Some(y) => y.parse::<i32>().unwrap_or(0),

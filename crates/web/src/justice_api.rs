@@ -333,10 +333,7 @@ struct YearQuery {
 
 async fn statistics(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearQuery>) -> Response {
     read(&ctx, async |c| {
-        let year = match q.year.as_deref().map(str::trim) {
-            None | Some("") => state.app.now().year(),
-            Some(y) => y.parse::<i32>().unwrap_or(0),
-        };
+        let year = crate::export_api::year_of(&state, q.year.as_deref());
         state.app.justice_statistics(&c, year, &ctx.meta).await
     })
     .await
@@ -355,32 +352,19 @@ async fn sdg_16_2_2(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Sdg
         Ok(s) => s,
         Err(r) => return r,
     };
-    let year = match q.year.as_deref().map(str::trim) {
-        None | Some("") => state.app.now().year(),
-        Some(y) => y.parse::<i32>().unwrap_or(0),
-    };
+    let year = crate::export_api::year_of(&state, q.year.as_deref());
     let area = q.ref_area.unwrap_or_default();
-    match state.app.sdg_16_2_2(&Caller::User(s.actor.clone()), year, &area, &ctx.meta).await {
-        Ok(r) => {
-            let name = format!("attachment; filename=\"sdg-16-2-2-{year}.csv\"");
-            let mut resp = axum::response::IntoResponse::into_response(r.csv);
-            let h = resp.headers_mut();
-            h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/csv; charset=utf-8"));
-            if let Ok(v) = axum::http::HeaderValue::from_str(&name) {
-                h.insert(axum::http::header::CONTENT_DISPOSITION, v);
-            }
-            resp
-        }
-        Err(e) => problem(&e, &ctx.meta.request_id),
-    }
+    let r = state.app.sdg_16_2_2(&Caller::User(s.actor.clone()), year, &area, &ctx.meta).await.map(|r| palermo_service::export::File {
+        bytes: r.csv.into_bytes(),
+        content_type: "text/csv; charset=utf-8",
+        name: format!("sdg-16-2-2-{year}.csv"),
+    });
+    crate::export_api::file_response(&ctx, r)
 }
 
 async fn waiting_times(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearQuery>) -> Response {
     read(&ctx, async |c| {
-        let year = match q.year.as_deref().map(str::trim) {
-            None | Some("") => state.app.now().year(),
-            Some(y) => y.parse::<i32>().unwrap_or(0),
-        };
+        let year = crate::export_api::year_of(&state, q.year.as_deref());
         state.app.waiting_times(&c, year, &ctx.meta).await
     })
     .await

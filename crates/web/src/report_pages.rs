@@ -38,10 +38,7 @@ pub fn report_document(r: ImplementationReport, lang: &str) -> Result<String, as
 }
 
 fn year_of(state: &AppState, q: &HashMap<String, String>) -> i32 {
-    match q.get("year").map(|y| y.trim()) {
-        None | Some("") => state.app.now().year(),
-        Some(y) => y.parse().unwrap_or(0),
-    }
+    crate::export_api::year_of(state, q.get("year").map(String::as_str))
 }
 
 /// `GET /report?year=2026&country=XVR`.
