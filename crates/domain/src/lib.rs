@@ -9,6 +9,7 @@ pub mod audit;
 pub mod clock;
 pub mod consent;
 pub mod coordination;
+pub mod country;
 pub mod deadline;
 pub mod ids;
 pub mod indicators;

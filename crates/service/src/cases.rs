@@ -36,6 +36,8 @@ pub struct NewCase {
     /// `adult` or `child` at the time of the facts (decides the indicator list and the child rule).
     pub population: String,
     pub exploitation_form: String,
+    /// Where the person was exploited (ISO 3166-1 alpha-3); empty if not known.
+    pub exploitation_country: String,
     pub acts: Vec<String>,
     pub means: Vec<String>,
     pub purposes: Vec<String>,
@@ -188,6 +190,8 @@ pub struct CaseView {
     pub sex: String,
     pub age_group: String,
     pub exploitation_form: String,
+    /// ISO 3166-1 alpha-3, if recorded.
+    pub exploitation_country: Option<String>,
     pub referred_on: String,
     pub owner_org: String,
     pub authority_org: Option<String>,
@@ -547,6 +551,11 @@ impl Palermo {
         }
         let population = Population::parse(&input.population).map_err(|e| errs.push(e)).ok();
         let form = ExploitationForm::parse(&input.exploitation_form).map_err(|e| errs.push(e)).ok();
+        let exploitation_country = palermo_domain::country::parse_country("exploitation_country", &input.exploitation_country)
+            .unwrap_or_else(|e| {
+                errs.push(e);
+                None
+            });
         let acts = codes(&input.acts, Act::parse, &mut errs);
         let means = codes(&input.means, Means::parse, &mut errs);
         let purposes = codes(&input.purposes, Purpose::parse, &mut errs);
@@ -659,6 +668,7 @@ impl Palermo {
             sex,
             age_group,
             exploitation_form: form.code().into(),
+            exploitation_country,
             created_by: actor.user_id,
             created_at: now,
             updated_at: now,
@@ -883,6 +893,7 @@ impl Palermo {
             sex: c.sex.clone(),
             age_group: c.age_group.clone(),
             exploitation_form: c.exploitation_form.clone(),
+            exploitation_country: c.exploitation_country.clone(),
             referred_on: fmt_date(c.referred_on),
             owner_org: org_name(c.owner_org_id),
             authority_org: c.authority_org_id.map(org_name),

@@ -95,7 +95,7 @@ fn flag(b: bool) -> String {
 
 /// One line from the coded facts of a case.
 fn line(src: &palermo_store::CtdcSource) -> Vec<String> {
-    let (referred_on, sex, age_group, age, citizenships, form, means, purposes, _) = src;
+    let (referred_on, sex, age_group, age, citizenships, form, means, purposes, _, exploited_in) = src;
     let means: Vec<&str> = means.split(',').map(str::trim).filter(|m| !m.is_empty()).collect();
     let purposes: Vec<&str> = purposes.split(',').map(str::trim).filter(|m| !m.is_empty()).collect();
     let mut out = vec![
@@ -111,7 +111,7 @@ fn line(src: &palermo_store::CtdcSource) -> Vec<String> {
         .to_owned(),
         MISSING.to_owned(),
         MISSING.to_owned(),
-        citizenships.split(',').map(str::trim).find(|c| !c.is_empty()).unwrap_or(MISSING).to_owned(),
+        country_code(citizenships.split(',').map(str::trim).find(|c| !c.is_empty()).unwrap_or("")),
     ];
     let mut named = Vec::new();
     for (col, codes) in MEANS {
@@ -141,12 +141,21 @@ fn line(src: &palermo_store::CtdcSource) -> Vec<String> {
     }
     out.push(types.join(";"));
     out.push(flag(means.contains(&"abduction")));
-    out.push(MISSING.to_owned());
+    out.push(country_code(exploited_in));
     out
 }
 
-/// The columns blanked together, most identifying first: means of control, citizenship, age
-/// band, type of exploitation, sex and majority, year.
+/// A country as CTDC writes it: ISO 3166-1 alpha-2 where ISO has one; a user-assigned alpha-3
+/// code (the demo's `XVR`) as recorded; nothing recorded: `-99`.
+fn country_code(alpha3: &str) -> String {
+    match alpha3.trim() {
+        "" => MISSING.to_owned(),
+        c => palermo_domain::country::alpha2(c).unwrap_or(c).to_owned(),
+    }
+}
+
+/// The columns blanked together, most identifying first: means of control, citizenship, country
+/// of exploitation, age band, type of exploitation, sex and majority, year.
 fn suppression_groups() -> Vec<Vec<usize>> {
     let cols = columns();
     let at = |names: &[&str]| -> Vec<usize> { names.iter().filter_map(|n| cols.iter().position(|c| c == n)).collect() };
@@ -157,6 +166,7 @@ fn suppression_groups() -> Vec<Vec<usize>> {
     vec![
         at(&means),
         at(&["citizenship"]),
+        at(&["CountryOfExploitation"]),
         at(&["ageBroad"]),
         at(&exploitation),
         at(&["gender", "majorityStatus"]),
@@ -231,19 +241,21 @@ mod tests {
             means.into(),
             String::new(),
             String::new(),
+            "ITA".into(),
         )
     }
 
     #[test]
     fn a_line_has_every_column_and_codes_only() {
-        let l = line(&src("Feminine", Some(16), "RO,MD", "sexual", "deception,abduction"));
+        let l = line(&src("Feminine", Some(16), "ROU,MDA", "sexual", "deception,abduction"));
         let cols = columns();
         assert_eq!(l.len(), cols.len());
         let get = |c: &str| l[cols.iter().position(|x| *x == c).unwrap()].clone();
         assert_eq!(get("gender"), "Female");
         assert_eq!(get("ageBroad"), "9--17");
         assert_eq!(get("majorityStatus"), "Minor");
-        assert_eq!(get("citizenship"), "RO");
+        assert_eq!(get("citizenship"), "RO", "alpha-2, as CTDC writes it");
+        assert_eq!(get("CountryOfExploitation"), "IT");
         assert_eq!(get("meansOfControlFalsePromises"), "1");
         assert_eq!(get("meansOfControlConcatenated"), "FalsePromises");
         assert_eq!(get("isAbduction"), "1");
@@ -253,8 +265,8 @@ mod tests {
 
     #[test]
     fn a_unique_person_never_leaves_as_they_are() {
-        let mut lines: Vec<Vec<String>> = (0..30).map(|_| line(&src("Feminine", Some(25), "RO", "sexual", "fraud"))).collect();
-        lines.push(line(&src("Masculine", Some(61), "IS", "labour", "use_of_force")));
+        let mut lines: Vec<Vec<String>> = (0..30).map(|_| line(&src("Feminine", Some(25), "ROU", "sexual", "fraud"))).collect();
+        lines.push(line(&src("Masculine", Some(61), "ISL", "labour", "use_of_force")));
         let (out, report) = gate(lines, 11);
         assert_eq!(report.released + report.dropped_records, 31);
         let cols = columns();

@@ -1,6 +1,7 @@
 //! Exports of the lists a user may see, as CSV or XLSX, safe against formula injection. In CSV a
 //! cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab or carriage return
-//! first) is written with a leading apostrophe, so it is shown as text and never evaluated. In
+//! first; a plain negative number such as `-99` excepted) is written with a leading apostrophe,
+//! so it is shown as text and never evaluated. In
 //! XLSX every text is written as a string cell (never a formula), and counts as numbers.
 
 use crate::admin::Caller;
@@ -14,9 +15,21 @@ pub const MAX_ROWS: usize = 10_000;
 /// A cell as it may go into a spreadsheet.
 pub fn safe_cell(s: &str) -> String {
     match s.chars().next() {
+        Some('-') if plain_negative_number(s) => s.to_owned(),
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_owned(),
     }
+}
+
+/// `-99`, `-3.5`: a minus sign and digits with at most one decimal point. A spreadsheet reads it
+/// as a number, never as a formula, and CTDC writes a missing value as `-99`.
+fn plain_negative_number(s: &str) -> bool {
+    let digits = &s[1..];
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.chars().filter(|c| *c == '.').count() <= 1
+        && digits.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && digits.chars().last().is_some_and(|c| c.is_ascii_digit())
 }
 
 /// Write a CSV file (UTF-8, header first) with every cell made safe.
@@ -281,6 +294,11 @@ mod tests {
     fn formulas_become_text() {
         assert_eq!(safe_cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
         assert_eq!(safe_cell("-2+3"), "'-2+3");
+        assert_eq!(safe_cell("-99"), "-99", "a plain negative number stays a number");
+        assert_eq!(safe_cell("-3.5"), "-3.5");
+        for risky in ["-", "-.5", "-5.", "-1.2.3", "-1e5", "-1 ", "-0x1", "-١٢"] {
+            assert_eq!(safe_cell(risky), format!("'{risky}"));
+        }
         assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(safe_cell("Know your rights"), "Know your rights");
         let out = csv(&["a", "b"], &[vec!["=1+1".into(), "x,y".into()]]).unwrap();
@@ -295,7 +313,8 @@ mod tests {
             let mut r = ::csv::ReaderBuilder::new().has_headers(true).from_reader(out.as_bytes());
             for rec in r.records() {
                 for c in rec.unwrap().iter() {
-                    prop_assert!(!matches!(c.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')), "{:?}", c);
+                    let number = c.strip_prefix('-').is_some_and(|d| d.parse::<f64>().is_ok() && d.chars().all(|x| x.is_ascii_digit() || x == '.'));
+                    prop_assert!(number || !matches!(c.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')), "{:?}", c);
                 }
             }
         }

@@ -28,8 +28,8 @@ pub fn group_of(sex: &str, age_group: &str) -> usize {
     }
 }
 
-/// The first citizenship listed (ISO 3166-1 alpha-2), or `unknown`. A person with several is
-/// counted once, under the first.
+/// The first country listed (ISO 3166-1 alpha-3), or `unknown`. A person with several
+/// citizenships is counted once, under the first.
 fn citizenship(list: &str) -> String {
     list.split(',').map(str::trim).find(|c| !c.is_empty()).unwrap_or("unknown").to_owned()
 }
@@ -134,7 +134,8 @@ impl GlotipRelease {
 
     /// The workbook: an "About" sheet (year, when, threshold, what "x" means), then a sheet per table.
     pub fn xlsx(&self) -> Result<Vec<u8>> {
-        let names = ["Offences", "Investigated", "Prosecuted", "Convicted", "Victims by form", "Victims by citizenship"];
+        let names =
+            ["Offences", "Investigated", "Prosecuted", "Convicted", "Victims by form", "Victims by citizenship", "Victims by country"];
         let mut sheets: Vec<Sheet> =
             self.tables.iter().enumerate().map(|(i, t)| table_sheet(t, names.get(i).copied().unwrap_or("Table"))).collect();
         sheets.push(
@@ -159,7 +160,8 @@ impl GlotipRelease {
                 "Groups".to_owned(),
                 "women and men: 18 or over; girls and boys: under 18; other_or_unknown: other genders, unknown sex or age".to_owned(),
             ),
-            ("Citizenship".to_owned(), "ISO 3166-1 alpha-2; a person with several is counted under the first listed".to_owned()),
+            ("Citizenship".to_owned(), "ISO 3166-1 alpha-3; a person with several is counted under the first listed".to_owned()),
+            ("Country of exploitation".to_owned(), "ISO 3166-1 alpha-3, as recorded at screening; unknown when not recorded".to_owned()),
         ];
         crate::export::xlsx(&sheets, &about)
     }
@@ -190,20 +192,20 @@ fn gate(policy: &Policy, t: &Table) -> Result<Released> {
 }
 
 impl Palermo {
-    /// Victims detected in `year` by form of exploitation × group and by citizenship × group,
-    /// released together (they share their totals). The dashboard shows the same release.
+    /// Victims detected in `year` by form of exploitation, by citizenship and by country of
+    /// exploitation (each × group), released together (they classify the same people). The dashboard shows the same release.
     pub(crate) async fn victims_tables(&self, year: i32, from: time::Date, to: time::Date) -> Result<Vec<Released>> {
         let groups: Vec<String> = GROUPS.iter().map(|g| (*g).to_owned()).collect();
         let mut forms = vec![vec![0u64; GROUPS.len()]; VICTIM_FORMS.len()];
         for (sex, age, form, n) in self.store.victims_detected(from, to).await? {
             forms[victim_form(&form)][group_of(&sex, &age)] += u64::try_from(n).unwrap_or(0);
         }
+        let by_country = self.store.victims_by_country(from, to).await?;
         let (cit_labels, cit_cells) = by_label(
-            self.store
-                .victims_by_citizenship(from, to)
-                .await?
-                .into_iter()
-                .map(|(sex, age, cits, n)| (citizenship(&cits), group_of(&sex, &age), u64::try_from(n).unwrap_or(0))),
+            by_country.iter().map(|(sex, age, cits, _, n)| (citizenship(cits), group_of(sex, age), u64::try_from(*n).unwrap_or(0))),
+        );
+        let (where_labels, where_cells) = by_label(
+            by_country.iter().map(|(sex, age, _, country, n)| (citizenship(country), group_of(sex, age), u64::try_from(*n).unwrap_or(0))),
         );
         palermo_stats::release_linked(
             &[
@@ -216,8 +218,14 @@ impl Palermo {
                 Table {
                     title: format!("Victims detected by citizenship, {year}"),
                     row_labels: cit_labels,
-                    col_labels: groups,
+                    col_labels: groups.clone(),
                     cells: cit_cells,
+                },
+                Table {
+                    title: format!("Victims detected by country of exploitation, {year}"),
+                    row_labels: where_labels,
+                    col_labels: groups,
+                    cells: where_cells,
                 },
             ],
             &self.disclosure(),
@@ -276,7 +284,8 @@ impl Palermo {
             )?);
         }
 
-        // 5–6. Victims detected: by form and by citizenship, linked (the same people).
+        // 5–7. Victims detected: by form, by citizenship and by country of exploitation, linked
+        // (the same people).
         let linked = self.victims_tables(year, from, to).await?;
         tables.extend(linked);
 

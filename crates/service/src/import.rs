@@ -133,6 +133,7 @@ pub const FIELDS: &[(&str, &str, bool)] = &[
     ("languages", "prs_PrimaryLanguage", false),
     ("age_at_identification", "age_at_identification", false),
     ("exploitation", "vic_TypeOfExploitation", true),
+    ("exploitation_country", "CountryOfExploitation", false),
     ("referred_on", "cas_IncomingReferralDate", true),
     ("competent_authority", "competent_authority", true),
     ("referral_consent", "con_Consent", false),
@@ -190,6 +191,8 @@ pub struct PlannedCase {
     pub citizenships: Vec<String>,
     pub languages: Vec<String>,
     pub form: ExploitationForm,
+    /// ISO 3166-1 alpha-3, if known.
+    pub exploitation_country: Option<String>,
     pub authority: OrgId,
     pub consent_given: bool,
     pub state: CaseState,
@@ -320,6 +323,11 @@ pub fn plan(table: &Table, mapping: &Mapping, ctx: &PlanContext<'_>) -> (Vec<Pla
                 "HTCDS vic_TypeOfExploitation values (SexualExploitation, ForcedLabour, ChildLabour, …), `;`-separated".into(),
             );
         }
+        let exploitation_country = palermo_domain::country::parse_country("exploitation_country", get("exploitation_country"))
+            .unwrap_or_else(|e| {
+                bad("exploitation_country", e.expected);
+                None
+            });
         let date = |field: &'static str, bad: &mut dyn FnMut(&str, String)| -> Option<Date> {
             let v = get(field);
             if v.is_empty() {
@@ -409,6 +417,7 @@ pub fn plan(table: &Table, mapping: &Mapping, ctx: &PlanContext<'_>) -> (Vec<Pla
             citizenships,
             languages,
             form,
+            exploitation_country,
             authority,
             consent_given: consent,
             state,
@@ -589,6 +598,7 @@ impl Palermo {
             sex: p.sex.code().into(),
             age_group: age_group.code().into(),
             exploitation_form: p.form.code().into(),
+            exploitation_country: p.exploitation_country.clone(),
             created_by: user,
             created_at: now,
             updated_at: now,
@@ -652,10 +662,10 @@ mod tests {
         Rules::default()
     }
 
-    const GOOD: &str = "prs_FirstName,prs_SecondName,prs_Gender,prs_Birthdate,prs_Citizenship,age_at_identification,vic_TypeOfExploitation,cas_IncomingReferralDate,competent_authority,con_Consent,rg_outcome,rg_decided_on\n\
-        Amina,Diallo,Feminine,1998-04-02,GIN,28,SexualExploitation,2026-10-01,Victim Directorate,yes,positive,2026-10-05\n\
-        Ivan,Petrov,Masculine,,UKR;MDA,41,ForcedLabour,2026-11-02,victim directorate,1,,\n\
-        Sami,,Masculine,,,15,ChildLabour;ForcedBegging,2026-11-10,Victim Directorate,no,,\n";
+    const GOOD: &str = "prs_FirstName,prs_SecondName,prs_Gender,prs_Birthdate,prs_Citizenship,age_at_identification,vic_TypeOfExploitation,CountryOfExploitation,cas_IncomingReferralDate,competent_authority,con_Consent,rg_outcome,rg_decided_on\n\
+        Amina,Diallo,Feminine,1998-04-02,GIN,28,SexualExploitation,ita,2026-10-01,Victim Directorate,yes,positive,2026-10-05\n\
+        Ivan,Petrov,Masculine,,UKR;MDA,41,ForcedLabour,,2026-11-02,victim directorate,1,,\n\
+        Sami,,Masculine,,,15,ChildLabour;ForcedBegging,XVR,2026-11-10,Victim Directorate,no,,\n";
 
     #[test]
     fn a_clean_file_plans_every_row() {
@@ -668,16 +678,18 @@ mod tests {
         assert_eq!(cases.len(), 3);
         assert_eq!(cases[0].state.stage, palermo_domain::nrm::Stage::RecoveryPeriod);
         assert_eq!(cases[1].citizenships, vec!["UKR".to_owned(), "MDA".to_owned()]);
+        let exploited_in: Vec<Option<&str>> = cases.iter().map(|c| c.exploitation_country.as_deref()).collect();
+        assert_eq!(exploited_in, [Some("ITA"), None, Some("XVR")]);
         assert!(!cases[2].consent_given, "a child is referred without consent");
     }
 
     #[test]
     fn every_problem_is_reported_by_row_and_column() {
-        let bad = "prs_FirstName,prs_Gender,vic_TypeOfExploitation,cas_IncomingReferralDate,competent_authority,con_Consent,age_at_identification,cg_outcome,cg_decided_on\n\
-            Amina,Female,SexualExploitation,2026-10-01,Victim Directorate,yes,30,,\n\
-            Ivan,Masculine,Fishing,01/11/2026,Nobody,maybe,200,,\n\
-            Olga,Feminine,ForcedLabour,2026-11-01,Victim Directorate,no,30,,\n\
-            Lena,Feminine,ForcedLabour,2026-11-01,Victim Directorate,yes,30,positive,2026-11-02\n";
+        let bad = "prs_FirstName,prs_Gender,vic_TypeOfExploitation,cas_IncomingReferralDate,competent_authority,con_Consent,age_at_identification,cg_outcome,cg_decided_on,CountryOfExploitation\n\
+            Amina,Female,SexualExploitation,2026-10-01,Victim Directorate,yes,30,,,\n\
+            Ivan,Masculine,Fishing,01/11/2026,Nobody,maybe,200,,,Atlantis\n\
+            Olga,Feminine,ForcedLabour,2026-11-01,Victim Directorate,no,30,,,\n\
+            Lena,Feminine,ForcedLabour,2026-11-01,Victim Directorate,yes,30,positive,2026-11-02,\n";
         let t = read_csv(bad.as_bytes()).unwrap();
         let authorities = [(org(1), "Victim Directorate".to_owned())];
         let rules = ctx_rules();
@@ -685,7 +697,14 @@ mod tests {
             plan(&t, &Mapping::default(), &PlanContext { authorities: &authorities, today: date!(2026 - 11 - 28), rules: &rules });
         let at: Vec<(usize, &str)> = problems.iter().map(|p| (p.row, p.column.as_str())).collect();
         assert!(at.contains(&(2, "prs_Gender")), "{at:?}");
-        for col in ["vic_TypeOfExploitation", "cas_IncomingReferralDate", "competent_authority", "con_Consent", "age_at_identification"] {
+        for col in [
+            "vic_TypeOfExploitation",
+            "cas_IncomingReferralDate",
+            "competent_authority",
+            "con_Consent",
+            "age_at_identification",
+            "CountryOfExploitation",
+        ] {
             assert!(at.contains(&(3, col)), "row 3 {col}: {at:?}");
         }
         assert!(at.contains(&(4, "con_Consent")), "adult without consent: {at:?}");

@@ -449,6 +449,8 @@ pub struct Dashboard {
     pub waiting: Vec<WaitingRow>,
     /// Victims detected by form of exploitation × group: the same release as the GLOTIP table.
     pub by_form: Released,
+    /// The same people by citizenship and by country of exploitation (linked with `by_form`).
+    pub by_place: Vec<Released>,
     pub form_chart: crate::report::Chart,
     /// Median days from referral to the reasonable-grounds decision, per group (small groups
     /// not published).
@@ -482,8 +484,11 @@ impl Palermo {
             bars: labels.into_iter().zip(by_month.cells.first().cloned().unwrap_or_default().into_iter().map(Cell::count)).collect(),
         };
         let waiting = self.waiting_rows(year).await?;
-        let by_form =
-            self.victims_tables(year, from, to).await?.into_iter().next().ok_or_else(|| ServiceError::Internal("no table".into()))?;
+        let mut by_place = self.victims_tables(year, from, to).await?;
+        if by_place.is_empty() {
+            return Err(ServiceError::Internal("no table".into()));
+        }
+        let by_form = by_place.remove(0);
         let form_chart = crate::report::Chart {
             title: format!("Victims detected by form of exploitation, {year}"),
             unit: "persons".into(),
@@ -521,6 +526,6 @@ impl Palermo {
                 })
                 .collect(),
         };
-        Ok(Dashboard { year, by_month, chart, waiting, by_form, form_chart, waiting_chart, budget_chart })
+        Ok(Dashboard { year, by_month, chart, waiting, by_form, by_place, form_chart, waiting_chart, budget_chart })
     }
 }

@@ -218,6 +218,7 @@ impl Palermo {
             sex: sex.into(),
             age_group: age_group.into(),
             exploitation_form: form.code().into(),
+            exploitation_country: exploitation_country(secs),
             created_by: responder,
             created_at: at,
             updated_at: at,
@@ -442,5 +443,17 @@ fn detail_of(cmd: Command, actor: UserId) -> serde_json::Value {
             serde_json::json!({"decision": d.kind.code(), "outcome": d.outcome.code(), "decision_maker": actor.to_string(), "synthetic": true})
         }
         _ => serde_json::json!({"synthetic": true}),
+    }
+}
+
+/// Where a synthetic case's person was exploited: mostly in the demo country (Veridia, `XVR`),
+/// a third abroad, one in twenty not known. Taken from a number already drawn, so adding it did
+/// not change the rest of the generated data.
+fn exploitation_country(draw: u32) -> Option<String> {
+    const ABROAD: &[&str] = &["ITA", "ITA", "DEU", "TUR", "ARE", "GBR", "POL", "RUS"];
+    match draw % 20 {
+        0 => None,
+        n @ 12..=19 => ABROAD.get(n as usize - 12).map(|c| (*c).to_owned()),
+        _ => Some("XVR".to_owned()),
     }
 }

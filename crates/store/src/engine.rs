@@ -79,7 +79,7 @@ fn person_from(row: &Row_) -> Result<PersonRecord> {
 
 const CASE_COLUMNS: &str = "c.id, c.reference, c.kind, c.person_id, c.owner_org_id, c.authority_org_id, c.case_worker_id, c.decision_maker_id, c.region, c.stage, \
      c.referred_on, c.rg_positive_on, c.last_negative_kind, c.last_negative_told_on, c.ended_from, c.deadline_kind, c.deadline_on, c.sex, c.age_group, \
-     c.exploitation_form, c.created_by, c.created_at, c.updated_at, c.version";
+     c.exploitation_form, c.exploitation_country, c.created_by, c.created_at, c.updated_at, c.version";
 
 fn case_from(row: &Row_) -> Result<CaseRecord> {
     Ok(CaseRecord {
@@ -103,6 +103,7 @@ fn case_from(row: &Row_) -> Result<CaseRecord> {
         sex: row.try_get("sex")?,
         age_group: row.try_get("age_group")?,
         exploitation_form: row.try_get("exploitation_form")?,
+        exploitation_country: row.try_get("exploitation_country")?,
         created_by: UserId(row.try_get("created_by")?),
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -1260,8 +1261,8 @@ impl EngineStore {
         sqlx::query(
             "INSERT INTO cases (id, reference, kind, person_id, owner_org_id, authority_org_id, case_worker_id, decision_maker_id, region, stage, referred_on, \
              rg_positive_on, last_negative_kind, last_negative_told_on, ended_from, deadline_kind, deadline_on, sex, age_group, exploitation_form, created_by, \
-             created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1)",
+             created_at, updated_at, version, exploitation_country) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24)",
         )
         .bind(c.id)
         .bind(&reference)
@@ -1286,6 +1287,7 @@ impl EngineStore {
         .bind(c.created_by.0)
         .bind(c.created_at)
         .bind(c.updated_at)
+        .bind(&c.exploitation_country)
         .execute(&mut *tx)
         .await?;
         let s = screening;
@@ -2236,11 +2238,11 @@ impl EngineStore {
             q.build().execute(&mut *tx).await?;
         }
         let cases: Vec<&CaseRecord> = bundles.iter().map(|b| &b.case).collect();
-        for chunk in cases.chunks(chunk_rows(24)) {
+        for chunk in cases.chunks(chunk_rows(25)) {
             let mut q = sqlx::QueryBuilder::<DB>::new(
                 "INSERT INTO cases (id, reference, kind, person_id, owner_org_id, authority_org_id, case_worker_id, decision_maker_id, region, stage, referred_on, \
                  rg_positive_on, last_negative_kind, last_negative_told_on, ended_from, deadline_kind, deadline_on, sex, age_group, exploitation_form, created_by, \
-                 created_at, updated_at, version) ",
+                 created_at, updated_at, version, exploitation_country) ",
             );
             q.push_values(chunk, |mut b, c| {
                 b.push_bind(c.id)
@@ -2266,7 +2268,8 @@ impl EngineStore {
                     .push_bind(c.created_by.0)
                     .push_bind(c.created_at)
                     .push_bind(c.updated_at)
-                    .push_bind(c.version);
+                    .push_bind(c.version)
+                    .push_bind(c.exploitation_country.clone());
             });
             q.build().execute(&mut *tx).await?;
         }

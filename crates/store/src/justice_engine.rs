@@ -421,12 +421,13 @@ impl EngineStore {
         .await?)
     }
 
-    /// Victims detected in `[from, to)` by sex, age group and nationality (the first citizenship
-    /// when the case was opened; GLOTIP). Anonymous notifications have no person: empty.
-    pub async fn victims_by_citizenship(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>> {
+    /// Victims detected in `[from, to)` by sex, age group, nationality (the first citizenship
+    /// when the case was opened; anonymous notifications have no person: empty) and country of
+    /// exploitation (empty when not recorded), in one pass for GLOTIP's linked tables.
+    pub async fn victims_by_country(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, String, i64)>> {
         Ok(sqlx::query_as(
-            "SELECT sex, age_group, COALESCE(nationality, ''), COUNT(*) FROM cases \
-             WHERE referred_on >= $1 AND referred_on < $2 GROUP BY sex, age_group, nationality",
+            "SELECT sex, age_group, COALESCE(nationality, ''), COALESCE(exploitation_country, ''), COUNT(*) FROM cases \
+             WHERE referred_on >= $1 AND referred_on < $2 GROUP BY sex, age_group, nationality, exploitation_country",
         )
         .bind(from)
         .bind(to)
@@ -446,14 +447,15 @@ impl EngineStore {
     /// One row per victim detected in `[from, to)` with the coded facts the CTDC microdata
     /// carry: referral date, sex, age group, age at identification, citizenships, form of
     /// exploitation, the latest screening's means and purposes, and the latest consent to
-    /// statistics (given, refused, withdrawn or empty). No identity.
+    /// statistics (given, refused, withdrawn or empty), the country of exploitation (ISO 3166-1
+    /// alpha-3 or empty). No identity.
     pub async fn ctdc_sources(&self, from: time::Date, to: time::Date) -> Result<Vec<CtdcSource>> {
         Ok(sqlx::query_as(
             "SELECT c.referred_on, c.sex, c.age_group, p.age_at_identification, COALESCE(p.citizenships, ''), c.exploitation_form, \
                COALESCE((SELECT s.means FROM screenings s WHERE s.case_id = c.id ORDER BY s.screened_on DESC, s.created_at DESC LIMIT 1), ''), \
                COALESCE((SELECT s.purposes FROM screenings s WHERE s.case_id = c.id ORDER BY s.screened_on DESC, s.created_at DESC LIMIT 1), '') \
                , COALESCE((SELECT k.status FROM consents k WHERE k.case_id = c.id AND k.purpose = 'statistics' \
-                   ORDER BY k.case_version DESC, k.recorded_at DESC LIMIT 1), '') \
+                   ORDER BY k.case_version DESC, k.recorded_at DESC LIMIT 1), ''), COALESCE(c.exploitation_country, '') \
              FROM cases c LEFT JOIN persons p ON p.id = c.person_id \
              WHERE c.referred_on >= $1 AND c.referred_on < $2 ORDER BY c.referred_on, c.id",
         )

@@ -239,7 +239,7 @@ pub type DecisionWait = (String, String, String, Option<i64>, Option<i64>, i64);
 /// One victim for CTDC microdata: referred on, sex, age group, age at identification,
 /// citizenships, form of exploitation, the latest screening's means and purposes (code lists),
 /// the latest consent to statistics (`given`, `refused`, `withdrawn`, or empty when none).
-pub type CtdcSource = (time::Date, String, String, Option<i32>, String, String, String, String, String);
+pub type CtdcSource = (time::Date, String, String, Option<i32>, String, String, String, String, String, String);
 
 impl JusticeRecord {
     /// The same record with its reference set (the store numbers new references).

@@ -129,6 +129,7 @@ pub mod sqlite {
         Migration { version: 14, name: "dp_releases", sql: include_str!("../migrations/sqlite/0014_dp_releases.sql") },
         Migration { version: 15, name: "decision_dates", sql: include_str!("../migrations/sqlite/0015_decision_dates.sql") },
         Migration { version: 16, name: "case_statistics", sql: include_str!("../migrations/sqlite/0016_case_statistics.sql") },
+        Migration { version: 17, name: "exploitation_country", sql: include_str!("../migrations/sqlite/0017_exploitation_country.sql") },
     ];
 
     impl EngineStore {
@@ -216,6 +217,7 @@ pub mod postgres {
         Migration { version: 14, name: "dp_releases", sql: include_str!("../migrations/postgres/0014_dp_releases.sql") },
         Migration { version: 15, name: "decision_dates", sql: include_str!("../migrations/postgres/0015_decision_dates.sql") },
         Migration { version: 16, name: "case_statistics", sql: include_str!("../migrations/postgres/0016_case_statistics.sql") },
+        Migration { version: 17, name: "exploitation_country", sql: include_str!("../migrations/postgres/0017_exploitation_country.sql") },
     ];
 
     impl EngineStore {
@@ -481,7 +483,9 @@ delegate! {
     #[allow(clippy::type_complexity)]
     pub async fn decision_waits(&self, from: time::Date, to: time::Date) -> Result<Vec<DecisionWait>>;
     pub async fn referrals_by_month(&self, from: time::Date, to: time::Date) -> Result<Vec<time::Date>>;
-    pub async fn victims_by_citizenship(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
+    /// Victims detected by sex, age group, nationality and country of exploitation.
+    #[allow(clippy::type_complexity)]
+    pub async fn victims_by_country(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, String, i64)>>;
     pub async fn investigation_forms(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>>;
     pub async fn ctdc_sources(&self, from: time::Date, to: time::Date) -> Result<Vec<CtdcSource>>;
     pub async fn victims_detected(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;

@@ -165,6 +165,8 @@ pub struct CaseRecord {
     pub sex: String,
     pub age_group: String,
     pub exploitation_form: String,
+    /// Where the person was exploited (ISO 3166-1 alpha-3), if known.
+    pub exploitation_country: Option<String>,
     pub created_by: UserId,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,

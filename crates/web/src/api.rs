@@ -383,6 +383,7 @@ fn openapi_core() -> serde_json::Value {
                         "required": ["kind", "screened_on", "population", "exploitation_form"],
                         "properties": {"kind": {"type": "string", "enum": ["referral", "anonymous_notification"]}, "person": {"type": "string", "description": "person id or P-YYYY-NNNNNN reference (referrals)"},
                             "screened_on": {"type": "string", "format": "date"}, "population": {"type": "string", "enum": ["adult", "child"]}, "exploitation_form": {"type": "string", "enum": ["labour", "sexual"]},
+                            "exploitation_country": {"type": "string", "pattern": "^([A-Z]{3})?$", "description": "where the person was exploited, ISO 3166-1 alpha-3; empty if not known"},
                             "acts": {"type": "array", "items": {"type": "string", "enum": palermo_service::palermo_domain::screening::Act::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},
                             "means": {"type": "array", "items": {"type": "string", "enum": palermo_service::palermo_domain::screening::Means::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},
                             "purposes": {"type": "array", "items": {"type": "string", "enum": palermo_service::palermo_domain::screening::Purpose::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}},

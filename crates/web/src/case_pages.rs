@@ -94,6 +94,7 @@ struct CaseNewPage {
     purposes: &'static [Purpose],
     checklist: &'static [ChecklistItem],
     authorities: Vec<(String, String)>,
+    countries: Vec<(&'static str, &'static str)>,
     errors: FieldErrors,
 }
 
@@ -137,6 +138,7 @@ async fn case_form(state: &AppState, ctx: &Ctx, form: FormData, errors: Vec<Vali
         purposes: Purpose::ALL,
         checklist: ChecklistItem::ALL,
         authorities,
+        countries: palermo_domain::country::names().collect(),
         errors: FieldErrors(errors),
         form,
     };
@@ -160,6 +162,7 @@ pub fn new_case_input(form: &FormData) -> NewCase {
         screened_on: form.get("screened_on"),
         population: form.get("population"),
         exploitation_form: form.get("exploitation_form"),
+        exploitation_country: form.get("exploitation_country"),
         acts: form.all("acts"),
         means: form.all("means"),
         purposes: form.all("purposes"),

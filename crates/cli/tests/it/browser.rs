@@ -341,9 +341,11 @@ async fn browser_journey_screening_referral_decisions_and_break_glass() {
     click(&b, "ind-EX.01").await;
     click(&b, "ind-EX.03").await;
     select(&b, "competent_authority", &directorate.id.to_string()).await;
+    fill(&b, "exploitation_country", "tur").await;
     click(&b, "open-case").await;
     wait_path(&b, "the child's case", |p| p.starts_with("/cases/") && p.len() > 20).await;
     assert_eq!(el(&b, "stage").await.text().await.unwrap(), "referred");
+    assert_eq!(el(&b, "exploitation-country").await.text().await.unwrap(), "TUR", "recorded as the ISO code");
     assert!(el(&b, "screening").await.text().await.unwrap().contains("child"));
     sign_out(&b).await;
 

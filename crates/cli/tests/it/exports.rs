@@ -110,7 +110,7 @@ async fn glotip_tables_through_the_gate(app: &TestApp) {
         };
         tables.entry(rec[0].to_owned()).or_default().insert((rec[1].to_owned(), rec[2].to_owned()), v);
     }
-    assert_eq!(tables.len(), 6, "{:?}", tables.keys());
+    assert_eq!(tables.len(), 7, "{:?}", tables.keys());
     for (title, cells) in &tables {
         let rows: std::collections::BTreeSet<&String> = cells.keys().map(|k| &k.0).collect();
         let cols: std::collections::BTreeSet<&String> = cells.keys().map(|k| &k.1).collect();
@@ -125,10 +125,40 @@ async fn glotip_tables_through_the_gate(app: &TestApp) {
     }
     let by_form = tables.iter().find(|(t, _)| t.starts_with("Victims detected by form")).unwrap().1;
     let by_cit = tables.iter().find(|(t, _)| t.starts_with("Victims detected by citizenship")).unwrap().1;
+    let by_where = tables.iter().find(|(t, _)| t.starts_with("Victims detected by country of exploitation")).unwrap().1;
     for g in ["women", "men", "girls", "boys", "other_or_unknown", "total"] {
         let key = ("total".to_owned(), g.to_owned());
-        assert_eq!(by_form.get(&key), by_cit.get(&key), "the two victims tables publish the same {g} total, or hide it in both");
+        assert_eq!(by_form.get(&key), by_cit.get(&key), "the victims tables publish the same {g} total, or hide it in all");
+        assert_eq!(by_form.get(&key), by_where.get(&key), "the victims tables publish the same {g} total, or hide it in all");
     }
+    // Exploited at home and abroad: the published row totals are the database's.
+    let mut abroad = 0;
+    for ((row, col), v) in by_where {
+        if col != "total" || row == "total" {
+            continue;
+        }
+        let sql: &'static str = match row.as_str() {
+            "XVR" => {
+                "SELECT COUNT(*) FROM cases WHERE exploitation_country = 'XVR' AND referred_on >= '2026-01-01' AND referred_on < '2027-01-01'"
+            }
+            "ITA" => {
+                "SELECT COUNT(*) FROM cases WHERE exploitation_country = 'ITA' AND referred_on >= '2026-01-01' AND referred_on < '2027-01-01'"
+            }
+            "unknown" => {
+                "SELECT COUNT(*) FROM cases WHERE exploitation_country IS NULL AND referred_on >= '2026-01-01' AND referred_on < '2027-01-01'"
+            }
+            _ => {
+                abroad += 1;
+                continue;
+            }
+        };
+        let n = palermo_store::testing::count(&app.db_url, sql).await.unwrap() as u64;
+        if let Some(v) = v {
+            assert_eq!(*v, n, "victims exploited in {row}");
+        }
+    }
+    assert!(by_where.contains_key(&("XVR".to_owned(), "total".to_owned())), "{:?}", by_where.keys());
+    assert!(abroad > 0, "victims exploited abroad are counted by country");
     let in_db = palermo_store::testing::count(
         &app.db_url,
         "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-01-01' AND referred_on < '2027-01-01'",
@@ -144,7 +174,7 @@ async fn glotip_tables_through_the_gate(app: &TestApp) {
     assert_eq!(r.status, 200, "{}", r.body);
     let mut wb = workbook(&r.bytes);
     let names = wb.sheet_names();
-    for s in ["About", "Offences", "Convicted", "Victims by form", "Victims by citizenship", "Assets confiscated"] {
+    for s in ["About", "Offences", "Convicted", "Victims by form", "Victims by citizenship", "Victims by country", "Assets confiscated"] {
         assert!(names.contains(&s.to_owned()), "{s} in {names:?}");
     }
     let sheet = wb.worksheet_range("Victims by form").unwrap();
@@ -167,9 +197,13 @@ async fn glotip_tables_through_the_gate(app: &TestApp) {
 
 async fn ctdc_microdata_is_k_anonymous(app: &TestApp) {
     app.app.create_demo(&|_| {}).await.unwrap();
-    // Plant a unique person: the only Icelander.
+    // Plant unique people: the only Icelander, and the only one exploited in New Zealand.
     app.sql(
-        "UPDATE persons SET citizenships = 'IS' WHERE id = (SELECT person_id FROM cases WHERE person_id IS NOT NULL AND referred_on >= '2026-01-01' ORDER BY reference LIMIT 1)",
+        "UPDATE persons SET citizenships = 'ISL' WHERE id = (SELECT person_id FROM cases WHERE person_id IS NOT NULL AND referred_on >= '2026-01-01' ORDER BY reference LIMIT 1)",
+    )
+    .await;
+    app.sql(
+        "UPDATE cases SET exploitation_country = 'NZL' WHERE id = (SELECT id FROM cases WHERE referred_on >= '2026-01-01' ORDER BY reference DESC LIMIT 1)",
     )
     .await;
     let mut analyst = app.client();
@@ -203,6 +237,14 @@ async fn ctdc_microdata_is_k_anonymous(app: &TestApp) {
     }
     let cit = cols.iter().position(|c| c == "citizenship").unwrap();
     assert!(rows.iter().all(|r| r[cit] != "IS"), "the planted unique person's citizenship never leaves");
+    let exploited_in = cols.iter().position(|c| c == "CountryOfExploitation").unwrap();
+    assert!(rows.iter().all(|r| r[exploited_in] != "NZ"), "the planted unique country of exploitation never leaves");
+    assert!(rows.iter().any(|r| r[exploited_in] == "XVR"), "the demo country (user-assigned, no alpha-2) is written as recorded");
+    let user_assigned = palermo_service::palermo_domain::country::user_assigned;
+    assert!(
+        rows.iter().all(|r| r[cit] == "-99" || r[cit].len() == 2 || user_assigned(&r[cit])),
+        "citizenship in ISO 3166-1 alpha-2 as CTDC writes it (a user-assigned code such as Kosovo's XKX as recorded)"
+    );
     let mut cw = app.client();
     cw.sign_in("case-worker", palermo_service::demo::DEMO_PASSWORD).await;
     assert_eq!(cw.get("/api/v1/statistics/ctdc.csv?year=2026").await.status, 403);

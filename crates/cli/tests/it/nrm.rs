@@ -81,9 +81,17 @@ async fn referral_decisions_and_clocks(app: &TestApp) {
     let r = fr.post_json("/api/v1/cases", &bad).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("ZZ.99"), "{}", r.body);
+    // A country of exploitation that is not an ISO 3166-1 alpha-3 code is named.
+    let mut bad = adult_referral(&p, &w.authority_org);
+    bad["exploitation_country"] = json!("Romania");
+    let r = fr.post_json("/api/v1/cases", &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"exploitation_country\"") && r.body.contains("alpha-3"), "{}", r.body);
     assert_eq!(cases_in_db(app).await, 0);
 
-    let r = fr.post_json("/api/v1/cases", &adult_referral(&p, &w.authority_org)).await;
+    let mut referral = adult_referral(&p, &w.authority_org);
+    referral["exploitation_country"] = json!("ita");
+    let r = fr.post_json("/api/v1/cases", &referral).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let opened = r.json();
     let id = opened["id"].as_str().unwrap().to_owned();
@@ -97,6 +105,7 @@ async fn referral_decisions_and_clocks(app: &TestApp) {
     let view = fr.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(view.status, 200, "{}", view.body);
     let v = view.json();
+    assert_eq!(v["exploitation_country"], "ITA");
     assert_eq!(v["screening"]["elements_met"], true);
     assert_eq!(v["screening"]["indicators_suggest"], true);
     assert_eq!(v["screening"]["positive_dimensions"], json!(["DR", "EX", "CD"]));

@@ -145,7 +145,7 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
         "{}",
         dash.body
     );
-    for table in ["by-month-table", "by-form-table"] {
+    for table in ["by-month-table", "by-form-table", "by-place-1-table", "by-place-2-table"] {
         let rows = dash.body.split(&format!("id=\"{table}\"")).nth(1).unwrap().split("</table>").next().unwrap();
         for cell in rows.split("<td>").skip(1).filter_map(|c| c.split("</td>").next()) {
             if let Ok(n) = cell.parse::<u64>() {
@@ -159,6 +159,8 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
     assert!(budget.contains("victim_services") && budget.contains("prevention"), "{budget}");
     let by_form = dash.body.split("id=\"by-form-table\"").nth(1).unwrap().split("</table>").next().unwrap();
     assert!(by_form.contains("sexual_exploitation") && by_form.contains("forced_labour"), "{by_form}");
+    let by_country = dash.body.split("id=\"by-place-2-table\"").nth(1).unwrap().split("</table>").next().unwrap();
+    assert!(by_country.contains("country of exploitation") && by_country.contains("XVR"), "{by_country}");
     let audit = app.app.recent_audit(&Caller::Console, 200, &RequestMeta::cli()).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "report.release"));
     assert!(audit.iter().any(|e| e.action == "report.write" && e.outcome == "ok"));
