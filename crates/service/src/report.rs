@@ -123,7 +123,7 @@ impl Palermo {
         let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
         let (from_at, to_at) = (from.midnight().assume_utc(), to.midnight().assume_utc());
         // The figures' reads are independent: run them at once (each on its own pooled reader).
-        let (n, counts, confiscated, detected, services, decisions, prevention, waiting) = tokio::try_join!(
+        let (n, counts, confiscated, detected, services, decisions, prevention, waiting, referrals) = tokio::try_join!(
             async { self.store.report_numbers(from, to, from_at, to_at).await.map_err(ServiceError::from) },
             async { self.store.justice_counts(from, to).await.map_err(ServiceError::from) },
             async { self.store.confiscated_value(from, to).await.map_err(ServiceError::from) },
@@ -132,6 +132,7 @@ impl Palermo {
             async { self.store.decisions_by_sex(from, to).await.map_err(ServiceError::from) },
             self.prevention_view(&iso3, false, false),
             self.waiting_rows(year),
+            self.referral_responses(year),
         )?;
         let n: HashMap<String, i64> = n.into_iter().collect();
         let get = |k: &str| n.get(k).copied().unwrap_or(0);
@@ -375,12 +376,14 @@ impl Palermo {
                     ));
                 }
                 9 => {
-                    p.tables.push(one_row(
-                        &policy,
-                        &format!("Referrals between organisations, {year}"),
-                        &["accepted", "not accepted"],
-                        &[get("referrals_accepted"), get("referrals_sent") - get("referrals_accepted")],
-                    )?);
+                    p.tables.push(referrals.outcomes.clone());
+                    let hours = |h: Option<i64>| h.map(|h| h.to_string()).unwrap_or_else(|| "x".into());
+                    p.plain_tables.push((
+                        format!("Hours from sending a referral to its answer, {year} (x: fewer than {th} answered)"),
+                        vec!["service".into(), "median".into(), "90th percentile".into()],
+                        referrals.times.iter().map(|t| vec![t.kind.clone(), hours(t.median_hours), hours(t.p90_hours)]).collect(),
+                    ));
+                    p.chart = Some(crate::statistics::response_chart(&referrals));
                     fig(&mut p, "Organisations taking part", self.org_names().await?.len().to_string());
                 }
                 10 => {

@@ -437,6 +437,102 @@ impl Palermo {
     }
 }
 
+/// How fast referrals between organisations were answered, per service kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseRow {
+    /// The service kind, or `all`.
+    pub kind: String,
+    /// Hours from sending to the answer (accepted or declined), median and 90th percentile;
+    /// none where fewer referrals than the threshold were answered.
+    pub median_hours: Option<i64>,
+    pub p90_hours: Option<i64>,
+}
+
+/// Referrals between organisations sent in a year (¶6, ¶9): what became of them, through the
+/// gate, and how fast they were answered. The numbers answered per kind are not published
+/// beside the gated table: with a published cell of the same row they would give a hidden
+/// one away.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferralResponses {
+    pub year: i32,
+    pub threshold: u64,
+    /// Service kind × accepted, declined, not answered (with totals), through the gate.
+    pub outcomes: Released,
+    pub times: Vec<ResponseRow>,
+}
+
+/// Seconds to whole hours, rounded.
+fn hours(seconds: i64) -> i64 {
+    (seconds + 1800).div_euclid(3600)
+}
+
+impl Palermo {
+    /// The referral statistics of `year` (for the dashboard, the report and the API).
+    pub(crate) async fn referral_responses(&self, year: i32) -> Result<ReferralResponses> {
+        let (from, to) = year_range(year)?;
+        let (from_at, to_at) = (from.midnight().assume_utc(), to.midnight().assume_utc());
+        let th = self.disclosure().threshold;
+        let mut kinds: std::collections::BTreeMap<String, ([u64; 3], Vec<i64>)> = std::collections::BTreeMap::new();
+        let mut all = Vec::new();
+        for (kind, status, sent_at, responded_at) in self.store.referral_responses(from_at, to_at).await? {
+            let k = kinds.entry(kind).or_default();
+            let col = match status.as_str() {
+                "accepted" | "completed" => 0,
+                "declined" => 1,
+                _ => 2,
+            };
+            k.0[col] += 1;
+            if let Some(at) = responded_at {
+                let secs = (at - sent_at).whole_seconds().max(0);
+                k.1.push(secs);
+                all.push(secs);
+            }
+        }
+        let mut times = Vec::new();
+        let timing = |kind: String, xs: Vec<i64>| {
+            let stats = if xs.len() as u64 >= th { palermo_stats::median_and_p90(xs) } else { None };
+            ResponseRow { kind, median_hours: stats.map(|s| hours(s.0)), p90_hours: stats.map(|s| hours(s.1)) }
+        };
+        let mut row_labels = Vec::new();
+        let mut cells = Vec::new();
+        for (kind, (counts, secs)) in kinds {
+            row_labels.push(kind.clone());
+            cells.push(counts.to_vec());
+            times.push(timing(kind, secs));
+        }
+        times.push(timing("all".into(), all));
+        let outcomes = palermo_stats::release(
+            &Table {
+                title: format!("Referrals between organisations, {year}, by service and answer"),
+                row_labels,
+                col_labels: vec!["accepted".into(), "declined".into(), "not answered".into()],
+                cells,
+            },
+            &self.disclosure(),
+        )
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(ReferralResponses { year, threshold: th, outcomes, times })
+    }
+
+    /// `GET /api/v1/statistics/referrals?year=…` (coordinators, analysts).
+    pub async fn referral_statistics(&self, caller: &Caller, year: i32, meta: &RequestMeta) -> Result<ReferralResponses> {
+        let actor = Self::user_of(caller)?;
+        if !Self::may_release(actor) {
+            return Err(self.denied(actor, meta, "statistics.referrals", None, Denied::Forbidden).await);
+        }
+        self.referral_responses(year).await
+    }
+}
+
+/// The response-time chart: median hours per service kind (small groups: no bar).
+pub(crate) fn response_chart(r: &ReferralResponses) -> crate::report::Chart {
+    crate::report::Chart {
+        title: format!("Median hours from sending a referral to its answer, {}", r.year),
+        unit: "hours".into(),
+        bars: r.times.iter().map(|t| (t.kind.clone(), t.median_hours.and_then(|h| u64::try_from(h).ok()))).collect(),
+    }
+}
+
 /// The statistics dashboard of coordinators and analysts: victims detected per month (through
 /// the gate, as one table so a hidden month cannot be found from the year's total) with its
 /// chart, victims by form of exploitation (the GLOTIP release), the waiting times with a chart of
@@ -457,6 +553,9 @@ pub struct Dashboard {
     pub waiting_chart: crate::report::Chart,
     /// Budget execution in the year per programme area and currency: spent / allocated, in per cent.
     pub budget_chart: crate::report::Chart,
+    /// Referrals between organisations: answers (gated) and response times.
+    pub referrals: ReferralResponses,
+    pub response_chart: crate::report::Chart,
 }
 
 impl Palermo {
@@ -526,6 +625,20 @@ impl Palermo {
                 })
                 .collect(),
         };
-        Ok(Dashboard { year, by_month, chart, waiting, by_form, by_place, form_chart, waiting_chart, budget_chart })
+        let referrals = self.referral_responses(year).await?;
+        let response_chart = response_chart(&referrals);
+        Ok(Dashboard {
+            year,
+            by_month,
+            chart,
+            waiting,
+            by_form,
+            by_place,
+            form_chart,
+            waiting_chart,
+            budget_chart,
+            referrals,
+            response_chart,
+        })
     }
 }

@@ -326,8 +326,6 @@ impl EngineStore {
             ("money_laundering_persons", "SELECT COUNT(DISTINCT suspect_id) FROM charges WHERE offence = 'money_laundering' AND charged_on >= {a} AND charged_on < {b}", false),
             ("victims_in_proceedings", "SELECT COUNT(DISTINCT case_id) FROM disclosures WHERE created_at >= {a} AND created_at < {b}", true),
             ("victims_with_protection", "SELECT COUNT(DISTINCT case_id) FROM disclosures WHERE protection <> '' AND created_at >= {a} AND created_at < {b}", true),
-            ("referrals_sent", "SELECT COUNT(*) FROM referrals WHERE sent_at >= {a} AND sent_at < {b}", true),
-            ("referrals_accepted", "SELECT COUNT(*) FROM referrals WHERE status IN ('accepted', 'completed') AND sent_at >= {a} AND sent_at < {b}", true),
             ("rg_positive", "SELECT COUNT(*) FROM cases WHERE rg_positive_on >= {a} AND rg_positive_on < {b}", false),
         ];
         let mut sql = String::new();
@@ -463,6 +461,20 @@ impl EngineStore {
         .bind(to)
         .fetch_all(&self.readers)
         .await?)
+    }
+
+    /// Referrals between organisations sent in `[from, to)`: service kind, status, when sent and
+    /// when answered (accepted or declined), for the response-time statistics.
+    pub async fn referral_responses(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<(String, String, OffsetDateTime, Option<OffsetDateTime>)>> {
+        Ok(sqlx::query_as("SELECT kind, status, sent_at, responded_at FROM referrals WHERE sent_at >= $1 AND sent_at < $2")
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.readers)
+            .await?)
     }
 
     /// Cases referred in `[from, to)` per month (1–12).

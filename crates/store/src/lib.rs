@@ -130,6 +130,7 @@ pub mod sqlite {
         Migration { version: 15, name: "decision_dates", sql: include_str!("../migrations/sqlite/0015_decision_dates.sql") },
         Migration { version: 16, name: "case_statistics", sql: include_str!("../migrations/sqlite/0016_case_statistics.sql") },
         Migration { version: 17, name: "exploitation_country", sql: include_str!("../migrations/sqlite/0017_exploitation_country.sql") },
+        Migration { version: 18, name: "referrals_sent", sql: include_str!("../migrations/sqlite/0018_referrals_sent.sql") },
     ];
 
     impl EngineStore {
@@ -218,6 +219,7 @@ pub mod postgres {
         Migration { version: 15, name: "decision_dates", sql: include_str!("../migrations/postgres/0015_decision_dates.sql") },
         Migration { version: 16, name: "case_statistics", sql: include_str!("../migrations/postgres/0016_case_statistics.sql") },
         Migration { version: 17, name: "exploitation_country", sql: include_str!("../migrations/postgres/0017_exploitation_country.sql") },
+        Migration { version: 18, name: "referrals_sent", sql: include_str!("../migrations/postgres/0018_referrals_sent.sql") },
     ];
 
     impl EngineStore {
@@ -483,6 +485,8 @@ delegate! {
     #[allow(clippy::type_complexity)]
     pub async fn decision_waits(&self, from: time::Date, to: time::Date) -> Result<Vec<DecisionWait>>;
     pub async fn referrals_by_month(&self, from: time::Date, to: time::Date) -> Result<Vec<time::Date>>;
+    #[allow(clippy::type_complexity)]
+    pub async fn referral_responses(&self, from: time::OffsetDateTime, to: time::OffsetDateTime) -> Result<Vec<(String, String, time::OffsetDateTime, Option<time::OffsetDateTime>)>>;
     /// Victims detected by sex, age group, nationality and country of exploitation.
     #[allow(clippy::type_complexity)]
     pub async fn victims_by_country(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, String, i64)>>;

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/statistics/sdg-16-2-2", get(sdg_16_2_2))
         .route("/statistics/dp-budget", post(set_dp_budget))
         .route("/statistics/waiting-times", get(waiting_times))
+        .route("/statistics/referrals", get(referral_statistics))
         .route("/statistics/dp-ledger", get(dp_ledger))
         .route("/statistics/dp-release", post(dp_release))
         .route("/cases/{id}/disclosures", get(case_disclosures).post(disclose_case))
@@ -366,6 +367,14 @@ async fn waiting_times(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
     read(&ctx, async |c| {
         let year = crate::export_api::year_of(&state, q.year.as_deref());
         state.app.waiting_times(&c, year, &ctx.meta).await
+    })
+    .await
+}
+
+async fn referral_statistics(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearQuery>) -> Response {
+    read(&ctx, async |c| {
+        let year = crate::export_api::year_of(&state, q.year.as_deref());
+        state.app.referral_statistics(&c, year, &ctx.meta).await
     })
     .await
 }
@@ -756,6 +765,12 @@ pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
     );
     waiting["get"]["parameters"] = json!([{"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}}]);
     p.insert("/api/v1/statistics/waiting-times".into(), waiting);
+    let mut referrals = get_op(
+        "Referrals between organisations sent in a year: accepted, declined, not answered per service kind through the disclosure gate, and the median and 90th-percentile hours to an answer (not published under the threshold) (coordinators, analysts)",
+        false,
+    );
+    referrals["get"]["parameters"] = json!([{"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}}]);
+    p.insert("/api/v1/statistics/referrals".into(), referrals);
     let num = json!({"type": "number"});
     p.insert(
         "/api/v1/statistics/dp-budget".into(),

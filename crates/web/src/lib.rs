@@ -295,6 +295,7 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/statistics/sdg-16-2-2"),
     ("POST", "/api/v1/statistics/dp-budget"),
     ("GET", "/api/v1/statistics/waiting-times"),
+    ("GET", "/api/v1/statistics/referrals"),
     ("GET", "/api/v1/statistics/dp-ledger"),
     ("POST", "/api/v1/statistics/dp-release"),
     ("GET", "/api/v1/prevention"),

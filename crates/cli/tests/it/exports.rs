@@ -376,3 +376,71 @@ mod configured_threshold {
         run(Engine::Postgres).await;
     }
 }
+
+/// Referrals between organisations (¶6, ¶9): the answers per service kind through the gate and
+/// the hours to an answer, published only where enough were answered. Threshold 3, so the
+/// demo's ten referrals give figures on both sides of it.
+async fn referral_statistics_through_the_gate(app: &TestApp) {
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let mut analyst = app.client();
+    analyst.sign_in("analyst", palermo_service::demo::DEMO_PASSWORD).await;
+    let r = analyst.get("/api/v1/statistics/referrals?year=1492").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"year\""), "{}", r.body);
+    let r = analyst.get("/api/v1/statistics/referrals?year=2026").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    let out = &v["outcomes"];
+    let count = |c: &Value| c.as_u64();
+    let mut published = Vec::new();
+    for row in out["cells"].as_array().unwrap() {
+        published.extend(row.as_array().unwrap().iter().filter_map(count));
+    }
+    published.extend(out["row_totals"].as_array().unwrap().iter().filter_map(count));
+    published.extend(out["col_totals"].as_array().unwrap().iter().filter_map(count));
+    assert!(published.iter().all(|n| *n == 0 || *n >= 3), "{published:?}");
+    let in_db = palermo_store::testing::count(
+        &app.db_url,
+        "SELECT COUNT(*) FROM referrals WHERE sent_at >= '2026-01-01' AND sent_at < '2027-01-01'",
+    )
+    .await
+    .unwrap() as u64;
+    assert!(in_db >= 10, "the demo's referrals: {in_db}");
+    assert_eq!(count(&out["total"]), Some(in_db), "every referral counted once: {out}");
+    let accommodation = out["row_labels"].as_array().unwrap().iter().position(|l| l == "accommodation").expect("accommodation row");
+    assert_eq!(count(&out["cells"][accommodation][0]), Some(5), "the shelter accepted five: {out}");
+    let times = v["times"].as_array().unwrap();
+    let all = times.iter().find(|t| t["kind"] == "all").unwrap();
+    assert!(all["median_hours"].is_i64() && all["p90_hours"].is_i64(), "enough answered to publish: {all}");
+    for t in times {
+        if t["median_hours"].is_null() {
+            assert!(t["p90_hours"].is_null(), "{t}");
+        }
+    }
+    let mut cw = app.client();
+    cw.sign_in("case-worker", palermo_service::demo::DEMO_PASSWORD).await;
+    assert_eq!(cw.get("/api/v1/statistics/referrals?year=2026").await.status, 403);
+    assert_eq!(app.client().get("/api/v1/statistics/referrals?year=2026").await.status, 401);
+}
+
+mod referral_threshold {
+    use palermo_testkit::{Engine, TestApp};
+
+    async fn run(engine: Engine) {
+        let Some(app) = TestApp::spawn_with(engine, |c| c.statistics.threshold = 3).await else {
+            return;
+        };
+        super::referral_statistics_through_the_gate(&app).await;
+        app.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(Engine::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run(Engine::Postgres).await;
+    }
+}

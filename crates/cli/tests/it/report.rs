@@ -145,7 +145,7 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
         "{}",
         dash.body
     );
-    for table in ["by-month-table", "by-form-table", "by-place-1-table", "by-place-2-table"] {
+    for table in ["by-month-table", "by-form-table", "by-place-1-table", "by-place-2-table", "referral-outcomes-table"] {
         let rows = dash.body.split(&format!("id=\"{table}\"")).nth(1).unwrap().split("</table>").next().unwrap();
         for cell in rows.split("<td>").skip(1).filter_map(|c| c.split("</td>").next()) {
             if let Ok(n) = cell.parse::<u64>() {
@@ -154,7 +154,8 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
         }
     }
     // Four charts, each with a table behind it; the demo's budgets give an execution per programme area.
-    assert_eq!(dash.body.matches("<svg").count(), 4, "by month, by form, waiting times, budget execution");
+    assert_eq!(dash.body.matches("<svg").count(), 5, "by month, by form, waiting times, budget execution, referral response times");
+    assert!(dash.body.contains("id=\"response-table\""), "the table behind the response-time chart");
     let budget = dash.body.split("id=\"budget-table\"").nth(1).expect("the budget table").split("</table>").next().unwrap();
     assert!(budget.contains("victim_services") && budget.contains("prevention"), "{budget}");
     let by_form = dash.body.split("id=\"by-form-table\"").nth(1).unwrap().split("</table>").next().unwrap();

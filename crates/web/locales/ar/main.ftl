@@ -488,3 +488,6 @@ s-no-budget = لا توجد بنود ميزانية مسجلة لهذه السن
 s-programme-area = مجال البرنامج (العملة)
 s-group = الفئة
 s-referrals = الإحالات
+s-service = الخدمة
+s-median-hours = الوسيط بالساعات حتى الرد
+s-p90-hours = المئين التسعون (ساعات)

@@ -488,3 +488,6 @@ s-no-budget = No budget lines recorded for this year.
 s-programme-area = Programme area (currency)
 s-group = Group
 s-referrals = Referrals
+s-service = Service
+s-median-hours = Median hours to an answer
+s-p90-hours = 90th percentile (hours)

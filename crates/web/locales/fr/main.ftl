@@ -488,3 +488,6 @@ s-no-budget = Aucune ligne budgétaire enregistrée pour cette année.
 s-programme-area = Domaine du programme (monnaie)
 s-group = Groupe
 s-referrals = Orientations
+s-service = Service
+s-median-hours = Délai médian de réponse (heures)
+s-p90-hours = 90e centile (heures)
