@@ -456,7 +456,8 @@ pub struct ResponseRow {
 pub struct ReferralResponses {
     pub year: i32,
     pub threshold: u64,
-    /// Service kind × accepted, declined, not answered (with totals), through the gate.
+    /// Service kind × accepted (or completed), declined, revoked by the sender, not answered
+    /// (with totals), through the gate.
     pub outcomes: Released,
     pub times: Vec<ResponseRow>,
 }
@@ -472,14 +473,15 @@ impl Palermo {
         let (from, to) = year_range(year)?;
         let (from_at, to_at) = (from.midnight().assume_utc(), to.midnight().assume_utc());
         let th = self.disclosure().threshold;
-        let mut kinds: std::collections::BTreeMap<String, ([u64; 3], Vec<i64>)> = std::collections::BTreeMap::new();
+        let mut kinds: std::collections::BTreeMap<String, ([u64; 4], Vec<i64>)> = std::collections::BTreeMap::new();
         let mut all = Vec::new();
         for (kind, status, sent_at, responded_at) in self.store.referral_responses(from_at, to_at).await? {
             let k = kinds.entry(kind).or_default();
             let col = match status.as_str() {
                 "accepted" | "completed" => 0,
                 "declined" => 1,
-                _ => 2,
+                "revoked" => 2,
+                _ => 3,
             };
             k.0[col] += 1;
             if let Some(at) = responded_at {
@@ -505,7 +507,7 @@ impl Palermo {
             &Table {
                 title: format!("Referrals between organisations, {year}, by service and answer"),
                 row_labels,
-                col_labels: vec!["accepted".into(), "declined".into(), "not answered".into()],
+                col_labels: vec!["accepted".into(), "declined".into(), "revoked".into(), "not answered".into()],
                 cells,
             },
             &self.disclosure(),

@@ -766,7 +766,7 @@ pub fn openapi_paths() -> serde_json::Map<String, serde_json::Value> {
     waiting["get"]["parameters"] = json!([{"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}}]);
     p.insert("/api/v1/statistics/waiting-times".into(), waiting);
     let mut referrals = get_op(
-        "Referrals between organisations sent in a year: accepted, declined, not answered per service kind through the disclosure gate, and the median and 90th-percentile hours to an answer (not published under the threshold) (coordinators, analysts)",
+        "Referrals between organisations sent in a year: accepted, declined, revoked, not answered per service kind through the disclosure gate, and the median and 90th-percentile hours to an answer (not published under the threshold) (coordinators, analysts)",
         false,
     );
     referrals["get"]["parameters"] = json!([{"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}}]);
