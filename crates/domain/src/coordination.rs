@@ -204,6 +204,43 @@ pub fn basis_stands(basis: ReferralBasis, consent: Option<ConsentState>) -> bool
     }
 }
 
+code_list! {
+    /// A transfer of case ownership to another organisation: proposed by the owner's case team,
+    /// then accepted or declined by the receiving organisation, or cancelled by the proposer.
+    TransferStatus, "status" {
+        Proposed => "proposed",
+        Accepted => "accepted",
+        Declined => "declined",
+        Cancelled => "cancelled",
+    }
+}
+
+code_list! {
+    /// What may happen to a proposed transfer.
+    TransferCommand, "command" {
+        Accept => "accept",
+        Decline => "decline",
+        Cancel => "cancel",
+    }
+}
+
+impl TransferCommand {
+    /// Whether the receiving organisation (accept, decline) or the proposer's side (cancel) gives it.
+    pub fn by_receiver(self) -> bool {
+        !matches!(self, TransferCommand::Cancel)
+    }
+}
+
+/// The status of a transfer after `cmd`: only a proposed transfer moves, once.
+pub fn next_transfer(status: TransferStatus, cmd: TransferCommand) -> Result<TransferStatus, ValidationError> {
+    match (status, cmd) {
+        (TransferStatus::Proposed, TransferCommand::Accept) => Ok(TransferStatus::Accepted),
+        (TransferStatus::Proposed, TransferCommand::Decline) => Ok(TransferStatus::Declined),
+        (TransferStatus::Proposed, TransferCommand::Cancel) => Ok(TransferStatus::Cancelled),
+        _ => Err(ValidationError::new("command", format!("nothing: the transfer is already {}", status.code()))),
+    }
+}
+
 /// The median of response times in seconds (sent → accepted or declined); `None` for none.
 pub fn median(mut xs: Vec<i64>) -> Option<i64> {
     if xs.is_empty() {
@@ -216,6 +253,29 @@ pub fn median(mut xs: Vec<i64>) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    proptest! {
+        /// A transfer moves once, from proposed; an illegal command is refused naming the field.
+        #[test]
+        fn a_transfer_moves_once(cmds in proptest::collection::vec(0usize..3, 1..6)) {
+            let mut status = TransferStatus::Proposed;
+            for (n, i) in cmds.into_iter().enumerate() {
+                let cmd = TransferCommand::ALL[i];
+                match next_transfer(status, cmd) {
+                    Ok(next) => {
+                        prop_assert_eq!(n, 0, "only the first command moves it");
+                        prop_assert_ne!(next, TransferStatus::Proposed);
+                        status = next;
+                    }
+                    Err(e) => {
+                        prop_assert!(n > 0);
+                        prop_assert_eq!(e.field, "command");
+                        prop_assert!(e.expected.contains(status.code()));
+                    }
+                }
+            }
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

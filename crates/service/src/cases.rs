@@ -210,6 +210,8 @@ pub struct CaseView {
     pub break_glass_active: bool,
     /// May record consent and assign the team.
     pub can_manage: bool,
+    /// May propose to hand the case to another organisation (the owner organisation's team).
+    pub may_transfer: bool,
     pub time_zone: String,
     /// Referrals of this case: all of them for the case team, the caller's organisation's own
     /// for a recipient.
@@ -909,6 +911,7 @@ impl Palermo {
             consents,
             break_glass_active: glass,
             can_manage,
+            may_transfer: can_manage && actor.org_id == c.owner_org_id && c.kind == "referral",
             referrals: {
                 let names = if referrals.is_empty() { Default::default() } else { self.service_names().await? };
                 referrals

@@ -24,6 +24,7 @@ pub mod prevention;
 pub mod report;
 pub mod statistics;
 pub mod synth;
+pub mod transfer;
 mod witness;
 
 use palermo_crypto::keys::KeyRing;

@@ -342,6 +342,26 @@ fn referral_from(row: &Row_) -> Result<ReferralRecord> {
     })
 }
 
+const TRANSFER_COLUMNS: &str = "id, case_id, from_org_id, to_org_id, proposed_by, reason, basis, status, decline_reason, proposed_at, answered_at, answered_by, version";
+
+fn transfer_from(row: &Row_) -> Result<TransferRecord> {
+    Ok(TransferRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        from_org_id: OrgId(row.try_get("from_org_id")?),
+        to_org_id: OrgId(row.try_get("to_org_id")?),
+        proposed_by: UserId(row.try_get("proposed_by")?),
+        reason: row.try_get("reason")?,
+        basis: row.try_get("basis")?,
+        status: row.try_get("status")?,
+        decline_reason: row.try_get("decline_reason")?,
+        proposed_at: row.try_get("proposed_at")?,
+        answered_at: row.try_get("answered_at")?,
+        answered_by: row.try_get::<Option<Uuid>, _>("answered_by")?.map(UserId),
+        version: row.try_get("version")?,
+    })
+}
+
 fn delivered_from(row: &Row_) -> Result<ServiceDeliveredRecord> {
     Ok(ServiceDeliveredRecord {
         id: row.try_get("id")?,
@@ -1696,6 +1716,110 @@ impl EngineStore {
         }
         Self::insert_case_event_in(&mut tx, event).await?;
         self.commit_with(tx, audit).await
+    }
+
+    /// Propose a transfer of ownership, with its timeline entry, in one transaction.
+    pub async fn insert_transfer(&self, t: &TransferRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO case_transfers ({TRANSFER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        )))
+        .bind(t.id)
+        .bind(t.case_id)
+        .bind(t.from_org_id.0)
+        .bind(t.to_org_id.0)
+        .bind(t.proposed_by.0)
+        .bind(&t.reason)
+        .bind(&t.basis)
+        .bind(&t.status)
+        .bind(&t.decline_reason)
+        .bind(t.proposed_at)
+        .bind(t.answered_at)
+        .bind(t.answered_by.map(|u| u.0))
+        .bind(t.version)
+        .execute(&mut *tx)
+        .await?;
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    /// Answer a transfer; `t.version` is the version read. When `new_owner` is given (accepted),
+    /// the case changes owner in the same transaction — only if it is still at `case_version`
+    /// and still owned by the proposer — and its assigned case worker is cleared (the receiver
+    /// assigns its own). [`StoreError::Stale`] if either moved meanwhile.
+    pub async fn answer_transfer(
+        &self,
+        t: &TransferRecord,
+        new_owner: Option<(i64, OffsetDateTime)>,
+        event: &CaseEventRecord,
+        audit: &[AuditEvent],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE case_transfers SET status = $1, decline_reason = $2, answered_at = $3, answered_by = $4, version = version + 1 \
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(&t.status)
+        .bind(&t.decline_reason)
+        .bind(t.answered_at)
+        .bind(t.answered_by.map(|u| u.0))
+        .bind(t.id)
+        .bind(t.version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Stale("someone answered this transfer while you were working on it; nothing was saved — reload and try again"));
+        }
+        if let Some((case_version, at)) = new_owner {
+            let moved = sqlx::query(
+                "UPDATE cases SET owner_org_id = $1, case_worker_id = NULL, updated_at = $2, version = version + 1 \
+                 WHERE id = $3 AND version = $4 AND owner_org_id = $5",
+            )
+            .bind(t.to_org_id.0)
+            .bind(at)
+            .bind(t.case_id)
+            .bind(case_version)
+            .bind(t.from_org_id.0)
+            .execute(&mut *tx)
+            .await?;
+            if moved.rows_affected() == 0 {
+                return Err(StoreError::Stale("the case changed while the transfer waited; nothing was saved — reload and try again"));
+            }
+        }
+        Self::insert_case_event_in(&mut tx, event).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn get_transfer(&self, id: Uuid) -> Result<Option<TransferRecord>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TRANSFER_COLUMNS} FROM case_transfers WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.readers)
+            .await?;
+        row.as_ref().map(transfer_from).transpose()
+    }
+
+    pub async fn transfers_of_case(&self, case_id: Uuid) -> Result<Vec<TransferRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {TRANSFER_COLUMNS} FROM case_transfers WHERE case_id = $1 ORDER BY proposed_at, id"
+        )))
+        .bind(case_id)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(transfer_from).collect()
+    }
+
+    /// Transfers an organisation proposed or was offered (newest first, at most `limit`).
+    pub async fn transfers_of_org(&self, org: OrgId, limit: i64) -> Result<Vec<TransferRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {TRANSFER_COLUMNS} FROM case_transfers WHERE to_org_id = $1 UNION SELECT {TRANSFER_COLUMNS} FROM case_transfers WHERE from_org_id = $2 \
+             ORDER BY proposed_at DESC, id LIMIT $3"
+        )))
+        .bind(org.0)
+        .bind(org.0)
+        .bind(limit)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(transfer_from).collect()
     }
 
     pub async fn get_referral(&self, id: Uuid) -> Result<Option<ReferralRecord>> {

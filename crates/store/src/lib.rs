@@ -131,6 +131,7 @@ pub mod sqlite {
         Migration { version: 16, name: "case_statistics", sql: include_str!("../migrations/sqlite/0016_case_statistics.sql") },
         Migration { version: 17, name: "exploitation_country", sql: include_str!("../migrations/sqlite/0017_exploitation_country.sql") },
         Migration { version: 18, name: "referrals_sent", sql: include_str!("../migrations/sqlite/0018_referrals_sent.sql") },
+        Migration { version: 19, name: "case_transfers", sql: include_str!("../migrations/sqlite/0019_case_transfers.sql") },
     ];
 
     impl EngineStore {
@@ -220,6 +221,7 @@ pub mod postgres {
         Migration { version: 16, name: "case_statistics", sql: include_str!("../migrations/postgres/0016_case_statistics.sql") },
         Migration { version: 17, name: "exploitation_country", sql: include_str!("../migrations/postgres/0017_exploitation_country.sql") },
         Migration { version: 18, name: "referrals_sent", sql: include_str!("../migrations/postgres/0018_referrals_sent.sql") },
+        Migration { version: 19, name: "case_transfers", sql: include_str!("../migrations/postgres/0019_case_transfers.sql") },
     ];
 
     impl EngineStore {
@@ -417,6 +419,11 @@ delegate! {
     pub async fn insert_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn update_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, places: Option<(Uuid, i64)>, audit: &[AuditEvent]) -> Result<()>;
     pub async fn get_referral(&self, id: Uuid) -> Result<Option<ReferralRecord>>;
+    pub async fn insert_transfer(&self, t: &TransferRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn answer_transfer(&self, t: &TransferRecord, new_owner: Option<(i64, time::OffsetDateTime)>, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn get_transfer(&self, id: Uuid) -> Result<Option<TransferRecord>>;
+    pub async fn transfers_of_case(&self, case_id: Uuid) -> Result<Vec<TransferRecord>>;
+    pub async fn transfers_of_org(&self, org: OrgId, limit: i64) -> Result<Vec<TransferRecord>>;
     pub async fn referrals_of_case(&self, case_id: Uuid) -> Result<Vec<ReferralRecord>>;
     pub async fn referrals_of_org(&self, org: OrgId, limit: i64) -> Result<Vec<ReferralRecord>>;
     pub async fn referrals_since(&self, since: time::OffsetDateTime) -> Result<Vec<ReferralRecord>>;

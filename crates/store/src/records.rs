@@ -283,6 +283,26 @@ pub struct ReferralRecord {
     pub version: i64,
 }
 
+/// A proposed transfer of a case's ownership to another organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRecord {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub from_org_id: OrgId,
+    pub to_org_id: OrgId,
+    pub proposed_by: UserId,
+    /// Why (short operational text; no names).
+    pub reason: String,
+    /// `consent` or `child_rule`.
+    pub basis: String,
+    pub status: String,
+    pub decline_reason: Option<String>,
+    pub proposed_at: OffsetDateTime,
+    pub answered_at: Option<OffsetDateTime>,
+    pub answered_by: Option<UserId>,
+    pub version: i64,
+}
+
 /// A service delivered to a case's person, recorded by the provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceDeliveredRecord {

@@ -44,6 +44,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/referrals", post(send_referral))
         .route("/cases/{id}/services", post(record_service))
         .route("/referrals/{id}", post(act_on_referral))
+        .route("/cases/{id}/transfer", post(propose_transfer))
+        .route("/transfers", get(transfers))
+        .route("/transfers/{id}", post(act_on_transfer))
         .route("/coordination", get(coordination_dashboard))
         .route("/referrals/overrides", get(referral_overrides))
         .route("/cases/{id}/residence", post(record_permit))
@@ -453,6 +456,15 @@ fn openapi_core() -> serde_json::Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["command"], "properties": {
                     "command": {"type": "string", "enum": ["accept", "decline", "complete", "revoke"]}, "reason": {"type": "string"}}}}}},
                 "responses": {"200": ok("The referral now", json!({"type": "object"})), "404": err("Not found"), "422": err("Not allowed in this status")}}},
+            "/api/v1/cases/{id}/transfer": {"post": {"summary": "Propose to hand the case's ownership to another organisation (the owner organisation's case team); needs the person's consent to a referral to it (children: the child rule)", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["to", "reason"],
+                    "properties": {"to": {"type": "string", "format": "uuid"}, "reason": {"type": "string", "minLength": 10, "maxLength": 500}}}}}},
+                "responses": {"201": ok("The proposed transfer", json!({"type": "object"})), "403": err("Not the owner organisation's case team"), "404": err("Not found"), "422": err("Invalid, or the consent is missing (named)")}}},
+            "/api/v1/transfers": {"get": {"summary": "Transfers of case ownership the caller's organisation proposed or was offered, newest first", "responses": {"200": ok("Transfers", json!({"type": "array"}))}}},
+            "/api/v1/transfers/{id}": {"post": {"summary": "Accept or decline (with a reason) a transfer offered to your organisation; cancel one your organisation proposed", "parameters": [id_param[0].clone(), csrf],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["command"],
+                    "properties": {"command": {"type": "string", "enum": ["accept", "decline", "cancel"]}, "reason": {"type": "string"}}}}}},
+                "responses": {"200": ok("The transfer now", json!({"type": "object"})), "404": err("Not found"), "422": err("Not allowed in this status")}}},
             "/api/v1/coordination": {"get": {"summary": "The caller's organisation's dashboard: open referrals, median response time, services delivered this month, free places, inbox", "responses": {"200": ok("Dashboard", json!({"type": "object"}))}}},
             "/api/v1/referrals/overrides": {"get": {"summary": "Referrals sent on an emergency override in the last 90 days (coordinators, auditors; audited)", "responses": {"200": ok("Referrals", json!({"type": "array"})), "403": err("Role does not allow")}}},
             "/api/v1/cases/{id}/residence": {"post": {"summary": "Record a residence status (reflection period, permit, asylum claim); on the timeline; granted permits raise an expiry alert ahead of their end", "parameters": [id_param[0].clone(), csrf],
@@ -671,6 +683,47 @@ async fn act_on_referral(
         }
     };
     let v = try_api!(ctx, state.app.act_on_referral(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::OK, &v)
+}
+
+async fn propose_transfer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    case_write(&state, &ctx, &headers, &id, &body, StatusCode::CREATED, async |caller, input: palermo_service::transfer::NewTransfer| {
+        state.app.propose_transfer(&caller, &id, &input, &ctx.meta).await
+    })
+    .await
+}
+
+async fn act_on_transfer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    let input: palermo_service::transfer::TransferAction = match parse_body(&body) {
+        Ok(i) => i,
+        Err(e) => {
+            if let Err(ServiceError::NotFound) = state.app.act_on_transfer(&caller, &id, &Default::default(), &ctx.meta).await {
+                return problem(&ServiceError::NotFound, &ctx.meta.request_id);
+            }
+            return problem(&e, &ctx.meta.request_id);
+        }
+    };
+    let v = try_api!(ctx, state.app.act_on_transfer(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::OK, &v)
+}
+
+async fn transfers(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let v = try_api!(ctx, state.app.transfers(&Caller::User(s.actor.clone())).await);
     json_ok(StatusCode::OK, &v)
 }
 

@@ -358,6 +358,10 @@ async fn case_post(state: AppState, ctx: Ctx, id: String, body: axum::body::Byte
             .await
         }
         "assign" => app.assign_case_worker(&caller, &id, &form.get("case_worker"), &ctx.meta).await,
+        "transfer" => {
+            let input = palermo_service::transfer::NewTransfer { to: form.get("to"), reason: form.get("reason") };
+            app.propose_transfer(&caller, &id, &input, &ctx.meta).await.map(|_| ())
+        }
         "referral" => {
             let reason = form.get("emergency_reason");
             let input = NewReferral {
@@ -519,6 +523,9 @@ pub async fn complete_task(State(state): State<AppState>, ctx: Ctx, Path(id): Pa
 }
 pub async fn send_referral(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "referral").await
+}
+pub async fn propose_transfer(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    case_post(state, ctx, id, body, "transfer").await
 }
 pub async fn record_service(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     case_post(state, ctx, id, body, "service").await

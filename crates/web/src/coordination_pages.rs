@@ -163,12 +163,30 @@ pub async fn act_on_referral(State(state): State<AppState>, ctx: Ctx, Path(id): 
     }
 }
 
+/// `POST /transfers/{id}`: accept, decline or cancel a transfer of case ownership, from the
+/// dashboard. An accepted case opens for its new owner; otherwise back to the dashboard.
+pub async fn act_on_transfer(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    let form = FormData::parse(&body);
+    let s = match require_post(&ctx, &form) {
+        Ok(s) => s.clone(),
+        Err(r) => return r,
+    };
+    let input = palermo_service::transfer::TransferAction { command: form.get("command"), reason: form.get("reason") };
+    match state.app.act_on_transfer(&Caller::User(s.actor.clone()), &id, &input, &ctx.meta).await {
+        Ok(t) if t.status == "accepted" => Redirect::to(&format!("/cases/{}", t.case_id)).into_response(),
+        Ok(_) => Redirect::to("/coordination").into_response(),
+        Err(ServiceError::Invalid(errors)) => dashboard_page(&state, &ctx, errors).await,
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "coordination.html")]
 struct CoordinationPage {
     page: PageCtx,
     d: OrgDashboard,
     overrides: Option<Vec<ReferralView>>,
+    transfers: Vec<palermo_service::transfer::TransferView>,
     errors: FieldErrors,
 }
 
@@ -204,8 +222,12 @@ async fn dashboard_page(state: &AppState, ctx: &Ctx, errors: Vec<ValidationError
     } else {
         None
     };
+    let transfers = match state.app.transfers(&caller).await {
+        Ok(t) => t,
+        Err(e) => return error_page(ctx, &e),
+    };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render(status, &CoordinationPage { page: page(ctx, "coordination-title"), d, overrides, errors: FieldErrors(errors) })
+    render(status, &CoordinationPage { page: page(ctx, "coordination-title"), d, overrides, transfers, errors: FieldErrors(errors) })
 }
 
 /// `GET /coordination`: the organisation's referrals and services at a glance.

@@ -135,6 +135,8 @@ pub fn router(app: Palermo) -> Router {
         .route("/cases/{id}/support-plans/approve", post(case_pages::approve_support_plan))
         .route("/cases/{id}/tasks/done", post(case_pages::complete_task))
         .route("/referrals/{id}", post(coordination_pages::act_on_referral))
+        .route("/cases/{id}/transfer", post(case_pages::propose_transfer))
+        .route("/transfers/{id}", post(coordination_pages::act_on_transfer))
         .route("/services", get(coordination_pages::services).post(coordination_pages::add_service))
         .route("/services/{id}/availability", post(coordination_pages::set_availability))
         .route("/coordination", get(coordination_pages::coordination))
@@ -201,6 +203,10 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/cases/{id}/referrals"),
     ("POST", "/api/v1/cases/{id}/services"),
     ("POST", "/api/v1/referrals/{id}"),
+    ("POST", "/api/v1/cases/{id}/transfer"),
+    ("POST", "/api/v1/transfers/{id}"),
+    ("POST", "/cases/{id}/transfer"),
+    ("POST", "/transfers/{id}"),
     ("POST", "/api/v1/services/{id}/availability"),
     ("POST", "/cases/{id}/disclosures"),
     ("POST", "/cases/{id}/disclosures/end"),
@@ -296,6 +302,7 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/statistics/dp-budget"),
     ("GET", "/api/v1/statistics/waiting-times"),
     ("GET", "/api/v1/statistics/referrals"),
+    ("GET", "/api/v1/transfers"),
     ("GET", "/api/v1/statistics/dp-ledger"),
     ("POST", "/api/v1/statistics/dp-release"),
     ("GET", "/api/v1/prevention"),

@@ -16,7 +16,8 @@ crate::on_both_engines!(
     compensation_and_risk,
     step_up_for_the_location,
     reintegration_follow_up,
-    support_plans_with_approval
+    support_plans_with_approval,
+    ownership_transfer_with_acceptance
 );
 
 pub(crate) struct World {
@@ -652,4 +653,104 @@ async fn support_plans_with_approval(app: &TestApp) {
     let r = fr.post_json(&format!("/api/v1/cases/{id}/tasks/done"), &json!({"task": task, "done_on": today})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(fr.get("/api/v1/tasks/overdue").await.json().as_array().unwrap().len(), 0);
+}
+
+/// Transfer of case ownership: proposed by the owner's team on consent, invisible to the
+/// receiver until it accepts, then the case is the receiver's and the former owner loses it;
+/// declined with a reason or cancelled, nothing moves.
+async fn ownership_transfer_with_acceptance(app: &TestApp) {
+    let w = world(app).await;
+    let ngo = app.org("Harbour NGO", "ngo_outreach").await;
+    app.user(&ngo, "ngo-worker", &["case_worker"]).await;
+    let ngo_id = ngo.id.to_string();
+    let mut fr = app.signed_in("responder").await;
+    let mut receiver = app.signed_in("ngo-worker").await;
+    let mut outsider = app.signed_in("outsider").await;
+    let id = open_case(app, &mut fr, &w, "31").await;
+    let url = format!("/api/v1/cases/{id}/transfer");
+    let propose = json!({"to": ngo_id, "reason": "The person moved to the harbour district."});
+
+    // Outside the case: 404; anonymous: 401.
+    assert_eq!(outsider.post_json(&url, &propose).await.status, 404);
+    assert_eq!(app.client().post_raw(&url, &[], &[]).await.status, 401);
+    assert_eq!(app.client().get("/api/v1/transfers").await.status, 401);
+    // No consent to the receiver: refused, naming it; bad fields named.
+    let r = fr.post_json(&url, &propose).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("consent to a referral to Harbour NGO is not on record"), "{}", r.body);
+    let r = fr.post_json(&url, &json!({"to": w.police.id.to_string(), "reason": "short"})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"to\"") && r.body.contains("\"field\":\"reason\""), "{}", r.body);
+    assert!(receiver.get("/api/v1/transfers").await.json().as_array().unwrap().is_empty(), "nothing was proposed");
+
+    // With consent: proposed; one at a time; the receiver sees the transfer, not the case.
+    assert_eq!(fr.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&ngo_id, "given")).await.status, 200);
+    let r = fr.post_json(&url, &propose).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let t = r.json();
+    let transfer = t["id"].as_str().unwrap().to_owned();
+    assert_eq!((t["status"].as_str(), t["basis"].as_str()), (Some("proposed"), Some("consent")));
+    assert_eq!(t["commands"], json!(["cancel"]));
+    assert_eq!(fr.post_json(&url, &propose).await.status, 422, "a second proposal waits for the first");
+    let offered = receiver.get("/api/v1/transfers").await.json();
+    assert_eq!(offered[0]["id"], transfer.as_str());
+    assert_eq!(offered[0]["commands"], json!(["accept", "decline"]));
+    assert_eq!(offered[0]["age_group"], "adult");
+    assert_eq!(receiver.get(&format!("/api/v1/cases/{id}")).await.status, 404, "not the receiver's until it accepts");
+    let act = format!("/api/v1/transfers/{transfer}");
+    assert_eq!(outsider.post_json(&act, &json!({"command": "accept"})).await.status, 404, "a third organisation");
+    let r = receiver.post_json(&act, &json!({"command": "decline", "reason": ""})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"field\":\"reason\""), "{}", r.body);
+    assert_eq!(receiver.post_json(&act, &json!({"command": "cancel"})).await.status, 403, "only the proposer's side cancels");
+
+    // Accepted: the case is the receiver's; the former owner's first responder loses it.
+    let r = receiver.post_json(&act, &json!({"command": "accept"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["status"], "accepted");
+    let v = receiver.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(v.status, 200, "{}", v.body);
+    assert_eq!(v.json()["owner_org"], "Harbour NGO");
+    assert!(v.body.contains("ownership_transferred"), "on the timeline");
+    assert_eq!(fr.get(&format!("/api/v1/cases/{id}")).await.status, 404, "the former owner no longer sees it");
+    let r = receiver.post_json(&act, &json!({"command": "accept"})).await;
+    assert_eq!(r.status, 422, "a transfer moves once");
+    assert!(r.body.contains("already accepted"), "{}", r.body);
+    let audit = app.app.recent_audit(&palermo_service::admin::Caller::Console, 100, &palermo_service::RequestMeta::cli()).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "case.transfer_accept"));
+    assert!(audit.iter().any(|e| e.action == "case.transfer_propose"));
+
+    // Back to the police: declined with a reason (nothing moves), then proposed and cancelled.
+    let police = w.police.id.to_string();
+    assert_eq!(receiver.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&police, "given")).await.status, 200);
+    let back = json!({"to": police, "reason": "The person asks to return to the city."});
+    let r = receiver.post_json(&url, &back).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let t2 = r.json()["id"].as_str().unwrap().to_owned();
+    let r = fr.post_json(&format!("/api/v1/transfers/{t2}"), &json!({"command": "decline", "reason": "No team free this month."})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["status"], "declined");
+    assert_eq!(fr.get(&format!("/api/v1/cases/{id}")).await.status, 404, "declined: nothing moved");
+    // This time from the pages: the case page's form, the dashboard's cancel button.
+    let csrf = receiver.csrf_token().await.unwrap();
+    let page = receiver.get(&format!("/cases/{id}")).await;
+    assert!(page.body.contains("id=\"propose-transfer\""), "the owner's team sees the transfer form");
+    let r = receiver
+        .post_form(
+            &format!("/cases/{id}/transfer"),
+            &[("csrf", &csrf), ("to", &police), ("reason", "The person asks to return to the city.")],
+        )
+        .await;
+    assert_eq!((r.status, r.location()), (303, Some(format!("/cases/{id}").as_str())), "{}", r.body);
+    let listed = receiver.get("/api/v1/transfers").await.json();
+    let t3 = listed[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(listed[0]["status"], "proposed");
+    let dash = receiver.get("/coordination").await;
+    assert!(dash.body.contains(&format!("id=\"transfer-cancel-{t3}\"")), "the cancel button on the dashboard");
+    let r = receiver.post_form(&format!("/transfers/{t3}"), &[("csrf", &csrf), ("command", "cancel")]).await;
+    assert_eq!((r.status, r.location()), (303, Some("/coordination")), "{}", r.body);
+    let listed = receiver.get("/api/v1/transfers").await.json();
+    let t3_now = listed.as_array().unwrap().iter().find(|t| t["id"] == t3.as_str()).unwrap();
+    assert_eq!(t3_now["status"], "cancelled");
+    assert_eq!(receiver.get(&format!("/api/v1/cases/{id}")).await.json()["owner_org"], "Harbour NGO");
 }
