@@ -571,6 +571,103 @@ async fn browser_journey_directory_referral_acceptance_and_override() {
     app.stop().await;
 }
 
+/// A child's case in a real browser: the first responder records a reflection period, a
+/// compensation claim, a risk assessment and a guardian's appointment from the case page, then
+/// proposes to hand the case to an NGO (the child rule stands in for consent); the NGO's case
+/// worker accepts it from its dashboard and finds the records on its new case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_journey_child_records_and_transfer_of_ownership() {
+    let Some(driver_path) = chromedriver_path() else {
+        return;
+    };
+    use palermo_service::RequestMeta;
+    use palermo_service::admin::Caller;
+    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.server.cookie_secure = false).await.unwrap();
+    let police = app.org("Border Police West", "police").await;
+    let directorate = app.org("Victim Directorate", "social_services").await;
+    let ngo = app.org("Children First NGO", "ngo_outreach").await;
+    let officer = app.user(&police, "officer", &["first_responder"]).await;
+    app.user(&ngo, "ngo-worker", &["case_worker"]).await;
+    let meta = RequestMeta::cli();
+    let fr = Caller::User(actor_of(&officer));
+    let person: palermo_service::persons::NewPerson = serde_json::from_value(serde_json::json!({
+        "given_name": "Mira", "family_name": "Novak", "sex": "Feminine", "age_at_identification": "16"
+    }))
+    .unwrap();
+    let person = app.app.create_person(&fr, &person, &meta).await.unwrap();
+    let case: palermo_service::cases::NewCase = serde_json::from_value(serde_json::json!({
+        "kind": "referral", "person": person.reference, "screened_on": "2026-11-17", "population": "child", "exploitation_form": "labour",
+        "acts": ["recruitment"], "purposes": ["forced_labour_or_services"], "competent_authority": directorate.id.to_string(),
+        "exploitation_country": "XVR"
+    }))
+    .unwrap();
+    let case = app.app.open_case(&fr, &case, &meta).await.unwrap();
+    let case_path = format!("/cases/{}", case.id);
+
+    let (_driver, driver_url) = start_driver(&driver_path).await;
+    let profile = app.dir.join("chrome-profile-transfer");
+    let b = browser(&driver_url, &profile).await;
+    let base = format!("http://localhost:{}", app.addr.port());
+    let mut secrets = std::collections::HashMap::new();
+
+    sign_in(&b, &app, &base, "officer", &mut secrets).await;
+    b.goto(&format!("{base}{case_path}")).await.unwrap();
+    // A reflection period, granted.
+    select(&b, "permit-kind", "reflection_period").await;
+    select(&b, "permit-status", "granted").await;
+    set_date(&b, "permit-valid_from", "2026-11-18").await;
+    set_date(&b, "permit-valid_until", "2027-01-15").await;
+    fill(&b, "permit-authority", "Immigration Office").await;
+    click(&b, "record-permit").await;
+    wait_text(&b, "permit-list", "reflection_period").await;
+    // A claim for back pay, in euros and cents.
+    select(&b, "claim-kind", "labour_back_pay").await;
+    select(&b, "claim-status", "filed").await;
+    fill(&b, "claim-currency", "EUR").await;
+    fill(&b, "claim-claimed", "1250.50").await;
+    set_date(&b, "claim-filed_on", "2026-11-18").await;
+    click(&b, "record-claim").await;
+    let claims = wait_text(&b, "claim-list", "labour_back_pay").await;
+    assert!(claims.contains("1250.50"), "{claims}");
+    // A risk assessment with a review date.
+    select(&b, "risk-level", "medium").await;
+    check(&b, "input[name='risk_to'][value='person']").await;
+    check(&b, "input[name='safety_measures'][value='accompaniment']").await;
+    set_date(&b, "review_on", "2027-01-15").await;
+    click(&b, "record-risk").await;
+    wait_text(&b, "risk-list", "accompaniment").await;
+    // The guardian's appointment (the NGO).
+    select(&b, "child-kind", "guardian_appointment").await;
+    select(&b, "guardian_organisation", &ngo.id.to_string()).await;
+    click(&b, "record-child").await;
+    wait_text(&b, "child-records", "guardian_appointment").await;
+    // Hand the case to the NGO: a reason that is too short is named, then the transfer waits.
+    select(&b, "transfer-to", &ngo.id.to_string()).await;
+    fill(&b, "transfer-reason", "short").await;
+    click(&b, "propose-transfer").await;
+    wait_text(&b, "transfer", "10 to 500 characters").await;
+    select(&b, "transfer-to", &ngo.id.to_string()).await;
+    fill(&b, "transfer-reason", "The guardian's organisation takes the case on.").await;
+    click(&b, "propose-transfer").await;
+    wait_text(&b, "timeline", "transfer_proposed").await;
+    sign_out(&b).await;
+
+    // The NGO accepts from its dashboard and lands on its new case, records included.
+    sign_in(&b, &app, &base, "ngo-worker", &mut secrets).await;
+    b.goto(&format!("{base}/coordination")).await.unwrap();
+    let offered = el(&b, "transfer-list").await.text().await.unwrap();
+    assert!(offered.contains(&case.reference) && offered.contains("child"), "{offered}");
+    b.find(Locator::Css("button[id^='transfer-accept-']")).await.unwrap().click().await.unwrap();
+    wait_path(&b, "the case", |p| p == case_path).await;
+    wait_text(&b, "timeline", "ownership_transferred").await;
+    assert!(el(&b, "permit-list").await.text().await.unwrap().contains("Immigration Office"));
+    assert!(el(&b, "child-records").await.text().await.unwrap().contains("Children First NGO"));
+    assert_eq!(el(&b, "exploitation-country").await.text().await.unwrap(), "XVR");
+    sign_out(&b).await;
+    let _ = b.close().await;
+    app.stop().await;
+}
+
 /// The justice track in a real browser: an investigator logs a victim's report and triages it
 /// into an investigation, adds and charges a suspect, records an asset seized then confiscated,
 /// and refers the file to the prosecutor, who records the conviction; the victim's case worker
