@@ -132,7 +132,11 @@ pub mod sqlite {
         Migration { version: 17, name: "exploitation_country", sql: include_str!("../migrations/sqlite/0017_exploitation_country.sql") },
         Migration { version: 18, name: "referrals_sent", sql: include_str!("../migrations/sqlite/0018_referrals_sent.sql") },
         Migration { version: 19, name: "case_transfers", sql: include_str!("../migrations/sqlite/0019_case_transfers.sql") },
-        Migration { version: 20, name: "victims_by_country_index", sql: include_str!("../migrations/sqlite/0020_victims_by_country_index.sql") },
+        Migration {
+            version: 20,
+            name: "victims_by_country_index",
+            sql: include_str!("../migrations/sqlite/0020_victims_by_country_index.sql"),
+        },
     ];
 
     impl EngineStore {
@@ -223,7 +227,11 @@ pub mod postgres {
         Migration { version: 17, name: "exploitation_country", sql: include_str!("../migrations/postgres/0017_exploitation_country.sql") },
         Migration { version: 18, name: "referrals_sent", sql: include_str!("../migrations/postgres/0018_referrals_sent.sql") },
         Migration { version: 19, name: "case_transfers", sql: include_str!("../migrations/postgres/0019_case_transfers.sql") },
-        Migration { version: 20, name: "victims_by_country_index", sql: include_str!("../migrations/postgres/0020_victims_by_country_index.sql") },
+        Migration {
+            version: 20,
+            name: "victims_by_country_index",
+            sql: include_str!("../migrations/postgres/0020_victims_by_country_index.sql"),
+        },
     ];
 
     impl EngineStore {
