@@ -76,12 +76,13 @@ fn codes(field: &'static str, s: &str, ok: impl Fn(&str) -> bool, expected: &str
     Ok(out)
 }
 
-/// Citizenships as ISO 3166-1 alpha-3 codes (`SYR, UKR`), upper case.
+/// Citizenships as ISO 3166-1 alpha-3 codes (`SYR, UKR`), upper case: codes in the ISO list or
+/// user-assigned ones (`XKX`), see [`crate::country`].
 pub fn parse_citizenships(s: &str) -> Result<Vec<String>, ValidationError> {
     codes(
         "citizenships",
         &s.to_uppercase(),
-        |c| c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()),
+        crate::country::is_country,
         "ISO 3166-1 alpha-3 country codes such as SYR, UKR, NGA, separated by commas",
     )
 }
@@ -91,7 +92,7 @@ pub fn parse_countries(field: &'static str, s: &str) -> Result<Vec<String>, Vali
     codes(
         field,
         &s.to_uppercase(),
-        |c| c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()),
+        crate::country::is_country,
         "ISO 3166-1 alpha-3 country codes such as SYR, UKR, NGA, separated by commas",
     )
 }
@@ -131,6 +132,11 @@ mod tests {
     fn codes_and_ages() {
         assert_eq!(parse_citizenships("syr, UKR  syr").unwrap(), vec!["SYR", "UKR"]);
         assert_eq!(parse_citizenships("Syria").unwrap_err().field, "citizenships");
+        let e = parse_citizenships("SYR, ABC").unwrap_err();
+        assert!(e.expected.contains("\"ABC\" is not one"), "a code ISO does not list: {}", e.expected);
+        assert_eq!(parse_citizenships("xkx").unwrap(), vec!["XKX"], "a user-assigned code");
+        assert_eq!(parse_countries("origin_countries", "NGA LBY").unwrap(), vec!["NGA", "LBY"]);
+        assert!(parse_countries("origin_countries", "NGR").is_err());
         assert_eq!(parse_languages("AR, uk").unwrap(), vec!["ar", "uk"]);
         assert_eq!(AgeGroup::of(parse_age("16").unwrap()), AgeGroup::Child);
         assert_eq!(AgeGroup::of(parse_age("").unwrap()), AgeGroup::Unknown);
