@@ -178,6 +178,17 @@ pub enum ConsentState {
     Withdrawn,
 }
 
+/// How the latest consent on record stands, in the words of a refusal message ("the person's
+/// consent to a referral to X {standing}").
+pub fn consent_standing(state: Option<ConsentState>) -> &'static str {
+    match state {
+        None => "is not on record",
+        Some(ConsentState::Refused) => "was refused",
+        Some(ConsentState::Withdrawn) => "was withdrawn",
+        Some(ConsentState::Given) => "is given",
+    }
+}
+
 /// The basis a referral is sent on: consent if given; otherwise, for a child, the child rule;
 /// otherwise an emergency override if asked for with a reason of at least ten characters.
 pub fn referral_basis(consent: Option<ConsentState>, child: bool, emergency_reason: Option<&str>) -> Result<ReferralBasis, BasisMissing> {

@@ -417,12 +417,7 @@ impl Palermo {
                 )]));
             }
             Err(BasisMissing::Consent { status }) => {
-                let why = match status {
-                    None => "is not on record",
-                    Some(ConsentState::Refused) => "was refused",
-                    Some(ConsentState::Withdrawn) => "was withdrawn",
-                    Some(ConsentState::Given) => "is given",
-                };
+                let why = coordination::consent_standing(status);
                 return Err(ServiceError::Invalid(vec![ValidationError::new(
                     "consent",
                     format!(

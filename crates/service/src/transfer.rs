@@ -139,11 +139,7 @@ impl Palermo {
             Some(ConsentState::Given) => "consent",
             _ if c.age_group == "child" => "child_rule",
             state => {
-                let why = match state {
-                    None => "is not on record",
-                    Some(ConsentState::Refused) => "was refused",
-                    _ => "was withdrawn",
-                };
+                let why = palermo_domain::coordination::consent_standing(state);
                 return Err(ServiceError::Invalid(vec![ValidationError::new(
                     "consent",
                     format!(
