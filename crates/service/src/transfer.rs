@@ -218,6 +218,22 @@ impl Palermo {
             return Err(ServiceError::Invalid(vec![ValidationError::new("reason", "why the transfer is declined, 3 to 500 characters")]));
         }
         let c = self.store.get_case(t.case_id).await?.ok_or(ServiceError::NotFound)?;
+        // The consent the proposal stood on must still stand when the receiver takes the case:
+        // a withdrawal since the proposal takes effect here, as it does for referrals.
+        if cmd == TransferCommand::Accept && t.basis == "consent" {
+            let consents = self.store.consents_of(c.id).await?;
+            let state = referral_consent(&consents, t.to_org_id);
+            if state != Some(ConsentState::Given) {
+                let to_name = self.org_names().await?.get(&t.to_org_id).cloned().unwrap_or_default();
+                let why = palermo_domain::coordination::consent_standing(state);
+                return Err(ServiceError::Invalid(vec![ValidationError::new(
+                    "consent",
+                    format!(
+                        "the person's consent to a referral to {to_name} {why} since the transfer was proposed: the case cannot be taken on; the proposer may cancel the transfer"
+                    ),
+                )]));
+            }
+        }
         let now = self.now();
         t.status = next.code().into();
         t.answered_at = Some(now);

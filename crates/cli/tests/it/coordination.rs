@@ -727,6 +727,12 @@ async fn ownership_transfer_with_acceptance(app: &TestApp) {
     let r = receiver.post_json(&url, &back).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let t2 = r.json()["id"].as_str().unwrap().to_owned();
+    // Consent withdrawn after the proposal: the receiver cannot take the case on.
+    assert_eq!(receiver.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&police, "withdrawn")).await.status, 200);
+    let r = fr.post_json(&format!("/api/v1/transfers/{t2}"), &json!({"command": "accept"})).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("was withdrawn since the transfer was proposed"), "{}", r.body);
+    assert_eq!(receiver.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&police, "given")).await.status, 200);
     let r = fr.post_json(&format!("/api/v1/transfers/{t2}"), &json!({"command": "decline", "reason": "No team free this month."})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["status"], "declined");
