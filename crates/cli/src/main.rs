@@ -167,8 +167,19 @@ enum Command {
     /// Record linkage: find records of the same person (no server needed).
     #[command(subcommand)]
     Link(LinkCommand),
+    /// The duplicate review of the persons in the database.
+    #[command(subcommand)]
+    Duplicates(DuplicatesCommand),
     /// Print the effective configuration, with secrets masked.
     Config,
+}
+
+#[derive(Subcommand)]
+enum DuplicatesCommand {
+    /// Search every organisation's persons for possible duplicates now and replace the open
+    /// candidates on the review page (the server also does this every `linkage.refresh_hours`
+    /// and `import cases` after every import).
+    Refresh,
 }
 
 #[derive(Subcommand)]
@@ -724,9 +735,27 @@ async fn main() -> Result<()> {
             }
             if report.written {
                 println!("imported {} cases from {} rows", report.cases, report.rows);
+                match app.refresh_duplicates(&RequestMeta::cli()).await {
+                    Ok(r) => println!("possible duplicates to review: {} (among {} persons)", r.candidates, r.persons),
+                    Err(e) => {
+                        eprintln!("warning: the search for duplicates after the import failed ({e}); run `palermo duplicates refresh`")
+                    }
+                }
             } else {
                 println!("dry run: {} rows checked, no problems; {} cases would be imported", report.rows, report.cases);
             }
+        }
+        Command::Duplicates(DuplicatesCommand::Refresh) => {
+            let app = open(config).await?;
+            let started = std::time::Instant::now();
+            let r = app.refresh_duplicates(&RequestMeta::cli()).await?;
+            println!(
+                "{} possible duplicate pairs to review among {} persons of {} organisations ({:.1} s)",
+                r.candidates,
+                r.persons,
+                r.organisations,
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::Config => print!("{}", config.to_masked_toml()),
         Command::Link(cmd) => link(cmd)?,

@@ -61,6 +61,12 @@ pub enum Action {
     },
     /// Search persons by reference or exact name (results limited to those the actor may see).
     SearchPersons,
+    /// Review possible duplicates among an organisation's persons (both records' identity side
+    /// by side), merge them or mark them different, and undo a merge. Need-to-know as for
+    /// reading a person: the organisation that recorded both.
+    ReviewDuplicates {
+        org: OrgId,
+    },
     /// Change the jurisdiction's NRM clocks and calendar (the settings every case's deadlines
     /// are computed from).
     ConfigureJurisdiction,
@@ -83,6 +89,7 @@ impl Action {
             Action::CreatePerson => "person.create",
             Action::ViewPerson { .. } => "person.view",
             Action::SearchPersons => "person.search",
+            Action::ReviewDuplicates { .. } => "person.duplicates",
             Action::ConfigureJurisdiction => "jurisdiction.update",
         }
     }
@@ -151,7 +158,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         },
         ViewAuditLog => actor.is(Role::Auditor),
         CreatePerson | SearchPersons => actor.works_with_persons(),
-        ViewPerson { org } => {
+        ViewPerson { org } | ReviewDuplicates { org } => {
             if actor.works_with_persons() && actor.org_id == org {
                 true
             } else {
@@ -198,6 +205,7 @@ mod tests {
             Just(Action::SearchPersons),
             Just(Action::ConfigureJurisdiction),
             (0u8..3).prop_map(|o| Action::ViewPerson { org: org(o) }),
+            (0u8..3).prop_map(|o| Action::ReviewDuplicates { org: org(o) }),
         ]
     }
 
@@ -217,7 +225,7 @@ mod tests {
                 Action::GrantRole { org, role } => if matches!(role, Role::Administrator | Role::Auditor) { admin && operator } else { admin_of(org) },
                 Action::ViewAuditLog => roles.has(Role::Auditor),
                 Action::CreatePerson | Action::SearchPersons => [Role::FirstResponder, Role::CaseWorker, Role::CompetentAuthority].iter().any(|r| roles.has(*r)),
-                Action::ViewPerson { org } => [Role::FirstResponder, Role::CaseWorker, Role::CompetentAuthority].iter().any(|r| roles.has(*r)) && org == self::org(my_org),
+                Action::ViewPerson { org } | Action::ReviewDuplicates { org } => [Role::FirstResponder, Role::CaseWorker, Role::CompetentAuthority].iter().any(|r| roles.has(*r)) && org == self::org(my_org),
             };
             prop_assert_eq!(authorize(&actor, action).is_ok(), expected);
         }

@@ -284,3 +284,18 @@ impl Model {
         1.0 / (1.0 + (-weight).exp2())
     }
 }
+
+/// How many records the shipped model was learned from (`data/default-model.json`).
+pub const DEFAULT_MODEL_RECORDS: usize = 100_000;
+
+/// The model shipped with Palermo, learned by `palermo link dedupe --save-model` on 100,000
+/// records of the project's generator (seed 2; docs/LINKAGE.md), for registers too small to
+/// learn from. Its prior is rescaled to `n` records: the number of true pairs grows with the
+/// number of records, the number of all pairs with its square.
+pub fn default_model(n: usize) -> Result<Model, LinkageError> {
+    let mut m: Model = serde_json::from_str(include_str!("../data/default-model.json")).map_err(|e| LinkageError::Model(e.to_string()))?;
+    m.check()?;
+    let scale = (DEFAULT_MODEL_RECORDS as f64 - 1.0) / (n.max(2) as f64 - 1.0);
+    m.lambda = (m.lambda * scale).clamp(1e-9, 0.5);
+    Ok(m)
+}

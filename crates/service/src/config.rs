@@ -15,6 +15,25 @@ pub struct Config {
     pub log: LogConfig,
     pub jurisdiction: JurisdictionConfig,
     pub statistics: StatisticsConfig,
+    pub linkage: LinkageConfig,
+}
+
+/// The duplicate review (docs/LINKAGE.md, "In the application").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinkageConfig {
+    /// Pairs of persons whose match probability is at least this many percent are offered for
+    /// review. Default 50; 10 to 99.
+    pub review_from_percent: u32,
+    /// Hours between two searches for duplicates while the server runs (also run after every
+    /// import); 0 for only after imports and on `palermo duplicates refresh`. Default 24.
+    pub refresh_hours: u32,
+}
+
+impl Default for LinkageConfig {
+    fn default() -> Self {
+        Self { review_from_percent: 50, refresh_hours: 24 }
+    }
 }
 
 /// Disclosure control of every published figure (docs/STATISTICS.md).
@@ -263,6 +282,8 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("jurisdiction", "support_plan_approval", Kind::Bool),
     ("statistics", "threshold", Kind::Int),
     ("statistics", "round_to", Kind::Int),
+    ("linkage", "review_from_percent", Kind::Int),
+    ("linkage", "refresh_hours", Kind::Int),
 ];
 
 #[derive(Clone, Copy)]
@@ -339,6 +360,12 @@ impl Config {
         }
         if self.statistics.round_to == 1 || self.statistics.round_to > 100 {
             return Err(err("statistics.round_to", "0 for no rounding, or a base from 2 to 100"));
+        }
+        if !(10..=99).contains(&self.linkage.review_from_percent) {
+            return Err(err("linkage.review_from_percent", "a whole number from 10 to 99 (percent match probability)"));
+        }
+        if self.linkage.refresh_hours > 24 * 7 {
+            return Err(err("linkage.refresh_hours", "0 (only after imports) or 1 to 168 hours"));
         }
         if !["error", "warn", "info", "debug", "trace"].contains(&self.log.level.as_str()) {
             return Err(err("log.level", "one of error, warn, info, debug, trace"));

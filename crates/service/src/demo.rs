@@ -113,6 +113,8 @@ impl Palermo {
         self.demo_justice(&org_ids, &actors, &meta).await?;
         progress("campaigns, trainings, budgets and treaty status");
         self.demo_prevention(&actors, &meta).await?;
+        progress("search for possible duplicates");
+        self.refresh_duplicates(&meta).await?;
         Ok(creds)
     }
 

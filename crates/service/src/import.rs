@@ -531,6 +531,7 @@ impl Palermo {
             languages: p.languages.join(","),
             migration_status: None,
             created_at: now,
+            merged_into: None,
         };
         let full = match (&p.given_name, &p.family_name) {
             (Some(g), Some(f)) => Some(format!("{g} {f}")),

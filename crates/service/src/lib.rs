@@ -12,6 +12,7 @@ pub mod config;
 pub mod coordination;
 pub mod ctdc;
 pub mod demo;
+pub mod duplicates;
 pub mod export;
 pub mod glotip;
 pub mod htcds;

@@ -52,6 +52,8 @@ pub struct PersonSummary {
     pub citizenships: Vec<String>,
     pub languages: Vec<String>,
     pub migration_status: Option<String>,
+    /// Set when a duplicate review merged this record into another (the record kept).
+    pub merged_into: Option<Uuid>,
 }
 
 /// The identity values (decrypted for this read, which is audited).
@@ -88,6 +90,7 @@ fn summary(p: &PersonRecord) -> PersonSummary {
         citizenships: split(&p.citizenships),
         languages: split(&p.languages),
         migration_status: p.migration_status.clone(),
+        merged_into: p.merged_into,
     }
 }
 
@@ -160,6 +163,7 @@ impl Palermo {
             languages: languages.join(","),
             migration_status: migration.map(|m| m.code().to_owned()),
             created_at: self.now(),
+            merged_into: None,
         };
         let full = match (&given, &family) {
             (Some(g), Some(f)) => Some(format!("{g} {f}")),

@@ -249,6 +249,7 @@ impl Palermo {
                 languages: String::new(),
                 migration_status: Some(if rng.chance(0.6) { "irregular_migrant" } else { "regular_migrant" }.into()),
                 created_at: at,
+                merged_into: None,
             };
             let full = match (&rec.given_name, &rec.family_name) {
                 (Some(g), Some(f)) => Some(format!("{g} {f}")),

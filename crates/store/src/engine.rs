@@ -74,6 +74,31 @@ fn person_from(row: &Row_) -> Result<PersonRecord> {
         languages: row.try_get("languages")?,
         migration_status: row.try_get("migration_status")?,
         created_at: row.try_get("created_at")?,
+        merged_into: row.try_get("merged_into")?,
+    })
+}
+
+const PERSON_COLUMNS: &str =
+    "id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at, merged_into";
+
+const DUPLICATE_COLUMNS: &str = "d.id, d.organisation_id, d.person_a, d.person_b, d.probability, d.levels, d.status, d.found_at, d.decided_by, d.decided_at, \
+     d.survivor, d.moved_cases, d.version";
+
+fn duplicate_from(row: &Row_) -> Result<DuplicateCandidateRecord> {
+    Ok(DuplicateCandidateRecord {
+        id: row.try_get("id")?,
+        organisation_id: OrgId(row.try_get("organisation_id")?),
+        person_a: row.try_get("person_a")?,
+        person_b: row.try_get("person_b")?,
+        probability: row.try_get("probability")?,
+        levels: row.try_get("levels")?,
+        status: row.try_get("status")?,
+        found_at: row.try_get("found_at")?,
+        decided_by: row.try_get::<Option<Uuid>, _>("decided_by")?.map(UserId),
+        decided_at: row.try_get("decided_at")?,
+        survivor: row.try_get("survivor")?,
+        moved_cases: row.try_get("moved_cases")?,
+        version: row.try_get("version")?,
     })
 }
 
@@ -1142,7 +1167,7 @@ impl EngineStore {
 
     pub async fn get_person(&self, id: Uuid) -> Result<Option<PersonRecord>> {
         let row = sqlx::query(
-            "SELECT id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at FROM persons WHERE id = $1",
+            sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1")),
         )
         .bind(id)
         .fetch_optional(&self.readers)
@@ -1152,7 +1177,7 @@ impl EngineStore {
 
     pub async fn person_by_reference(&self, reference: &str) -> Result<Option<PersonRecord>> {
         let row = sqlx::query(
-            "SELECT id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at FROM persons WHERE reference = $1",
+            sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE reference = $1")),
         )
         .bind(reference)
         .fetch_optional(&self.readers)
@@ -1162,8 +1187,9 @@ impl EngineStore {
 
     pub async fn persons_of(&self, org: OrgId, limit: i64) -> Result<Vec<PersonRecord>> {
         let rows = sqlx::query(
-            "SELECT id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at FROM persons \
-             WHERE organisation_id = $1 ORDER BY created_at DESC, reference DESC LIMIT $2",
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {PERSON_COLUMNS} FROM persons WHERE organisation_id = $1 AND merged_into IS NULL ORDER BY created_at DESC, reference DESC LIMIT $2"
+            )),
         )
         .bind(org.0)
         .bind(limit)
@@ -1425,7 +1451,7 @@ impl EngineStore {
         let case = case_from(&row)?;
         let person = match case.person_id {
             Some(pid) => sqlx::query(
-                "SELECT id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at FROM persons WHERE id = $1",
+                sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1")),
             )
             .bind(pid)
             .fetch_optional(&mut *conn)

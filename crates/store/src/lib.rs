@@ -137,6 +137,7 @@ pub mod sqlite {
             name: "victims_by_country_index",
             sql: include_str!("../migrations/sqlite/0020_victims_by_country_index.sql"),
         },
+        Migration { version: 21, name: "duplicate_review", sql: include_str!("../migrations/sqlite/0021_duplicate_review.sql") },
     ];
 
     impl EngineStore {
@@ -178,6 +179,7 @@ pub mod sqlite {
 
     include!("engine.rs");
     include!("justice_engine.rs");
+    include!("duplicate_engine.rs");
 }
 
 pub mod postgres {
@@ -232,6 +234,7 @@ pub mod postgres {
             name: "victims_by_country_index",
             sql: include_str!("../migrations/postgres/0020_victims_by_country_index.sql"),
         },
+        Migration { version: 21, name: "duplicate_review", sql: include_str!("../migrations/postgres/0021_duplicate_review.sql") },
     ];
 
     impl EngineStore {
@@ -283,6 +286,7 @@ pub mod postgres {
 
     include!("engine.rs");
     include!("justice_engine.rs");
+    include!("duplicate_engine.rs");
 }
 
 enum Engine {
@@ -467,6 +471,15 @@ delegate! {
     pub async fn reference_counter(&self, prefix: &str) -> Result<i64>;
     pub async fn vault_get_many(&self, record_type: &str, ids: &[Uuid]) -> Result<Vec<VaultEntry>>;
     pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64) -> Result<(Vec<CaseRecord>, i64)>;
+    pub async fn organisations_with_persons(&self) -> Result<Vec<OrgId>>;
+    pub async fn persons_for_linkage(&self, org: OrgId) -> Result<Vec<PersonRecord>>;
+    pub async fn replace_duplicate_candidates(&self, org: OrgId, found: &[DuplicateCandidateRecord], at: OffsetDateTime, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn duplicate_candidates_of(&self, org: OrgId, limit: i64) -> Result<Vec<DuplicateCandidateRecord>>;
+    pub async fn get_duplicate_candidate(&self, id: Uuid) -> Result<Option<DuplicateCandidateRecord>>;
+    pub async fn cases_of_person(&self, person: Uuid) -> Result<Vec<Uuid>>;
+    pub async fn decide_duplicate_different(&self, d: &DuplicateCandidateRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn merge_duplicate(&self, d: &DuplicateCandidateRecord, absorbed: Uuid, moved: &[Uuid], events: &[CaseEventRecord], audit: &[AuditEvent]) -> Result<()>;
+    pub async fn unmerge_duplicate(&self, d: &DuplicateCandidateRecord, absorbed: Uuid, moved: &[Uuid], events: &[CaseEventRecord], audit: &[AuditEvent]) -> Result<()>;
 
     pub async fn save_justice(&self, records: &[JusticeRecord], reference_prefix: Option<&str>, vault: &[VaultEntry], events: &[CaseEventRecord], audit: &[AuditEvent]) -> Result<Option<String>>;
     pub async fn get_crime_report(&self, id: Uuid) -> Result<Option<CrimeReportRecord>>;

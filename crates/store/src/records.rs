@@ -138,6 +138,9 @@ pub struct PersonRecord {
     pub languages: String,
     pub migration_status: Option<String>,
     pub created_at: OffsetDateTime,
+    /// Set when a duplicate review merged this record into another (the record kept); the
+    /// record and its identity stay, so an unmerge restores it.
+    pub merged_into: Option<Uuid>,
 }
 
 /// An NRM case (or an anonymous notification: `kind = anonymous_notification`, no person, no
@@ -508,4 +511,29 @@ pub struct CaseBundle {
     pub events: Vec<CaseEventRecord>,
     pub consents: Vec<ConsentRecord>,
     pub vault: Vec<VaultEntry>,
+}
+
+/// A pair of persons of one organisation that the linkage crate found may be the same person,
+/// and what a reviewer decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateCandidateRecord {
+    pub id: Uuid,
+    pub organisation_id: OrgId,
+    /// The smaller id of the two.
+    pub person_a: Uuid,
+    pub person_b: Uuid,
+    /// Match probability (0..1).
+    pub probability: f64,
+    /// The comparison levels (JSON array, one per comparison; null where a value is missing).
+    pub levels: String,
+    /// `open`, `merged` or `different`.
+    pub status: String,
+    pub found_at: OffsetDateTime,
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<OffsetDateTime>,
+    /// Merged: the record kept.
+    pub survivor: Option<Uuid>,
+    /// Merged: the cases moved from the other record to the one kept (JSON array of ids).
+    pub moved_cases: Option<String>,
+    pub version: i64,
 }

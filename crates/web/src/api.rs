@@ -47,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/transfer", post(propose_transfer))
         .route("/transfers", get(transfers))
         .route("/transfers/{id}", post(act_on_transfer))
+        .route("/duplicates", get(duplicates))
+        .route("/duplicates/{id}", get(duplicate).post(decide_duplicate))
         .route("/coordination", get(coordination_dashboard))
         .route("/referrals/overrides", get(referral_overrides))
         .route("/cases/{id}/residence", post(record_permit))
@@ -460,6 +462,13 @@ fn openapi_core() -> serde_json::Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["to", "reason"],
                     "properties": {"to": {"type": "string", "format": "uuid"}, "reason": {"type": "string", "minLength": 10, "maxLength": 500}}}}}},
                 "responses": {"201": ok("The proposed transfer", json!({"type": "object"})), "403": err("Not the owner organisation's case team"), "404": err("Not found"), "422": err("Invalid, or the consent is missing (named)")}}},
+            "/api/v1/duplicates": {"get": {"summary": "Possible duplicates among the caller's organisation's persons (references, match probability, which fields agreed; no identity): open pairs first, then decided ones", "responses": {"200": ok("Candidate pairs", json!({"type": "array"}))}}},
+            "/api/v1/duplicates/{id}": {"get": {"summary": "Both records of a candidate pair side by side, identity included (two audited identity reads)", "parameters": [id_param[0].clone()],
+                    "responses": {"200": ok("The pair", json!({"type": "object"})), "404": err("Not found")}},
+                "post": {"summary": "Decide on a pair: same (merge into the record named by keep), different (remembered), or unmerge a merged pair", "parameters": [id_param[0].clone(), csrf],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["decision", "version"],
+                        "properties": {"decision": {"type": "string", "enum": ["same", "different", "unmerge"]}, "keep": {"type": "string", "description": "same: the reference of the record to keep"}, "version": {"type": "string"}}}}}},
+                    "responses": {"200": ok("The pair now", json!({"type": "object"})), "404": err("Not found"), "409": err("Already decided, or changed meanwhile"), "422": err("Invalid (the field is named)")}}},
             "/api/v1/transfers": {"get": {"summary": "Transfers of case ownership the caller's organisation proposed or was offered, newest first", "responses": {"200": ok("Transfers", json!({"type": "array"}))}}},
             "/api/v1/transfers/{id}": {"post": {"summary": "Accept or decline (with a reason) a transfer offered to your organisation; cancel one your organisation proposed", "parameters": [id_param[0].clone(), csrf],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["command"],
@@ -718,6 +727,40 @@ async fn act_on_transfer(
         }
     };
     let v = try_api!(ctx, state.app.act_on_transfer(&caller, &id, &input, &ctx.meta).await);
+    json_ok(StatusCode::OK, &v)
+}
+
+async fn duplicates(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let v = try_api!(ctx, state.app.duplicates(&Caller::User(s.actor.clone()), &ctx.meta).await);
+    json_ok(StatusCode::OK, &v)
+}
+
+async fn duplicate(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let s = try_resp!(session(&ctx));
+    let v = try_api!(ctx, state.app.duplicate(&Caller::User(s.actor.clone()), &id, &ctx.meta).await);
+    json_ok(StatusCode::OK, &v)
+}
+
+async fn decide_duplicate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let caller = Caller::User(s.actor.clone());
+    let input: palermo_service::duplicates::DuplicateDecision = match parse_body(&body) {
+        Ok(i) => i,
+        Err(e) => {
+            if let Err(ServiceError::NotFound) = state.app.decide_duplicate(&caller, &id, &Default::default(), &ctx.meta).await {
+                return problem(&ServiceError::NotFound, &ctx.meta.request_id);
+            }
+            return problem(&e, &ctx.meta.request_id);
+        }
+    };
+    let v = try_api!(ctx, state.app.decide_duplicate(&caller, &id, &input, &ctx.meta).await);
     json_ok(StatusCode::OK, &v)
 }
 

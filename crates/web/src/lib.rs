@@ -14,6 +14,7 @@ mod api;
 mod case_pages;
 pub mod charts;
 mod coordination_pages;
+mod duplicate_pages;
 mod error;
 mod export_api;
 pub mod i18n;
@@ -137,6 +138,8 @@ pub fn router(app: Palermo) -> Router {
         .route("/referrals/{id}", post(coordination_pages::act_on_referral))
         .route("/cases/{id}/transfer", post(case_pages::propose_transfer))
         .route("/transfers/{id}", post(coordination_pages::act_on_transfer))
+        .route("/duplicates", get(duplicate_pages::duplicates))
+        .route("/duplicates/{id}", get(duplicate_pages::duplicate).post(duplicate_pages::decide))
         .route("/services", get(coordination_pages::services).post(coordination_pages::add_service))
         .route("/services/{id}/availability", post(coordination_pages::set_availability))
         .route("/coordination", get(coordination_pages::coordination))
@@ -207,6 +210,10 @@ pub const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/transfers/{id}"),
     ("POST", "/cases/{id}/transfer"),
     ("POST", "/transfers/{id}"),
+    ("GET", "/duplicates/{id}"),
+    ("POST", "/duplicates/{id}"),
+    ("GET", "/api/v1/duplicates/{id}"),
+    ("POST", "/api/v1/duplicates/{id}"),
     ("POST", "/api/v1/services/{id}/availability"),
     ("POST", "/cases/{id}/disclosures"),
     ("POST", "/cases/{id}/disclosures/end"),
@@ -303,6 +310,8 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/statistics/waiting-times"),
     ("GET", "/api/v1/statistics/referrals"),
     ("GET", "/api/v1/transfers"),
+    ("GET", "/duplicates"),
+    ("GET", "/api/v1/duplicates"),
     ("GET", "/api/v1/statistics/dp-ledger"),
     ("POST", "/api/v1/statistics/dp-release"),
     ("GET", "/api/v1/prevention"),
@@ -348,6 +357,22 @@ pub async fn serve(
             }
         }
     });
+    let hours = app.config().linkage.refresh_hours;
+    if hours > 0 {
+        let linker = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(u64::from(hours) * 3600));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let meta = palermo_service::RequestMeta { request_id: "duplicates-refresh".into(), ..palermo_service::RequestMeta::cli() };
+                match linker.refresh_duplicates(&meta).await {
+                    Ok(r) => tracing::info!(candidates = r.candidates, persons = r.persons, "searched for duplicates"),
+                    Err(e) => tracing::warn!(error = %e, "the search for duplicates failed"),
+                }
+            }
+        });
+    }
     let router = router(app);
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

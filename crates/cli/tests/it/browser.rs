@@ -668,6 +668,87 @@ async fn browser_journey_child_records_and_transfer_of_ownership() {
     app.stop().await;
 }
 
+/// The duplicate review in a real browser: the police's first responder finds the pair the
+/// linkage found (Oleksandr Shevchenko / Aleksandr Ševčenko, day and month swapped), sees both
+/// records side by side, merges them (the second record's case moves to the first), then undoes
+/// the merge; the auditor finds both steps in the audit log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_journey_duplicate_review_merge_and_unmerge() {
+    let Some(driver_path) = chromedriver_path() else {
+        return;
+    };
+    use palermo_service::RequestMeta;
+    use palermo_service::admin::Caller;
+    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.server.cookie_secure = false).await.unwrap();
+    let op = app.operator_org().await;
+    let police = app.org("Border Police West", "police").await;
+    let directorate = app.org("Victim Directorate", "social_services").await;
+    let officer = app.user(&police, "officer", &["first_responder"]).await;
+    app.user(&op, "auditor", &["auditor"]).await;
+    let meta = RequestMeta::cli();
+    let fr = Caller::User(actor_of(&officer));
+    let mut refs = Vec::new();
+    for (given, family, dob) in [("Oleksandr", "Shevchenko", "1988-04-12"), ("Aleksandr", "Ševčenko", "1988-12-04")] {
+        let person: palermo_service::persons::NewPerson = serde_json::from_value(serde_json::json!({
+            "given_name": given, "family_name": family, "sex": "Masculine", "date_of_birth": dob, "citizenships": "UKR"
+        }))
+        .unwrap();
+        refs.push(app.app.create_person(&fr, &person, &meta).await.unwrap().reference);
+    }
+    let case: palermo_service::cases::NewCase = serde_json::from_value(serde_json::json!({
+        "kind": "referral", "person": refs[1], "screened_on": "2026-11-17", "population": "adult", "exploitation_form": "labour",
+        "acts": ["recruitment"], "means": ["deception"], "purposes": ["forced_labour_or_services"], "competent_authority": directorate.id.to_string(),
+        "referral_consent": "given", "consent_form": "written", "checklist": ["informed_of_purpose"]
+    }))
+    .unwrap();
+    let case = app.app.open_case(&fr, &case, &meta).await.unwrap();
+    let found = app.app.refresh_duplicates(&meta).await.unwrap();
+    assert_eq!(found.candidates, 1, "{found:?}");
+
+    let (_driver, driver_url) = start_driver(&driver_path).await;
+    let profile = app.dir.join("chrome-profile-duplicates");
+    let b = browser(&driver_url, &profile).await;
+    let base = format!("http://localhost:{}", app.addr.port());
+    let mut secrets = std::collections::HashMap::new();
+
+    sign_in(&b, &app, &base, "officer", &mut secrets).await;
+    b.goto(&format!("{base}/persons")).await.unwrap();
+    click(&b, "duplicates-link").await;
+    wait_path(&b, "the duplicate list", |p| p == "/duplicates").await;
+    let list = el(&b, "duplicate-list").await.text().await.unwrap();
+    assert!(list.contains(&refs[0]) && list.contains(&refs[1]), "{list}");
+    b.find(Locator::Css("a.duplicate-link")).await.unwrap().click().await.unwrap();
+    let pair_path = wait_path(&b, "the pair", |p| p.starts_with("/duplicates/") && p.len() > 20).await;
+    let sides = el(&b, "side-by-side").await.text().await.unwrap();
+    assert!(sides.contains("Oleksandr") && sides.contains("Ševčenko") && sides.contains(&case.reference), "{sides}");
+    let compared = el(&b, "comparisons").await.text().await.unwrap();
+    assert!(compared.contains("day and month swapped"), "{compared}");
+    // Same person: keep the first record; the second's case moves to it.
+    check(&b, &format!("input[name='keep'][value='{}']", refs[0])).await;
+    click(&b, "merge").await;
+    let status = wait_text(&b, "duplicate-status", "merged").await;
+    assert!(status.contains(&refs[0]), "the record kept is named: {status}");
+    b.goto(&format!("{base}/cases/{}", case.id)).await.unwrap();
+    wait_text(&b, "timeline", "person_merged").await;
+    // Undo the merge: both records stand again.
+    b.goto(&format!("{base}{pair_path}")).await.unwrap();
+    click(&b, "unmerge").await;
+    wait_text(&b, "duplicate-status", "to review").await;
+    assert!(el(&b, "merge").await.is_displayed().await.unwrap(), "the pair can be decided again");
+    sign_out(&b).await;
+
+    // Both steps are in the audit log.
+    sign_in(&b, &app, &base, "auditor", &mut secrets).await;
+    b.goto(&format!("{base}/audit")).await.unwrap();
+    let log = el(&b, "audit-log").await.text().await.unwrap();
+    assert!(log.contains("duplicate.merge") && log.contains("duplicate.unmerge"), "{log}");
+    sign_out(&b).await;
+    let _ = b.close().await;
+    let person = app.app.case(&fr, &case.id.to_string(), &meta).await.unwrap();
+    assert_eq!(person.person.map(|p| p.summary.reference), Some(refs[1].clone()), "the case is the restored record's again");
+    app.stop().await;
+}
+
 /// The justice track in a real browser: an investigator logs a victim's report and triages it
 /// into an investigation, adds and charges a suspect, records an asset seized then confiscated,
 /// and refers the file to the prosecutor, who records the conviction; the victim's case worker

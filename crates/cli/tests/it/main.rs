@@ -6,6 +6,7 @@
 mod browser;
 mod coordination;
 mod crash;
+mod duplicates;
 mod exports;
 mod http;
 mod import;
