@@ -299,3 +299,18 @@ pub fn default_model(n: usize) -> Result<Model, LinkageError> {
     m.lambda = (m.lambda * scale).clamp(1e-9, 0.5);
     Ok(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_model_loads_and_its_prior_follows_the_register_size() {
+        let full = default_model(DEFAULT_MODEL_RECORDS).unwrap();
+        let small = default_model(1_000).unwrap();
+        assert_eq!(full.comparisons, small.comparisons);
+        let ratio = small.lambda / full.lambda;
+        assert!((ratio - 99_999.0 / 999.0).abs() < 1e-6, "{ratio}");
+        assert!(default_model(0).unwrap().lambda <= 0.5);
+    }
+}

@@ -125,7 +125,7 @@ impl Errors {
     }
 }
 
-const CONTACT_FIELD: &str = "contact";
+pub(crate) const CONTACT_FIELD: &str = "contact";
 
 impl Palermo {
     pub(crate) async fn check(&self, caller: &Caller, action: Action, meta: &RequestMeta, object: Option<(&str, String)>) -> Result<()> {

@@ -16,6 +16,34 @@ pub struct Config {
     pub jurisdiction: JurisdictionConfig,
     pub statistics: StatisticsConfig,
     pub linkage: LinkageConfig,
+    pub smtp: SmtpConfig,
+}
+
+/// E-mail notifications (docs/CONFIGURATION.md, docs/COORDINATION.md). Off unless `host` is set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    /// The SMTP relay to hand messages to (a host name or address); empty: no e-mail.
+    pub host: String,
+    pub port: u16,
+    /// The sender address, e.g. `Palermo <palermo@nrm.example.org>`.
+    pub from: String,
+    /// How people reach Palermo, for the link in a message (e.g. `https://palermo.example.org`).
+    pub base_url: String,
+    /// Seconds between two looks at the outbox.
+    pub poll_seconds: u32,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self { host: String::new(), port: 25, from: String::new(), base_url: String::new(), poll_seconds: 10 }
+    }
+}
+
+impl SmtpConfig {
+    pub fn enabled(&self) -> bool {
+        !self.host.trim().is_empty()
+    }
 }
 
 /// The duplicate review (docs/LINKAGE.md, "In the application").
@@ -284,6 +312,11 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("statistics", "round_to", Kind::Int),
     ("linkage", "review_from_percent", Kind::Int),
     ("linkage", "refresh_hours", Kind::Int),
+    ("smtp", "host", Kind::Str),
+    ("smtp", "port", Kind::Int),
+    ("smtp", "from", Kind::Str),
+    ("smtp", "base_url", Kind::Str),
+    ("smtp", "poll_seconds", Kind::Int),
 ];
 
 #[derive(Clone, Copy)]
@@ -366,6 +399,21 @@ impl Config {
         }
         if self.linkage.refresh_hours > 24 * 7 {
             return Err(err("linkage.refresh_hours", "0 (only after imports) or 1 to 168 hours"));
+        }
+        if self.smtp.enabled() {
+            if self.smtp.port == 0 {
+                return Err(err("smtp.port", "a port from 1 to 65535 (25 or 587 for a relay)"));
+            }
+            if self.smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(err("smtp.from", "the sender's e-mail address, e.g. Palermo <palermo@nrm.example.org>"));
+            }
+            let base = self.smtp.base_url.trim();
+            if !(base.starts_with("https://") || base.starts_with("http://")) || base.chars().any(char::is_whitespace) {
+                return Err(err("smtp.base_url", "the address people use to reach Palermo, e.g. https://palermo.example.org"));
+            }
+            if !(1..=3600).contains(&self.smtp.poll_seconds) {
+                return Err(err("smtp.poll_seconds", "1 to 3600 seconds"));
+            }
         }
         if !["error", "warn", "info", "debug", "trace"].contains(&self.log.level.as_str()) {
             return Err(err("log.level", "one of error, warn, info, debug, trace"));
@@ -461,6 +509,27 @@ mod tests {
         assert_eq!(e.key, "statistics.threshold");
         let e = Config::load(None, &env(&[("PALERMO_STATISTICS_ROUND_TO", "1")])).unwrap_err();
         assert_eq!(e.key, "statistics.round_to");
+    }
+
+    #[test]
+    fn smtp_and_linkage_settings_are_checked() {
+        let c = Config::load(None, &[]).unwrap();
+        assert!(!c.smtp.enabled(), "no e-mail unless a relay is named");
+        let relay = [
+            ("PALERMO_SMTP_HOST", "127.0.0.1"),
+            ("PALERMO_SMTP_FROM", "Palermo <p@nrm.example.org>"),
+            ("PALERMO_SMTP_BASE_URL", "https://p.example.org"),
+        ];
+        let c = Config::load(None, &env(&relay)).unwrap();
+        assert!(c.smtp.enabled() && c.smtp.port == 25);
+        let e = Config::load(None, &env(&[relay[0], ("PALERMO_SMTP_FROM", "not an address"), relay[2]])).unwrap_err();
+        assert_eq!(e.key, "smtp.from");
+        let e = Config::load(None, &env(&[relay[0], relay[1], ("PALERMO_SMTP_BASE_URL", "palermo.example.org")])).unwrap_err();
+        assert_eq!(e.key, "smtp.base_url");
+        let e = Config::load(None, &env(&[("PALERMO_LINKAGE_REVIEW_FROM_PERCENT", "5")])).unwrap_err();
+        assert_eq!(e.key, "linkage.review_from_percent");
+        let e = Config::load(None, &env(&[("PALERMO_LINKAGE_REFRESH_HOURS", "1000")])).unwrap_err();
+        assert_eq!(e.key, "linkage.refresh_hours");
     }
 
     #[test]

@@ -457,7 +457,19 @@ impl Palermo {
         )?;
         let mut ev = self.case_audit(actor, meta, "referral.send", c.id);
         ev.purpose = Some(format!("referral {} basis {}", r.id, r.basis));
-        self.store.insert_referral(&r, &event, &[ev]).await?;
+        let (subject, what) = if r.urgent {
+            (
+                "Palermo: an urgent referral is waiting for your answer",
+                format!("An urgent referral for {} was sent to your organisation.", r.kind),
+            )
+        } else {
+            ("Palermo: a referral is waiting for your answer", format!("A referral for {} was sent to your organisation.", r.kind))
+        };
+        let body = format!("{what}\n\nAnswer it on Palermo: {}", self.link("/coordination"));
+        let outbox = self
+            .notices_for_org(r.recipient_org_id, &[Role::ServiceProvider, Role::CaseWorker], "referral_received", subject, &body)
+            .await?;
+        self.store.insert_referral(&r, &event, &outbox, &[ev]).await?;
         let services = std::collections::HashMap::from([(service.id, service.name.clone())]);
         Ok(self.referral_view(actor, &r, consent, true, &orgs, &services))
     }
@@ -532,7 +544,19 @@ impl Palermo {
             serde_json::json!({"referral": r.id.to_string(), "kind": r.kind}),
         )?;
         let ev = self.event(Some(actor), meta, &format!("referral.{}", cmd.code()), Some(("referral", r.id.to_string())), AuditOutcome::Ok);
-        self.store.update_referral(&r, &event, places, &[ev]).await?;
+        let outbox = match next {
+            ReferralStatus::Accepted | ReferralStatus::Declined => {
+                let answer = next.code();
+                let body = format!(
+                    "The referral for {} that you sent was {answer} by the receiving organisation.\n\nSee the case on Palermo: {}",
+                    r.kind,
+                    self.link(&format!("/cases/{}", r.case_id))
+                );
+                self.notice_for_user(r.sent_by, "referral_answered", &format!("Palermo: your referral was {answer}"), &body)?
+            }
+            _ => Vec::new(),
+        };
+        self.store.update_referral(&r, &event, places, &outbox, &[ev]).await?;
         r.version += 1;
         let orgs = self.org_names().await?;
         let services = self.service_names().await?;

@@ -20,6 +20,7 @@ pub mod import;
 pub mod jurisdiction;
 pub mod justice;
 pub mod keys;
+pub mod notify;
 pub mod persons;
 pub mod prevention;
 pub mod report;

@@ -175,7 +175,20 @@ impl Palermo {
         )?;
         let mut ev = self.case_audit(actor, meta, "case.transfer_propose", c.id);
         ev.purpose = Some(format!("transfer {} to {} basis {basis}", t.id, to));
-        self.store.insert_transfer(&t, &event, &[ev]).await?;
+        let body = format!(
+            "Another organisation proposes to hand over a case to yours. Until someone of your organisation accepts it, the case stays theirs.\n\nAccept or decline it on Palermo: {}",
+            self.link("/coordination")
+        );
+        let outbox = self
+            .notices_for_org(
+                to,
+                &[Role::CaseWorker, Role::FirstResponder],
+                "transfer_offered",
+                "Palermo: a case is offered to your organisation",
+                &body,
+            )
+            .await?;
+        self.store.insert_transfer(&t, &event, &outbox, &[ev]).await?;
         self.transfer_view(actor, &t).await
     }
 

@@ -1692,10 +1692,11 @@ impl EngineStore {
     }
 
     /// Send a referral: the referral, its timeline entry and audit entry in one transaction.
-    pub async fn insert_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+    pub async fn insert_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, outbox: &[OutboxRecord], audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         Self::put_referral_in(&mut tx, r).await?;
         Self::insert_case_event_in(&mut tx, event).await?;
+        Self::insert_outbox_in(&mut tx, outbox).await?;
         self.commit_with(tx, audit).await
     }
 
@@ -1706,9 +1707,11 @@ impl EngineStore {
         r: &ReferralRecord,
         event: &CaseEventRecord,
         places: Option<(Uuid, i64)>,
+        outbox: &[OutboxRecord],
         audit: &[AuditEvent],
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        Self::insert_outbox_in(&mut tx, outbox).await?;
         let done = sqlx::query(
             "UPDATE referrals SET status = $1, decline_reason = $2, responded_at = $3, closed_at = $4, updated_at = $5, version = version + 1 \
              WHERE id = $6 AND version = $7",
@@ -1745,8 +1748,9 @@ impl EngineStore {
     }
 
     /// Propose a transfer of ownership, with its timeline entry, in one transaction.
-    pub async fn insert_transfer(&self, t: &TransferRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()> {
+    pub async fn insert_transfer(&self, t: &TransferRecord, event: &CaseEventRecord, outbox: &[OutboxRecord], audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        Self::insert_outbox_in(&mut tx, outbox).await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO case_transfers ({TRANSFER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         )))

@@ -138,6 +138,7 @@ pub mod sqlite {
             sql: include_str!("../migrations/sqlite/0020_victims_by_country_index.sql"),
         },
         Migration { version: 21, name: "duplicate_review", sql: include_str!("../migrations/sqlite/0021_duplicate_review.sql") },
+        Migration { version: 22, name: "email_outbox", sql: include_str!("../migrations/sqlite/0022_email_outbox.sql") },
     ];
 
     impl EngineStore {
@@ -180,6 +181,7 @@ pub mod sqlite {
     include!("engine.rs");
     include!("justice_engine.rs");
     include!("duplicate_engine.rs");
+    include!("outbox_engine.rs");
 }
 
 pub mod postgres {
@@ -235,6 +237,7 @@ pub mod postgres {
             sql: include_str!("../migrations/postgres/0020_victims_by_country_index.sql"),
         },
         Migration { version: 21, name: "duplicate_review", sql: include_str!("../migrations/postgres/0021_duplicate_review.sql") },
+        Migration { version: 22, name: "email_outbox", sql: include_str!("../migrations/postgres/0022_email_outbox.sql") },
     ];
 
     impl EngineStore {
@@ -287,6 +290,7 @@ pub mod postgres {
     include!("engine.rs");
     include!("justice_engine.rs");
     include!("duplicate_engine.rs");
+    include!("outbox_engine.rs");
 }
 
 enum Engine {
@@ -430,10 +434,10 @@ delegate! {
     pub async fn update_org_service(&self, s: &OrgServiceRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn get_org_service(&self, id: Uuid) -> Result<Option<OrgServiceRecord>>;
     pub async fn list_org_services(&self) -> Result<Vec<OrgServiceRecord>>;
-    pub async fn insert_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
-    pub async fn update_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, places: Option<(Uuid, i64)>, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn insert_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, outbox: &[OutboxRecord], audit: &[AuditEvent]) -> Result<()>;
+    pub async fn update_referral(&self, r: &ReferralRecord, event: &CaseEventRecord, places: Option<(Uuid, i64)>, outbox: &[OutboxRecord], audit: &[AuditEvent]) -> Result<()>;
     pub async fn get_referral(&self, id: Uuid) -> Result<Option<ReferralRecord>>;
-    pub async fn insert_transfer(&self, t: &TransferRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
+    pub async fn insert_transfer(&self, t: &TransferRecord, event: &CaseEventRecord, outbox: &[OutboxRecord], audit: &[AuditEvent]) -> Result<()>;
     pub async fn answer_transfer(&self, t: &TransferRecord, new_owner: Option<(i64, time::OffsetDateTime)>, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn get_transfer(&self, id: Uuid) -> Result<Option<TransferRecord>>;
     pub async fn transfers_of_case(&self, case_id: Uuid) -> Result<Vec<TransferRecord>>;
@@ -471,6 +475,9 @@ delegate! {
     pub async fn reference_counter(&self, prefix: &str) -> Result<i64>;
     pub async fn vault_get_many(&self, record_type: &str, ids: &[Uuid]) -> Result<Vec<VaultEntry>>;
     pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64) -> Result<(Vec<CaseRecord>, i64)>;
+    pub async fn outbox_due(&self, now: OffsetDateTime, limit: i64) -> Result<Vec<OutboxRecord>>;
+    pub async fn outbox_mark(&self, o: &OutboxRecord) -> Result<()>;
+    pub async fn outbox_of_user(&self, user: UserId, limit: i64) -> Result<Vec<OutboxRecord>>;
     pub async fn organisations_with_persons(&self) -> Result<Vec<OrgId>>;
     pub async fn persons_for_linkage(&self, org: OrgId) -> Result<Vec<PersonRecord>>;
     pub async fn replace_duplicate_candidates(&self, org: OrgId, found: &[DuplicateCandidateRecord], at: OffsetDateTime, audit: &[AuditEvent]) -> Result<()>;

@@ -537,3 +537,22 @@ pub struct DuplicateCandidateRecord {
     pub moved_cases: Option<String>,
     pub version: i64,
 }
+
+/// An e-mail notification waiting to be sent (or sent). Names the recipient user, never an
+/// address; subject and body hold no identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRecord {
+    pub id: Uuid,
+    pub recipient_user_id: UserId,
+    /// `referral_received`, `referral_answered`, `transfer_offered`.
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    /// `pending`, `sent`, `failed` (gave up after retries) or `no_address`.
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: OffsetDateTime,
+    pub last_error: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub sent_at: Option<OffsetDateTime>,
+}

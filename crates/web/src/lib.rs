@@ -357,6 +357,23 @@ pub async fn serve(
             }
         }
     });
+    if app.config().smtp.enabled() {
+        let sender = app.clone();
+        let every = std::time::Duration::from_secs(u64::from(app.config().smtp.poll_seconds));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                match sender.send_due_notifications().await {
+                    Ok(r) if r.sent + r.retry + r.failed + r.no_address > 0 => {
+                        tracing::info!(sent = r.sent, retry = r.retry, failed = r.failed, no_address = r.no_address, "e-mail notifications")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not send e-mail notifications"),
+                }
+            }
+        });
+    }
     let hours = app.config().linkage.refresh_hours;
     if hours > 0 {
         let linker = app.clone();

@@ -12,6 +12,7 @@ mod http;
 mod import;
 mod justice;
 mod linkage;
+mod notifications;
 mod nrm;
 mod prevention;
 mod report;

@@ -1,0 +1,207 @@
+//! E-mail notifications through a real SMTP server (Python's aiosmtpd, Debian package
+//! `python3-aiosmtpd`, writing what it receives to a maildir), on both engines: a referral
+//! offered, a referral answered and a transfer offered each reach the right people and say no
+//! more than what is waiting and where; a contact that is not an e-mail address is skipped; a
+//! relay that is down gets the message later (the notice was queued with the change).
+
+use crate::coordination::{consent, open_case, world};
+use palermo_testkit::{Engine, TestApp};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use time::Duration;
+
+const PYTHON: &str = "/usr/bin/python3";
+
+fn smtp_available() -> bool {
+    let ok = std::process::Command::new(PYTHON).args(["-c", "import aiosmtpd"]).output().map(|o| o.status.success()).unwrap_or(false);
+    if !ok {
+        assert!(
+            std::env::var("PALERMO_REQUIRE_SMTP").is_err(),
+            "PALERMO_REQUIRE_SMTP is set but {PYTHON} cannot import aiosmtpd (apt-get install python3-aiosmtpd)"
+        );
+        eprintln!("skipping the e-mail test: {PYTHON} cannot import aiosmtpd");
+    }
+    ok
+}
+
+/// A real SMTP server on `port` that keeps every message in `maildir`.
+struct SmtpServer(std::process::Child);
+
+impl SmtpServer {
+    async fn start(port: u16, maildir: &Path) -> SmtpServer {
+        let child = std::process::Command::new(PYTHON)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = SmtpServer(child);
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        drop(server);
+        panic!("the SMTP server did not start on port {port}");
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Every message in the maildir, as text.
+fn messages(maildir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for sub in ["new", "cur"] {
+        if let Ok(dir) = std::fs::read_dir(maildir.join(sub)) {
+            for e in dir.flatten() {
+                // Undo quoted-printable's soft line breaks and the one escape a URL can carry.
+                let raw = std::fs::read_to_string(e.path()).unwrap_or_default();
+                out.push(raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "="));
+            }
+        }
+    }
+    out
+}
+
+/// Wait for a message to `to` whose text contains `needle`.
+async fn wait_message(maildir: &Path, to: &str, needle: &str) -> String {
+    for _ in 0..150 {
+        if let Some(m) = messages(maildir).into_iter().find(|m| m.contains(&format!("To: {to}")) && m.contains(needle)) {
+            return m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no message to {to} containing {needle:?}; received: {:#?}", messages(maildir));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_notifications_sqlite() {
+    email_notifications(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_notifications_postgres() {
+    email_notifications(Engine::Postgres).await;
+}
+
+async fn email_notifications(engine: Engine) {
+    if !smtp_available() {
+        return;
+    }
+    let port = free_port();
+    let Some(app) = TestApp::spawn_with(engine, |c| {
+        c.smtp.host = "127.0.0.1".into();
+        c.smtp.port = port;
+        c.smtp.from = "Palermo <palermo@nrm.example.invalid>".into();
+        c.smtp.base_url = "https://palermo.example.invalid/".into();
+        c.smtp.poll_seconds = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let maildir: PathBuf = app.dir.join("mail");
+    let server = SmtpServer::start(port, &maildir).await;
+    let w = world(&app).await;
+    let shelter_org = app
+        .app
+        .list_organisations(&palermo_service::admin::Caller::Console, &palermo_service::RequestMeta::cli())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == "Safe Shelter")
+        .unwrap();
+    app.user(&shelter_org, "shelter-cw", &["case_worker"]).await;
+    // A provider whose contact is a telephone number: no e-mail for them.
+    let phone_only = app
+        .app
+        .create_user(
+            &palermo_service::admin::Caller::Console,
+            &palermo_service::admin::NewUser {
+                organisation_id: shelter_org.id.to_string(),
+                username: "night-desk".into(),
+                display_name: "Night desk".into(),
+                roles: vec!["service_provider".into()],
+                password: palermo_testkit::PASSWORD.into(),
+                contact: "+381 11 222 333".into(),
+            },
+            &palermo_service::RequestMeta::cli(),
+        )
+        .await
+        .unwrap();
+    let mut fr = app.signed_in("responder").await;
+    let mut shelter = app.signed_in("shelter-user").await;
+    let r = shelter
+        .post_json("/api/v1/services", &json!({"kind": "accommodation", "name": "Women's shelter", "regions": "north", "capacity": "3"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let beds = r.json()["id"].as_str().unwrap().to_owned();
+    let id = open_case(&app, &mut fr, &w, "24").await;
+    assert_eq!(fr.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&w.shelter, "given")).await.status, 200);
+
+    // An urgent referral: the shelter's provider and case worker are told, with a link, nothing more.
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/referrals"), &json!({"service": beds, "urgent": true})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let referral = r.json()["id"].as_str().unwrap().to_owned();
+    let m = wait_message(&maildir, "shelter-user@example.invalid", "urgent referral").await;
+    assert!(m.contains("From: Palermo <palermo@nrm.example.invalid>"), "{m}");
+    assert!(m.contains("https://palermo.example.invalid/coordination"), "{m}");
+    let case_ref = fr.get(&format!("/api/v1/cases/{id}")).await.json()["reference"].as_str().unwrap().to_owned();
+    for secret in ["Elena", "Testperson", case_ref.as_str(), id.as_str()] {
+        assert!(!m.contains(secret), "{secret} must not be in an e-mail: {m}");
+    }
+    wait_message(&maildir, "shelter-cw@example.invalid", "urgent referral").await;
+    let mut skipped = Vec::new();
+    for _ in 0..50 {
+        skipped = app.app.notifications_of(phone_only.id).await.unwrap();
+        if skipped.first().is_some_and(|n| n.status != "pending") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(skipped.first().map(|n| n.status.as_str()), Some("no_address"), "a telephone contact gets no e-mail");
+    assert!(!messages(&maildir).iter().any(|m| m.contains("outsider@")), "nobody outside the shelter is told");
+
+    // Accepted: the sender hears back, with a link to the case.
+    let r = shelter.post_json(&format!("/api/v1/referrals/{referral}"), &json!({"command": "accept"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let m = wait_message(&maildir, "responder@example.invalid", "your referral was accepted").await;
+    assert!(m.contains(&format!("https://palermo.example.invalid/cases/{id}")), "{m}");
+
+    // The relay is down when a transfer is offered: the notice waits and goes out once it is back.
+    drop(server);
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{id}/transfer"),
+            &json!({"to": w.shelter, "reason": "The shelter takes over the case management."}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let cw = app.app.user_by_username("shelter-cw").await.unwrap().unwrap();
+    let mut waiting = Vec::new();
+    for _ in 0..100 {
+        waiting = app.app.notifications_of(cw.id).await.unwrap();
+        if waiting.iter().any(|n| n.kind == "transfer_offered" && n.attempts > 0) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let offered = waiting.iter().find(|n| n.kind == "transfer_offered").unwrap();
+    assert_eq!(offered.status, "pending", "kept for a retry: {offered:?}");
+    assert!(offered.attempts >= 1 && offered.last_error.is_some(), "{offered:?}");
+    let _server = SmtpServer::start(port, &maildir).await;
+    app.clock.advance(Duration::minutes(5));
+    wait_message(&maildir, "shelter-cw@example.invalid", "a case is offered to your organisation").await;
+    app.stop().await;
+}

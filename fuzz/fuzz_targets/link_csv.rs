@@ -1,0 +1,23 @@
+//! Any bytes as a linkage input file (`palermo link dedupe --in`): reading must never panic, and
+//! every record read must prepare, compare with every other and encode as a CLK without
+//! panicking, whatever its Unicode.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use palermo_linkage::compare::compare;
+use palermo_linkage::record::Prepared;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(records) = palermo_linkage::csvio::read_records("fuzz.csv", data) {
+        let prepared: Vec<Prepared> = records.iter().take(50).map(Prepared::of).collect();
+        for a in &prepared {
+            for b in &prepared {
+                let v = compare(a, b);
+                assert!(v.iter().flatten().all(|l| *l < 5));
+            }
+        }
+        for r in records.iter().take(50) {
+            let _ = palermo_linkage::clk::encode(r, b"fuzz secret");
+        }
+    }
+});
