@@ -47,6 +47,13 @@ pub struct Model {
 pub const NAME_DEPENDENT: [usize; 3] = [crate::compare::SEX, crate::compare::NATIONALITY, crate::compare::PLACE];
 
 pub const FORMAT: &str = "palermo-linkage-model-v1";
+
+/// Given-name level from which a pair with the same family name reads as relatives.
+const RELATIVES_GIVEN_FROM: u8 = 4;
+/// What relatives share: phone, place of birth, date of birth (twins).
+const RELATIVES_SHARE: [usize; 3] = [crate::compare::PHONE, crate::compare::PLACE, crate::compare::DOB];
+/// The most a shared value may count for between relatives, in bits.
+const RELATIVES_CAP: f64 = 1.0;
 const FLOOR: f64 = 1e-6;
 
 /// What one EM session estimated.
@@ -247,9 +254,16 @@ impl Model {
     pub fn weight(&self, v: &Vector, a: &crate::record::Prepared, tf: &TermFrequencies) -> f64 {
         let mut w = (self.lambda / (1.0 - self.lambda)).log2();
         let names_agree = matches!((v[GIVEN], v[FAMILY]), (Some(g), Some(f)) if g <= 2 && f <= 2);
+        // The family pattern: the same family name, clearly different given names. Relatives share
+        // a household's phone and a birthplace (twins a birth date) far more often than random
+        // pairs do, so agreement on those says little here.
+        let relatives = matches!((v[GIVEN], v[FAMILY]), (Some(g), Some(f)) if g >= RELATIVES_GIVEN_FROM && f <= 1);
         for c in 0..N {
             let Some(l) = v[c] else { continue };
             let mut bf = self.log_bf(c, l);
+            if relatives && RELATIVES_SHARE.contains(&c) {
+                bf = bf.min(RELATIVES_CAP);
+            }
             if names_agree
                 && NAME_DEPENDENT.contains(&c)
                 && let Some(u) = self.u_when_names_agree.get(c).and_then(|row| row.get(usize::from(l)))
@@ -312,5 +326,17 @@ mod tests {
         let ratio = small.lambda / full.lambda;
         assert!((ratio - 99_999.0 / 999.0).abs() < 1e-6, "{ratio}");
         assert!(default_model(0).unwrap().lambda <= 0.5);
+    }
+
+    #[test]
+    fn a_shared_household_does_not_make_relatives_one_person() {
+        let m = default_model(DEFAULT_MODEL_RECORDS).unwrap();
+        let (a, tf) = (crate::record::Prepared::default(), TermFrequencies::default());
+        // Same family name, birth date, place, phone and nationality; given names clearly differ.
+        let twins: Vector = [Some(4), Some(0), Some(0), Some(0), Some(0), Some(0), Some(0)];
+        assert!(Model::probability(m.weight(&twins, &a, &tf)) < 0.5);
+        // The same evidence with the given names agreeing is one person.
+        let same: Vector = [Some(0), Some(0), Some(0), Some(0), Some(0), Some(0), Some(0)];
+        assert!(Model::probability(m.weight(&same, &a, &tf)) > 0.99);
     }
 }
