@@ -54,6 +54,8 @@ pub struct PersonSummary {
     pub migration_status: Option<String>,
     /// Set when a duplicate review merged this record into another (the record kept).
     pub merged_into: Option<Uuid>,
+    /// That record's reference (filled where a person's page is read).
+    pub merged_into_reference: Option<String>,
 }
 
 /// The identity values (decrypted for this read, which is audited).
@@ -91,6 +93,7 @@ fn summary(p: &PersonRecord) -> PersonSummary {
         languages: split(&p.languages),
         migration_status: p.migration_status.clone(),
         merged_into: p.merged_into,
+        merged_into_reference: None,
     }
 }
 
@@ -217,7 +220,11 @@ impl Palermo {
             self.event(Some(actor), meta, "person.view", Some(("person", record.id.to_string())), palermo_domain::audit::Outcome::Ok);
         ev.section = Some("identity".into());
         self.audit_read(ev).await?;
-        self.person_detail(&record).await
+        let mut detail = self.person_detail(&record).await?;
+        if let Some(kept) = record.merged_into {
+            detail.summary.merged_into_reference = self.store.get_person(kept).await?.map(|k| k.reference);
+        }
+        Ok(detail)
     }
 
     async fn person_detail(&self, record: &PersonRecord) -> Result<PersonDetail> {

@@ -150,7 +150,13 @@ async fn duplicate_review_merge_and_unmerge(app: &TestApp) {
     let case = fr.get(&format!("/api/v1/cases/{case2}")).await;
     assert_eq!(case.json()["person"]["reference"], r1.as_str(), "the case now concerns the record kept");
     assert!(case.body.contains("person_merged"), "on the case's timeline");
-    assert_eq!(fr.get(&format!("/api/v1/persons/{p2}")).await.json()["merged_into"], p1.as_str());
+    let merged_person = fr.get(&format!("/api/v1/persons/{p2}")).await.json();
+    assert_eq!(
+        (merged_person["merged_into"].as_str(), merged_person["merged_into_reference"].as_str()),
+        (Some(p1.as_str()), Some(r1.as_str()))
+    );
+    let page = fr.get(&format!("/persons/{p2}")).await;
+    assert!(page.body.contains("id=\"merged-into\"") && page.body.contains(&r1), "the merged record's page says where it went");
     let again =
         fr.post_json(&url, &json!({"decision": "same", "keep": r1, "version": merged["version"].as_i64().unwrap().to_string()})).await;
     assert_eq!(again.status, 409, "a pair is merged once");
