@@ -673,28 +673,6 @@ async fn record_service(
     json_ok(StatusCode::CREATED, &json!({"recorded": true}))
 }
 
-async fn act_on_referral(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let s = try_resp!(session_for_write(&ctx, &headers));
-    let caller = Caller::User(s.actor.clone());
-    let input: palermo_service::coordination::ReferralAction = match parse_body(&body) {
-        Ok(i) => i,
-        Err(e) => {
-            if let Err(ServiceError::NotFound) = state.app.act_on_referral(&caller, &id, &Default::default(), &ctx.meta).await {
-                return problem(&ServiceError::NotFound, &ctx.meta.request_id);
-            }
-            return problem(&e, &ctx.meta.request_id);
-        }
-    };
-    let v = try_api!(ctx, state.app.act_on_referral(&caller, &id, &input, &ctx.meta).await);
-    json_ok(StatusCode::OK, &v)
-}
-
 async fn propose_transfer(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -708,27 +686,37 @@ async fn propose_transfer(
     .await
 }
 
-async fn act_on_transfer(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let s = try_resp!(session_for_write(&ctx, &headers));
-    let caller = Caller::User(s.actor.clone());
-    let input: palermo_service::transfer::TransferAction = match parse_body(&body) {
-        Ok(i) => i,
-        Err(e) => {
-            if let Err(ServiceError::NotFound) = state.app.act_on_transfer(&caller, &id, &Default::default(), &ctx.meta).await {
-                return problem(&ServiceError::NotFound, &ctx.meta.request_id);
-            }
-            return problem(&e, &ctx.meta.request_id);
+/// A command posted on a record (`{"command": …}` or a decision): an outsider gets the same 404
+/// whether or not the body parses, so a malformed body reveals nothing about the record.
+macro_rules! record_command {
+    ($name:ident, $input:ty, $use_case:ident) => {
+        async fn $name(
+            State(state): State<AppState>,
+            ctx: Ctx,
+            Path(id): Path<String>,
+            headers: HeaderMap,
+            body: axum::body::Bytes,
+        ) -> Response {
+            let s = try_resp!(session_for_write(&ctx, &headers));
+            let caller = Caller::User(s.actor.clone());
+            let input: $input = match parse_body(&body) {
+                Ok(i) => i,
+                Err(e) => {
+                    if let Err(ServiceError::NotFound) = state.app.$use_case(&caller, &id, &Default::default(), &ctx.meta).await {
+                        return problem(&ServiceError::NotFound, &ctx.meta.request_id);
+                    }
+                    return problem(&e, &ctx.meta.request_id);
+                }
+            };
+            let v = try_api!(ctx, state.app.$use_case(&caller, &id, &input, &ctx.meta).await);
+            json_ok(StatusCode::OK, &v)
         }
     };
-    let v = try_api!(ctx, state.app.act_on_transfer(&caller, &id, &input, &ctx.meta).await);
-    json_ok(StatusCode::OK, &v)
 }
+
+record_command!(act_on_referral, palermo_service::coordination::ReferralAction, act_on_referral);
+record_command!(act_on_transfer, palermo_service::transfer::TransferAction, act_on_transfer);
+record_command!(decide_duplicate, palermo_service::duplicates::DuplicateDecision, decide_duplicate);
 
 async fn duplicates(State(state): State<AppState>, ctx: Ctx) -> Response {
     let s = try_resp!(session(&ctx));
@@ -739,28 +727,6 @@ async fn duplicates(State(state): State<AppState>, ctx: Ctx) -> Response {
 async fn duplicate(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     let s = try_resp!(session(&ctx));
     let v = try_api!(ctx, state.app.duplicate(&Caller::User(s.actor.clone()), &id, &ctx.meta).await);
-    json_ok(StatusCode::OK, &v)
-}
-
-async fn decide_duplicate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let s = try_resp!(session_for_write(&ctx, &headers));
-    let caller = Caller::User(s.actor.clone());
-    let input: palermo_service::duplicates::DuplicateDecision = match parse_body(&body) {
-        Ok(i) => i,
-        Err(e) => {
-            if let Err(ServiceError::NotFound) = state.app.decide_duplicate(&caller, &id, &Default::default(), &ctx.meta).await {
-                return problem(&ServiceError::NotFound, &ctx.meta.request_id);
-            }
-            return problem(&e, &ctx.meta.request_id);
-        }
-    };
-    let v = try_api!(ctx, state.app.decide_duplicate(&caller, &id, &input, &ctx.meta).await);
     json_ok(StatusCode::OK, &v)
 }
 
