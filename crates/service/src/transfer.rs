@@ -68,40 +68,50 @@ fn takes_cases(actor: &Actor) -> bool {
     actor.roles.has(Role::CaseWorker) || actor.roles.has(Role::FirstResponder)
 }
 
+/// A transfer as the caller sees it, from the transfer and its case.
+fn transfer_view_of(
+    actor: &Actor,
+    t: &TransferRecord,
+    c: palermo_store::CaseRecord,
+    orgs: &std::collections::HashMap<OrgId, String>,
+) -> Result<TransferView> {
+    let status = TransferStatus::parse(&t.status).map_err(|e| ServiceError::Internal(e.expected))?;
+    let receiver = actor.org_id == t.to_org_id && takes_cases(actor);
+    let proposer_side = actor.org_id == t.from_org_id;
+    let commands = if status == TransferStatus::Proposed {
+        TransferCommand::ALL
+            .iter()
+            .filter(|c| if c.by_receiver() { receiver } else { proposer_side })
+            .map(|c| c.code().to_owned())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(TransferView {
+        id: t.id,
+        case_id: t.case_id,
+        case_reference: c.reference,
+        stage: c.stage,
+        age_group: c.age_group,
+        sex: c.sex,
+        exploitation_form: c.exploitation_form,
+        from: orgs.get(&t.from_org_id).cloned().unwrap_or_default(),
+        to: orgs.get(&t.to_org_id).cloned().unwrap_or_default(),
+        reason: t.reason.clone(),
+        basis: t.basis.clone(),
+        status: t.status.clone(),
+        decline_reason: t.decline_reason.clone(),
+        proposed_at: fmt_time(t.proposed_at),
+        answered_at: t.answered_at.map(fmt_time),
+        commands,
+    })
+}
+
 impl Palermo {
     async fn transfer_view(&self, actor: &Actor, t: &TransferRecord) -> Result<TransferView> {
         let orgs = self.org_names().await?;
         let c = self.store.get_case(t.case_id).await?.ok_or(ServiceError::NotFound)?;
-        let status = TransferStatus::parse(&t.status).map_err(|e| ServiceError::Internal(e.expected))?;
-        let receiver = actor.org_id == t.to_org_id && takes_cases(actor);
-        let proposer_side = actor.org_id == t.from_org_id;
-        let commands = if status == TransferStatus::Proposed {
-            TransferCommand::ALL
-                .iter()
-                .filter(|c| if c.by_receiver() { receiver } else { proposer_side })
-                .map(|c| c.code().to_owned())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok(TransferView {
-            id: t.id,
-            case_id: t.case_id,
-            case_reference: c.reference,
-            stage: c.stage,
-            age_group: c.age_group,
-            sex: c.sex,
-            exploitation_form: c.exploitation_form,
-            from: orgs.get(&t.from_org_id).cloned().unwrap_or_default(),
-            to: orgs.get(&t.to_org_id).cloned().unwrap_or_default(),
-            reason: t.reason.clone(),
-            basis: t.basis.clone(),
-            status: t.status.clone(),
-            decline_reason: t.decline_reason.clone(),
-            proposed_at: fmt_time(t.proposed_at),
-            answered_at: t.answered_at.map(fmt_time),
-            commands,
-        })
+        transfer_view_of(actor, t, c, &orgs)
     }
 
     /// Propose to hand the case to another organisation (the owner organisation's case team).
@@ -279,9 +289,16 @@ impl Palermo {
     /// then the answered ones, newest first.
     pub async fn transfers(&self, caller: &Caller) -> Result<Vec<TransferView>> {
         let actor = Self::user_of(caller)?;
+        let transfers = self.store.transfers_of_org(actor.org_id, 100).await?;
+        let ids: Vec<Uuid> = transfers.iter().map(|t| t.case_id).collect();
+        let cases: std::collections::HashMap<Uuid, palermo_store::CaseRecord> =
+            self.store.get_cases(&ids).await?.into_iter().map(|c| (c.id, c)).collect();
+        let orgs = self.org_names().await?;
         let mut out = Vec::new();
-        for t in self.store.transfers_of_org(actor.org_id, 100).await? {
-            out.push(self.transfer_view(actor, &t).await?);
+        for t in &transfers {
+            // One read for every transfer's case (a case may appear in several transfers).
+            let c = cases.get(&t.case_id).cloned().ok_or(ServiceError::NotFound)?;
+            out.push(transfer_view_of(actor, t, c, &orgs)?);
         }
         out.sort_by_key(|t| t.status != TransferStatus::Proposed.code());
         Ok(out)

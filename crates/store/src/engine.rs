@@ -1378,6 +1378,23 @@ impl EngineStore {
         row.as_ref().map(case_from).transpose()
     }
 
+    /// Many cases by id, in one statement per 500 (order not kept; missing ids left out).
+    pub async fn get_cases(&self, ids: &[Uuid]) -> Result<Vec<CaseRecord>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id IN ("));
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            q.push(")");
+            for r in q.build().fetch_all(&self.readers).await? {
+                out.push(case_from(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRecord>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.reference = $1")))
             .bind(reference)

@@ -428,6 +428,7 @@ delegate! {
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_case(&self, c: &CaseRecord, prefix: &str, screening: &ScreeningRecord, events: &[CaseEventRecord], consents: &[ConsentRecord], vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<String>;
     pub async fn get_case(&self, id: Uuid) -> Result<Option<CaseRecord>>;
+    pub async fn get_cases(&self, ids: &[Uuid]) -> Result<Vec<CaseRecord>>;
     pub async fn case_file(&self, id: Uuid) -> Result<Option<CaseFile>>;
     pub async fn analyze(&self) -> Result<()>;
     pub async fn insert_org_service(&self, s: &OrgServiceRecord, audit: &[AuditEvent]) -> Result<()>;
