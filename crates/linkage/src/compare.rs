@@ -2,12 +2,12 @@
 //! missing on either side and the comparison says nothing.
 
 use crate::record::{Dob, NameKeys, Prepared};
-use strsim::{damerau_levenshtein, jaro_winkler};
+use strsim::jaro_winkler;
 
 /// The comparisons, in the order of a [`Vector`].
 pub const COMPARISONS: &[(&str, &[&str])] = &[
-    ("given_name", &["exact", "transliteration-equal", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80", "two edits or fewer", "different"]),
-    ("family_name", &["exact", "transliteration-equal", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80", "two edits or fewer", "different"]),
+    ("given_name", &["exact", "transliteration-equal", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80", "different"]),
+    ("family_name", &["exact", "transliteration-equal", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80", "different"]),
     ("date_of_birth", &["exact", "day and month swapped", "same year, month or day differ", "year +/- 1", "different"]),
     ("sex", &["same", "different"]),
     ("nationality", &["same", "different"]),
@@ -42,11 +42,8 @@ pub fn name_level(a: &NameKeys, b: &NameKeys) -> u8 {
             2
         } else if jw >= 0.80 {
             3
-        } else if a.key.chars().count().min(b.key.chars().count()) >= 4 && damerau_levenshtein(&a.key, &b.key) <= 2 {
-            // a typo early in a short name, which Jaro–Winkler punishes (Jesús / Jrsus)
-            4
         } else {
-            5
+            4
         }
     }
 }
@@ -80,7 +77,7 @@ fn opt2<T, F: Fn(&T, &T) -> u8>(a: &Option<T>, b: &Option<T>, f: F) -> Option<u8
 pub fn compare(a: &Prepared, b: &Prepared) -> Vector {
     let direct = (opt2(&a.given, &b.given, name_level), opt2(&a.family, &b.family, name_level));
     let crossed = (opt2(&a.given, &b.family, name_level), opt2(&a.family, &b.given, name_level));
-    let cost = |p: (Option<u8>, Option<u8>)| p.0.unwrap_or(6) as u32 + p.1.unwrap_or(6) as u32;
+    let cost = |p: (Option<u8>, Option<u8>)| p.0.unwrap_or(5) as u32 + p.1.unwrap_or(5) as u32;
     let (given, family) = if crossed.0.is_some() && crossed.1.is_some() && cost(crossed) + 1 < cost(direct) { crossed } else { direct };
     [
         given,
@@ -125,9 +122,6 @@ mod tests {
         let v = compare(&rec("Olena", "Kovalenko", "1985"), &rec("Kovalenko", "Olena", "1986-01-01"));
         assert_eq!((v[GIVEN], v[FAMILY]), (Some(0), Some(0)), "swapped names recognised");
         assert_eq!(v[2], Some(3), "year only, one year apart");
-        let v = compare(&rec("Jeús", "Morales", "1969-03-09"), &rec("Jrsus", "Moraies", "09/03/1969"));
-        assert_eq!(v[GIVEN], Some(4), "two edits apart, which Jaro-Winkler puts below 0.80");
-        assert_eq!(v[2], Some(0));
         let v = compare(&rec("Ana", "Garcia", "2001-05-05"), &rec("Ana", "", "2001-05-05"));
         assert_eq!(v[FAMILY], None, "missing says nothing");
         assert_eq!(v[2], Some(0));

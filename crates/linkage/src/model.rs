@@ -49,7 +49,7 @@ pub const NAME_DEPENDENT: [usize; 3] = [crate::compare::SEX, crate::compare::NAT
 pub const FORMAT: &str = "palermo-linkage-model-v1";
 
 /// Given-name level from which a pair with the same family name reads as relatives.
-const RELATIVES_GIVEN_FROM: u8 = 5;
+const RELATIVES_GIVEN_FROM: u8 = 4;
 /// What relatives share: phone, place of birth, date of birth (twins).
 const RELATIVES_SHARE: [usize; 3] = [crate::compare::PHONE, crate::compare::PLACE, crate::compare::DOB];
 /// The most a shared value may count for between relatives, in bits.
@@ -103,8 +103,8 @@ impl Model {
     /// Starting values before learning.
     pub fn initial(threshold: f64) -> Self {
         let m_prior: [&[f64]; N] = [
-            &[0.80, 0.08, 0.05, 0.04, 0.02, 0.01],
-            &[0.80, 0.08, 0.05, 0.04, 0.02, 0.01],
+            &[0.80, 0.08, 0.05, 0.04, 0.03],
+            &[0.80, 0.08, 0.05, 0.04, 0.03],
             &[0.75, 0.05, 0.08, 0.07, 0.05],
             &[0.97, 0.03],
             &[0.95, 0.05],
@@ -333,7 +333,7 @@ mod tests {
         let m = default_model(DEFAULT_MODEL_RECORDS).unwrap();
         let (a, tf) = (crate::record::Prepared::default(), TermFrequencies::default());
         // Same family name, birth date, place, phone and nationality; given names clearly differ.
-        let twins: Vector = [Some(5), Some(0), Some(0), Some(0), Some(0), Some(0), Some(0)];
+        let twins: Vector = [Some(4), Some(0), Some(0), Some(0), Some(0), Some(0), Some(0)];
         assert!(Model::probability(m.weight(&twins, &a, &tf)) < 0.5);
         // The same evidence with the given names agreeing is one person.
         let same: Vector = [Some(0), Some(0), Some(0), Some(0), Some(0), Some(0), Some(0)];
