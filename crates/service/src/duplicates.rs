@@ -304,12 +304,8 @@ impl Palermo {
         for person in [d.person_a, d.person_b] {
             let p = cache.get(&person).cloned().ok_or(ServiceError::NotFound)?;
             let detail = self.person_detail_from(&p, &sealed)?;
-            let mut cases = Vec::new();
-            for c in self.store.cases_of_person(person).await? {
-                if let Some(c) = self.store.get_case(c).await? {
-                    cases.push(c.reference);
-                }
-            }
+            let ids = self.store.cases_of_person(person).await?;
+            let cases = self.store.get_cases(&ids).await?.into_iter().map(|c| c.reference).collect();
             sides.push(DuplicateSide { person: detail.summary, identity: detail.identity, recorded_on: stamp(p.created_at), cases });
         }
         let b = sides.pop().ok_or(ServiceError::NotFound)?;
