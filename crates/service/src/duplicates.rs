@@ -265,10 +265,14 @@ impl Palermo {
     pub async fn duplicates(&self, caller: &Caller, meta: &RequestMeta) -> Result<Vec<DuplicateSummary>> {
         let actor = Self::user_of(caller)?;
         self.check(caller, Action::ReviewDuplicates { org: actor.org_id }, meta, None).await?;
-        let mut cache = HashMap::new();
-        let mut out = Vec::new();
-        for d in self.store.duplicate_candidates_of(actor.org_id, LIST_LIMIT).await? {
-            out.push(self.duplicate_summary(&d, &mut cache).await?);
+        let pairs = self.store.duplicate_candidates_of(actor.org_id, LIST_LIMIT).await?;
+        // Every reference the page names, read in one statement rather than one per pair.
+        let ids: Vec<Uuid> =
+            pairs.iter().flat_map(|d| [d.person_a, d.person_b]).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let mut cache: HashMap<Uuid, PersonRecord> = self.store.get_persons(&ids).await?.into_iter().map(|p| (p.id, p)).collect();
+        let mut out = Vec::with_capacity(pairs.len());
+        for d in &pairs {
+            out.push(self.duplicate_summary(d, &mut cache).await?);
         }
         Ok(out)
     }
@@ -311,6 +315,29 @@ impl Palermo {
         let b = sides.pop().ok_or(ServiceError::NotFound)?;
         let a = sides.pop().ok_or(ServiceError::NotFound)?;
         Ok(DuplicateDetail { summary, a, b })
+    }
+
+    /// A merge moves the absorbed record's cases to the record kept, so everyone who may read
+    /// those cases reads the kept record's identity from then on. A case another organisation
+    /// owns (after a transfer of ownership) would show that organisation a record it never
+    /// had: refused, naming the cases, and saying whether keeping the other record would do.
+    async fn merge_keeps_need_to_know(&self, d: &DuplicateCandidateRecord, moved: &[Uuid], survivor: Uuid, gone_ref: &str) -> Result<()> {
+        let foreign: Vec<String> =
+            self.store.get_cases(moved).await?.into_iter().filter(|c| c.owner_org_id != d.organisation_id).map(|c| c.reference).collect();
+        if foreign.is_empty() {
+            return Ok(());
+        }
+        let kept_cases = self.store.cases_of_person(survivor).await?;
+        let other_way = self.store.get_cases(&kept_cases).await?.iter().all(|c| c.owner_org_id == d.organisation_id);
+        let advice = if other_way {
+            format!("keep {gone_ref} instead (the other record's cases are all your organisation's), or leave the pair open")
+        } else {
+            "both records have cases another organisation owns, so leave the pair open".to_owned()
+        };
+        Err(ServiceError::Conflict(format!(
+            "{} owned by another organisation, whose staff would then see the record kept; nothing was merged — {advice}",
+            if foreign.len() == 1 { format!("case {} is", foreign[0]) } else { format!("cases {} are", foreign.join(", ")) }
+        )))
     }
 
     /// Decide on a pair: merge (`same`, keeping the record named by `keep`), `different`, or
@@ -376,6 +403,7 @@ impl Palermo {
                 let (survivor, absorbed) = if keep == ra { (d.person_a, d.person_b) } else { (d.person_b, d.person_a) };
                 let (kept_ref, gone_ref) = if keep == ra { (&ra, &rb) } else { (&rb, &ra) };
                 let moved = self.store.cases_of_person(absorbed).await?;
+                self.merge_keeps_need_to_know(&d, &moved, survivor, gone_ref).await?;
                 d.survivor = Some(survivor);
                 d.moved_cases = Some(serde_json::to_string(&moved).unwrap_or_else(|_| "[]".into()));
                 let detail = serde_json::json!({"merged": gone_ref, "into": kept_ref});

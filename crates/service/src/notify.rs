@@ -13,10 +13,12 @@ use crate::{Palermo, Result, ServiceError};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use palermo_domain::audit::Outcome as AuditOutcome;
 use palermo_domain::ids::{OrgId, UserId};
 use palermo_domain::role::{Role, Roles};
 use palermo_store::OutboxRecord;
 use time::Duration;
+use uuid::Uuid;
 
 /// Attempts before a notification is given up (`failed`); the wait doubles each time, from one
 /// minute up to an hour (about ten hours in all).
@@ -108,7 +110,7 @@ impl Palermo {
             .timeout(Some(std::time::Duration::from_secs(20)))
             .build();
         for mut row in due {
-            let address = self.contact_of(row.recipient_user_id).await?.and_then(|c| c.trim().parse::<Mailbox>().ok());
+            let address = self.contact_of(row.recipient_user_id, row.id).await?.and_then(|c| c.trim().parse::<Mailbox>().ok());
             let Some(to) = address else {
                 row.status = "no_address".into();
                 self.store.outbox_mark(&row).await?;
@@ -148,10 +150,16 @@ impl Palermo {
         Ok(report)
     }
 
-    /// A user's contact (decrypted), for addressing a notification.
-    async fn contact_of(&self, user: UserId) -> Result<Option<String>> {
+    /// A user's contact (decrypted), for addressing a notification. Opening it is a read of a
+    /// sealed field like any other, so it is audited (by the system, naming the notification)
+    /// before the value is decrypted.
+    async fn contact_of(&self, user: UserId, notification: Uuid) -> Result<Option<String>> {
         let sealed = self.store.vault_get("user", user.0).await?;
         let Some(v) = sealed.iter().find(|v| v.field == crate::admin::CONTACT_FIELD) else { return Ok(None) };
+        let mut ev =
+            self.event(None, &crate::RequestMeta::cli(), "user.contact_read", Some(("user", user.0.to_string())), AuditOutcome::Ok);
+        ev.purpose = Some(format!("e-mail notification {notification}"));
+        self.audit_read(ev).await?;
         let aad = format!("user:{}:{}", v.field, user.0);
         Ok(Some(String::from_utf8_lossy(&self.keys.open(&v.ciphertext, aad.as_bytes())?).into_owned()))
     }

@@ -1175,6 +1175,23 @@ impl EngineStore {
         row.as_ref().map(person_from).transpose()
     }
 
+    /// Several persons in one statement per 500 ids (order not kept; missing ids left out).
+    pub async fn get_persons(&self, ids: &[Uuid]) -> Result<Vec<PersonRecord>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id IN ("));
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            q.push(")");
+            for r in q.build().fetch_all(&self.readers).await? {
+                out.push(person_from(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn person_by_reference(&self, reference: &str) -> Result<Option<PersonRecord>> {
         let row = sqlx::query(
             sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE reference = $1")),

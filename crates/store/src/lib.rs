@@ -422,6 +422,7 @@ delegate! {
     /// the audit entry, in one transaction. Returns the reference given.
     pub async fn insert_person(&self, person: &PersonRecord, prefix: &str, vault: &[VaultEntry], audit: &[AuditEvent]) -> Result<String>;
     pub async fn get_person(&self, id: Uuid) -> Result<Option<PersonRecord>>;
+    pub async fn get_persons(&self, ids: &[Uuid]) -> Result<Vec<PersonRecord>>;
     pub async fn person_by_reference(&self, reference: &str) -> Result<Option<PersonRecord>>;
     /// The newest persons recorded by an organisation.
     pub async fn persons_of(&self, org: OrgId, limit: i64) -> Result<Vec<PersonRecord>>;

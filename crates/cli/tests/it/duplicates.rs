@@ -45,6 +45,9 @@ async fn refresh(app: &TestApp) -> palermo_service::duplicates::RefreshReport {
 
 async fn duplicate_review_merge_and_unmerge(app: &TestApp) {
     let w = world(app).await;
+    // (created before the first request, as organisations are loaded once by the service)
+    let ngo = app.org("Harbour NGO", "ngo_outreach").await;
+    app.user(&ngo, "ngo-worker", &["case_worker"]).await;
     let mut fr = app.signed_in("responder").await;
     let mut outsider = app.signed_in("outsider").await;
     // The same man recorded twice by the police: transliterated names, day and month swapped.
@@ -184,6 +187,34 @@ async fn duplicate_review_merge_and_unmerge(app: &TestApp) {
     assert_eq!(pair_of(&list, &r4, &r5).unwrap()["status"], "different");
     assert_eq!(list.as_array().unwrap().iter().filter(|d| d["status"] == "open").count(), 1, "only the unmerged pair is open: {list}");
 
+    // Need-to-know: once another organisation owns the second record's case (a transfer of
+    // ownership), merging that record away would show the new owner the record kept: refused,
+    // naming the case; keeping the second record instead moves nothing of the new owner's.
+    let mut receiver = app.signed_in("ngo-worker").await;
+    let ngo_id = ngo.id.to_string();
+    let case2_ref = fr.get(&format!("/api/v1/cases/{case2}")).await.json()["reference"].as_str().unwrap().to_owned();
+    let r = fr.post_json(&format!("/api/v1/cases/{case2}/consent"), &crate::coordination::consent(&ngo_id, "given")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = fr
+        .post_json(
+            &format!("/api/v1/cases/{case2}/transfer"),
+            &json!({"to": ngo_id, "reason": "The person moved to the harbour district."}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let t = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(receiver.post_json(&format!("/api/v1/transfers/{t}"), &json!({"command": "accept"})).await.status, 200);
+    let v = fr.get(&url).await.json()["version"].as_i64().unwrap().to_string();
+    let r = fr.post_json(&url, &json!({"decision": "same", "keep": r1, "version": v})).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains(&case2_ref) && r.body.contains(&format!("keep {r2} instead")), "{}", r.body);
+    let seen = receiver.get(&format!("/api/v1/cases/{case2}")).await.json();
+    assert_eq!(seen["person"]["reference"], r2.as_str(), "nothing moved");
+    let r = fr.post_json(&url, &json!({"decision": "same", "keep": r2, "version": v})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let seen = receiver.get(&format!("/api/v1/cases/{case2}")).await.json();
+    assert_eq!(seen["person"]["reference"], r2.as_str(), "the new owner still sees the record it had");
+
     let audit = app.app.recent_audit(&Caller::Console, 200, &RequestMeta::cli()).await.unwrap();
     for action in ["duplicate.refresh", "duplicate.merge", "duplicate.unmerge", "duplicate.different"] {
         assert!(audit.iter().any(|e| e.action == action && e.outcome == "ok"), "{action} audited");
@@ -200,6 +231,7 @@ async fn duplicate_review_merge_and_unmerge(app: &TestApp) {
     assert!(page.body.contains(&format!("/duplicates/{id}")));
     let page = fr.get(&format!("/duplicates/{id}")).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("Muhammad") && page.body.contains("id=\"merge\""), "{}", page.body);
+    assert!(page.body.contains("Muhammad") && page.body.contains("id=\"unmerge\""), "merged, so it offers the unmerge: {}", page.body);
+    assert!(page.body.contains(&format!("<span id=\"kept\">{r2}</span>")), "{}", page.body);
     assert_eq!(outsider.get(&format!("/duplicates/{id}")).await.status, 404);
 }

@@ -172,6 +172,14 @@ async fn email_notifications(engine: Engine) {
     }
     assert_eq!(skipped.first().map(|n| n.status.as_str()), Some("no_address"), "a telephone contact gets no e-mail");
     assert!(!messages(&maildir).iter().any(|m| m.contains("outsider@")), "nobody outside the shelter is told");
+    // Opening a staff member's address to send is a sealed read like any other: audited.
+    let audit = app.app.recent_audit(&palermo_service::admin::Caller::Console, 100, &palermo_service::RequestMeta::cli()).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "user.contact_read" && e.purpose.as_deref().is_some_and(|p| p.starts_with("e-mail notification "))),
+        "the contact read for sending is audited"
+    );
 
     // Accepted: the sender hears back, with a link to the case.
     let r = shelter.post_json(&format!("/api/v1/referrals/{referral}"), &json!({"command": "accept"})).await;
