@@ -102,6 +102,20 @@ fn duplicate_from(row: &Row_) -> Result<DuplicateCandidateRecord> {
     })
 }
 
+/// Bits of the case file's sections that have rows (see [`Store::case_file`]).
+const CASE_FILE_PRESENT: &str = "CAST( \
+     (CASE WHEN EXISTS (SELECT 1 FROM consents x WHERE x.case_id = c.id) THEN 1 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM break_glass x WHERE x.case_id = c.id) THEN 2 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM screenings x WHERE x.case_id = c.id) THEN 4 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM referrals x WHERE x.case_id = c.id) THEN 8 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM services_delivered x WHERE x.case_id = c.id) THEN 16 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM residence_permits x WHERE x.case_id = c.id) THEN 32 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM child_records x WHERE x.case_id = c.id) THEN 64 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM compensation_claims x WHERE x.case_id = c.id) THEN 128 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM risk_assessments x WHERE x.case_id = c.id) THEN 256 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM follow_ups x WHERE x.case_id = c.id) THEN 512 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM support_plans x WHERE x.case_id = c.id) THEN 1024 ELSE 0 END) AS INTEGER)";
+
 const CASE_COLUMNS: &str = "c.id, c.reference, c.kind, c.person_id, c.owner_org_id, c.authority_org_id, c.case_worker_id, c.decision_maker_id, c.region, c.stage, \
      c.referred_on, c.rg_positive_on, c.last_negative_kind, c.last_negative_told_on, c.ended_from, c.deadline_kind, c.deadline_on, c.sex, c.age_group, \
      c.exploitation_form, c.exploitation_country, c.created_by, c.created_at, c.updated_at, c.version";
@@ -1475,7 +1489,9 @@ impl EngineStore {
     /// The case page's reads on one connection (see [`CaseFile`]); `None` for a missing case.
     pub async fn case_file(&self, id: Uuid) -> Result<Option<CaseFile>> {
         let mut conn = self.readers.acquire().await?;
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1")))
+        // Which of the case's sections have rows, in the case's own statement: on most cases
+        // most sections are empty, and each statement saved is a hand-off to the database saved.
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS}, {CASE_FILE_PRESENT} AS present FROM cases c WHERE c.id = $1")))
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?
@@ -1483,6 +1499,8 @@ impl EngineStore {
             return Ok(None);
         };
         let case = case_from(&row)?;
+        let present: i32 = row.try_get("present")?;
+        let has = |bit: i32| present & bit != 0;
         let person = match case.person_id {
             Some(pid) => sqlx::query(
                 sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1")),
@@ -1495,7 +1513,10 @@ impl EngineStore {
             .transpose()?,
             None => None,
         };
-        let consents = sqlx::query(
+        let consents = if !has(1) {
+            Vec::new()
+        } else {
+            sqlx::query(
             "SELECT id, case_id, purpose, recipient_org_id, status, decided_on, form, interpreter_language, checklist, given_by, recorded_by, case_version, recorded_at \
              FROM consents WHERE case_id = $1 ORDER BY case_version, recorded_at",
         )
@@ -1504,15 +1525,23 @@ impl EngineStore {
         .await?
         .iter()
         .map(consent_from)
-        .collect::<Result<Vec<_>>>()?;
-        let break_glass = sqlx::query("SELECT id, case_id, user_id, org_id, reason, granted_at, expires_at FROM break_glass WHERE case_id = $1 ORDER BY granted_at")
+        .collect::<Result<Vec<_>>>()?
+        };
+        let break_glass = if !has(2) {
+            Vec::new()
+        } else {
+            sqlx::query("SELECT id, case_id, user_id, org_id, reason, granted_at, expires_at FROM break_glass WHERE case_id = $1 ORDER BY granted_at")
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(break_glass_from)
-            .collect::<Result<Vec<_>>>()?;
-        let screening = sqlx::query(
+            .collect::<Result<Vec<_>>>()?
+        };
+        let screening = if !has(4) {
+            None
+        } else {
+            sqlx::query(
             "SELECT id, case_id, organisation_id, screened_by, screened_on, population, exploitation_form, catalogue_version, list_id, acts, means, purposes, \
              indicators, elements_met, indicators_suggest, created_at FROM screenings WHERE case_id = $1 ORDER BY created_at LIMIT 1",
         )
@@ -1521,7 +1550,8 @@ impl EngineStore {
         .await?
         .as_ref()
         .map(screening_from)
-        .transpose()?;
+        .transpose()?
+        };
         let events = sqlx::query(
             "SELECT id, case_id, at, actor_user_id, actor_org_id, kind, stage_after, on_date, detail FROM case_events WHERE case_id = $1 ORDER BY at, id",
         )
@@ -1557,63 +1587,94 @@ impl EngineStore {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        let referrals = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE case_id = $1 ORDER BY sent_at, id")))
+        let referrals = if !has(8) {
+            Vec::new()
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE case_id = $1 ORDER BY sent_at, id")))
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(referral_from)
-            .collect::<Result<Vec<_>>>()?;
-        let services =
+            .collect::<Result<Vec<_>>>()?
+        };
+        let services = if !has(16) {
+            Vec::new()
+        } else {
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {DELIVERED_COLUMNS} FROM services_delivered WHERE case_id = $1 ORDER BY delivered_on, recorded_at")))
                 .bind(id)
                 .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(delivered_from)
-                .collect::<Result<Vec<_>>>()?;
-        let permits = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERMIT_COLUMNS} FROM residence_permits WHERE case_id = $1 ORDER BY recorded_at, id")))
+                .collect::<Result<Vec<_>>>()?
+        };
+        let permits = if !has(32) {
+            Vec::new()
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERMIT_COLUMNS} FROM residence_permits WHERE case_id = $1 ORDER BY recorded_at, id")))
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(permit_from)
-            .collect::<Result<Vec<_>>>()?;
-        let child_records = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CHILD_COLUMNS} FROM child_records WHERE case_id = $1 ORDER BY on_date, recorded_at")))
+            .collect::<Result<Vec<_>>>()?
+        };
+        let child_records = if !has(64) {
+            Vec::new()
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CHILD_COLUMNS} FROM child_records WHERE case_id = $1 ORDER BY on_date, recorded_at")))
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(child_record_from)
-            .collect::<Result<Vec<_>>>()?;
-        let claims = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CLAIM_COLUMNS} FROM compensation_claims WHERE case_id = $1 ORDER BY recorded_at, id")))
+            .collect::<Result<Vec<_>>>()?
+        };
+        let claims = if !has(128) {
+            Vec::new()
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CLAIM_COLUMNS} FROM compensation_claims WHERE case_id = $1 ORDER BY recorded_at, id")))
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(claim_from)
-            .collect::<Result<Vec<_>>>()?;
-        let risks = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RISK_COLUMNS} FROM risk_assessments WHERE case_id = $1 ORDER BY assessed_on, recorded_at")))
+            .collect::<Result<Vec<_>>>()?
+        };
+        let risks = if !has(256) {
+            Vec::new()
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RISK_COLUMNS} FROM risk_assessments WHERE case_id = $1 ORDER BY assessed_on, recorded_at")))
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(risk_from)
-            .collect::<Result<Vec<_>>>()?;
-        let follow_ups = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {FOLLOW_UP_COLUMNS} FROM follow_ups WHERE case_id = $1 ORDER BY due_on, id")))
+            .collect::<Result<Vec<_>>>()?
+        };
+        let follow_ups = if !has(512) {
+            Vec::new()
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {FOLLOW_UP_COLUMNS} FROM follow_ups WHERE case_id = $1 ORDER BY due_on, id")))
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(follow_up_from)
-            .collect::<Result<Vec<_>>>()?;
-        let plans = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PLAN_COLUMNS} FROM support_plans WHERE case_id = $1 ORDER BY created_at, id")))
+            .collect::<Result<Vec<_>>>()?
+        };
+        let plans = if !has(1024) {
+            Vec::new()
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PLAN_COLUMNS} FROM support_plans WHERE case_id = $1 ORDER BY created_at, id")))
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(plan_from)
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>>>()?
+        };
         let tasks = if plans.is_empty() {
             Vec::new()
         } else {
