@@ -1,16 +1,12 @@
 //! Blocking: only pairs that share at least one blocking key are compared. Several keys catch
 //! different kinds of error (a typo in one name, a swapped date, a missing field); their union is
-//! bounded: a key shared by more than [`MAX_BLOCK`] records is compared only between neighbours in
-//! date-of-birth order (a sorted neighbourhood), and a single-name key that common is dropped.
+//! bounded: a key shared by more than [`MAX_BLOCK`] records (a quarter of that for a single name)
+//! is dropped.
 
 use crate::record::Prepared;
 use std::collections::HashMap;
 
 pub const MAX_BLOCK: usize = 120;
-/// In a block larger than [`MAX_BLOCK`], each record is compared with this many neighbours in
-/// date-of-birth order.
-pub const WINDOW: usize = 12;
-
 fn dob_year(p: &Prepared) -> Option<i32> {
     p.dob.map(|d| d.year)
 }
@@ -85,39 +81,39 @@ pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
     pairs_by(records, keys)
 }
 
-/// Candidate pairs from one key function.
+/// Candidate pairs from one key function. Keys are held as 64-bit hashes (a collision only adds
+/// a few pairs to compare), which at a million records is most of blocking's memory saved.
 pub fn pairs_by(records: &[Prepared], key_fn: impl Fn(&Prepared) -> Vec<String>) -> Vec<(u32, u32)> {
-    let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
+    use std::hash::Hasher;
+    let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         let Ok(i) = u32::try_from(i) else { break };
         for key in key_fn(r) {
-            blocks.entry(key).or_default().push(i);
+            let mut h = std::hash::DefaultHasher::new();
+            h.write(key.as_bytes());
+            // The lowest bit says whether this is a single-name key.
+            let single = u64::from(key.starts_with("s:"));
+            blocks.entry((h.finish() & !1) | single).or_default().push(i);
         }
     }
-    let mut pairs = Vec::new();
-    for (key, members) in &mut blocks {
-        if members.len() < 2 {
+    // A single name is weak evidence of a candidate: only small groups.
+    let kept = |key: u64, members: &Vec<u32>| members.len() >= 2 && members.len() <= if key & 1 == 1 { MAX_BLOCK / 4 } else { MAX_BLOCK };
+    // The exact number of pairs (repeats included) first: at a million records a vector grown by
+    // doubling would hold up to twice that, and briefly both copies.
+    let total: usize = blocks.iter().filter(|(k, m)| kept(**k, m)).map(|(_, m)| m.len() * (m.len() - 1) / 2).sum();
+    let mut pairs = Vec::with_capacity(total);
+    for (key, members) in blocks {
+        // A very common key (a common full name, a common name with a year) is dropped: at a
+        // million records the neighbours in such a block are mostly namesakes, and its pairs
+        // are met through the other keys when they are the same person. (A sorted
+        // neighbourhood of these blocks was tried: nothing gained at 100,000 records, and at
+        // 1,000,000 it added 16 M pairs and halved precision — docs/PERFORMANCE.md.)
+        if !kept(key, &members) {
             continue;
         }
-        // A single name is weak evidence of a candidate: only small groups.
-        if key.starts_with("s:") && members.len() > MAX_BLOCK / 4 {
-            continue;
-        }
-        if members.len() <= MAX_BLOCK {
-            for (x, &a) in members.iter().enumerate() {
-                for &b in members.iter().skip(x + 1) {
-                    pairs.push(if a < b { (a, b) } else { (b, a) });
-                }
-            }
-        } else {
-            // A very common key (a common full name): instead of dropping the block, sort it by
-            // date of birth and compare each record with its neighbours only.
-            members
-                .sort_by_key(|&i| records.get(i as usize).and_then(|r| r.dob).map(|d| (d.year, d.month.unwrap_or(0), d.day.unwrap_or(0))));
-            for (x, &a) in members.iter().enumerate() {
-                for &b in members.iter().skip(x + 1).take(WINDOW) {
-                    pairs.push(if a < b { (a, b) } else { (b, a) });
-                }
+        for (x, &a) in members.iter().enumerate() {
+            for &b in members.iter().skip(x + 1) {
+                pairs.push(if a < b { (a, b) } else { (b, a) });
             }
         }
     }
