@@ -154,36 +154,10 @@ pub mod sqlite {
                 // makes each reader drop its private page cache at its next read; with the
                 // map, re-reading is a page-table lookup, not a copy (measured in
                 // docs/PERFORMANCE.md). Address space only: nothing is held in memory.
-                .pragma("mmap_size", "17179869184")
-                // No checkpoint at commit: under steady reading a checkpoint cannot finish, so
-                // SQLite would try one at every commit, each growing the file a little and making
-                // every reader remap it (measured: one munmap of the whole file per request).
-                // The checkpointer below runs one every second instead.
-                .pragma("wal_autocheckpoint", "0");
+                .pragma("mmap_size", "17179869184");
             let writer = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
             let readers = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
-            Self::spawn_checkpointer(readers.clone());
             Ok(Self { readers, writer, witness })
-        }
-
-        /// Copy the write-ahead log into the database file once a second (a passive checkpoint:
-        /// it waits for nobody and never blocks a reader or the writer), until the store closes.
-        /// Durability does not depend on it: a commit is in the fsynced log before it is answered.
-        fn spawn_checkpointer(readers: sqlx::SqlitePool) {
-            let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-            runtime.spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(1));
-                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                loop {
-                    tick.tick().await;
-                    if readers.is_closed() {
-                        break;
-                    }
-                    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&readers).await {
-                        tracing::warn!(error = %e, "WAL checkpoint failed; the next one will try again");
-                    }
-                }
-            });
         }
 
         async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
