@@ -81,43 +81,91 @@ pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
     pairs_by(records, keys)
 }
 
-/// Candidate pairs from one key function. Keys are held as 64-bit hashes (a collision only adds
-/// a few pairs to compare), which at a million records is most of blocking's memory saved.
+/// Candidate pairs from one key function.
 pub fn pairs_by(records: &[Prepared], key_fn: impl Fn(&Prepared) -> Vec<String>) -> Vec<(u32, u32)> {
-    use std::hash::Hasher;
-    let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        let Ok(i) = u32::try_from(i) else { break };
-        for key in key_fn(r) {
-            let mut h = std::hash::DefaultHasher::new();
-            h.write(key.as_bytes());
-            // The lowest bit says whether this is a single-name key.
-            let single = u64::from(key.starts_with("s:"));
-            blocks.entry((h.finish() & !1) | single).or_default().push(i);
-        }
-    }
-    // A single name is weak evidence of a candidate: only small groups.
-    let kept = |key: u64, members: &Vec<u32>| members.len() >= 2 && members.len() <= if key & 1 == 1 { MAX_BLOCK / 4 } else { MAX_BLOCK };
-    // The exact number of pairs (repeats included) first: at a million records a vector grown by
-    // doubling would hold up to twice that, and briefly both copies.
-    let total: usize = blocks.iter().filter(|(k, m)| kept(**k, m)).map(|(_, m)| m.len() * (m.len() - 1) / 2).sum();
-    let mut pairs = Vec::with_capacity(total);
-    for (key, members) in blocks {
-        // A very common key (a common full name, a common name with a year) is dropped: at a
-        // million records the neighbours in such a block are mostly namesakes, and its pairs
-        // are met through the other keys when they are the same person. (A sorted
-        // neighbourhood of these blocks was tried: nothing gained at 100,000 records, and at
-        // 1,000,000 it added 16 M pairs and halved precision — docs/PERFORMANCE.md.)
-        if !kept(key, &members) {
-            continue;
-        }
-        for (x, &a) in members.iter().enumerate() {
-            for &b in members.iter().skip(x + 1) {
-                pairs.push(if a < b { (a, b) } else { (b, a) });
+    Blocks::of(records, key_fn).pairs(0, 1)
+}
+
+/// The blocks kept (two to [`MAX_BLOCK`] records; a quarter of that for a single name), each
+/// a list of record numbers in increasing order. Their pairs can be drawn in parts, so that at a
+/// million records the candidate pairs never have to be held all at once.
+pub struct Blocks {
+    lists: Vec<Vec<u32>>,
+}
+
+impl Blocks {
+    /// Keys are held as 64-bit hashes while grouping (a collision only adds a few pairs to
+    /// compare).
+    pub fn of(records: &[Prepared], key_fn: impl Fn(&Prepared) -> Vec<String>) -> Self {
+        use std::hash::Hasher;
+        let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            let Ok(i) = u32::try_from(i) else { break };
+            for key in key_fn(r) {
+                let mut h = std::hash::DefaultHasher::new();
+                h.write(key.as_bytes());
+                // The lowest bit says whether this is a single-name key.
+                let single = u64::from(key.starts_with("s:"));
+                blocks.entry((h.finish() & !1) | single).or_default().push(i);
             }
         }
+        // A very common key (a common full name, a common name with a year) is dropped: at a
+        // million records such a block is mostly namesakes, and its pairs are met through the
+        // other keys when they are the same person. (A sorted neighbourhood of these blocks was
+        // tried: nothing gained at 100,000 records, and at 1,000,000 it added 16 M pairs and
+        // halved precision — docs/PERFORMANCE.md.) A single name is weak evidence: small groups.
+        let lists = blocks
+            .into_iter()
+            .filter(|(key, m)| m.len() >= 2 && m.len() <= if key & 1 == 1 { MAX_BLOCK / 4 } else { MAX_BLOCK })
+            .map(|(_, m)| m)
+            .collect();
+        Blocks { lists }
     }
-    pairs.sort_unstable();
-    pairs.dedup();
-    pairs
+
+    /// Pairs counted with repeats (a pair sharing several keys counts once per key).
+    pub fn pairs_with_repeats(&self) -> usize {
+        self.lists.iter().map(|m| m.len() * (m.len() - 1) / 2).sum()
+    }
+
+    /// Part `part` of `parts` of the candidate pairs `(i, j)`, `i < j`: those with
+    /// `i % parts == part`, sorted and without repeats. The parts together are all the pairs,
+    /// each once.
+    pub fn pairs(&self, part: u32, parts: u32) -> Vec<(u32, u32)> {
+        let parts = parts.max(1);
+        let mine = |a: u32| a % parts == part;
+        // The exact number first: a vector grown by doubling would hold up to twice that.
+        let total: usize =
+            self.lists.iter().map(|m| m.iter().enumerate().filter(|(_, a)| mine(**a)).map(|(x, _)| m.len() - x - 1).sum::<usize>()).sum();
+        let mut pairs = Vec::with_capacity(total);
+        for members in &self.lists {
+            for (x, &a) in members.iter().enumerate() {
+                if mine(a) {
+                    pairs.extend(members.iter().skip(x + 1).map(|&b| (a, b)));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_together_are_every_pair_once() {
+        let (records, _) = crate::generate::generate(3_000, 7);
+        let prepared: Vec<Prepared> = records.iter().map(Prepared::of).collect();
+        let blocks = Blocks::of(&prepared, keys);
+        let whole = blocks.pairs(0, 1);
+        assert!(whole.len() > 1_000, "{}", whole.len());
+        assert!(whole.iter().all(|(a, b)| a < b) && whole.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+        assert!(blocks.pairs_with_repeats() >= whole.len());
+        let mut joined: Vec<(u32, u32)> = (0..5).flat_map(|p| blocks.pairs(p, 5)).collect();
+        joined.sort_unstable();
+        assert_eq!(joined, whole);
+        assert_eq!(candidate_pairs(&prepared), whole);
+    }
 }

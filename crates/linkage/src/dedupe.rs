@@ -1,7 +1,7 @@
 //! The whole pipeline: prepare → block → compare → learn (or load) the model → score →
 //! cluster. Uses every core for preparation and comparison.
 
-use crate::block::candidate_pairs;
+use crate::block::Blocks;
 use crate::cluster::cluster;
 use crate::compare::{Vector, compare};
 use crate::model::{Model, TermFrequencies};
@@ -84,8 +84,12 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
     let prepared: Vec<Prepared> = par_map(records, Prepared::of);
     let tf = TermFrequencies::of(&prepared);
     progress(Stage::Block, 0, n);
-    let pairs = candidate_pairs(&prepared);
-    progress(Stage::Compare, 0, pairs.len());
+    let blocks = Blocks::of(&prepared, crate::block::keys);
+    let upper = blocks.pairs_with_repeats();
+    // The candidate pairs are drawn in parts of about 8 million (64 MB), so that at a million
+    // records they are never all held at once.
+    let parts = u32::try_from(upper / 8_000_000 + 1).unwrap_or(u32::MAX);
+    progress(Stage::Compare, 0, upper);
     let get = |i: u32| prepared.get(i as usize);
 
     let mut em_iterations = 0;
@@ -154,23 +158,31 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
         }
     };
 
-    // Compare and score every candidate pair in parallel chunks, keeping only the pairs worth
-    // keeping: nothing per pair is held for the whole run.
-    progress(Stage::Compare, 0, pairs.len());
+    // Compare and score every candidate pair in parallel chunks, part by part, keeping only the
+    // pairs worth keeping: nothing per pair is held for the whole run.
+    progress(Stage::Compare, 0, upper);
     let keep_from = if options.keep_scored { options.floor.min(model.threshold) } else { model.threshold };
-    let chunks: Vec<&[(u32, u32)]> = pairs.chunks(65_536).collect();
-    let kept: Vec<Vec<(u32, u32, f64)>> = par_map(&chunks, |chunk| {
-        chunk
-            .iter()
-            .filter_map(|&(a, b)| {
-                let (x, y) = (get(a)?, get(b)?);
-                let p = Model::probability(model.weight(&compare(x, y), x, &tf));
-                (p >= keep_from).then_some((a, b, p))
-            })
-            .collect()
-    });
+    let mut kept: Vec<Vec<(u32, u32, f64)>> = Vec::new();
+    let mut candidates = 0usize;
+    for part in 0..parts {
+        let pairs = blocks.pairs(part, parts);
+        candidates += pairs.len();
+        let chunks: Vec<&[(u32, u32)]> = pairs.chunks(65_536).collect();
+        kept.extend(par_map(&chunks, |chunk| {
+            chunk
+                .iter()
+                .filter_map(|&(a, b)| {
+                    let (x, y) = (get(a)?, get(b)?);
+                    let p = Model::probability(model.weight(&compare(x, y), x, &tf));
+                    (p >= keep_from).then_some((a, b, p))
+                })
+                .collect::<Vec<_>>()
+        }));
+        progress(Stage::Compare, candidates, upper);
+    }
+    drop(blocks);
     let scored: Vec<(u32, u32, f64)> = kept.into_iter().flatten().collect();
-    progress(Stage::Cluster, 0, pairs.len());
+    progress(Stage::Cluster, 0, candidates);
     let edges: Vec<(u32, u32, f64)> = scored.iter().filter(|e| e.2 >= model.threshold).copied().collect();
     let linked_pairs = edges.len();
     let score = |a: u32, b: u32| match (get(a), get(b)) {
@@ -178,6 +190,6 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
         _ => 0.0,
     };
     let clusters = cluster(n, edges, model.threshold, options.floor, score);
-    progress(Stage::Cluster, pairs.len(), pairs.len());
-    Outcome { clusters, model, candidate_pairs: pairs.len(), linked_pairs, em_iterations, scored }
+    progress(Stage::Cluster, candidates, candidates);
+    Outcome { clusters, model, candidate_pairs: candidates, linked_pairs, em_iterations, scored }
 }
