@@ -1189,21 +1189,27 @@ impl EngineStore {
         row.as_ref().map(person_from).transpose()
     }
 
-    /// Several persons in one statement per 500 ids (order not kept; missing ids left out).
-    pub async fn get_persons(&self, ids: &[Uuid]) -> Result<Vec<PersonRecord>> {
+    /// Rows of `select` (ending in `WHERE <id column>`) whose id is one of `ids`, one statement
+    /// per 500 ids (order not kept; missing ids left out).
+    async fn rows_with_ids<T>(&self, select: &str, ids: &[Uuid], from: fn(&Row_) -> Result<T>) -> Result<Vec<T>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id IN ("));
+            let mut q = sqlx::QueryBuilder::<DB>::new(format!("{select} IN ("));
             let mut sep = q.separated(", ");
             for id in chunk {
                 sep.push_bind(*id);
             }
             q.push(")");
             for r in q.build().fetch_all(&self.readers).await? {
-                out.push(person_from(&r)?);
+                out.push(from(&r)?);
             }
         }
         Ok(out)
+    }
+
+    /// Several persons at once (order not kept; missing ids left out).
+    pub async fn get_persons(&self, ids: &[Uuid]) -> Result<Vec<PersonRecord>> {
+        self.rows_with_ids(&format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id"), ids, person_from).await
     }
 
     pub async fn person_by_reference(&self, reference: &str) -> Result<Option<PersonRecord>> {
@@ -1411,19 +1417,7 @@ impl EngineStore {
 
     /// Many cases by id, in one statement per 500 (order not kept; missing ids left out).
     pub async fn get_cases(&self, ids: &[Uuid]) -> Result<Vec<CaseRecord>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id IN ("));
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
-            q.push(")");
-            for r in q.build().fetch_all(&self.readers).await? {
-                out.push(case_from(&r)?);
-            }
-        }
-        Ok(out)
+        self.rows_with_ids(&format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id"), ids, case_from).await
     }
 
     pub async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRecord>> {
