@@ -57,7 +57,7 @@ impl Palermo {
         if !self.store.list_organisations().await?.is_empty() {
             return Err(ServiceError::Setup("the database already holds data; the demo needs an empty one".into()));
         }
-        let meta = RequestMeta { request_id: "demo".into(), client_ip: RequestMeta::cli().client_ip, reauthenticated_at: None };
+        let meta = RequestMeta::task("demo");
         let ev = self.event(None, &meta, "instance.mark_demo", None, palermo_domain::audit::Outcome::Ok);
         self.store.put_setting("demo", "true", &[ev]).await?;
         self.demo.store(true, std::sync::atomic::Ordering::Relaxed);

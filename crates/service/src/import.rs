@@ -488,7 +488,7 @@ impl Palermo {
             }
         }
         progress("writing", planned.len(), planned.len());
-        let meta = RequestMeta { request_id: "import".into(), client_ip: RequestMeta::cli().client_ip, reauthenticated_at: None };
+        let meta = RequestMeta::task("import");
         let mut ev = self.event(None, &meta, "case.import", None, AuditOutcome::Ok);
         ev.actor_user_id = Some(user.id.to_string());
         ev.actor_org_id = Some(user.organisation_id.to_string());

@@ -118,6 +118,12 @@ impl RequestMeta {
     pub fn cli() -> Self {
         Self { request_id: "cli".into(), client_ip: IpAddr::from([127, 0, 0, 1]), reauthenticated_at: None }
     }
+
+    /// For work the system does by itself (a background task, the demo loader, an import):
+    /// the audit review shows the task's name where a request id would be.
+    pub fn task(name: &str) -> Self {
+        Self { request_id: name.into(), ..Self::cli() }
+    }
 }
 
 /// The running application: storage, keys, clock and settings.

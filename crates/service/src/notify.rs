@@ -156,8 +156,13 @@ impl Palermo {
     async fn contact_of(&self, user: UserId, notification: Uuid) -> Result<Option<String>> {
         let sealed = self.store.vault_get("user", user.0).await?;
         let Some(v) = sealed.iter().find(|v| v.field == crate::admin::CONTACT_FIELD) else { return Ok(None) };
-        let mut ev =
-            self.event(None, &crate::RequestMeta::cli(), "user.contact_read", Some(("user", user.0.to_string())), AuditOutcome::Ok);
+        let mut ev = self.event(
+            None,
+            &crate::RequestMeta::task("email-outbox"),
+            "user.contact_read",
+            Some(("user", user.0.to_string())),
+            AuditOutcome::Ok,
+        );
         ev.purpose = Some(format!("e-mail notification {notification}"));
         self.audit_read(ev).await?;
         let aad = format!("user:{}:{}", v.field, user.0);

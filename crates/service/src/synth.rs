@@ -81,7 +81,7 @@ impl Palermo {
         let mut a_next = self.store.reference_counter(&a_prefix).await?;
         let (records, _) = palermo_linkage::generate::generate(n, seed);
         let mut report = GenerateReport::default();
-        let meta = RequestMeta { request_id: "generate".into(), client_ip: RequestMeta::cli().client_ip, reauthenticated_at: None };
+        let meta = RequestMeta::task("generate");
         for (batch_no, chunk) in records.chunks(BATCH).enumerate() {
             let mut bundles = Vec::with_capacity(chunk.len());
             for (k, rec) in chunk.iter().enumerate() {

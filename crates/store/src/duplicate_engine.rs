@@ -109,7 +109,8 @@ impl EngineStore {
     /// Merge: the other record of the pair is marked merged into `d.survivor`, and its cases —
     /// exactly `moved` — now concern the survivor; what moved is kept on the candidate so an
     /// unmerge can put it back. All or nothing: [`StoreError::Stale`] if the pair, either record
-    /// or the other record's cases changed since they were read.
+    /// or the other record's cases changed since they were read, or if one of those cases is
+    /// no longer owned by the pair's organisation.
     pub async fn merge_duplicate(&self, d: &DuplicateCandidateRecord, absorbed: Uuid, moved: &[Uuid], events: &[CaseEventRecord], audit: &[AuditEvent]) -> Result<()> {
         const STALE: &str = "these records changed while you were reviewing them; nothing was saved — reload and try again";
         let survivor = d.survivor.ok_or(StoreError::Stale(STALE))?;
@@ -138,10 +139,14 @@ impl EngineStore {
         if still != 1 || marked.rows_affected() != 1 {
             return Err(StoreError::Stale(STALE));
         }
-        let moved_now = sqlx::query("UPDATE cases SET person_id = $1, updated_at = $2, version = version + 1 WHERE person_id = $3")
+        // Only cases the pair's organisation still owns move: a transfer of ownership accepted
+        // since the service checked would otherwise show another organisation the record kept
+        // (need-to-know); the count then differs and nothing is saved.
+        let moved_now = sqlx::query("UPDATE cases SET person_id = $1, updated_at = $2, version = version + 1 WHERE person_id = $3 AND owner_org_id = $4")
             .bind(survivor)
             .bind(d.decided_at)
             .bind(absorbed)
+            .bind(d.organisation_id.0)
             .execute(&mut *tx)
             .await?;
         if moved_now.rows_affected() != moved.len() as u64 {

@@ -382,7 +382,7 @@ pub async fn serve(
             tick.tick().await;
             loop {
                 tick.tick().await;
-                let meta = palermo_service::RequestMeta { request_id: "duplicates-refresh".into(), ..palermo_service::RequestMeta::cli() };
+                let meta = palermo_service::RequestMeta::task("duplicates-refresh");
                 match linker.refresh_duplicates(&meta).await {
                     Ok(r) => tracing::info!(candidates = r.candidates, persons = r.persons, "searched for duplicates"),
                     Err(e) => tracing::warn!(error = %e, "the search for duplicates failed"),

@@ -210,6 +210,19 @@ async fn duplicate_review_merge_and_unmerge(app: &TestApp) {
     assert!(r.body.contains(&case2_ref) && r.body.contains(&format!("keep {r2} instead")), "{}", r.body);
     let seen = receiver.get(&format!("/api/v1/cases/{case2}")).await.json();
     assert_eq!(seen["person"]["reference"], r2.as_str(), "nothing moved");
+    // The same refusal holds inside the merge's transaction: a transfer accepted between the
+    // service's check and the write (the moved cases read before it) leaves everything as it was.
+    let store = palermo_store::Store::connect(&app.db_url, std::sync::Arc::new(palermo_store::NoWitness)).await.unwrap();
+    let mut raced = store.get_duplicate_candidate(id.parse().unwrap()).await.unwrap().unwrap();
+    let (kept, gone): (uuid::Uuid, uuid::Uuid) = (p1.parse().unwrap(), p2.parse().unwrap());
+    let moved = store.cases_of_person(gone).await.unwrap();
+    assert!(!moved.is_empty());
+    raced.survivor = Some(kept);
+    raced.moved_cases = Some(serde_json::to_string(&moved).unwrap());
+    let r = store.merge_duplicate(&raced, gone, &moved, &[], &[]).await;
+    assert!(matches!(r, Err(palermo_store::StoreError::Stale(_))), "{r:?}");
+    let seen = receiver.get(&format!("/api/v1/cases/{case2}")).await.json();
+    assert_eq!(seen["person"]["reference"], r2.as_str(), "nothing moved in the raced merge either");
     let r = fr.post_json(&url, &json!({"decision": "same", "keep": r2, "version": v})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let seen = receiver.get(&format!("/api/v1/cases/{case2}")).await.json();

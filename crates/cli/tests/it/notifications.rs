@@ -175,9 +175,9 @@ async fn email_notifications(engine: Engine) {
     // Opening a staff member's address to send is a sealed read like any other: audited.
     let audit = app.app.recent_audit(&palermo_service::admin::Caller::Console, 100, &palermo_service::RequestMeta::cli()).await.unwrap();
     assert!(
-        audit
-            .iter()
-            .any(|e| e.action == "user.contact_read" && e.purpose.as_deref().is_some_and(|p| p.starts_with("e-mail notification "))),
+        audit.iter().any(|e| e.action == "user.contact_read"
+            && e.purpose.as_deref().is_some_and(|p| p.starts_with("e-mail notification "))
+            && e.request_id.as_deref() == Some("email-outbox")),
         "the contact read for sending is audited"
     );
 
