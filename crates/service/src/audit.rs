@@ -58,6 +58,7 @@ impl Palermo {
     /// Walk the whole chain, oldest first, and compare it with the head witnessed outside the
     /// database and the head row inside it. Names the first bad entry.
     pub async fn verify_audit(&self) -> Result<Result<Verification, ChainError>> {
+        self.store.fold_audit_inbox().await?;
         let witnessed = crate::witness::read(&self.config.audit_head_file())?;
         let db_head = self.store.audit_head().await?;
         let mut witnesses: Vec<Head> = witnessed.iter().cloned().collect();
@@ -99,6 +100,7 @@ impl Palermo {
     /// The newest entries, newest first (audited: reading the audit log is itself recorded).
     pub async fn recent_audit(&self, caller: &Caller, limit: i64, meta: &RequestMeta) -> Result<Vec<AuditRow>> {
         self.check(caller, Action::ViewAuditLog, meta, None).await?;
+        self.store.fold_audit_inbox().await?;
         let rows = self.store.audit_recent(limit.clamp(1, 1000)).await?;
         let ev = self.event(caller.actor(), meta, "audit.view", None, palermo_domain::audit::Outcome::Ok);
         self.audit_read(ev).await?;

@@ -85,6 +85,8 @@ impl Palermo {
     pub async fn backup(&self, recipient: &str, out: &Path) -> Result<Manifest> {
         agebackup::parse_recipient(recipient)?;
         let created_at = self.now().to_string();
+        // The backup holds the chain: entries still in the audit inbox go into it first.
+        self.store.fold_audit_inbox().await?;
         let (manifest, image) = match self.engine() {
             palermo_store::EngineKind::Sqlite => {
                 let tmp = self.config.data.dir.join(format!(".backup-{}.db", hex::encode(palermo_crypto::random_bytes::<8>()?)));
@@ -168,6 +170,10 @@ pub async fn restore(config: Config, identity_text: &str, input: &Path, clock: A
             let path = url.trim_start_matches("sqlite://").to_owned();
             if std::path::Path::new(&path).exists() {
                 return Err(setup(format!("{path} already exists: restore only into an empty place")));
+            }
+            // An audit inbox left beside it belongs to another database's chain.
+            if let Some(inbox) = palermo_store::audit_inbox_path(&url).filter(|p| p.exists()) {
+                return Err(setup(format!("{} already exists: restore only into an empty place", inbox.display())));
             }
             std::fs::create_dir_all(&config.data.dir).map_err(setup)?;
             let mut f = create_private(Path::new(&path))?;

@@ -167,8 +167,14 @@ impl Palermo {
                 .map_err(|e| ServiceError::Setup(format!("data.dir {}: {e}", config.data.dir.display())))?;
         }
         let witness = Arc::new(witness::HeadFile::open(config.audit_head_file())?);
-        let store = Store::connect(&config.database_url(), witness).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
+        let store =
+            Store::connect_for_application(&config.database_url(), witness).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
         store.migrate(&clock.now().to_string()).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
+        // Entries of reads answered before a crash or stop are in the inbox: into the chain now.
+        store
+            .fold_audit_inbox()
+            .await
+            .map_err(|e| ServiceError::Setup(format!("the audit inbox could not be folded into the chain: {e}")))?;
         let cost =
             HashCost { memory_kib: config.security.argon2_memory_kib, iterations: config.security.argon2_iterations, parallelism: 1 };
         let hasher = PasswordHasher::new(cost)?;

@@ -18,6 +18,9 @@ pub struct EngineStore {
     readers: sqlx::Pool<DB>,
     writer: sqlx::Pool<DB>,
     witness: Arc<dyn HeadWitness>,
+    /// SQLite's audit inbox, when this store was opened for the application (see
+    /// `audit_inbox_engine.rs`); `None` on PostgreSQL and for tools.
+    inbox: Option<AuditInbox>,
 }
 
 /// An update that touched no row means the record does not exist.
@@ -678,6 +681,9 @@ impl EngineStore {
     }
 
     pub async fn close(&self) {
+        if let Some(inbox) = &self.inbox {
+            inbox.pool.close().await;
+        }
         self.writer.close().await;
         self.readers.close().await;
     }

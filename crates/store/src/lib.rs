@@ -139,10 +139,11 @@ pub mod sqlite {
         },
         Migration { version: 21, name: "duplicate_review", sql: include_str!("../migrations/sqlite/0021_duplicate_review.sql") },
         Migration { version: 22, name: "email_outbox", sql: include_str!("../migrations/sqlite/0022_email_outbox.sql") },
+        Migration { version: 23, name: "audit_inbox", sql: include_str!("../migrations/sqlite/0023_audit_inbox.sql") },
     ];
 
     impl EngineStore {
-        pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
+        pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>, audit_inbox: bool) -> Result<Self> {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::BadUrl(e.to_string()))?
                 .create_if_missing(true)
@@ -157,7 +158,11 @@ pub mod sqlite {
                 .pragma("mmap_size", "17179869184");
             let writer = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
             let readers = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
-            Ok(Self { readers, writer, witness })
+            let inbox = match audit_inbox_path(url) {
+                Some(path) if audit_inbox => Some(AuditInbox::open(&path).await?),
+                _ => None,
+            };
+            Ok(Self { readers, writer, witness, inbox })
         }
 
         async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
@@ -182,6 +187,48 @@ pub mod sqlite {
     include!("justice_engine.rs");
     include!("duplicate_engine.rs");
     include!("outbox_engine.rs");
+    include!("audit_inbox_engine.rs");
+
+    /// The audit inbox: a database file of its own beside the main one.
+    struct AuditInbox {
+        pool: sqlx::Pool<DB>,
+        generation: Vec<u8>,
+    }
+
+    impl AuditInbox {
+        async fn open(path: &std::path::Path) -> Result<Self> {
+            let opts = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new().max_connections(2).min_connections(1).connect_with(opts).await?;
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS audit_inbox_generation (id INTEGER PRIMARY KEY CHECK (id = 1), generation BLOB NOT NULL); \
+                 INSERT OR IGNORE INTO audit_inbox_generation (id, generation) VALUES (1, randomblob(16)); \
+                 CREATE TABLE IF NOT EXISTS audit_inbox (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor_user_id TEXT, \
+                 actor_org_id TEXT, action TEXT NOT NULL, object_type TEXT, object_id TEXT, section TEXT, purpose TEXT, request_id TEXT, \
+                 outcome TEXT NOT NULL);",
+            )
+            .execute(&pool)
+            .await?;
+            let generation: Vec<u8> =
+                sqlx::query_scalar("SELECT generation FROM audit_inbox_generation WHERE id = 1").fetch_one(&pool).await?;
+            Ok(Self { pool, generation })
+        }
+    }
+}
+
+/// Where the application's SQLite database keeps its audit inbox: `<database file>.audit-inbox`
+/// (with its own `-wal` and `-shm`), or `None` for a URL that names no file.
+pub fn audit_inbox_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    Some(std::path::PathBuf::from(format!("{path}.audit-inbox")))
 }
 
 pub mod postgres {
@@ -238,13 +285,14 @@ pub mod postgres {
         },
         Migration { version: 21, name: "duplicate_review", sql: include_str!("../migrations/postgres/0021_duplicate_review.sql") },
         Migration { version: 22, name: "email_outbox", sql: include_str!("../migrations/postgres/0022_email_outbox.sql") },
+        Migration { version: 23, name: "audit_inbox", sql: include_str!("../migrations/postgres/0023_audit_inbox.sql") },
     ];
 
     impl EngineStore {
         pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
             let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
             let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
-            Ok(Self { readers: pool.clone(), writer: pool, witness })
+            Ok(Self { readers: pool.clone(), writer: pool, witness, inbox: None })
         }
 
         async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
@@ -291,6 +339,13 @@ pub mod postgres {
     include!("justice_engine.rs");
     include!("duplicate_engine.rs");
     include!("outbox_engine.rs");
+    include!("audit_inbox_engine.rs");
+
+    /// PostgreSQL has no audit inbox (its commits do not disturb other connections' reads).
+    struct AuditInbox {
+        pool: sqlx::Pool<DB>,
+        generation: Vec<u8>,
+    }
 }
 
 enum Engine {
@@ -307,10 +362,22 @@ pub struct Store {
 impl Store {
     /// Connect to `sqlite://path` or `postgres://…`. Does not migrate; call [`Store::migrate`].
     pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
+        Self::connect_with(url, witness, false).await
+    }
+
+    /// Connect as the application does: on SQLite with the audit inbox (`<database>.audit-inbox`),
+    /// so that committing the audit entry of a read does not make every reading connection drop
+    /// its memory map; [`Store::fold_audit_inbox`] moves the entries into the chain. Only the
+    /// running application (which folds about once a second) should open the inbox.
+    pub async fn connect_for_application(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
+        Self::connect_with(url, witness, true).await
+    }
+
+    async fn connect_with(url: &str, witness: Arc<dyn HeadWitness>, audit_inbox: bool) -> Result<Self> {
         let engine = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Engine::Postgres(postgres::EngineStore::connect(url, witness).await?)
         } else if url.starts_with("sqlite:") {
-            Engine::Sqlite(sqlite::EngineStore::connect(url, witness).await?)
+            Engine::Sqlite(sqlite::EngineStore::connect(url, witness, audit_inbox).await?)
         } else {
             return Err(StoreError::BadUrl("expected sqlite://PATH or postgres://USER@HOST/DB".into()));
         };
@@ -535,6 +602,12 @@ delegate! {
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).
     pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head>;
+    /// Make audit entries durable: into the audit inbox where the store has one (SQLite, the
+    /// application), else straight into the chain ([`Store::append_audit`]).
+    pub async fn record_audit(&self, events: &[AuditEvent]) -> Result<()>;
+    /// Move the audit inbox's entries into the hash chain (nothing to do without an inbox);
+    /// returns how many moved.
+    pub async fn fold_audit_inbox(&self) -> Result<u64>;
     pub async fn audit_head(&self) -> Result<Head>;
     /// Entries with `seq > after`, oldest first, at most `limit`.
     pub async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<ChainedEntry>>;

@@ -4,12 +4,19 @@
 //! from concurrent requests are gathered into one transaction (one fsync), so auditing every
 //! read costs one commit per batch, not per request. Nothing is written "later in the
 //! background": a caller whose entry failed gets an error, and so does its request.
+//!
+//! On SQLite the entries are committed into the audit inbox (a file of its own, see
+//! `audit_inbox_engine.rs`), and a second task folds the inbox into the hash chain about once
+//! a second (and once more when the sink is dropped); on PostgreSQL into the chain directly.
 
 use crate::{Result, Store, StoreError};
 use palermo_domain::audit::AuditEvent;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 const MAX_BATCH: usize = 512;
+/// How often the audit inbox is folded into the chain.
+const FOLD_EVERY: Duration = Duration::from_secs(1);
 
 type Request = (AuditEvent, oneshot::Sender<bool>);
 
@@ -22,6 +29,7 @@ impl AuditSink {
     /// Start the writer task on the current Tokio runtime.
     pub fn spawn(store: Store) -> Self {
         let (tx, rx) = mpsc::channel::<Request>(8192);
+        tokio::spawn(fold(store.clone(), tx.downgrade()));
         tokio::spawn(run(store, rx));
         Self { tx }
     }
@@ -48,8 +56,8 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Request>) {
             }
         }
         let events: Vec<AuditEvent> = batch.iter().map(|(e, _)| e.clone()).collect();
-        let ok = match store.append_audit(&events).await {
-            Ok(_) => true,
+        let ok = match store.record_audit(&events).await {
+            Ok(()) => true,
             Err(e) => {
                 tracing::error!(error = %e, entries = events.len(), "audit append failed; the requests waiting on it fail");
                 false
@@ -57,6 +65,27 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Request>) {
         };
         for (_, reply) in batch.drain(..) {
             let _ = reply.send(ok);
+        }
+    }
+}
+
+/// Fold the audit inbox into the chain every [`FOLD_EVERY`] while the sink lives, then once
+/// more. A failed fold leaves the entries in the inbox (durable) for the next one.
+async fn fold(store: Store, sink: mpsc::WeakSender<Request>) {
+    let mut tick = tokio::time::interval(FOLD_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let last = sink.strong_count() == 0;
+        match store.fold_audit_inbox().await {
+            Ok(_) => {}
+            Err(StoreError::Database(sqlx::Error::PoolClosed)) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "folding the audit inbox into the chain failed; its entries stay in the inbox for the next fold")
+            }
+        }
+        if last {
+            return;
         }
     }
 }

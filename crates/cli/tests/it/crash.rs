@@ -1,7 +1,9 @@
-//! Crash durability: concurrent writes against a real `palermo serve` process, killed with
-//! SIGKILL at random moments, 20 rounds per engine. Every write answered 2xx must be there
-//! after the restart; every organisation that exists must have its audit entry (no write
-//! without its audit, or the reverse); and the audit chain must still verify.
+//! Crash durability: concurrent writes and audited reads against a real `palermo serve`
+//! process, killed with SIGKILL at random moments, 20 rounds per engine. Every write answered
+//! 2xx must be there after the restart; every organisation that exists must have its audit
+//! entry (no write without its audit, or the reverse); every read answered 2xx must have its
+//! audit entry in the chain, exactly once (on SQLite it went through the audit inbox, which a
+//! kill interrupts between commit and fold); and the audit chain must still verify.
 
 use palermo_testkit::{Engine, PASSWORD, extract_between, postgres_admin_url, totp};
 use std::collections::BTreeSet;
@@ -131,8 +133,10 @@ async fn run(engine: Engine) {
     let cookie = r.headers().get("set-cookie").expect("signed in").to_str().unwrap().split(';').next().unwrap().to_owned();
     let me: serde_json::Value = http.get(format!("{base}/api/v1/me")).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
     let csrf = me["csrf_token"].as_str().unwrap().to_owned();
+    let user_id = me["user_id"].as_str().unwrap().to_owned();
 
     let acknowledged = Arc::new(Mutex::new(BTreeSet::<String>::new()));
+    let reads_answered = Arc::new(Mutex::new(BTreeSet::<String>::new()));
     let mut rng = Rng(u64::from(std::process::id()) ^ 0x9e37_79b9_7f4a_7c15);
     for round in 0..rounds {
         let mut writers = Vec::new();
@@ -152,6 +156,26 @@ async fn run(engine: Engine) {
                     {
                         Ok(r) if r.status().as_u16() == 201 => {
                             acked.lock().unwrap().insert(name);
+                        }
+                        Ok(r) if r.status().is_success() => panic!("unexpected {}", r.status()),
+                        _ => break,
+                    }
+                }
+            }));
+        }
+        // Audited reads of a user's contact (`user.view`), each answered only once its entry
+        // is durable; their request ids are remembered.
+        for _ in 0..2 {
+            let (http, cookie, url, answered) =
+                (http.clone(), cookie.clone(), format!("{base}/api/v1/users/{user_id}"), reads_answered.clone());
+            writers.push(tokio::spawn(async move {
+                loop {
+                    match http.get(&url).header("cookie", &cookie).send().await {
+                        Ok(r) if r.status().as_u16() == 200 => {
+                            let id = r.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+                            if r.text().await.is_ok() {
+                                answered.lock().unwrap().insert(id);
+                            }
                         }
                         Ok(r) if r.status().is_success() => panic!("unexpected {}", r.status()),
                         _ => break,
@@ -181,7 +205,23 @@ async fn run(engine: Engine) {
     assert!(n_orgs > acked, "{n_orgs} organisations for {acked} acknowledged writes");
     let counted = count_org_create_entries(&db).await;
     assert_eq!(counted as usize, n_orgs, "each organisation has its audit entry and no entry lacks its organisation");
-    eprintln!("{engine:?}: {rounds} kills, {acked} acknowledged writes, {n_orgs} organisations, chain intact");
+    // Every answered read is in the chain, and no entry was folded twice (request ids are unique).
+    let answered: Vec<String> = reads_answered.lock().unwrap().iter().cloned().collect();
+    let reads = answered.len() as i64;
+    let (entries, distinct) = count_read_entries(&db).await;
+    assert!(reads > 0);
+    assert_eq!(entries, distinct, "an audit entry of a read appears twice in the chain");
+    let mut found = 0;
+    for ids in answered.chunks(500) {
+        assert!(ids.iter().all(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')), "{ids:?}");
+        let list = ids.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(",");
+        let sql: &'static str = format!("SELECT COUNT(*) FROM audit_log WHERE action = 'user.view' AND request_id IN ({list})").leak();
+        found += palermo_store::testing::count(&db, sql).await.unwrap();
+    }
+    assert_eq!(found, reads, "every answered audited read has its entry in the chain");
+    eprintln!(
+        "{engine:?}: {rounds} kills, {acked} acknowledged writes, {n_orgs} organisations, {reads} answered audited reads, chain intact"
+    );
     if let Engine::Postgres = engine {
         let admin = postgres_admin_url().unwrap();
         let _ = palermo_store_drop(&format!("{}/postgres", admin.trim_end_matches('/')), &format!("crash_{}", std::process::id())).await;
@@ -207,4 +247,14 @@ async fn acknowledged_writes_survive_sigkill_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_sigkill_postgres() {
     run(Engine::Postgres).await;
+}
+
+async fn count_read_entries(db: &str) -> (i64, i64) {
+    let all =
+        palermo_store::testing::count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'user.view' AND outcome = 'ok'").await.unwrap();
+    let distinct =
+        palermo_store::testing::count(db, "SELECT COUNT(DISTINCT request_id) FROM audit_log WHERE action = 'user.view' AND outcome = 'ok'")
+            .await
+            .unwrap();
+    (all, distinct)
 }

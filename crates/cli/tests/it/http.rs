@@ -346,7 +346,8 @@ async fn audited_read_fails_closed(app: &TestApp) {
     assert_eq!(ok.status, 200);
     assert_eq!(ok.json()["contact"], "contactable@example.invalid");
     match app.engine {
-        Engine::Sqlite => app.sql("CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected fault'); END;").await,
+        // On SQLite the entries of reads are committed into the audit inbox first.
+        Engine::Sqlite => inbox_sql(app, "CREATE TRIGGER audit_fail BEFORE INSERT ON audit_inbox BEGIN SELECT RAISE(ABORT, 'injected fault'); END;").await,
         Engine::Postgres => {
             app.sql("CREATE FUNCTION audit_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$; CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_fail();").await
         }
@@ -358,11 +359,17 @@ async fn audited_read_fails_closed(app: &TestApp) {
     assert_eq!(r.status, 503);
     assert!(!r.body.contains("contactable@"));
     match app.engine {
-        Engine::Sqlite => app.sql("DROP TRIGGER audit_fail").await,
+        Engine::Sqlite => inbox_sql(app, "DROP TRIGGER audit_fail").await,
         Engine::Postgres => app.sql("DROP TRIGGER audit_fail ON audit_log").await,
     }
     let r = c.get(&format!("/api/v1/users/{}", target.id)).await;
     assert_eq!(r.status, 200);
+}
+
+/// Run SQL on the SQLite audit inbox of the test's database.
+async fn inbox_sql(app: &TestApp, sql: &str) {
+    let path = palermo_store::audit_inbox_path(&app.db_url).unwrap();
+    palermo_store::testing::execute_raw(&format!("sqlite://{}", path.display()), sql).await.unwrap();
 }
 
 /// Produce a few audit entries and check the chain is intact before tampering.

@@ -526,7 +526,9 @@ async fn jurisdiction_settings_from_the_page(app: &TestApp) {
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.json()["deadline"]["due"], "2026-12-03");
 
-    // Both changes are in the audit log, and the refusal too.
+    // Both changes are in the audit log, and the refusal too (a refusal is recorded like a
+    // read: through the audit inbox on SQLite, so fold it into the chain before counting).
+    app.app.verify_audit().await.unwrap().unwrap();
     let n = |sql: &'static str| palermo_store::testing::count(&app.db_url, sql);
     assert_eq!(n("SELECT COUNT(*) FROM audit_log WHERE action = 'jurisdiction.update' AND outcome = 'ok'").await.unwrap(), 2);
     assert_eq!(n("SELECT COUNT(*) FROM audit_log WHERE action = 'jurisdiction.update' AND outcome = 'denied'").await.unwrap(), 1);

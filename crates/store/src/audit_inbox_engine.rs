@@ -1,0 +1,110 @@
+// The audit inbox (SQLite, the application only; PostgreSQL never has one).
+//
+// Every audited read commits its entry before the data is returned. Committed straight into
+// the hash chain, each of those commits changes the main database's write-ahead log, and
+// SQLite makes every reading connection drop its memory map and page cache at its next read
+// when the log changed — dozens of times a second under load (docs/PERFORMANCE.md). So entries
+// of reads are committed (durably, `synchronous=FULL`) into a small database file of their own,
+// and folded into the chain in one transaction about once a second. The fold records, in that
+// same transaction, the last inbox entry it moved (per inbox generation, a random id made when
+// the inbox file is created), so a crash between the fold's commit and its clean-up neither
+// loses nor repeats an entry. Writes keep their audit entries in their own transaction.
+
+/// Entries moved per fold transaction.
+const FOLD_BATCH: i64 = 10_000;
+
+impl EngineStore {
+    pub async fn record_audit(&self, events: &[AuditEvent]) -> Result<()> {
+        let Some(inbox) = &self.inbox else {
+            return self.append_audit(events).await.map(|_| ());
+        };
+        let mut tx = inbox.pool.begin().await?;
+        for e in events {
+            sqlx::query(
+                "INSERT INTO audit_inbox (at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(truncate_to_micros(e.at))
+            .bind(&e.actor_user_id)
+            .bind(&e.actor_org_id)
+            .bind(&e.action)
+            .bind(&e.object_type)
+            .bind(&e.object_id)
+            .bind(&e.section)
+            .bind(&e.purpose)
+            .bind(&e.request_id)
+            .bind(e.outcome.code())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn fold_audit_inbox(&self) -> Result<u64> {
+        let Some(inbox) = &self.inbox else { return Ok(0) };
+        let mut moved = 0u64;
+        loop {
+            let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_inbox").fetch_one(&inbox.pool).await?;
+            if newest.is_none() {
+                return Ok(moved);
+            }
+            let mut tx = self.begin_write().await?;
+            let upto: i64 = sqlx::query_scalar("SELECT folded_upto FROM audit_inbox_folds WHERE generation = $1")
+                .bind(&inbox.generation)
+                .fetch_optional(&mut *tx)
+                .await?
+                .unwrap_or(0);
+            let rows = sqlx::query(
+                "SELECT id, at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome \
+                 FROM audit_inbox WHERE id > $1 ORDER BY id LIMIT $2",
+            )
+            .bind(upto)
+            .bind(FOLD_BATCH)
+            .fetch_all(&inbox.pool)
+            .await?;
+            let Some(last) = rows.last().map(|r| r.try_get::<i64, _>("id")).transpose()? else {
+                // Only entries already in the chain (a crash came before the clean-up).
+                tx.rollback().await?;
+                sqlx::query("DELETE FROM audit_inbox WHERE id <= $1").bind(upto).execute(&inbox.pool).await?;
+                return Ok(moved);
+            };
+            let events = rows
+                .iter()
+                .map(|r| {
+                    let outcome: String = r.try_get("outcome")?;
+                    Ok(AuditEvent {
+                        at: r.try_get("at")?,
+                        actor_user_id: r.try_get("actor_user_id")?,
+                        actor_org_id: r.try_get("actor_org_id")?,
+                        action: r.try_get("action")?,
+                        object_type: r.try_get("object_type")?,
+                        object_id: r.try_get("object_id")?,
+                        section: r.try_get("section")?,
+                        purpose: r.try_get("purpose")?,
+                        request_id: r.try_get("request_id")?,
+                        outcome: Outcome::from_code(&outcome).unwrap_or(Outcome::Unrecognised),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let head = Self::append_in(&mut tx, &events).await?;
+            sqlx::query(
+                "INSERT INTO audit_inbox_folds (generation, folded_upto) VALUES ($1, $2) \
+                 ON CONFLICT (generation) DO UPDATE SET folded_upto = excluded.folded_upto",
+            )
+            .bind(&inbox.generation)
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            if let Some(h) = head {
+                self.witness.observe(&h);
+            }
+            sqlx::query("DELETE FROM audit_inbox WHERE id <= $1").bind(last).execute(&inbox.pool).await?;
+            moved += events.len() as u64;
+            if (rows.len() as i64) < FOLD_BATCH {
+                return Ok(moved);
+            }
+        }
+    }
+}
