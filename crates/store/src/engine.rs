@@ -556,31 +556,37 @@ impl EngineStore {
         let row = sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await?;
         let mut seq: i64 = row.try_get("seq")?;
         let mut prev: Vec<u8> = row.try_get("hash")?;
+        // Chained first, then written many rows to a statement (a fold of the audit inbox
+        // appends thousands at once).
+        let mut chained = Vec::with_capacity(events.len());
         for e in events {
             let mut e = e.clone();
             e.at = truncate_to_micros(e.at);
             seq += 1;
             let hash = chain_hash(&prev, seq, &e);
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )
-            .bind(seq)
-            .bind(e.at)
-            .bind(&e.actor_user_id)
-            .bind(&e.actor_org_id)
-            .bind(&e.action)
-            .bind(&e.object_type)
-            .bind(&e.object_id)
-            .bind(&e.section)
-            .bind(&e.purpose)
-            .bind(&e.request_id)
-            .bind(e.outcome.code())
-            .bind(&prev)
-            .bind(hash.as_slice())
-            .execute(&mut **tx)
-            .await?;
+            chained.push((seq, e, prev.clone(), hash));
             prev = hash.to_vec();
+        }
+        for chunk in chained.chunks(64) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome, prev_hash, hash) ",
+            );
+            q.push_values(chunk, |mut b, (seq, e, prev, hash)| {
+                b.push_bind(*seq)
+                    .push_bind(e.at)
+                    .push_bind(e.actor_user_id.clone())
+                    .push_bind(e.actor_org_id.clone())
+                    .push_bind(e.action.clone())
+                    .push_bind(e.object_type.clone())
+                    .push_bind(e.object_id.clone())
+                    .push_bind(e.section.clone())
+                    .push_bind(e.purpose.clone())
+                    .push_bind(e.request_id.clone())
+                    .push_bind(e.outcome.code())
+                    .push_bind(prev.clone())
+                    .push_bind(hash.to_vec());
+            });
+            q.build().execute(&mut **tx).await?;
         }
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(&prev).execute(&mut **tx).await?;
         Ok(Some(Head { seq, hash: to_hash(&prev)? }))

@@ -368,7 +368,7 @@ impl Store {
     /// Connect as the application does: on SQLite with the audit inbox (`<database>.audit-inbox`),
     /// so that committing the audit entry of a read does not make every reading connection drop
     /// its memory map; [`Store::fold_audit_inbox`] moves the entries into the chain. Only the
-    /// running application (which folds about once a second) should open the inbox.
+    /// running application (which folds about ten times a second) should open the inbox.
     pub async fn connect_for_application(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
         Self::connect_with(url, witness, true).await
     }

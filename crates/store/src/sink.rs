@@ -6,8 +6,8 @@
 //! background": a caller whose entry failed gets an error, and so does its request.
 //!
 //! On SQLite the entries are committed into the audit inbox (a file of its own, see
-//! `audit_inbox_engine.rs`), and a second task folds the inbox into the hash chain about once
-//! a second (and once more when the sink is dropped); on PostgreSQL into the chain directly.
+//! `audit_inbox_engine.rs`), and a second task folds the inbox into the hash chain about ten
+//! times a second (and once more when the sink is dropped); on PostgreSQL into the chain directly.
 
 use crate::{Result, Store, StoreError};
 use palermo_domain::audit::AuditEvent;
@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 const MAX_BATCH: usize = 512;
 /// How often the audit inbox is folded into the chain.
-const FOLD_EVERY: Duration = Duration::from_secs(1);
+const FOLD_EVERY: Duration = Duration::from_millis(100);
 
 type Request = (AuditEvent, oneshot::Sender<bool>);
 
