@@ -71,24 +71,7 @@ impl EngineStore {
                 sqlx::query("DELETE FROM audit_inbox WHERE id <= $1").bind(upto).execute(&inbox.pool).await?;
                 return Ok(moved);
             };
-            let events = rows
-                .iter()
-                .map(|r| {
-                    let outcome: String = r.try_get("outcome")?;
-                    Ok(AuditEvent {
-                        at: r.try_get("at")?,
-                        actor_user_id: r.try_get("actor_user_id")?,
-                        actor_org_id: r.try_get("actor_org_id")?,
-                        action: r.try_get("action")?,
-                        object_type: r.try_get("object_type")?,
-                        object_id: r.try_get("object_id")?,
-                        section: r.try_get("section")?,
-                        purpose: r.try_get("purpose")?,
-                        request_id: r.try_get("request_id")?,
-                        outcome: Outcome::from_code(&outcome).unwrap_or(Outcome::Unrecognised),
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let events = rows.iter().map(event_from).collect::<Result<Vec<_>>>()?;
             let head = Self::append_in(&mut tx, &events).await?;
             sqlx::query(
                 "INSERT INTO audit_inbox_folds (generation, folded_upto) VALUES ($1, $2) \

@@ -512,23 +512,23 @@ fn push_case_filter(q: &mut sqlx::QueryBuilder<DB>, f: &CaseFilter) {
 }
 
 fn entry_from(row: &Row_) -> Result<ChainedEntry> {
+    Ok(ChainedEntry { seq: row.try_get("seq")?, event: event_from(row)?, prev_hash: row.try_get("prev_hash")?, hash: row.try_get("hash")? })
+}
+
+/// The event columns of an audit row (of the chain or of the audit inbox).
+fn event_from(row: &Row_) -> Result<AuditEvent> {
     let outcome: String = row.try_get("outcome")?;
-    Ok(ChainedEntry {
-        seq: row.try_get("seq")?,
-        event: AuditEvent {
-            at: row.try_get("at")?,
-            actor_user_id: row.try_get("actor_user_id")?,
-            actor_org_id: row.try_get("actor_org_id")?,
-            action: row.try_get("action")?,
-            object_type: row.try_get("object_type")?,
-            object_id: row.try_get("object_id")?,
-            section: row.try_get("section")?,
-            purpose: row.try_get("purpose")?,
-            request_id: row.try_get("request_id")?,
-            outcome: Outcome::from_code(&outcome).unwrap_or(Outcome::Unrecognised),
-        },
-        prev_hash: row.try_get("prev_hash")?,
-        hash: row.try_get("hash")?,
+    Ok(AuditEvent {
+        at: row.try_get("at")?,
+        actor_user_id: row.try_get("actor_user_id")?,
+        actor_org_id: row.try_get("actor_org_id")?,
+        action: row.try_get("action")?,
+        object_type: row.try_get("object_type")?,
+        object_id: row.try_get("object_id")?,
+        section: row.try_get("section")?,
+        purpose: row.try_get("purpose")?,
+        request_id: row.try_get("request_id")?,
+        outcome: Outcome::from_code(&outcome).unwrap_or(Outcome::Unrecognised),
     })
 }
 
