@@ -1425,13 +1425,13 @@ impl Palermo {
             errs.push(ValidationError::new("kind", "referral or anonymous_notification"));
         }
         let by_deadline = deadline_by.is_some();
-        let after = match filter.after.trim() {
-            "" => None,
+        let (after, counted) = match filter.after.trim() {
+            "" => (None, None),
             c => match parse_cursor(c, by_deadline) {
-                Some(cur) => Some(cur),
+                Some((cur, counted)) => (Some(cur), counted),
                 None => {
                     errs.push(ValidationError::new("after", "the cursor of a next-page link, or empty for the first page"));
-                    None
+                    (None, None)
                 }
             },
         };
@@ -1450,10 +1450,13 @@ impl Palermo {
             case_worker,
             after,
         };
-        let (mut rows, total) = self.store.list_cases(&Self::scope(actor, &region), &f, per_page + 1).await?;
+        // A next-page cursor carries the total counted for the first page, so paging on does
+        // not count the whole list again (a count reads up to a thousand rows per relation).
+        let (mut rows, total) = self.store.list_cases(&Self::scope(actor, &region), &f, per_page + 1, counted.is_none()).await?;
+        let total = total.or(counted).unwrap_or(0);
         let next = if rows.len() > per_page as usize {
             rows.truncate(per_page as usize);
-            rows.last().map(|c| cursor_of(c, by_deadline))
+            rows.last().map(|c| cursor_of(c, by_deadline, total))
         } else {
             None
         };
@@ -1472,7 +1475,7 @@ impl Palermo {
         let rules = self.rules();
         let today = rules.local_date(self.now());
         let f = CaseFilter { deadline_by: Some(today + time::Duration::days(7)), ..Default::default() };
-        let (rows, _) = self.store.list_cases(&Self::scope(actor, &region), &f, 1000).await?;
+        let (rows, _) = self.store.list_cases(&Self::scope(actor, &region), &f, 1000, false).await?;
         let mut out = DeadlineSummary::default();
         let mut per_auth: std::collections::BTreeMap<Option<OrgId>, (i64, i64)> = Default::default();
         let mut per_worker: std::collections::BTreeMap<Option<UserId>, (i64, i64)> = Default::default();
@@ -1549,25 +1552,34 @@ pub struct CaseListQuery {
 }
 
 /// `u<unix microseconds>.<uuid>` (list by last change) or `d<YYYY-MM-DD>.<uuid>` (by deadline).
-fn cursor_of(c: &CaseRecord, by_deadline: bool) -> String {
+/// The next-page cursor after `c`: its place in the list order, then `~` and the list's total
+/// as counted for the first page (capped).
+fn cursor_of(c: &CaseRecord, by_deadline: bool, total: i64) -> String {
     match (by_deadline, c.deadline_on) {
-        (true, Some(d)) => format!("d{}.{}", fmt_date(d), c.id),
-        _ => format!("u{}.{}", c.updated_at.unix_timestamp_nanos() / 1000, c.id),
+        (true, Some(d)) => format!("d{}.{}~{total}", fmt_date(d), c.id),
+        _ => format!("u{}.{}~{total}", c.updated_at.unix_timestamp_nanos() / 1000, c.id),
     }
 }
 
-fn parse_cursor(s: &str, by_deadline: bool) -> Option<palermo_store::CaseCursor> {
+/// A cursor's place in the list and the total it carries (`None`: count again). The total
+/// only says how long the list is; a changed one changes nothing the caller may not see.
+fn parse_cursor(s: &str, by_deadline: bool) -> Option<(palermo_store::CaseCursor, Option<i64>)> {
+    let (s, total) = match s.split_once('~') {
+        Some((place, n)) => (place, Some(n.parse::<i64>().ok().filter(|n| (0..=palermo_store::CASE_COUNT_CAP + 1).contains(n))?)),
+        None => (s, None),
+    };
     let (key, id) = s.get(1..)?.split_once('.')?;
     let id = Uuid::parse_str(id).ok()?;
-    match (s.chars().next()?, by_deadline) {
+    let place = match (s.chars().next()?, by_deadline) {
         ('u', false) => {
             let micros: i128 = key.parse().ok()?;
             let t = time::OffsetDateTime::from_unix_timestamp_nanos(micros.checked_mul(1000)?).ok()?;
-            Some(palermo_store::CaseCursor::Updated(t, id))
+            palermo_store::CaseCursor::Updated(t, id)
         }
-        ('d', true) => Some(palermo_store::CaseCursor::Deadline(Date::parse(key, date_format()).ok()?, id)),
-        _ => None,
-    }
+        ('d', true) => palermo_store::CaseCursor::Deadline(Date::parse(key, date_format()).ok()?, id),
+        _ => return None,
+    };
+    Some((place, total))
 }
 
 /// The latest referral consent on record for `recipient` (records are in the order written).

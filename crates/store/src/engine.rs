@@ -2374,15 +2374,15 @@ impl EngineStore {
 
     /// One page of the cases in `scope` matching `filter` — soonest deadline first when the
     /// filter is on deadlines, otherwise most recently changed first — and how many there are,
-    /// counted up to [`CASE_COUNT_CAP`] (+1 when there are more).
+    /// counted up to [`CASE_COUNT_CAP`] (+1 when there are more) if `count`.
     ///
     /// Each relation of the scope is queried on its own (so each can walk its index in list
     /// order) and the results are merged; a case reached through two relations appears once.
-    pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64) -> Result<(Vec<CaseRecord>, i64)> {
+    pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64, count: bool) -> Result<(Vec<CaseRecord>, Option<i64>)> {
         let by_deadline = filter.deadline_by.is_some();
         let bs = branches(scope);
         if bs.is_empty() {
-            return Ok((Vec::new(), 0));
+            return Ok((Vec::new(), count.then_some(0)));
         }
         let mut all: Vec<CaseRecord> = Vec::new();
         for b in &bs {
@@ -2402,6 +2402,9 @@ impl EngineStore {
         }
         all.dedup_by_key(|c| c.id);
         let page: Vec<CaseRecord> = all.into_iter().take(usize::try_from(limit).unwrap_or(0)).collect();
+        if !count {
+            return Ok((page, None));
+        }
         // The total ignores the cursor: it is the size of the whole list.
         let filter = &CaseFilter { after: None, ..filter.clone() };
         // Count each relation on its own index, stopping at the cap (an OR over all of them
@@ -2415,7 +2418,7 @@ impl EngineStore {
             n.push(" LIMIT ").push_bind(CASE_COUNT_CAP + 1).push(") capped");
             let part: i64 = n.build_query_scalar().fetch_one(&self.readers).await?;
             if part > CASE_COUNT_CAP {
-                return Ok((page, CASE_COUNT_CAP + 1));
+                return Ok((page, Some(CASE_COUNT_CAP + 1)));
             }
             counts.push(part);
         }
@@ -2435,7 +2438,7 @@ impl EngineStore {
                 i64::try_from(ids.len()).unwrap_or(i64::MAX).min(CASE_COUNT_CAP + 1)
             }
         };
-        Ok((page, total))
+        Ok((page, Some(total)))
     }
 
     /// Vault entries of many records of one type (e.g. the reasons of a case's timeline).

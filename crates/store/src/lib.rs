@@ -543,7 +543,7 @@ delegate! {
     pub async fn bulk_insert_cases(&self, bundles: &[CaseBundle], counters: &[(String, i64)], audit: &[AuditEvent]) -> Result<()>;
     pub async fn reference_counter(&self, prefix: &str) -> Result<i64>;
     pub async fn vault_get_many(&self, record_type: &str, ids: &[Uuid]) -> Result<Vec<VaultEntry>>;
-    pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64) -> Result<(Vec<CaseRecord>, i64)>;
+    pub async fn list_cases(&self, scope: &CaseScope, filter: &CaseFilter, limit: i64, count: bool) -> Result<(Vec<CaseRecord>, Option<i64>)>;
     pub async fn outbox_due(&self, now: OffsetDateTime, limit: i64) -> Result<Vec<OutboxRecord>>;
     pub async fn outbox_mark(&self, o: &OutboxRecord) -> Result<()>;
     pub async fn outbox_of_user(&self, user: UserId, limit: i64) -> Result<Vec<OutboxRecord>>;

@@ -343,7 +343,11 @@ fn openapi_core() -> serde_json::Value {
     let list_params: Vec<serde_json::Value> =
         ["kind", "stage", "region", "age_group", "exploitation_form", "deadline", "organisation", "case_worker", "after"]
             .iter()
-            .map(|n| json!({"name": n, "in": "query", "required": false, "schema": {"type": "string"}}))
+            .map(|n| match *n {
+                "after" => json!({"name": n, "in": "query", "required": false, "schema": {"type": "string"},
+                    "description": "The `next` of the previous page (keyset paging). It carries the total counted for the first page after a `~`, so later pages are not counted again; without it the total is counted anew."}),
+                _ => json!({"name": n, "in": "query", "required": false, "schema": {"type": "string"}}),
+            })
             .collect();
     json!({
         "openapi": "3.1.0",

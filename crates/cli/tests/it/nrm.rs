@@ -433,6 +433,16 @@ async fn generated_cases_cover_every_stage(app: &TestApp) {
     let (a, b) = (ids(&first), ids(&second));
     assert_eq!((a.len(), b.len()), (50, 50));
     assert!(a.iter().all(|x| !b.contains(x)), "pages overlap");
+    // The next page says the same total (carried in its cursor, not counted again); a cursor
+    // without one (an older link) counts again; an impossible one is refused.
+    assert_eq!((second["total"].as_i64(), second["more"].as_bool()), (first["total"].as_i64(), first["more"].as_bool()));
+    let (place, carried) = next.split_once('~').unwrap();
+    assert_eq!(carried.parse::<i64>().ok(), first["total"].as_i64().map(|t| t + i64::from(first["more"] == true)));
+    let recounted = ca.get(&format!("/api/v1/cases?after={place}")).await.json();
+    assert_eq!((ids(&recounted), recounted["total"].as_i64()), (b.clone(), first["total"].as_i64()));
+    let r = ca.get(&format!("/api/v1/cases?after={place}~-5")).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("after"), "{}", r.body);
     let overdue = ca.get("/api/v1/cases?deadline=week").await.json();
     if let Some(n) = overdue["next"].as_str() {
         let more = ca.get(&format!("/api/v1/cases?deadline=week&after={n}")).await.json();
