@@ -1461,7 +1461,11 @@ impl Palermo {
             None
         };
         let mut ev = self.event(Some(actor), meta, "case.list", None, AuditOutcome::Ok);
-        ev.purpose = Some(format!("{} of {total}", rows.len()));
+        // The audit log states only what was counted here, never a total a cursor brought along.
+        ev.purpose = Some(match counted {
+            None => format!("{} of {total}", rows.len()),
+            Some(_) => format!("{} on a next page", rows.len()),
+        });
         self.audit_read(ev).await?;
         let more = total > palermo_store::CASE_COUNT_CAP;
         let total = total.min(palermo_store::CASE_COUNT_CAP);

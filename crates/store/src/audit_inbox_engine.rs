@@ -7,10 +7,10 @@
 // of reads are committed (durably, `synchronous=FULL`) into a small database file of their own,
 // and folded into the chain about ten times a second (a fold of a whole second's entries at
 // once, ~4,000 under load, writes so many pages of the audit indexes in one commit that the
-// answers waiting meanwhile see their 99th percentile double; measured in docs/PERFORMANCE.md). The fold records, in that
-// same transaction, the last inbox entry it moved (per inbox generation, a random id made when
-// the inbox file is created), so a crash between the fold's commit and its clean-up neither
-// loses nor repeats an entry. Writes keep their audit entries in their own transaction.
+// answers waiting meanwhile see their 99th percentile double; measured in docs/PERFORMANCE.md).
+// The fold records, in that same transaction, the last inbox entry it moved (per inbox
+// generation, a random id made when the inbox file is created), so a crash between the fold's
+// commit and its clean-up neither loses nor repeats an entry. Writes keep their audit entries in their own transaction.
 
 /// Entries moved per fold transaction.
 const FOLD_BATCH: i64 = 10_000;
@@ -21,23 +21,10 @@ impl EngineStore {
             return self.append_audit(events).await.map(|_| ());
         };
         let mut tx = inbox.pool.begin().await?;
-        for e in events {
-            sqlx::query(
-                "INSERT INTO audit_inbox (at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(truncate_to_micros(e.at))
-            .bind(&e.actor_user_id)
-            .bind(&e.actor_org_id)
-            .bind(&e.action)
-            .bind(&e.object_type)
-            .bind(&e.object_id)
-            .bind(&e.section)
-            .bind(&e.purpose)
-            .bind(&e.request_id)
-            .bind(e.outcome.code())
-            .execute(&mut *tx)
-            .await?;
+        for chunk in events.chunks(64) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(format!("INSERT INTO audit_inbox ({EVENT_COLUMNS}) "));
+            q.push_values(chunk, |mut b, e| push_event(&mut b, e));
+            q.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -57,10 +44,7 @@ impl EngineStore {
                 .fetch_optional(&mut *tx)
                 .await?
                 .unwrap_or(0);
-            let rows = sqlx::query(
-                "SELECT id, at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome \
-                 FROM audit_inbox WHERE id > $1 ORDER BY id LIMIT $2",
-            )
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT id, {EVENT_COLUMNS} FROM audit_inbox WHERE id > $1 ORDER BY id LIMIT $2")))
             .bind(upto)
             .bind(FOLD_BATCH)
             .fetch_all(&inbox.pool)

@@ -23,6 +23,15 @@ pub struct EngineStore {
     inbox: Option<AuditInbox>,
 }
 
+/// SQLite's audit inbox: a database file of its own beside the main one (opened in the
+/// `sqlite` module; never on PostgreSQL).
+struct AuditInbox {
+    pool: sqlx::Pool<DB>,
+    /// A random id made when the inbox file is created; the chain records per generation the
+    /// last inbox entry it holds.
+    generation: Vec<u8>,
+}
+
 /// An update that touched no row means the record does not exist.
 fn found(rows_affected: u64) -> Result<()> {
     if rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
@@ -511,6 +520,25 @@ fn push_case_filter(q: &mut sqlx::QueryBuilder<DB>, f: &CaseFilter) {
     }
 }
 
+/// The columns of an audit event, in the order [`push_event`] binds them (the chain's
+/// `audit_log` and SQLite's audit inbox share them).
+const EVENT_COLUMNS: &str = "at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome";
+
+/// Bind an audit event's values, in the order of [`EVENT_COLUMNS`], to one row of a multi-row
+/// insert.
+fn push_event(b: &mut sqlx::query_builder::Separated<'_, DB, &'static str>, e: &AuditEvent) {
+    b.push_bind(e.at)
+        .push_bind(e.actor_user_id.as_deref())
+        .push_bind(e.actor_org_id.as_deref())
+        .push_bind(e.action.as_str())
+        .push_bind(e.object_type.as_deref())
+        .push_bind(e.object_id.as_deref())
+        .push_bind(e.section.as_deref())
+        .push_bind(e.purpose.as_deref())
+        .push_bind(e.request_id.as_deref())
+        .push_bind(e.outcome.code());
+}
+
 fn entry_from(row: &Row_) -> Result<ChainedEntry> {
     Ok(ChainedEntry { seq: row.try_get("seq")?, event: event_from(row)?, prev_hash: row.try_get("prev_hash")?, hash: row.try_get("hash")? })
 }
@@ -564,27 +592,15 @@ impl EngineStore {
             e.at = truncate_to_micros(e.at);
             seq += 1;
             let hash = chain_hash(&prev, seq, &e);
-            chained.push((seq, e, prev.clone(), hash));
-            prev = hash.to_vec();
+            let prev_hash = std::mem::replace(&mut prev, hash.to_vec());
+            chained.push((seq, e, prev_hash, hash));
         }
         for chunk in chained.chunks(64) {
-            let mut q = sqlx::QueryBuilder::<DB>::new(
-                "INSERT INTO audit_log (seq, at, actor_user_id, actor_org_id, action, object_type, object_id, section, purpose, request_id, outcome, prev_hash, hash) ",
-            );
-            q.push_values(chunk, |mut b, (seq, e, prev, hash)| {
-                b.push_bind(*seq)
-                    .push_bind(e.at)
-                    .push_bind(e.actor_user_id.clone())
-                    .push_bind(e.actor_org_id.clone())
-                    .push_bind(e.action.clone())
-                    .push_bind(e.object_type.clone())
-                    .push_bind(e.object_id.clone())
-                    .push_bind(e.section.clone())
-                    .push_bind(e.purpose.clone())
-                    .push_bind(e.request_id.clone())
-                    .push_bind(e.outcome.code())
-                    .push_bind(prev.clone())
-                    .push_bind(hash.to_vec());
+            let mut q = sqlx::QueryBuilder::<DB>::new(format!("INSERT INTO audit_log (seq, {EVENT_COLUMNS}, prev_hash, hash) "));
+            q.push_values(chunk, |mut b, (seq, e, prev_hash, hash)| {
+                b.push_bind(*seq);
+                push_event(&mut b, e);
+                b.push_bind(prev_hash.as_slice()).push_bind(hash.as_slice());
             });
             q.build().execute(&mut **tx).await?;
         }

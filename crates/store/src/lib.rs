@@ -189,12 +189,6 @@ pub mod sqlite {
     include!("outbox_engine.rs");
     include!("audit_inbox_engine.rs");
 
-    /// The audit inbox: a database file of its own beside the main one.
-    struct AuditInbox {
-        pool: sqlx::Pool<DB>,
-        generation: Vec<u8>,
-    }
-
     impl AuditInbox {
         async fn open(path: &std::path::Path) -> Result<Self> {
             let opts = SqliteConnectOptions::new()
@@ -340,12 +334,6 @@ pub mod postgres {
     include!("duplicate_engine.rs");
     include!("outbox_engine.rs");
     include!("audit_inbox_engine.rs");
-
-    /// PostgreSQL has no audit inbox (its commits do not disturb other connections' reads).
-    struct AuditInbox {
-        pool: sqlx::Pool<DB>,
-        generation: Vec<u8>,
-    }
 }
 
 enum Engine {

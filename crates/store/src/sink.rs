@@ -74,14 +74,19 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Request>) {
 async fn fold(store: Store, sink: mpsc::WeakSender<Request>) {
     let mut tick = tokio::time::interval(FOLD_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Failures in a row: the first is logged, then one in 600 (once a minute), not ten a second.
+    let mut failing = 0u32;
     loop {
         tick.tick().await;
         let last = sink.strong_count() == 0;
         match store.fold_audit_inbox().await {
-            Ok(_) => {}
+            Ok(_) => failing = 0,
             Err(StoreError::Database(sqlx::Error::PoolClosed)) => return,
             Err(e) => {
-                tracing::error!(error = %e, "folding the audit inbox into the chain failed; its entries stay in the inbox for the next fold")
+                if failing.is_multiple_of(600) {
+                    tracing::error!(error = %e, failures = failing + 1, "folding the audit inbox into the chain failed; its entries stay in the inbox for the next fold");
+                }
+                failing = failing.saturating_add(1);
             }
         }
         if last {
