@@ -225,6 +225,9 @@ pub struct DataConfig {
     pub database: String,
     /// Key file path. Empty: `dir/keys/palermo.keys`. Keep it off the database's disk backups.
     pub key_file: PathBuf,
+    /// SQLite: once no fold of the audit inbox into the chain has succeeded for this many
+    /// seconds, audited reads are refused (503) until one does.
+    pub audit_inbox_limit_seconds: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -254,7 +257,7 @@ impl Default for ServerConfig {
 }
 impl Default for DataConfig {
     fn default() -> Self {
-        Self { dir: PathBuf::from("./palermo-data"), database: String::new(), key_file: PathBuf::new() }
+        Self { dir: PathBuf::from("./palermo-data"), database: String::new(), key_file: PathBuf::new(), audit_inbox_limit_seconds: 300 }
     }
 }
 impl Default for SecurityConfig {
@@ -289,6 +292,7 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("data", "dir", Kind::Str),
     ("data", "database", Kind::Str),
     ("data", "key_file", Kind::Str),
+    ("data", "audit_inbox_limit_seconds", Kind::Int),
     ("security", "session_idle_minutes", Kind::Int),
     ("security", "session_absolute_hours", Kind::Int),
     ("security", "argon2_memory_kib", Kind::Int),
@@ -371,6 +375,9 @@ impl Config {
         self.listen_addr()?;
         for p in &self.server.trusted_proxies {
             p.parse::<std::net::IpAddr>().map_err(|_| err("server.trusted_proxies", format!("{p:?} is not an IP address")))?;
+        }
+        if !(1..=86_400).contains(&self.data.audit_inbox_limit_seconds) {
+            return Err(err("data.audit_inbox_limit_seconds", "1 to 86400 seconds"));
         }
         if !(1..=24 * 60).contains(&self.security.session_idle_minutes) {
             return Err(err("security.session_idle_minutes", "1 to 1440 minutes"));

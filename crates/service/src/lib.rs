@@ -167,8 +167,10 @@ impl Palermo {
                 .map_err(|e| ServiceError::Setup(format!("data.dir {}: {e}", config.data.dir.display())))?;
         }
         let witness = Arc::new(witness::HeadFile::open(config.audit_head_file())?);
-        let store =
-            Store::connect_for_application(&config.database_url(), witness).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
+        let unfolded_limit = std::time::Duration::from_secs(config.data.audit_inbox_limit_seconds.into());
+        let store = Store::connect_for_application(&config.database_url(), witness, unfolded_limit)
+            .await
+            .map_err(|e| ServiceError::Setup(e.to_string()))?;
         store.migrate(&clock.now().to_string()).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
         // Entries of reads answered before a crash or stop are in the inbox: into the chain now.
         store

@@ -30,6 +30,12 @@ struct AuditInbox {
     /// A random id made when the inbox file is created; the chain records per generation the
     /// last inbox entry it holds.
     generation: Vec<u8>,
+    /// Reads are refused once no fold has succeeded for this long.
+    limit: std::time::Duration,
+    /// When a fold last succeeded (or the inbox was opened).
+    last_fold: std::sync::Mutex<std::time::Instant>,
+    /// Reads are being refused (logged once when it starts).
+    refusing: std::sync::atomic::AtomicBool,
 }
 
 /// An update that touched no row means the record does not exist.

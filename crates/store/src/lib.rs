@@ -143,7 +143,7 @@ pub mod sqlite {
     ];
 
     impl EngineStore {
-        pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>, audit_inbox: bool) -> Result<Self> {
+        pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>, audit_inbox: Option<Duration>) -> Result<Self> {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::BadUrl(e.to_string()))?
                 .create_if_missing(true)
@@ -159,7 +159,10 @@ pub mod sqlite {
             let writer = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
             let readers = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
             let inbox = match audit_inbox_path(url) {
-                Some(path) if audit_inbox => Some(AuditInbox::open(&path).await?),
+                Some(path) => match audit_inbox {
+                    Some(limit) => Some(AuditInbox::open(&path, limit).await?),
+                    None => None,
+                },
                 _ => None,
             };
             Ok(Self { readers, writer, witness, inbox })
@@ -190,7 +193,7 @@ pub mod sqlite {
     include!("audit_inbox_engine.rs");
 
     impl AuditInbox {
-        async fn open(path: &std::path::Path) -> Result<Self> {
+        async fn open(path: &std::path::Path, limit: Duration) -> Result<Self> {
             let opts = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
@@ -209,7 +212,7 @@ pub mod sqlite {
             .await?;
             let generation: Vec<u8> =
                 sqlx::query_scalar("SELECT generation FROM audit_inbox_generation WHERE id = 1").fetch_one(&pool).await?;
-            Ok(Self { pool, generation })
+            Ok(Self { pool, generation, limit, last_fold: std::sync::Mutex::new(std::time::Instant::now()), refusing: Default::default() })
         }
     }
 }
@@ -350,18 +353,21 @@ pub struct Store {
 impl Store {
     /// Connect to `sqlite://path` or `postgres://…`. Does not migrate; call [`Store::migrate`].
     pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
-        Self::connect_with(url, witness, false).await
+        Self::connect_with(url, witness, None).await
     }
 
     /// Connect as the application does: on SQLite with the audit inbox (`<database>.audit-inbox`),
     /// so that committing the audit entry of a read does not make every reading connection drop
     /// its memory map; [`Store::fold_audit_inbox`] moves the entries into the chain. Only the
     /// running application (which folds about ten times a second) should open the inbox.
-    pub async fn connect_for_application(url: &str, witness: Arc<dyn HeadWitness>) -> Result<Self> {
-        Self::connect_with(url, witness, true).await
+    ///
+    /// `unfolded_limit`: once no fold has succeeded for that long, reads are refused (their
+    /// entries would be durable but outside the chain, where nothing would show them altered).
+    pub async fn connect_for_application(url: &str, witness: Arc<dyn HeadWitness>, unfolded_limit: std::time::Duration) -> Result<Self> {
+        Self::connect_with(url, witness, Some(unfolded_limit)).await
     }
 
-    async fn connect_with(url: &str, witness: Arc<dyn HeadWitness>, audit_inbox: bool) -> Result<Self> {
+    async fn connect_with(url: &str, witness: Arc<dyn HeadWitness>, audit_inbox: Option<std::time::Duration>) -> Result<Self> {
         let engine = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Engine::Postgres(postgres::EngineStore::connect(url, witness).await?)
         } else if url.starts_with("sqlite:") {

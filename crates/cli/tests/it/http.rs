@@ -367,6 +367,48 @@ async fn audited_read_fails_closed(app: &TestApp) {
 }
 
 /// Run SQL on the SQLite audit inbox of the test's database.
+/// SQLite: while folds of the audit inbox into the chain fail, reads are answered (their entries
+/// are durable in the inbox) only until `data.audit_inbox_limit_seconds`; then refused until a fold
+/// succeeds again, and every answered read ends up in the chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_are_refused_once_the_audit_inbox_stays_unfolded_sqlite() {
+    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.data.audit_inbox_limit_seconds = 2).await.unwrap();
+    let op = app.operator_org().await;
+    app.user(&op, "root", &["administrator"]).await;
+    let target = app.user(&op, "contactable", &["analyst"]).await;
+    let mut c = app.signed_in("root").await;
+    let path = format!("/api/v1/users/{}", target.id);
+    assert_eq!(c.get(&path).await.status, 200);
+    app.app.verify_audit().await.unwrap().expect("the chain is intact");
+    let before = palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM audit_log WHERE action = 'user.view'").await;
+    // Folds fail from now on: the chain refuses every append.
+    app.sql("CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected fault'); END;").await;
+    let mut answered = 0;
+    let refused = loop {
+        let r = c.get(&path).await;
+        match r.status {
+            200 => answered += 1,
+            503 => break r,
+            other => panic!("unexpected {other}: {}", r.body),
+        }
+        assert!(answered < 200, "reads still answered 20 s after folds began to fail");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(!refused.body.contains("contactable@"), "no protected data once the inbox is left unfolded");
+    app.sql("DROP TRIGGER audit_fail").await;
+    let mut tries = 0;
+    while c.get(&path).await.status != 200 {
+        tries += 1;
+        assert!(tries < 100, "reads answered again once a fold succeeds");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.app.verify_audit().await.unwrap().expect("the chain is intact");
+    let after = palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM audit_log WHERE action = 'user.view'").await;
+    let (before, after) = (before.unwrap(), after.unwrap());
+    assert!(after - before > answered, "every read answered while folds failed is in the chain ({before} -> {after}, {answered} answered)");
+    app.stop().await;
+}
+
 async fn inbox_sql(app: &TestApp, sql: &str) {
     let path = palermo_store::audit_inbox_path(&app.db_url).unwrap();
     palermo_store::testing::execute_raw(&format!("sqlite://{}", path.display()), sql).await.unwrap();
