@@ -609,6 +609,10 @@ fn link(cmd: LinkCommand) -> Result<()> {
     Ok(())
 }
 
+/// mimalloc, not glibc's malloc: measured in docs/PERFORMANCE.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
