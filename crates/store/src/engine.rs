@@ -2406,24 +2406,23 @@ impl EngineStore {
         if bs.is_empty() {
             return Ok((Vec::new(), count.then_some(0)));
         }
-        let mut all: Vec<CaseRecord> = Vec::new();
-        for b in &bs {
-            let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE "));
+        let order = if by_deadline { " ORDER BY c.deadline_on, c.id" } else { " ORDER BY c.updated_at DESC, c.id DESC" };
+        // One statement: each relation's first `limit` ids in list order (each walks its own
+        // index), their union, then the rows of its first `limit` — so only the rows shown are
+        // read in full, and a case reached through two relations appears once.
+        let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM ("));
+        for (i, b) in bs.iter().enumerate() {
+            if i > 0 {
+                q.push(" UNION ");
+            }
+            q.push("SELECT id FROM (SELECT c.id FROM cases c WHERE ");
             push_branch(&mut q, b);
             push_case_filter(&mut q, filter);
-            q.push(if by_deadline { " ORDER BY c.deadline_on, c.id LIMIT " } else { " ORDER BY c.updated_at DESC, c.id DESC LIMIT " });
-            q.push_bind(limit);
-            for row in q.build().fetch_all(&self.readers).await? {
-                all.push(case_from(&row)?);
-            }
+            q.push(order).push(" LIMIT ").push_bind(limit).push(format!(") b{i}"));
         }
-        if by_deadline {
-            all.sort_by_key(|c| (c.deadline_on, c.id));
-        } else {
-            all.sort_by_key(|c| std::cmp::Reverse((c.updated_at, c.id)));
-        }
-        all.dedup_by_key(|c| c.id);
-        let page: Vec<CaseRecord> = all.into_iter().take(usize::try_from(limit).unwrap_or(0)).collect();
+        // CROSS JOIN: SQLite looks each id up, rather than walking the cases to find them.
+        q.push(") u CROSS JOIN cases c WHERE c.id = u.id").push(order).push(" LIMIT ").push_bind(limit);
+        let page = q.build().fetch_all(&self.readers).await?.iter().map(case_from).collect::<Result<Vec<_>>>()?;
         if !count {
             return Ok((page, None));
         }
@@ -2431,7 +2430,7 @@ impl EngineStore {
         let filter = &CaseFilter { after: None, ..filter.clone() };
         // Count each relation on its own index, stopping at the cap (an OR over all of them
         // would have to collect every matching row first). If one relation alone passes the
-        // cap, so does their union; otherwise the union is small and its ids are merged.
+        // cap, so does their union; otherwise the union is small and counted in one statement.
         let mut counts = Vec::with_capacity(bs.len());
         for b in &bs {
             let mut n = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE ");
@@ -2449,15 +2448,17 @@ impl EngineStore {
             [] => 0,
             [only] => counts[*only],
             several => {
-                let mut ids = std::collections::BTreeSet::new();
-                for &i in several {
-                    let mut q = sqlx::QueryBuilder::<DB>::new("SELECT c.id FROM cases c WHERE ");
+                let mut q = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM (");
+                for (n, &i) in several.iter().enumerate() {
+                    if n > 0 {
+                        q.push(" UNION ");
+                    }
+                    q.push("SELECT c.id FROM cases c WHERE ");
                     push_branch(&mut q, &bs[i]);
                     push_case_filter(&mut q, filter);
-                    let found: Vec<Uuid> = q.build_query_scalar().fetch_all(&self.readers).await?;
-                    ids.extend(found);
                 }
-                i64::try_from(ids.len()).unwrap_or(i64::MAX).min(CASE_COUNT_CAP + 1)
+                let union: i64 = q.push(") u").build_query_scalar().fetch_one(&self.readers).await?;
+                union.min(CASE_COUNT_CAP + 1)
             }
         };
         Ok((page, Some(total)))
