@@ -150,12 +150,11 @@ pub mod sqlite {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                // Read through a memory map: every audited read commits an audit entry, which
-                // makes each reader drop its private page cache at its next read; with the
-                // map, re-reading is a page-table lookup, not a copy (measured in
-                // docs/PERFORMANCE.md). Address space only: nothing is held in memory.
-                .pragma("mmap_size", "17179869184");
+                // No memory map (SQLite's default): a reader drops its map, like its page cache,
+                // whenever the write-ahead log changed, and with the audit inbox folded ten times
+                // a second, unmapping and re-faulting the map cost more than the copies it saves
+                // (measured in docs/PERFORMANCE.md).
+                .busy_timeout(Duration::from_secs(10));
             let writer = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
             let readers = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
             let inbox = match audit_inbox_path(url) {
@@ -358,7 +357,7 @@ impl Store {
 
     /// Connect as the application does: on SQLite with the audit inbox (`<database>.audit-inbox`),
     /// so that committing the audit entry of a read does not make every reading connection drop
-    /// its memory map; [`Store::fold_audit_inbox`] moves the entries into the chain. Only the
+    /// its page cache; [`Store::fold_audit_inbox`] moves the entries into the chain. Only the
     /// running application (which folds about ten times a second) should open the inbox.
     ///
     /// `unfolded_limit`: once no fold has succeeded for that long, reads are refused (their
