@@ -10,8 +10,8 @@
 // answers waiting meanwhile see their 99th percentile double; measured in docs/PERFORMANCE.md).
 // The fold records, in that same transaction, the last inbox entry it moved (per inbox
 // generation, a random id made when the inbox file is created), so a crash between the fold's
-// commit and its clean-up neither loses nor repeats an entry. Writes keep their audit entries in their own transaction.
-// Entries in the inbox are durable but not yet in the chain, where an alteration would show; so
+// commit and its clean-up neither loses nor repeats an entry. Writes keep their audit entries in
+// their own transaction. Entries in the inbox are durable but not yet in the chain, where an alteration would show; so
 // once no fold has succeeded for the inbox's limit (`data.audit_inbox_limit_seconds`), entries
 // are refused, and with them the reads they audit, until a fold succeeds again.
 
@@ -23,16 +23,7 @@ impl EngineStore {
         let Some(inbox) = &self.inbox else {
             return self.append_audit(events).await.map(|_| ());
         };
-        let since = inbox.last_fold.lock().map(|t| t.elapsed()).unwrap_or(std::time::Duration::MAX);
-        if since > inbox.limit {
-            if !inbox.refusing.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                tracing::error!(
-                seconds = since.as_secs(),
-                "no fold of the audit inbox into the chain has succeeded for longer than data.audit_inbox_limit_seconds; audited reads are refused until one does"
-                );
-            }
-            return Err(StoreError::AuditUnavailable);
-        }
+        inbox.admit()?;
         let mut tx = inbox.pool.begin().await?;
         for chunk in events.chunks(64) {
             let mut q = sqlx::QueryBuilder::<DB>::new(format!("INSERT INTO audit_inbox ({EVENT_COLUMNS}) "));
@@ -45,11 +36,16 @@ impl EngineStore {
 
     pub async fn fold_audit_inbox(&self) -> Result<u64> {
         let Some(inbox) = &self.inbox else { return Ok(0) };
+        let moved = self.fold_inbox(inbox).await?;
+        inbox.folded();
+        Ok(moved)
+    }
+
+    async fn fold_inbox(&self, inbox: &AuditInbox) -> Result<u64> {
         let mut moved = 0u64;
         loop {
             let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_inbox").fetch_one(&inbox.pool).await?;
             if newest.is_none() {
-                inbox.folded();
                 return Ok(moved);
             }
             let mut tx = self.begin_write().await?;
@@ -67,7 +63,6 @@ impl EngineStore {
                 // Only entries already in the chain (a crash came before the clean-up).
                 tx.rollback().await?;
                 sqlx::query("DELETE FROM audit_inbox WHERE id <= $1").bind(upto).execute(&inbox.pool).await?;
-                inbox.folded();
                 return Ok(moved);
             };
             let events = rows.iter().map(event_from).collect::<Result<Vec<_>>>()?;
@@ -84,7 +79,6 @@ impl EngineStore {
             if let Some(h) = head {
                 self.witness.observe(&h);
             }
-            inbox.folded();
             sqlx::query("DELETE FROM audit_inbox WHERE id <= $1").bind(last).execute(&inbox.pool).await?;
             moved += events.len() as u64;
             if (rows.len() as i64) < FOLD_BATCH {
@@ -95,6 +89,22 @@ impl EngineStore {
 }
 
 impl AuditInbox {
+    /// Refuse new entries once no fold has succeeded for the limit (logged once when it starts).
+    fn admit(&self) -> Result<()> {
+        let since = self.last_fold.lock().map(|t| t.elapsed()).unwrap_or(std::time::Duration::MAX);
+        if since <= self.limit {
+            return Ok(());
+        }
+        if !self.refusing.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tracing::error!(
+                seconds = since.as_secs(),
+                "no fold of the audit inbox into the chain has succeeded for longer than data.audit_inbox_limit_seconds; audited reads are refused until one does"
+            );
+        }
+        Err(StoreError::AuditUnavailable)
+    }
+
+    /// A fold succeeded: entries are admitted again.
     fn folded(&self) {
         if let Ok(mut t) = self.last_fold.lock() {
             *t = std::time::Instant::now();

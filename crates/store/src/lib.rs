@@ -157,11 +157,8 @@ pub mod sqlite {
                 .busy_timeout(Duration::from_secs(10));
             let writer = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
             let readers = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
-            let inbox = match audit_inbox_path(url) {
-                Some(path) => match audit_inbox {
-                    Some(limit) => Some(AuditInbox::open(&path, limit).await?),
-                    None => None,
-                },
+            let inbox = match (audit_inbox_path(url), audit_inbox) {
+                (Some(path), Some(limit)) => Some(AuditInbox::open(&path, limit).await?),
                 _ => None,
             };
             Ok(Self { readers, writer, witness, inbox })

@@ -366,7 +366,6 @@ async fn audited_read_fails_closed(app: &TestApp) {
     assert_eq!(r.status, 200);
 }
 
-/// Run SQL on the SQLite audit inbox of the test's database.
 /// SQLite: while folds of the audit inbox into the chain fail, reads are answered (their entries
 /// are durable in the inbox) only until `data.audit_inbox_limit_seconds`; then refused until a fold
 /// succeeds again, and every answered read ends up in the chain.
@@ -409,6 +408,7 @@ async fn reads_are_refused_once_the_audit_inbox_stays_unfolded_sqlite() {
     app.stop().await;
 }
 
+/// Run SQL on the SQLite audit inbox of the test's database.
 async fn inbox_sql(app: &TestApp, sql: &str) {
     let path = palermo_store::audit_inbox_path(&app.db_url).unwrap();
     palermo_store::testing::execute_raw(&format!("sqlite://{}", path.display()), sql).await.unwrap();
