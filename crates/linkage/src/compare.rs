@@ -8,7 +8,18 @@ use strsim::jaro_winkler;
 pub const COMPARISONS: &[(&str, &[&str])] = &[
     ("given_name", &["exact", "transliteration-equal", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80", "different"]),
     ("family_name", &["exact", "transliteration-equal", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80", "different"]),
-    ("date_of_birth", &["exact", "day and month swapped", "same year, month or day differ", "year +/- 1", "different"]),
+    (
+        "date_of_birth",
+        &[
+            "exact",
+            "day and month swapped",
+            "year +/- 1, day and month equal",
+            "same year, month or day equal",
+            "year only: same year",
+            "year only: +/- 1",
+            "different",
+        ],
+    ),
     ("sex", &["same", "different"]),
     ("nationality", &["same", "different"]),
     ("place_of_birth", &["exact", "jaro-winkler >= 0.85", "different"]),
@@ -50,19 +61,28 @@ pub fn name_level(a: &NameKeys, b: &NameKeys) -> u8 {
 
 pub fn dob_level(a: &Dob, b: &Dob) -> u8 {
     let full = |d: &Dob| d.month.is_some() && d.day.is_some();
-    if a == b && full(a) {
-        return 0;
+    let years_apart = (a.year - b.year).abs();
+    if full(a) && full(b) {
+        // Both dates complete: a match differs only by a slip (swapped, a year or a day off); two
+        // complete dates that share the year and nothing else are evidence against.
+        if a == b {
+            0
+        } else if years_apart == 0 && a.month == b.day && a.day == b.month {
+            1
+        } else if years_apart == 1 && a.month == b.month && a.day == b.day {
+            2
+        } else if years_apart == 0 && (a.month == b.month || a.day == b.day) {
+            3
+        } else {
+            6
+        }
+    } else if years_apart == 0 {
+        4
+    } else if years_apart == 1 {
+        5
+    } else {
+        6
     }
-    if a.year == b.year && full(a) && full(b) && a.month == b.day && a.day == b.month {
-        return 1;
-    }
-    if a.year == b.year {
-        return 2;
-    }
-    if (a.year - b.year).abs() == 1 && (a.month == b.month && a.day == b.day || !full(a) || !full(b)) {
-        return 3;
-    }
-    4
 }
 
 fn opt2<T, F: Fn(&T, &T) -> u8>(a: &Option<T>, b: &Option<T>, f: F) -> Option<u8> {
@@ -78,7 +98,9 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Vector {
     let direct = (opt2(&a.given, &b.given, name_level), opt2(&a.family, &b.family, name_level));
     let crossed = (opt2(&a.given, &b.family, name_level), opt2(&a.family, &b.given, name_level));
     let cost = |p: (Option<u8>, Option<u8>)| p.0.unwrap_or(5) as u32 + p.1.unwrap_or(5) as u32;
-    let (given, family) = if crossed.0.is_some() && crossed.1.is_some() && cost(crossed) + 1 < cost(direct) { crossed } else { direct };
+    // Crossed is read when it is clearly better, also when a side has only one of its names
+    // (a swapped record whose given name was then left out: "Ionescu Dragan" / "– Ionescu").
+    let (given, family) = if (crossed.0.is_some() || crossed.1.is_some()) && cost(crossed) + 1 < cost(direct) { crossed } else { direct };
     [
         given,
         family,
@@ -121,9 +143,12 @@ mod tests {
         assert_eq!(v[2], Some(1), "day and month swapped");
         let v = compare(&rec("Olena", "Kovalenko", "1985"), &rec("Kovalenko", "Olena", "1986-01-01"));
         assert_eq!((v[GIVEN], v[FAMILY]), (Some(0), Some(0)), "swapped names recognised");
-        assert_eq!(v[2], Some(3), "year only, one year apart");
+        assert_eq!(v[2], Some(5), "year only, one year apart");
         let v = compare(&rec("Ana", "Garcia", "2001-05-05"), &rec("Ana", "", "2001-05-05"));
         assert_eq!(v[FAMILY], None, "missing says nothing");
         assert_eq!(v[2], Some(0));
+        let swapped = Prepared::of(&Record { id: "y".into(), family_name: Some("Ionescu".into()), ..Default::default() });
+        let v = compare(&rec("Ionescu", "Dragan", "1983-01-27"), &swapped);
+        assert_eq!((v[GIVEN], v[FAMILY]), (Some(0), None), "a swapped name meets the one name the other side has");
     }
 }

@@ -119,11 +119,16 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
             });
             model.learn_u(&random);
             // Two sessions, each learning what its blocking did not force.
-            let compare_all = |pairs: &[(u32, u32)]| -> Vec<Vector> {
+            let compare_all = |pairs: &[(u32, u32)]| -> (Vec<Vector>, Vec<[f64; 2]>) {
                 par_map(pairs, |&(a, b)| match (get(a), get(b)) {
-                    (Some(x), Some(y)) => compare(x, y),
-                    _ => [None; crate::compare::N],
+                    (Some(x), Some(y)) => {
+                        let v = compare(x, y);
+                        (v, Model::tf_adjustments(&v, x, &tf))
+                    }
+                    _ => ([None; crate::compare::N], [0.0; 2]),
                 })
+                .into_iter()
+                .unzip()
             };
             // Learning needs level counts, not every pair: a random sample of each session's pairs.
             let dob_pairs = crate::block::pairs_by(&prepared, crate::block::dob_keys);
@@ -131,11 +136,11 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
             let (dob_total, name_total) = (dob_pairs.len(), name_pairs.len());
             let by_dob = compare_all(&sample_of(dob_pairs, options.session_sample, &mut rng));
             let by_name = compare_all(&sample_of(name_pairs, options.session_sample, &mut rng));
-            let a = model.em_session(&by_dob, &[crate::compare::DOB], 60);
+            let a = model.em_session(&by_dob.0, &by_dob.1, &[crate::compare::DOB], 60);
             // Within a name block, people who are not the same still share sex, nationality and
             // place far more than random pairs do (names follow them): hold those fixed too.
             use crate::compare::{FAMILY, GIVEN, NATIONALITY, PLACE, SEX};
-            let b = model.em_session(&by_name, &[GIVEN, FAMILY, SEX, NATIONALITY, PLACE], 60);
+            let b = model.em_session(&by_name.0, &by_name.1, &[GIVEN, FAMILY, SEX, NATIONALITY, PLACE], 60);
             em_iterations = a.iterations + b.iterations;
             let (m_a, m_b, lambda_a, lambda_b) = (&a.m, &b.m, a.lambda, b.lambda);
             model.set_u_when_names_agree(&b.u_non_match);

@@ -46,7 +46,7 @@ pub struct Model {
 /// Comparisons whose u depends on name agreement.
 pub const NAME_DEPENDENT: [usize; 3] = [crate::compare::SEX, crate::compare::NATIONALITY, crate::compare::PLACE];
 
-pub const FORMAT: &str = "palermo-linkage-model-v1";
+pub const FORMAT: &str = "palermo-linkage-model-v2";
 
 /// Given-name level from which a pair with the same family name reads as relatives.
 const RELATIVES_GIVEN_FROM: u8 = 4;
@@ -55,6 +55,11 @@ const RELATIVES_SHARE: [usize; 3] = [crate::compare::PHONE, crate::compare::PLAC
 /// The most a shared value may count for between relatives, in bits.
 const RELATIVES_CAP: f64 = 1.0;
 const FLOOR: f64 = 1e-6;
+
+/// The family pattern: the same family name, clearly different given names.
+fn is_relatives(v: &Vector) -> bool {
+    matches!((v[GIVEN], v[FAMILY]), (Some(g), Some(f)) if g >= RELATIVES_GIVEN_FROM && f <= 1)
+}
 
 /// What one EM session estimated.
 #[derive(Debug, Clone)]
@@ -105,7 +110,7 @@ impl Model {
         let m_prior: [&[f64]; N] = [
             &[0.80, 0.08, 0.05, 0.04, 0.03],
             &[0.80, 0.08, 0.05, 0.04, 0.03],
-            &[0.75, 0.05, 0.08, 0.07, 0.05],
+            &[0.70, 0.04, 0.05, 0.03, 0.08, 0.05, 0.05],
             &[0.97, 0.03],
             &[0.95, 0.05],
             &[0.80, 0.10, 0.10],
@@ -167,7 +172,9 @@ impl Model {
     /// the *other* comparisons and the share λ of matches among these pairs, with u fixed (from
     /// random pairs) and the blocked comparisons' m fixed — their agreement was forced by the
     /// blocking and says nothing here.
-    pub fn em_session(&self, candidates: &[Vector], fixed: &[usize], max_iter: usize) -> Session {
+    /// `names_tf`: each pair's term-frequency adjustments of given and family name (or empty):
+    /// without them, people who share a common name and, by chance, a birth date read as matches.
+    pub fn em_session(&self, candidates: &[Vector], names_tf: &[[f64; 2]], fixed: &[usize], max_iter: usize) -> Session {
         let mut m: Vec<Vec<f64>> = self.comparisons.iter().map(|c| c.levels.iter().map(|l| l.m).collect()).collect();
         let u: Vec<Vec<f64>> = self.comparisons.iter().map(|c| c.levels.iter().map(|l| l.u.max(FLOOR)).collect()).collect();
         let mut lambda: f64 = 0.3;
@@ -180,8 +187,16 @@ impl Model {
             let mut sum_p = 0.0;
             let mut counts: Vec<Vec<f64>> = m.iter().map(|row| vec![0.01; row.len()]).collect();
             let mut non: Vec<Vec<f64>> = m.iter().map(|row| vec![0.01; row.len()]).collect();
-            for v in candidates {
+            for (i, v) in candidates.iter().enumerate() {
                 let mut w = prior;
+                if let Some(adjust) = names_tf.get(i) {
+                    for (c, x) in [GIVEN, FAMILY].into_iter().zip(adjust) {
+                        if !fixed.contains(&c) {
+                            w += x;
+                        }
+                    }
+                }
+                let relatives = is_relatives(v);
                 for c in 0..N {
                     if fixed.contains(&c) {
                         continue;
@@ -189,7 +204,11 @@ impl Model {
                     if let Some(l) = v[c] {
                         let l = usize::from(l);
                         if let (Some(mm), Some(uu)) = (m.get(c).and_then(|r| r.get(l)), u.get(c).and_then(|r| r.get(l))) {
-                            w += (mm.max(FLOOR) / uu).log2();
+                            let mut bf = (mm.max(FLOOR) / uu).log2();
+                            if relatives && RELATIVES_SHARE.contains(&c) {
+                                bf = bf.min(RELATIVES_CAP);
+                            }
+                            w += bf;
                         }
                     }
                 }
@@ -257,7 +276,7 @@ impl Model {
         // The family pattern: the same family name, clearly different given names. Relatives share
         // a household's phone and a birthplace (twins a birth date) far more often than random
         // pairs do, so agreement on those says little here.
-        let relatives = matches!((v[GIVEN], v[FAMILY]), (Some(g), Some(f)) if g >= RELATIVES_GIVEN_FROM && f <= 1);
+        let relatives = is_relatives(v);
         for c in 0..N {
             let Some(l) = v[c] else { continue };
             let mut bf = self.log_bf(c, l);
@@ -271,32 +290,39 @@ impl Model {
             {
                 bf = (level.m.max(FLOOR) / u.max(FLOOR)).log2();
             }
-            let name = match c {
-                GIVEN => a.given.as_ref().map(|n| (n, (&tf.given_key, tf.sum_sq[0]), (&tf.given_skeleton, tf.sum_sq[1]))),
-                FAMILY => a.family.as_ref().map(|n| (n, (&tf.family_key, tf.sum_sq[2]), (&tf.family_skeleton, tf.sum_sq[3]))),
-                _ => None,
-            };
-            if let Some((keys, by_key, by_skel)) = name
-                && l <= 1
-            {
-                // Replace the average u of the level with the frequency of this very value.
-                // (With crossed names the value read here may be the other field: a small,
-                // conservative error.)
-                // Agreeing on a value v among non-matches has probability tf(v)² / Σ tf², among
-                // matches tf(v): the level's weight changes by log2(Σ tf² / tf(v)).
-                let (freq, sum_sq) = if l == 0 { (by_key.0.get(&keys.key), by_key.1) } else { (by_skel.0.get(&keys.skeleton), by_skel.1) };
-                if let Some(freq) = freq {
-                    bf += (sum_sq.max(FLOOR) / freq.max(FLOOR)).log2().clamp(-5.0, 5.0);
-                }
-            }
+            bf += tf_adjustment(c, l, a, tf);
             w += bf;
         }
         w
     }
 
+    /// What the term-frequency adjustment adds to the name comparisons of a pair (given, family).
+    pub fn tf_adjustments(v: &Vector, a: &crate::record::Prepared, tf: &TermFrequencies) -> [f64; 2] {
+        [GIVEN, FAMILY].map(|c| v[c].map_or(0.0, |l| tf_adjustment(c, l, a, tf)))
+    }
+
     pub fn probability(weight: f64) -> f64 {
         1.0 / (1.0 + (-weight).exp2())
     }
+}
+
+/// Term-frequency adjustment of an exact or transliteration-equal name agreement: replace the
+/// average u of the level with the frequency of this very value. Agreeing on a value v among
+/// non-matches has probability tf(v)² / Σ tf², among matches tf(v): the level's weight changes by
+/// log2(Σ tf² / tf(v)). (With crossed names the value read here may be the other field: a small,
+/// conservative error.)
+fn tf_adjustment(c: usize, level: u8, a: &crate::record::Prepared, tf: &TermFrequencies) -> f64 {
+    let name = match c {
+        GIVEN => a.given.as_ref().map(|n| (n, (&tf.given_key, tf.sum_sq[0]), (&tf.given_skeleton, tf.sum_sq[1]))),
+        FAMILY => a.family.as_ref().map(|n| (n, (&tf.family_key, tf.sum_sq[2]), (&tf.family_skeleton, tf.sum_sq[3]))),
+        _ => None,
+    };
+    let Some((keys, by_key, by_skel)) = name else { return 0.0 };
+    if level > 1 {
+        return 0.0;
+    }
+    let (freq, sum_sq) = if level == 0 { (by_key.0.get(&keys.key), by_key.1) } else { (by_skel.0.get(&keys.skeleton), by_skel.1) };
+    freq.map_or(0.0, |freq| (sum_sq.max(FLOOR) / freq.max(FLOOR)).log2().clamp(-5.0, 5.0))
 }
 
 /// How many records the shipped model was learned from (`data/default-model.json`).

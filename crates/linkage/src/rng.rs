@@ -50,7 +50,40 @@ impl Rng {
         n - 1
     }
 
+    /// Fisher–Yates.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i + 1);
+            items.swap(i, j);
+        }
+    }
+
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
         items.get(self.below(items.len()))
+    }
+}
+
+/// A Zipf-like distribution over `0..n` drawn in O(log n): for pools of thousands of names.
+#[derive(Debug, Clone)]
+pub struct Zipf {
+    cumulative: Vec<f64>,
+}
+
+impl Zipf {
+    pub fn new(n: usize, s: f64) -> Self {
+        let mut total = 0.0;
+        let cumulative = (0..n)
+            .map(|i| {
+                total += 1.0 / ((i + 1) as f64).powf(s);
+                total
+            })
+            .collect();
+        Zipf { cumulative }
+    }
+
+    pub fn draw(&self, rng: &mut Rng) -> usize {
+        let Some(total) = self.cumulative.last() else { return 0 };
+        let x = rng.unit() * total;
+        self.cumulative.partition_point(|c| *c < x).min(self.cumulative.len() - 1)
     }
 }

@@ -99,8 +99,31 @@ pub struct RefreshReport {
     pub candidates: usize,
 }
 
-fn verdict(field: usize, level: Option<u8>) -> &'static str {
-    let last = COMPARISONS.get(field).map(|c| c.1.len()).unwrap_or(1).saturating_sub(1);
+/// The date-of-birth levels of pairs stored before the linkage model's format 2 (stored levels
+/// are a plain JSON array then; since, an object with the format): a decision's record keeps
+/// reading as the reviewer saw it.
+const DATE_OF_BIRTH_LEVELS_V1: &[&str] = &["exact", "day and month swapped", "same year, month or day differ", "year +/- 1", "different"];
+
+/// The stored form of a pair's comparison levels.
+#[derive(Serialize, Deserialize)]
+struct StoredLevels {
+    format: u8,
+    levels: Vec<Option<u8>>,
+}
+
+fn stored_levels(v: &Vector) -> String {
+    serde_json::to_string(&StoredLevels { format: 2, levels: v.to_vec() }).unwrap_or_else(|_| "[]".into())
+}
+
+fn labels_of(field: usize, format: u8) -> &'static [&'static str] {
+    match (field, format) {
+        (palermo_linkage::compare::DOB, 1) => DATE_OF_BIRTH_LEVELS_V1,
+        _ => COMPARISONS.get(field).map(|c| c.1).unwrap_or(&[]),
+    }
+}
+
+fn verdict(field: usize, level: Option<u8>, labels: &[&str]) -> &'static str {
+    let last = labels.len().saturating_sub(1);
     let name = field == palermo_linkage::compare::GIVEN || field == palermo_linkage::compare::FAMILY;
     match level.map(usize::from) {
         None => "missing",
@@ -113,14 +136,18 @@ fn verdict(field: usize, level: Option<u8>) -> &'static str {
 }
 
 fn comparisons_of(levels: &str) -> Vec<FieldComparison> {
-    let parsed: Vec<Option<u8>> = serde_json::from_str(levels).unwrap_or_default();
+    let (format, parsed) = match serde_json::from_str::<StoredLevels>(levels) {
+        Ok(s) => (s.format, s.levels),
+        Err(_) => (1, serde_json::from_str::<Vec<Option<u8>>>(levels).unwrap_or_default()),
+    };
     COMPARISONS
         .iter()
         .enumerate()
         .filter(|(i, _)| parsed.len() > *i)
-        .map(|(i, (field, labels))| {
+        .map(|(i, (field, _))| {
+            let labels = labels_of(i, format);
             let level = parsed.get(i).copied().flatten();
-            FieldComparison { field, level: level.and_then(|l| labels.get(usize::from(l)).copied()), verdict: verdict(i, level) }
+            FieldComparison { field, level: level.and_then(|l| labels.get(usize::from(l)).copied()), verdict: verdict(i, level, labels) }
         })
         .collect()
 }
@@ -209,7 +236,7 @@ impl Palermo {
                     person_a: a,
                     person_b: b,
                     probability: p,
-                    levels: serde_json::to_string(&v.to_vec()).unwrap_or_else(|_| "[]".into()),
+                    levels: stored_levels(&v),
                     status: "open".into(),
                     found_at: now,
                     decided_by: None,
@@ -445,14 +472,20 @@ mod tests {
 
     #[test]
     fn levels_read_back_as_verdicts() {
-        let c = comparisons_of("[1,0,1,0,null,null,1]");
+        let v: Vector = [Some(1), Some(0), Some(5), Some(0), None, None, Some(1)];
+        let c = comparisons_of(&stored_levels(&v));
         assert_eq!(c[0].field, "given_name");
         assert_eq!(c[0].verdict, "agrees");
         assert_eq!(c[0].level, Some("transliteration-equal"));
         assert_eq!(c[2].verdict, "close");
-        assert_eq!(c[2].level, Some("day and month swapped"));
+        assert_eq!(c[2].level, Some("year only: +/- 1"));
         assert_eq!(c[4].verdict, "missing");
         assert_eq!(c[6].verdict, "differs");
+        // a pair stored before format 2 reads as the reviewer saw it
+        let old = comparisons_of("[1,0,1,0,null,null,1]");
+        assert_eq!(old[2].level, Some("day and month swapped"));
+        assert_eq!(comparisons_of("[1,0,4,0,null,null,1]")[2].verdict, "differs");
+        assert_eq!(comparisons_of("[1,0,3,0,null,null,1]")[2].level, Some("year +/- 1"));
         // anything unreadable gives no comparisons, never a panic
         assert!(comparisons_of("not json").is_empty());
     }
