@@ -2,7 +2,7 @@
 //! Encodes generated records, then compares every encoding of side A with a block of side B
 //! (Dice on 1024-bit filters) and prints comparisons per second on all cores.
 
-use palermo_linkage::clk::{Clk, dice, encode, popcount};
+use palermo_linkage::clk::{Clk, common_bits, dice_of, encode, popcount};
 use palermo_linkage::generate::generate;
 use std::time::Instant;
 
@@ -16,31 +16,45 @@ fn main() {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let started = Instant::now();
     let rounds = 4;
-    let total: f64 = std::thread::scope(|s| {
+    // Each record of A against all of B, through the same call the matcher makes, B in tiles of
+    // 256 encodings (32 KB) so that a tile stays in the core's first-level cache while every
+    // record of A is compared with it: otherwise each comparison streams 128 bytes from L3 and
+    // the memory, not the comparison, is measured.
+    const TILE: usize = 256;
+    let all_of_b: Vec<u32> = (0..b.len() as u32).collect();
+    let total: usize = std::thread::scope(|s| {
         let chunk = a.len().div_ceil(threads);
         let handles: Vec<_> = a
             .chunks(chunk)
             .zip(ca.chunks(chunk))
             .map(|(a, ca)| {
+                let all_of_b = &all_of_b;
                 s.spawn(move || {
-                    let mut acc = 0.0;
+                    // What the matcher does with each pair: its Dice coefficient, kept if at or
+                    // above the threshold (here counted).
+                    let mut above = 0usize;
+                    let (mut common, mut scores) = (vec![0u32; TILE], vec![0.0f64; TILE]);
                     for _ in 0..rounds {
-                        for (x, px) in a.iter().zip(ca) {
-                            for (y, py) in b.iter().zip(cb) {
-                                acc += dice(x, y, *px, *py);
+                        for (tile, counts) in all_of_b.chunks(TILE).zip(cb.chunks(TILE)) {
+                            for (x, px) in a.iter().zip(ca) {
+                                common_bits(x, b, tile, &mut common);
+                                for ((d, c), py) in scores.iter_mut().zip(&common).zip(counts) {
+                                    *d = dice_of(*c, *px, *py);
+                                }
+                                above += scores.iter().take(tile.len()).filter(|d| **d >= 0.7).count();
                             }
                         }
                     }
-                    acc
+                    above
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(0.0)).sum()
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
     });
     let secs = started.elapsed().as_secs_f64();
     let comparisons = (a.len() * b.len() * rounds) as f64;
     println!(
-        "{comparisons:.0} Dice comparisons of 1024-bit CLKs in {secs:.2} s on {threads} threads: {:.0} million/s (checksum {total:.1})",
+        "{comparisons:.0} Dice comparisons of 1024-bit CLKs in {secs:.2} s on {threads} threads: {:.0} million/s ({total} pairs at or above 0.7)",
         comparisons / secs / 1e6
     );
     let started = Instant::now();

@@ -114,8 +114,62 @@ pub fn popcount(c: &Clk) -> u32 {
 
 /// The Dice coefficient of two encodings: 2·|A∧B| / (|A| + |B|).
 pub fn dice(a: &Clk, b: &Clk, pa: u32, pb: u32) -> f64 {
-    let common: u32 = a.iter().zip(b).map(|(x, y)| (x & y).count_ones()).sum();
-    if pa + pb == 0 { 0.0 } else { 2.0 * f64::from(common) / f64::from(pa + pb) }
+    dice_of(and_count(a, b), pa, pb)
+}
+
+/// The Dice coefficient from the bits two encodings share and their bit counts.
+pub fn dice_of(common: u32, pa: u32, pb: u32) -> f64 {
+    // Two empty encodings share nothing (common is 0): 0, without a branch, so that a row of
+    // these vectorises.
+    2.0 * f64::from(common) / f64::from((pa + pb).max(1))
+}
+
+/// |A ∧ B|.
+#[inline(always)]
+fn and_count(a: &Clk, b: &Clk) -> u32 {
+    a.iter().zip(b).map(|(x, y)| (x & y).count_ones()).sum()
+}
+
+/// `out[i] = |a ∧ others[which[i]]|` (0 for an index out of range). Plain Rust; compiled once
+/// for the baseline CPU and once for AVX-512 below, with the count of one pair
+/// (`count`) as its own function so that the compiler vectorises within a pair (two 512-bit
+/// halves) rather than across pairs (which needs slow gathers).
+#[inline(always)]
+fn common_bits_body(a: &Clk, others: &[Clk], which: &[u32], out: &mut [u32], count: impl Fn(&Clk, &Clk) -> u32) {
+    for (o, &j) in out.iter_mut().zip(which) {
+        *o = others.get(j as usize).map_or(0, |b| count(a, b));
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vpopcntdq")]
+#[inline(never)]
+fn and_count_avx512(a: &Clk, b: &Clk) -> u32 {
+    and_count(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vpopcntdq")]
+fn common_bits_avx512(a: &Clk, others: &[Clk], which: &[u32], out: &mut [u32]) {
+    common_bits_body(a, others, which, out, |a, b| and_count_avx512(a, b))
+}
+
+/// The bits `a` shares with each of the encodings `others[which[i]]`, into `out[i]` (as many as
+/// both `which` and `out` hold): the inner loop of every comparison of encodings. Uses the CPU's
+/// vector bit count where it has one (AVX-512 VPOPCNTDQ), found at run time; the result is the
+/// same on every CPU. (An AVX2 copy was measured no faster than scalar POPCNT and is not kept.)
+#[allow(unsafe_code)]
+pub fn common_bits(a: &Clk, others: &[Clk], which: &[u32], out: &mut [u32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vpopcntdq") {
+            // SAFETY: the CPU has both features the function is compiled for (checked just above);
+            // the function itself is safe Rust.
+            unsafe { common_bits_avx512(a, others, which, out) };
+            return;
+        }
+    }
+    common_bits_body(a, others, which, out, and_count)
 }
 
 pub fn to_base64(c: &Clk) -> String {
@@ -187,14 +241,26 @@ pub fn match_one_to_one(a: &[Clk], b: &[Clk], threshold: f64) -> Vec<(usize, usi
     }
     cand.sort_unstable();
     cand.dedup();
-    let mut scored: Vec<(usize, usize, f64)> = crate::dedupe::par_map(&cand, |&(x, y)| {
-        let (x, y) = (x as usize, y as usize);
-        match (a.get(x), b.get(y), pa.get(x), pb.get(y)) {
-            (Some(ca), Some(cb), Some(&p1), Some(&p2)) => (x, y, dice(ca, cb, p1, p2)),
-            _ => (x, y, 0.0),
-        }
-    });
-    scored.retain(|s| s.2 >= threshold);
+    // The candidates of each record of `a` (they are sorted by it), compared in one call.
+    let rows: Vec<&[(u32, u32)]> = cand.chunk_by(|p, q| p.0 == q.0).collect();
+    let mut scored: Vec<(usize, usize, f64)> = crate::dedupe::par_map(&rows, |row| {
+        let Some(&(x, _)) = row.first() else { return Vec::new() };
+        let (Some(ca), Some(&p1)) = (a.get(x as usize), pa.get(x as usize)) else { return Vec::new() };
+        let which: Vec<u32> = row.iter().map(|p| p.1).collect();
+        let mut common = vec![0u32; which.len()];
+        common_bits(ca, b, &which, &mut common);
+        which
+            .iter()
+            .zip(common)
+            .filter_map(|(&y, c)| {
+                let d = dice_of(c, p1, *pb.get(y as usize)?);
+                (d >= threshold).then_some((x as usize, y as usize, d))
+            })
+            .collect()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     scored.sort_by(|p, q| q.2.total_cmp(&p.2));
     let (mut used_a, mut used_b) = (vec![false; a.len()], vec![false; b.len()]);
     let mut out = Vec::new();
@@ -235,6 +301,14 @@ mod tests {
         let other = encode(&rec("Mohammed", "Hassan", "1990-03-07"), b"another secret");
         assert!(d(&a, &other) < 0.3, "without the secret the encodings do not line up");
         assert_eq!(from_base64(&to_base64(&a)), Some(a));
+        // The CPU-specific loop counts what the plain one counts.
+        let others = [a, b, c, [u64::MAX; WORDS], [0; WORDS]];
+        let which = [0, 1, 2, 3, 4, 99];
+        let mut out = [7u32; 6];
+        common_bits(&a, &others, &which, &mut out);
+        let plain: Vec<u32> = which.iter().map(|&j| others.get(j as usize).map_or(0, |o| and_count(&a, o))).collect();
+        assert_eq!(out.to_vec(), plain);
+        assert_eq!(out[3], popcount(&a));
         assert_eq!(from_base64("not base64"), None);
     }
 }
