@@ -4,7 +4,7 @@
 use crate::block::Blocks;
 use crate::cluster::cluster;
 use crate::compare::{Vector, compare};
-use crate::model::{Model, TermFrequencies};
+use crate::model::{Model, NameRarity, TermFrequencies, Weights};
 use crate::record::{Prepared, Record};
 use crate::rng::Rng;
 
@@ -163,6 +163,12 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
         }
     };
 
+    let weights = Weights::of(&model);
+    let rarity: Vec<NameRarity> = par_map(&prepared, |p| NameRarity::of(p, &tf));
+    let pair_probability = |a: u32, b: u32| -> Option<f64> {
+        let (x, y) = (get(a)?, get(b)?);
+        Some(Model::probability(weights.weight(&compare(x, y), rarity.get(a as usize)?)))
+    };
     // Compare and score every candidate pair in parallel chunks, part by part, keeping only the
     // pairs worth keeping: nothing per pair is held for the whole run.
     progress(Stage::Compare, 0, upper);
@@ -177,8 +183,7 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
             chunk
                 .iter()
                 .filter_map(|&(a, b)| {
-                    let (x, y) = (get(a)?, get(b)?);
-                    let p = Model::probability(model.weight(&compare(x, y), x, &tf));
+                    let p = pair_probability(a, b)?;
                     (p >= keep_from).then_some((a, b, p))
                 })
                 .collect::<Vec<_>>()
@@ -190,10 +195,7 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
     progress(Stage::Cluster, 0, candidates);
     let edges: Vec<(u32, u32, f64)> = scored.iter().filter(|e| e.2 >= model.threshold).copied().collect();
     let linked_pairs = edges.len();
-    let score = |a: u32, b: u32| match (get(a), get(b)) {
-        (Some(x), Some(y)) => Model::probability(model.weight(&compare(x, y), x, &tf)),
-        _ => 0.0,
-    };
+    let score = |a: u32, b: u32| pair_probability(a, b).unwrap_or(0.0);
     let clusters = cluster(n, edges, model.threshold, options.floor, score);
     progress(Stage::Cluster, candidates, candidates);
     Outcome { clusters, model, candidate_pairs: candidates, linked_pairs, em_iterations, scored }

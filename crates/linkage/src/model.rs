@@ -187,6 +187,9 @@ impl Model {
             let mut sum_p = 0.0;
             let mut counts: Vec<Vec<f64>> = m.iter().map(|row| vec![0.01; row.len()]).collect();
             let mut non: Vec<Vec<f64>> = m.iter().map(|row| vec![0.01; row.len()]).collect();
+            // log2(m/u) of every level, once per iteration rather than once per pair.
+            let table: Vec<Vec<f64>> =
+                m.iter().zip(&u).map(|(mm, uu)| mm.iter().zip(uu).map(|(x, y)| (x.max(FLOOR) / y).log2()).collect()).collect();
             for (i, v) in candidates.iter().enumerate() {
                 let mut w = prior;
                 if let Some(adjust) = names_tf.get(i) {
@@ -203,8 +206,8 @@ impl Model {
                     }
                     if let Some(l) = v[c] {
                         let l = usize::from(l);
-                        if let (Some(mm), Some(uu)) = (m.get(c).and_then(|r| r.get(l)), u.get(c).and_then(|r| r.get(l))) {
-                            let mut bf = (mm.max(FLOOR) / uu).log2();
+                        if let Some(&bf) = table.get(c).and_then(|r| r.get(l)) {
+                            let mut bf = bf;
                             if relatives && RELATIVES_SHARE.contains(&c) {
                                 bf = bf.min(RELATIVES_CAP);
                             }
@@ -269,31 +272,10 @@ impl Model {
         }
     }
 
-    /// The match weight of a pair, with term-frequency adjustment of name agreements.
+    /// The match weight of a pair, with term-frequency adjustment of name agreements (for one
+    /// pair; many pairs: [`Weights`]).
     pub fn weight(&self, v: &Vector, a: &crate::record::Prepared, tf: &TermFrequencies) -> f64 {
-        let mut w = (self.lambda / (1.0 - self.lambda)).log2();
-        let names_agree = matches!((v[GIVEN], v[FAMILY]), (Some(g), Some(f)) if g <= 2 && f <= 2);
-        // The family pattern: the same family name, clearly different given names. Relatives share
-        // a household's phone and a birthplace (twins a birth date) far more often than random
-        // pairs do, so agreement on those says little here.
-        let relatives = is_relatives(v);
-        for c in 0..N {
-            let Some(l) = v[c] else { continue };
-            let mut bf = self.log_bf(c, l);
-            if relatives && RELATIVES_SHARE.contains(&c) {
-                bf = bf.min(RELATIVES_CAP);
-            }
-            if names_agree
-                && NAME_DEPENDENT.contains(&c)
-                && let Some(u) = self.u_when_names_agree.get(c).and_then(|row| row.get(usize::from(l)))
-                && let Some(level) = self.comparisons.get(c).and_then(|x| x.levels.get(usize::from(l)))
-            {
-                bf = (level.m.max(FLOOR) / u.max(FLOOR)).log2();
-            }
-            bf += tf_adjustment(c, l, a, tf);
-            w += bf;
-        }
-        w
+        Weights::of(self).weight(v, &NameRarity::of(a, tf))
     }
 
     /// What the term-frequency adjustment adds to the name comparisons of a pair (given, family).
@@ -303,6 +285,78 @@ impl Model {
 
     pub fn probability(weight: f64) -> f64 {
         1.0 / (1.0 + (-weight).exp2())
+    }
+}
+
+/// A model's weights in tables, for scoring many pairs: log2(m/u) of every level computed once.
+#[derive(Debug, Clone)]
+pub struct Weights {
+    prior: f64,
+    /// log2(m/u) per comparison and level.
+    table: Vec<Vec<f64>>,
+    /// The same with u among different people whose names agree, where the model has it.
+    when_names_agree: Vec<Option<Vec<f64>>>,
+}
+
+/// How rare a record's names are: the term-frequency adjustment of an exact (0) and a
+/// transliteration-equal (1) agreement, for the given and the family name.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct NameRarity(pub [[f64; 2]; 2]);
+
+impl NameRarity {
+    pub fn of(a: &crate::record::Prepared, tf: &TermFrequencies) -> Self {
+        NameRarity([GIVEN, FAMILY].map(|c| [0, 1].map(|l| tf_adjustment(c, l, a, tf))))
+    }
+
+    fn of_level(&self, c: usize, level: u8) -> f64 {
+        let field = match c {
+            GIVEN => 0,
+            FAMILY => 1,
+            _ => return 0.0,
+        };
+        self.0.get(field).and_then(|r| r.get(usize::from(level))).copied().unwrap_or(0.0)
+    }
+}
+
+impl Weights {
+    pub fn of(model: &Model) -> Self {
+        let table = (0..N)
+            .map(|c| {
+                model.comparisons.get(c).map(|comp| (0..comp.levels.len()).map(|l| model.log_bf(c, l as u8)).collect()).unwrap_or_default()
+            })
+            .collect();
+        let when_names_agree = (0..N)
+            .map(|c| {
+                let comp = model.comparisons.get(c)?;
+                let u = model.u_when_names_agree.get(c)?;
+                NAME_DEPENDENT
+                    .contains(&c)
+                    .then(|| comp.levels.iter().zip(u).map(|(l, u)| (l.m.max(FLOOR) / u.max(FLOOR)).log2()).collect())
+            })
+            .collect();
+        Weights { prior: (model.lambda / (1.0 - model.lambda)).log2(), table, when_names_agree }
+    }
+
+    /// The match weight of a pair whose first record's names are this rare.
+    pub fn weight(&self, v: &Vector, rarity: &NameRarity) -> f64 {
+        let mut w = self.prior;
+        let names_agree = matches!((v[GIVEN], v[FAMILY]), (Some(g), Some(f)) if g <= 2 && f <= 2);
+        // The family pattern: the same family name, clearly different given names. Relatives share
+        // a household's phone and a birthplace (twins a birth date) far more often than random
+        // pairs do, so agreement on those says little here.
+        let relatives = is_relatives(v);
+        for c in 0..N {
+            let Some(l) = v[c] else { continue };
+            let mut bf = self.table.get(c).and_then(|r| r.get(usize::from(l))).copied().unwrap_or(0.0);
+            if relatives && RELATIVES_SHARE.contains(&c) {
+                bf = bf.min(RELATIVES_CAP);
+            }
+            if names_agree && let Some(x) = self.when_names_agree.get(c).and_then(|r| r.as_ref()).and_then(|r| r.get(usize::from(l))) {
+                bf = *x;
+            }
+            w += bf + rarity.of_level(c, l);
+        }
+        w
     }
 }
 

@@ -55,6 +55,28 @@ pub struct NameKeys {
     pub skeleton: String,
     /// The words' skeletons, for "one name contains the other" (a dropped second surname).
     pub words: Vec<String>,
+    /// How often each of a–z and 0–9 occurs in `key`, when `key` is nothing else (else `None`):
+    /// bounds the Jaro–Winkler similarity before it is computed.
+    pub letters: Option<[u8; 36]>,
+    /// Hashes of `key` and `skeleton`: two names whose hashes differ differ, without comparing
+    /// the strings (most pairs compared).
+    pub key_hash: u64,
+    pub skeleton_hash: u64,
+}
+
+impl NameKeys {
+    pub fn same_key(&self, other: &NameKeys) -> bool {
+        self.key_hash == other.key_hash && self.key == other.key
+    }
+
+    pub fn same_skeleton(&self, other: &NameKeys) -> bool {
+        self.skeleton_hash == other.skeleton_hash && self.skeleton == other.skeleton
+    }
+}
+
+fn hash_of(s: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(s)
 }
 
 impl NameKeys {
@@ -65,7 +87,17 @@ impl NameKeys {
             return None;
         }
         let words = crate::normalise::fold(s).split(' ').map(skeleton).filter(|w| !w.is_empty()).collect();
-        Some(NameKeys { skeleton: skeleton(s), key, words })
+        let letters = key.bytes().try_fold([0u8; 36], |mut h, b| {
+            let slot = match b {
+                b'a'..=b'z' => usize::from(b - b'a'),
+                b'0'..=b'9' => 26 + usize::from(b - b'0'),
+                _ => return None,
+            };
+            h[slot] = h[slot].saturating_add(1);
+            Some(h)
+        });
+        let skeleton = skeleton(s);
+        Some(NameKeys { key_hash: hash_of(&key), skeleton_hash: hash_of(&skeleton), skeleton, key, words, letters })
     }
 }
 
