@@ -167,16 +167,21 @@ pub async fn restore(config: Config, identity_text: &str, input: &Path, clock: A
     let head_file = config.audit_head_file();
     match target_engine {
         "sqlite" => {
-            let path = url.trim_start_matches("sqlite://").to_owned();
-            if std::path::Path::new(&path).exists() {
-                return Err(setup(format!("{path} already exists: restore only into an empty place")));
+            let Some(path) = palermo_store::sqlite_file(&url) else {
+                return Err(setup("the database URL names no SQLite file to restore into"));
+            };
+            if path.exists() {
+                return Err(setup(format!("{} already exists: restore only into an empty place", path.display())));
             }
             // An audit inbox left beside it belongs to another database's chain.
             if let Some(inbox) = palermo_store::audit_inbox_path(&url).filter(|p| p.exists()) {
                 return Err(setup(format!("{} already exists: restore only into an empty place", inbox.display())));
             }
             std::fs::create_dir_all(&config.data.dir).map_err(setup)?;
-            let mut f = create_private(Path::new(&path))?;
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(setup)?;
+            }
+            let mut f = create_private(&path)?;
             f.write_all(&image).map_err(setup)?;
             f.sync_all().map_err(setup)?;
         }

@@ -213,15 +213,41 @@ pub mod sqlite {
     }
 }
 
-/// Where the application's SQLite database keeps its audit inbox: `<database file>.audit-inbox`
-/// (with its own `-wal` and `-shm`), or `None` for a URL that names no file.
-pub fn audit_inbox_path(url: &str) -> Option<std::path::PathBuf> {
+/// The file a SQLite database URL names (`sqlite://path`, `sqlite:path`, with or without
+/// `?options`), or `None` for one that names no file (in memory, or not SQLite).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
         return None;
     }
-    Some(std::path::PathBuf::from(format!("{path}.audit-inbox")))
+    Some(std::path::PathBuf::from(path))
+}
+
+/// Where the application's SQLite database keeps its audit inbox: `<database file>.audit-inbox`
+/// (with its own `-wal` and `-shm`), or `None` for a URL that names no file.
+pub fn audit_inbox_path(url: &str) -> Option<std::path::PathBuf> {
+    let mut name = sqlite_file(url)?.into_os_string();
+    name.push(".audit-inbox");
+    Some(name.into())
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        let p = |s: &str| sqlite_file(s).map(|p| p.display().to_string());
+        assert_eq!(p("sqlite:///var/palermo/palermo.db").as_deref(), Some("/var/palermo/palermo.db"));
+        assert_eq!(p("sqlite:/var/palermo/palermo.db?mode=rwc").as_deref(), Some("/var/palermo/palermo.db"));
+        assert_eq!(p("sqlite::memory:"), None);
+        assert_eq!(p("postgres://localhost/palermo"), None);
+        assert_eq!(
+            audit_inbox_path("sqlite://data/palermo.db?mode=rwc").map(|p| p.display().to_string()).as_deref(),
+            Some("data/palermo.db.audit-inbox")
+        );
+    }
 }
 
 pub mod postgres {
