@@ -3,9 +3,11 @@
 //! Every true pair is classed as linked, missed by blocking, scored below the threshold, or kept
 //! apart by the clustering; false links are classed likewise. The most frequent comparison
 //! vectors of each class are printed (levels per comparison, `-` = missing on a side).
+//! `SHOW=field:level` prints names and dates of true pairs: for generated data only, never for a
+//! register of real people.
 
 use palermo_linkage::compare::{Vector, compare};
-use palermo_linkage::model::{Model, TermFrequencies};
+use palermo_linkage::model::{Model, NameRarity, TermFrequencies, Weights};
 use palermo_linkage::record::Prepared;
 use palermo_linkage::{block, csvio, dedupe, generate};
 use std::collections::{HashMap, HashSet};
@@ -44,11 +46,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model: &Model = &out.model;
     let prepared: Vec<Prepared> = recs.iter().map(Prepared::of).collect();
     let tf = TermFrequencies::of(&prepared);
+    let weights = Weights::of(model);
+    let rarity: Vec<NameRarity> = prepared.iter().map(|p| NameRarity::of(p, &tf)).collect();
     let person: Vec<Option<&String>> = recs.iter().map(|r| t.get(&r.id)).collect();
     let candidates: HashSet<(u32, u32)> = block::candidate_pairs(&prepared).into_iter().collect();
     let p_of = |a: usize, b: usize| {
         let v = compare(&prepared[a], &prepared[b]);
-        (v, Model::probability(model.weight(&v, &prepared[a], &tf)))
+        (v, Model::probability(weights.weight(&v, &rarity[a])))
     };
     let mut by_person: HashMap<&String, Vec<usize>> = HashMap::new();
     for (i, p) in person.iter().enumerate() {
@@ -176,7 +180,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let keyed = dedupe::par_map(&cand, |&(a, b)| {
         let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
         let v = compare(x, y);
-        let w = model.weight(&v, x, &tf) - model.weight(&v, x, &TermFrequencies::default());
+        let w: f64 = rarity[a as usize].names(&v).iter().sum();
         (show(&v), (w * 2.0).round() as i64, person[a as usize] == person[b as usize])
     });
     let mut groups: HashMap<(String, i64), (usize, usize)> = HashMap::new();

@@ -83,6 +83,8 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
     progress(Stage::Prepare, 0, n);
     let prepared: Vec<Prepared> = par_map(records, Prepared::of);
     let tf = TermFrequencies::of(&prepared);
+    // How rare each record's names are, once per record (for learning and for scoring).
+    let rarity: Vec<NameRarity> = par_map(&prepared, |p| NameRarity::of(p, &tf));
     progress(Stage::Block, 0, n);
     let blocks = Blocks::of(&prepared, crate::block::keys);
     let upper = blocks.pairs_with_repeats();
@@ -120,10 +122,10 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
             model.learn_u(&random);
             // Two sessions, each learning what its blocking did not force.
             let compare_all = |pairs: &[(u32, u32)]| -> (Vec<Vector>, Vec<[f64; 2]>) {
-                par_map(pairs, |&(a, b)| match (get(a), get(b)) {
-                    (Some(x), Some(y)) => {
+                par_map(pairs, |&(a, b)| match (get(a), get(b), rarity.get(a as usize)) {
+                    (Some(x), Some(y), Some(r)) => {
                         let v = compare(x, y);
-                        (v, Model::tf_adjustments(&v, x, &tf))
+                        (v, r.names(&v))
                     }
                     _ => ([None; crate::compare::N], [0.0; 2]),
                 })
@@ -164,7 +166,6 @@ pub fn run(records: &[Record], options: &Options, progress: &dyn Fn(Stage, usize
     };
 
     let weights = Weights::of(&model);
-    let rarity: Vec<NameRarity> = par_map(&prepared, |p| NameRarity::of(p, &tf));
     let pair_probability = |a: u32, b: u32| -> Option<f64> {
         let (x, y) = (get(a)?, get(b)?);
         Some(Model::probability(weights.weight(&compare(x, y), rarity.get(a as usize)?)))

@@ -61,6 +61,11 @@ fn is_relatives(v: &Vector) -> bool {
     matches!((v[GIVEN], v[FAMILY]), (Some(g), Some(f)) if g >= RELATIVES_GIVEN_FROM && f <= 1)
 }
 
+/// A level's weight `bf` for comparison `c`, capped where relatives share the value.
+fn capped_for_relatives(bf: f64, c: usize, relatives: bool) -> f64 {
+    if relatives && RELATIVES_SHARE.contains(&c) { bf.min(RELATIVES_CAP) } else { bf }
+}
+
 /// What one EM session estimated.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -207,11 +212,7 @@ impl Model {
                     if let Some(l) = v[c] {
                         let l = usize::from(l);
                         if let Some(&bf) = table.get(c).and_then(|r| r.get(l)) {
-                            let mut bf = bf;
-                            if relatives && RELATIVES_SHARE.contains(&c) {
-                                bf = bf.min(RELATIVES_CAP);
-                            }
-                            w += bf;
+                            w += capped_for_relatives(bf, c, relatives);
                         }
                     }
                 }
@@ -278,11 +279,6 @@ impl Model {
         Weights::of(self).weight(v, &NameRarity::of(a, tf))
     }
 
-    /// What the term-frequency adjustment adds to the name comparisons of a pair (given, family).
-    pub fn tf_adjustments(v: &Vector, a: &crate::record::Prepared, tf: &TermFrequencies) -> [f64; 2] {
-        [GIVEN, FAMILY].map(|c| v[c].map_or(0.0, |l| tf_adjustment(c, l, a, tf)))
-    }
-
     pub fn probability(weight: f64) -> f64 {
         1.0 / (1.0 + (-weight).exp2())
     }
@@ -306,6 +302,12 @@ pub struct NameRarity(pub [[f64; 2]; 2]);
 impl NameRarity {
     pub fn of(a: &crate::record::Prepared, tf: &TermFrequencies) -> Self {
         NameRarity([GIVEN, FAMILY].map(|c| [0, 1].map(|l| tf_adjustment(c, l, a, tf))))
+    }
+
+    /// What the adjustment adds to the given and the family name comparison of a pair whose
+    /// first record this is.
+    pub fn names(&self, v: &Vector) -> [f64; 2] {
+        [GIVEN, FAMILY].map(|c| v[c].map_or(0.0, |l| self.of_level(c, l)))
     }
 
     fn of_level(&self, c: usize, level: u8) -> f64 {
@@ -347,10 +349,7 @@ impl Weights {
         let relatives = is_relatives(v);
         for c in 0..N {
             let Some(l) = v[c] else { continue };
-            let mut bf = self.table.get(c).and_then(|r| r.get(usize::from(l))).copied().unwrap_or(0.0);
-            if relatives && RELATIVES_SHARE.contains(&c) {
-                bf = bf.min(RELATIVES_CAP);
-            }
+            let mut bf = capped_for_relatives(self.table.get(c).and_then(|r| r.get(usize::from(l))).copied().unwrap_or(0.0), c, relatives);
             if names_agree && let Some(x) = self.when_names_agree.get(c).and_then(|r| r.as_ref()).and_then(|r| r.get(usize::from(l))) {
                 bf = *x;
             }
