@@ -1,6 +1,7 @@
 //! Any bytes as a linkage input file (`palermo link dedupe --in`): reading must never panic, and
 //! every record read must prepare, compare with every other and encode as a CLK without
-//! panicking, whatever its Unicode.
+//! panicking, whatever its Unicode. The same bytes as a CLK file (`palermo link match --a`):
+//! reading never panics, and the filters read match against themselves without panicking.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -19,5 +20,9 @@ fuzz_target!(|data: &[u8]| {
         for r in records.iter().take(50) {
             let _ = palermo_linkage::clk::encode(r, b"fuzz secret");
         }
+    }
+    if let Ok(clks) = palermo_linkage::csvio::read_clks("fuzz.csv", data) {
+        let filters: Vec<_> = clks.into_iter().take(50).map(|(_, c)| c).collect();
+        let _ = palermo_linkage::clk_match::match_one_to_one(&filters, &filters, 0.5);
     }
 });

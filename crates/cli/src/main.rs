@@ -216,8 +216,9 @@ enum LinkCommand {
         #[arg(long, value_name = "FILE")]
         secret_file: PathBuf,
     },
-    /// Find one-to-one pairs between two CLK files by Dice similarity, with privacy-preserving
-    /// blocking (bit-sample LSH). Writes `id_a,id_b` (and the similarity).
+    /// Find one-to-one pairs between two CLK files: privacy-preserving blocking (bit-sample LSH),
+    /// then match probabilities from each field segment's similarity, learned from the two files
+    /// (docs/LINKAGE.md). Writes `id_a,id_b,probability`.
     Match {
         #[arg(long, value_name = "CSV")]
         a: PathBuf,
@@ -225,8 +226,8 @@ enum LinkCommand {
         b: PathBuf,
         #[arg(long, value_name = "CSV")]
         out: PathBuf,
-        /// Dice similarity at or above which two encodings are taken to be the same person.
-        #[arg(long, default_value_t = 0.72)]
+        /// Match probability at or above which two encodings are taken to be the same person.
+        #[arg(long, default_value_t = 0.5)]
         threshold: f64,
     },
     /// Generate synthetic person records with ground truth (for tests and benchmarks).
@@ -513,7 +514,7 @@ fn link(cmd: LinkCommand) -> Result<()> {
             let records = csvio::read_records(&input.display().to_string(), open_file(&input)?)?;
             let clks = dedupe::par_map(&records, |r| palermo_linkage::clk::encode(r, &secret));
             let mut w = create_file(&out)?;
-            writeln!(w, "id,clk")?;
+            writeln!(w, "id,{}", palermo_linkage::clk::FORMAT)?;
             for (r, c) in records.iter().zip(&clks) {
                 writeln!(w, "{},{}", csvio::formula_safe(&r.id), palermo_linkage::clk::to_base64(c))?;
             }
@@ -524,29 +525,31 @@ fn link(cmd: LinkCommand) -> Result<()> {
                 bail!("--threshold must be between 0 and 1");
             }
             let read = |p: &PathBuf| -> Result<(Vec<String>, Vec<palermo_linkage::clk::Clk>)> {
-                let labels = csvio::read_labels(&p.display().to_string(), open_file(p)?)?;
-                let mut ids: Vec<(String, palermo_linkage::clk::Clk)> = Vec::with_capacity(labels.len());
-                for (id, clk) in labels {
-                    let Some(c) = palermo_linkage::clk::from_base64(&clk) else {
-                        bail!("{}: id {id:?} has no valid 1024-bit CLK", p.display())
-                    };
-                    ids.push((id, c));
-                }
+                let mut ids = csvio::read_clks(&p.display().to_string(), open_file(p)?)?;
                 ids.sort_by(|x, y| x.0.cmp(&y.0));
                 Ok(ids.into_iter().unzip())
             };
             let started = std::time::Instant::now();
             let (ida, ca) = read(&a)?;
             let (idb, cb) = read(&b)?;
-            let pairs = palermo_linkage::clk::match_one_to_one(&ca, &cb, threshold);
+            let matched = palermo_linkage::clk_match::match_one_to_one(&ca, &cb, threshold);
             let mut w = create_file(&out)?;
-            writeln!(w, "id_a,id_b,dice")?;
-            for (x, y, d) in &pairs {
+            writeln!(w, "id_a,id_b,probability")?;
+            for (x, y, p) in &matched.pairs {
                 if let (Some(i), Some(j)) = (ida.get(*x), idb.get(*y)) {
-                    writeln!(w, "{},{},{d:.4}", csvio::formula_safe(i), csvio::formula_safe(j))?;
+                    writeln!(w, "{},{},{p:.4}", csvio::formula_safe(i), csvio::formula_safe(j))?;
                 }
             }
-            eprintln!("{} × {} encodings, {} pairs, {:.2} s", ca.len(), cb.len(), pairs.len(), started.elapsed().as_secs_f64());
+            eprintln!(
+                "{} × {} encodings, {} candidate pairs, model learned in {} EM iterations (prior {:.3e}), {} pairs, {:.2} s",
+                ca.len(),
+                cb.len(),
+                matched.candidates,
+                matched.model.em_iterations,
+                matched.model.prior,
+                matched.pairs.len(),
+                started.elapsed().as_secs_f64()
+            );
         }
         LinkCommand::ScorePairs { truth, pairs, a, b } => {
             let t = csvio::read_labels(&truth.display().to_string(), open_file(&truth)?)?;

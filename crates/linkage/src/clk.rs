@@ -2,8 +2,10 @@
 //!
 //! Each record becomes one 1024-bit Bloom filter: every character bigram of each normalised
 //! field is hashed with HMAC-SHA-256 under a secret shared by the two jurisdictions, and sets
-//! `k` bits (k per field: the field's weight). Two jurisdictions encode their own records, exchange
-//! only the filters, and compare them by the Dice coefficient; names never leave either side.
+//! `k` bits (k per field: the field's weight) within the field's own **segment** of the filter
+//! (format 2; see [`SEGMENTS`]). Two jurisdictions encode their own records, exchange only the
+//! filters, and compare them segment by segment ([`crate::clk_match`]); names never leave either
+//! side. The whole filter's Dice coefficient is still what blocking and the throughput bench use.
 //!
 //! Threat model and hardening: see `docs/LINKAGE.md` ("Privacy-preserving mode").
 
@@ -18,23 +20,50 @@ pub const WORDS: usize = BITS / 64;
 /// One record's encoding.
 pub type Clk = [u64; WORDS];
 
-/// A field of the encoding schema: what is encoded and with how many hash functions per bigram.
+/// The encoding's format, written in the header of a CLK file (`id,palermo-clk-v2`) so that
+/// files of another format or schema are refused rather than compared.
+pub const FORMAT: &str = "palermo-clk-v2";
+
+/// A segment of the filter: the 64-bit words `words.0..words.1` hold one compared field's
+/// tokens and nothing else, so two filters can be compared field by field.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment {
+    pub name: &'static str,
+    pub words: (usize, usize),
+}
+
+/// The segments, in word order, covering the 1024 bits.
+pub const SEGMENTS: [Segment; 7] = [
+    Segment { name: "given_name", words: (0, 4) },
+    Segment { name: "family_name", words: (4, 8) },
+    Segment { name: "date_of_birth", words: (8, 11) },
+    Segment { name: "sex", words: (11, 12) },
+    Segment { name: "phone", words: (12, 14) },
+    Segment { name: "nationality", words: (14, 15) },
+    Segment { name: "place_of_birth", words: (15, 16) },
+];
+pub const NSEG: usize = SEGMENTS.len();
+
+/// A field of the encoding schema: what is encoded, with how many hash functions per token, into
+/// which segment.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldSpec {
     pub name: &'static str,
     pub k: u32,
+    pub segment: usize,
 }
 
 /// The schema, published in `docs/clk-schema.json`. Both sides must use the same one.
 pub const SCHEMA: &[FieldSpec] = &[
-    FieldSpec { name: "given_name", k: 5 },
-    FieldSpec { name: "given_skeleton", k: 5 },
-    FieldSpec { name: "family_name", k: 5 },
-    FieldSpec { name: "family_skeleton", k: 5 },
-    FieldSpec { name: "date_of_birth", k: 24 },
-    FieldSpec { name: "sex", k: 6 },
-    FieldSpec { name: "phone", k: 4 },
-    FieldSpec { name: "nationality", k: 8 },
+    FieldSpec { name: "given_name", k: 2, segment: 0 },
+    FieldSpec { name: "given_skeleton", k: 2, segment: 0 },
+    FieldSpec { name: "family_name", k: 2, segment: 1 },
+    FieldSpec { name: "family_skeleton", k: 2, segment: 1 },
+    FieldSpec { name: "date_of_birth", k: 6, segment: 2 },
+    FieldSpec { name: "sex", k: 6, segment: 3 },
+    FieldSpec { name: "phone", k: 2, segment: 4 },
+    FieldSpec { name: "nationality", k: 8, segment: 5 },
+    FieldSpec { name: "place_of_birth", k: 1, segment: 6 },
 ];
 
 fn bigrams(s: &str) -> Vec<String> {
@@ -70,6 +99,7 @@ fn field_values(r: &Record) -> Vec<(usize, Vec<String>)> {
     let sex = r.sex.as_deref().map(fold).and_then(|s| s.chars().next()).map(|c| vec![format!("s{c}")]);
     let phone = r.phone.as_deref().and_then(phone_key).map(|p| bigrams(&p));
     let nationality = r.nationality.as_deref().map(|n| vec![format!("n{}", fold(n))]);
+    let place = r.place_of_birth.as_deref().map(|p| fold(p).replace(' ', "")).filter(|p| !p.is_empty()).map(|p| bigrams(&p));
     vec![
         (0, g),
         (1, gs),
@@ -79,6 +109,7 @@ fn field_values(r: &Record) -> Vec<(usize, Vec<String>)> {
         (5, sex.unwrap_or_default()),
         (6, phone.unwrap_or_default()),
         (7, nationality.unwrap_or_default()),
+        (8, place.unwrap_or_default()),
     ]
 }
 
@@ -88,6 +119,8 @@ pub fn encode(r: &Record, secret: &[u8]) -> Clk {
     let Ok(base) = <Hmac<Sha256> as Mac>::new_from_slice(secret) else { return clk };
     for (field, tokens) in field_values(r) {
         let Some(spec) = SCHEMA.get(field) else { continue };
+        let Some(segment) = SEGMENTS.get(spec.segment) else { continue };
+        let (first, bits) = (segment.words.0 * 64, (segment.words.1 - segment.words.0) as u64 * 64);
         for t in tokens {
             let mut mac = base.clone();
             mac.update(spec.name.as_bytes());
@@ -98,7 +131,7 @@ pub fn encode(r: &Record, secret: &[u8]) -> Clk {
             let h1 = u64::from_be_bytes(d[0..8].try_into().unwrap_or([0; 8]));
             let h2 = u64::from_be_bytes(d[8..16].try_into().unwrap_or([0; 8])) | 1;
             for i in 0..u64::from(spec.k) {
-                let bit = (h1.wrapping_add(i.wrapping_mul(h2)) % BITS as u64) as usize;
+                let bit = first + (h1.wrapping_add(i.wrapping_mul(h2)) % bits) as usize;
                 if let Some(w) = clk.get_mut(bit / 64) {
                     *w |= 1u64 << (bit % 64);
                 }
@@ -110,6 +143,20 @@ pub fn encode(r: &Record, secret: &[u8]) -> Clk {
 
 pub fn popcount(c: &Clk) -> u32 {
     c.iter().map(|w| w.count_ones()).sum()
+}
+
+/// The bits set in each segment.
+pub fn segment_counts(c: &Clk) -> [u16; NSEG] {
+    SEGMENTS.map(|s| c.get(s.words.0..s.words.1).map_or(0, |w| w.iter().map(|x| x.count_ones() as u16).sum()))
+}
+
+/// The bits two encodings share in each segment.
+pub fn segment_common(a: &Clk, b: &Clk) -> [u16; NSEG] {
+    let mut word = [0u16; WORDS];
+    for ((o, x), y) in word.iter_mut().zip(a).zip(b) {
+        *o = (x & y).count_ones() as u16;
+    }
+    SEGMENTS.map(|s| word.get(s.words.0..s.words.1).map_or(0, |w| w.iter().sum()))
 }
 
 /// The Dice coefficient of two encodings: 2·|A∧B| / (|A| + |B|).
@@ -187,92 +234,6 @@ pub fn from_base64(s: &str) -> Option<Clk> {
         *w = u64::from_be_bytes(chunk.try_into().ok()?);
     }
     Some(c)
-}
-
-/// Privacy-preserving blocking: locality-sensitive hashing on bit samples. Each of `bands` keys
-/// is the values of `rows` fixed bit positions (chosen from a public seed); filters that share
-/// most bits share some band with high probability.
-fn band_keys(c: &Clk, bands: usize, rows: usize, seed: u64) -> Vec<u64> {
-    let mut rng = crate::rng::Rng::new(seed);
-    (0..bands)
-        .map(|b| {
-            let mut key: u64 = b as u64;
-            for _ in 0..rows {
-                let bit = rng.below(BITS);
-                let set = c.get(bit / 64).is_some_and(|w| w >> (bit % 64) & 1 == 1);
-                key = key.wrapping_mul(0x100_0000_01b3) ^ u64::from(set);
-            }
-            key
-        })
-        .collect()
-}
-
-/// One-to-one pairs `(index in a, index in b, dice)` above `threshold`, greedily by similarity.
-pub fn match_one_to_one(a: &[Clk], b: &[Clk], threshold: f64) -> Vec<(usize, usize, f64)> {
-    use std::collections::HashMap;
-    const BANDS: usize = 24;
-    const ROWS: usize = 12;
-    const SEED: u64 = 0x5eed;
-    let pa: Vec<u32> = a.iter().map(popcount).collect();
-    let pb: Vec<u32> = b.iter().map(popcount).collect();
-    let mut buckets: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::new();
-    for (i, c) in a.iter().enumerate() {
-        for k in band_keys(c, BANDS, ROWS, SEED) {
-            buckets.entry(k).or_default().0.push(i as u32);
-        }
-    }
-    for (j, c) in b.iter().enumerate() {
-        for k in band_keys(c, BANDS, ROWS, SEED) {
-            if let Some(e) = buckets.get_mut(&k) {
-                e.1.push(j as u32);
-            }
-        }
-    }
-    let mut cand: Vec<(u32, u32)> = Vec::new();
-    for (xs, ys) in buckets.values() {
-        if xs.len() * ys.len() > 10_000 {
-            continue; // a degenerate bucket (nearly empty filters)
-        }
-        for &x in xs {
-            for &y in ys {
-                cand.push((x, y));
-            }
-        }
-    }
-    cand.sort_unstable();
-    cand.dedup();
-    // The candidates of each record of `a` (they are sorted by it), compared in one call.
-    let rows: Vec<&[(u32, u32)]> = cand.chunk_by(|p, q| p.0 == q.0).collect();
-    let mut scored: Vec<(usize, usize, f64)> = crate::dedupe::par_map(&rows, |row| {
-        let Some(&(x, _)) = row.first() else { return Vec::new() };
-        let (Some(ca), Some(&p1)) = (a.get(x as usize), pa.get(x as usize)) else { return Vec::new() };
-        let which: Vec<u32> = row.iter().map(|p| p.1).collect();
-        let mut common = vec![0u32; which.len()];
-        common_bits(ca, b, &which, &mut common);
-        which
-            .iter()
-            .zip(common)
-            .filter_map(|(&y, c)| {
-                let d = dice_of(c, p1, *pb.get(y as usize)?);
-                (d >= threshold).then_some((x as usize, y as usize, d))
-            })
-            .collect()
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    scored.sort_by(|p, q| q.2.total_cmp(&p.2));
-    let (mut used_a, mut used_b) = (vec![false; a.len()], vec![false; b.len()]);
-    let mut out = Vec::new();
-    for (x, y, d) in scored {
-        if used_a.get(x).copied().unwrap_or(true) || used_b.get(y).copied().unwrap_or(true) {
-            continue;
-        }
-        used_a[x] = true;
-        used_b[y] = true;
-        out.push((x, y, d));
-    }
-    out
 }
 
 #[cfg(test)]

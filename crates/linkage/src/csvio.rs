@@ -105,6 +105,35 @@ pub fn read_labels(name: &str, input: impl Read) -> Result<std::collections::Has
     Ok(out)
 }
 
+/// A CLK file (`palermo link encode`): header `id,palermo-clk-v2`, then one id and base64 filter
+/// per line. A file of another format is refused: its filters would not line up.
+pub fn read_clks(name: &str, input: impl Read) -> Result<Vec<(String, crate::clk::Clk)>, LinkageError> {
+    let mut rdr = csv::Reader::from_reader(input);
+    let header = rdr.headers().map_err(|e| input_err(name, format!("line 1: {e}")))?;
+    if header.get(1) != Some(crate::clk::FORMAT) {
+        return Err(input_err(
+            name,
+            format!(
+                "line 1: expected the header id,{} (a file from `palermo link encode` of this version); found {:?}. Both sides must encode with the same schema",
+                crate::clk::FORMAT,
+                header.iter().collect::<Vec<_>>().join(",")
+            ),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, row) in rdr.records().enumerate() {
+        let row = row.map_err(|e| input_err(name, format!("line {}: {e}", i + 2)))?;
+        let (Some(id), Some(clk)) = (row.get(0), row.get(1)) else {
+            return Err(input_err(name, format!("line {}: expected id,clk", i + 2)));
+        };
+        let Some(c) = crate::clk::from_base64(clk) else {
+            return Err(input_err(name, format!("line {}: the clk column is not a base64 {}-bit filter", i + 2, crate::clk::BITS)));
+        };
+        out.push((id.trim_start_matches('\'').to_owned(), c));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +145,17 @@ mod tests {
         assert!(e.contains("line 3") && e.contains("twice"), "{e}");
         let e = read_records("in.csv", "name\nAna\n".as_bytes()).unwrap_err().to_string();
         assert!(e.contains("no `id` column"));
+    }
+
+    #[test]
+    fn clk_files_of_another_format_are_refused() {
+        let e = read_clks("a.csv", "id,clk\n1,AAAA\n".as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("a.csv: line 1") && e.contains("id,palermo-clk-v2"), "{e}");
+        let e = read_clks("a.csv", "id,palermo-clk-v2\n1,AAAA\n".as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("1024-bit"), "{e}");
+        let filter = crate::clk::to_base64(&[7; crate::clk::WORDS]);
+        let ok = read_clks("a.csv", format!("id,palermo-clk-v2\n'=x,{filter}\n").as_bytes()).unwrap();
+        assert_eq!(ok, vec![("=x".to_owned(), [7; crate::clk::WORDS])]);
     }
 
     #[test]
@@ -132,6 +172,7 @@ mod tests {
         fn reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             let _ = read_records("fuzz.csv", &bytes[..]);
             let _ = read_labels("fuzz.csv", &bytes[..]);
+            let _ = read_clks("fuzz.csv", &bytes[..]);
         }
 
         #[test]

@@ -9,10 +9,13 @@
 //! - [`model`]: Fellegi–Sunter weights, u from random pairs, m by EM, term-frequency adjustment.
 //! - [`block`]: blocking keys whose union is bounded.
 //! - [`cluster`]: clustering that does not chain unrelated people.
+//! - [`clk`], [`clk_match`]: privacy-preserving matching across borders (Bloom-filter encodings
+//!   with a segment per field; blocking, learned weights and one-to-one pairs on the encodings).
 //! - [`generate`], [`score`]: synthetic data with ground truth, and pairwise precision/recall/F1.
 
 pub mod block;
 pub mod clk;
+pub mod clk_match;
 pub mod cluster;
 pub mod compare;
 pub mod csvio;
