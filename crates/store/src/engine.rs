@@ -2410,18 +2410,22 @@ impl EngineStore {
         // One statement: each relation's first `limit` ids in list order (each walks its own
         // index), their union, then the rows of its first `limit` — so only the rows shown are
         // read in full, and a case reached through two relations appears once.
+        // On SQLite the walks return rowids: each walk is then answered from its relation's
+        // covering index alone (migration 0024), and each row shown is one lookup by rowid
+        // rather than one in the id index and one in the table.
+        let key = if IS_POSTGRES { "id" } else { "rowid" };
         let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM ("));
         for (i, b) in bs.iter().enumerate() {
             if i > 0 {
                 q.push(" UNION ");
             }
-            q.push("SELECT id FROM (SELECT c.id FROM cases c WHERE ");
+            q.push(format!("SELECT k FROM (SELECT c.{key} AS k FROM cases c WHERE "));
             push_branch(&mut q, b);
             push_case_filter(&mut q, filter);
             q.push(order).push(" LIMIT ").push_bind(limit).push(format!(") b{i}"));
         }
-        // CROSS JOIN: SQLite looks each id up, rather than walking the cases to find them.
-        q.push(") u CROSS JOIN cases c WHERE c.id = u.id").push(order).push(" LIMIT ").push_bind(limit);
+        // CROSS JOIN: SQLite looks each row up, rather than walking the cases to find them.
+        q.push(format!(") u CROSS JOIN cases c WHERE c.{key} = u.k")).push(order).push(" LIMIT ").push_bind(limit);
         // On PostgreSQL these statements are not kept prepared: after five executions a prepared
         // statement may get a generic plan that cannot see the values, and for a filter on a
         // rare stage of a large organisation that plan was a sequential scan of every case

@@ -140,6 +140,7 @@ pub mod sqlite {
         Migration { version: 21, name: "duplicate_review", sql: include_str!("../migrations/sqlite/0021_duplicate_review.sql") },
         Migration { version: 22, name: "email_outbox", sql: include_str!("../migrations/sqlite/0022_email_outbox.sql") },
         Migration { version: 23, name: "audit_inbox", sql: include_str!("../migrations/sqlite/0023_audit_inbox.sql") },
+        Migration { version: 24, name: "case_list_covering", sql: include_str!("../migrations/sqlite/0024_case_list_covering.sql") },
     ];
 
     impl EngineStore {
@@ -305,6 +306,7 @@ pub mod postgres {
         Migration { version: 21, name: "duplicate_review", sql: include_str!("../migrations/postgres/0021_duplicate_review.sql") },
         Migration { version: 22, name: "email_outbox", sql: include_str!("../migrations/postgres/0022_email_outbox.sql") },
         Migration { version: 23, name: "audit_inbox", sql: include_str!("../migrations/postgres/0023_audit_inbox.sql") },
+        Migration { version: 24, name: "case_list_covering", sql: include_str!("../migrations/postgres/0024_case_list_covering.sql") },
     ];
 
     impl EngineStore {
