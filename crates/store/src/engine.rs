@@ -696,9 +696,13 @@ impl EngineStore {
     /// until it does a freshly loaded table gets poor plans (measured: the case page's sealed
     /// values by hash join, seconds instead of a millisecond). SQLite plans these queries on
     /// its indexes without statistics, and a full ANALYZE of a large file is slow: nothing to do.
+    /// On PostgreSQL this is `VACUUM (ANALYZE)`: the vacuum also marks the freshly written pages
+    /// all-visible, without which the case list's counts and walks cannot be answered from their
+    /// indexes alone (measured: the list at 100k cases, 560–590 → ~1,000 req/s; docs/PERFORMANCE.md).
+    /// (VACUUM cannot run in a transaction: sent as a simple query, on its own.)
     pub async fn analyze(&self) -> Result<()> {
         if IS_POSTGRES {
-            sqlx::query("ANALYZE").execute(&self.writer).await?;
+            sqlx::raw_sql("VACUUM (ANALYZE)").execute(&self.writer).await?;
         }
         Ok(())
     }
