@@ -180,10 +180,17 @@ pub fn candidates_by_bits(a: &[Clk], b: &[Clk]) -> Vec<(u32, u32)> {
             }
         }
     }
+    pairs_of_buckets(&buckets)
+}
+
+/// Every pair within each bucket (records of `a`, records of `b`), sorted, without repeats;
+/// a bucket of more than 10,000 pairs is left out (nearly empty filters, or a key so common that
+/// it tells nobody apart).
+fn pairs_of_buckets(buckets: &HashMap<u64, (Vec<u32>, Vec<u32>)>) -> Vec<(u32, u32)> {
     let mut cand: Vec<(u32, u32)> = Vec::new();
     for (xs, ys) in buckets.values() {
         if xs.len() * ys.len() > 10_000 {
-            continue; // a degenerate bucket (nearly empty filters)
+            continue;
         }
         for &x in xs {
             for &y in ys {
@@ -297,20 +304,7 @@ fn candidates_of(a: &Side, b: &Side) -> Vec<(u32, u32)> {
             }
         }
     }
-    let mut cand: Vec<(u32, u32)> = Vec::new();
-    for (xs, ys) in buckets.values() {
-        if xs.len() * ys.len() > 10_000 {
-            continue;
-        }
-        for &x in xs {
-            for &y in ys {
-                cand.push((x, y));
-            }
-        }
-    }
-    cand.sort_unstable();
-    cand.dedup();
-    cand
+    pairs_of_buckets(&buckets)
 }
 
 /// Pairs whose segments `segments` are all equal (and have at least `min_bits` bits each): per
@@ -368,6 +362,8 @@ fn pairs_equal_on(a: &Side, b: &Side, segments: &[usize], min_bits: u16, per_val
 /// One EM session over pairs chosen for agreeing on segment `fixed`: m of every other segment
 /// and the session's own prior are estimated, with u held at the random pairs' (the agreement
 /// the pairs were chosen by is left out of their weights: it says nothing within the session).
+/// (The distinct vectors are kept in order, so that the sums, and so the model, are the same on
+/// every run.)
 fn em_session(
     a: &Side,
     b: &Side,
@@ -376,7 +372,7 @@ fn em_session(
     held: &[usize],
     start: &FieldModel,
 ) -> ([[f64; LEVELS]; NSEG], usize) {
-    let mut patterns: HashMap<Vector, f64> = HashMap::new();
+    let mut patterns: std::collections::BTreeMap<Vector, f64> = Default::default();
     for v in crate::dedupe::par_map(pairs, |&(x, y)| a.vector(x as usize, b, y as usize)).into_iter().flatten() {
         let mut v = v;
         for &s in fixed {
@@ -551,7 +547,7 @@ fn match_sides(sa: &Side, sb: &Side, cand: Vec<(u32, u32)>, threshold: f64) -> M
     }
     model.prior = (persons_on_both / all_pairs).clamp(1e-12, 0.5);
     let logit = (model.prior / (1.0 - model.prior)).log2();
-    let mut scored: Vec<(usize, usize, f64)> = rows
+    let scored: Vec<(usize, usize, f64)> = rows
         .iter()
         .zip(&evidence)
         .flat_map(|(row, ev)| {
@@ -559,17 +555,7 @@ fn match_sides(sa: &Side, sb: &Side, cand: Vec<(u32, u32)>, threshold: f64) -> M
             ev.iter().filter(move |(_, w)| probability(w + logit) >= threshold).map(move |&(y, w)| (x, y as usize, w + logit))
         })
         .collect();
-    scored.sort_by(|p, q| q.2.total_cmp(&p.2).then(p.0.cmp(&q.0)).then(p.1.cmp(&q.1)));
-    let (mut used_a, mut used_b) = (vec![false; a.len()], vec![false; b.len()]);
-    let mut pairs = Vec::new();
-    for (x, y, w) in scored {
-        if used_a.get(x).copied().unwrap_or(true) || used_b.get(y).copied().unwrap_or(true) {
-            continue;
-        }
-        used_a[x] = true;
-        used_b[y] = true;
-        pairs.push((x, y, probability(w)));
-    }
+    let pairs = one_to_one(scored, a.len(), b.len()).into_iter().map(|(x, y, w)| (x, y, probability(w))).collect();
     Matched { pairs, candidates: cand.len(), model }
 }
 
@@ -581,7 +567,7 @@ pub fn match_by_dice(a: &[Clk], b: &[Clk], threshold: f64) -> Vec<(usize, usize,
     let cand = candidates_by_bits(a, b);
     // The candidates of each record of `a` (they are sorted by it), compared in one call.
     let rows: Vec<&[(u32, u32)]> = cand.chunk_by(|p, q| p.0 == q.0).collect();
-    let mut scored: Vec<(usize, usize, f64)> = crate::dedupe::par_map(&rows, |row| {
+    let scored: Vec<(usize, usize, f64)> = crate::dedupe::par_map(&rows, |row| {
         let Some(&(x, _)) = row.first() else { return Vec::new() };
         let (Some(ca), Some(&p1)) = (a.get(x as usize), pa.get(x as usize)) else { return Vec::new() };
         let which: Vec<u32> = row.iter().map(|p| p.1).collect();
@@ -599,16 +585,21 @@ pub fn match_by_dice(a: &[Clk], b: &[Clk], threshold: f64) -> Vec<(usize, usize,
     .into_iter()
     .flatten()
     .collect();
-    scored.sort_by(|p, q| q.2.total_cmp(&p.2));
-    let (mut used_a, mut used_b) = (vec![false; a.len()], vec![false; b.len()]);
+    one_to_one(scored, a.len(), b.len())
+}
+
+/// One-to-one pairs from scored ones, greedily from the highest score down (ties by index).
+fn one_to_one(mut scored: Vec<(usize, usize, f64)>, na: usize, nb: usize) -> Vec<(usize, usize, f64)> {
+    scored.sort_by(|p, q| q.2.total_cmp(&p.2).then(p.0.cmp(&q.0)).then(p.1.cmp(&q.1)));
+    let (mut used_a, mut used_b) = (vec![false; na], vec![false; nb]);
     let mut out = Vec::new();
-    for (x, y, d) in scored {
+    for (x, y, s) in scored {
         if used_a.get(x).copied().unwrap_or(true) || used_b.get(y).copied().unwrap_or(true) {
             continue;
         }
         used_a[x] = true;
         used_b[y] = true;
-        out.push((x, y, d));
+        out.push((x, y, s));
     }
     out
 }

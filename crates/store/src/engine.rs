@@ -489,22 +489,39 @@ fn push_branch(q: &mut sqlx::QueryBuilder<DB>, b: &Branch) {
     };
 }
 
+/// A value of one of the domain's closed code lists (kind, stage, age group, exploitation
+/// form), written into the statement as a literal when it has the shape of a code (lower-case
+/// letters and `_`, so it cannot end the literal); anything else is bound. A kept-prepared
+/// statement's plan then sees the value (see `list_cases`).
+fn push_code(q: &mut sqlx::QueryBuilder<DB>, value: &str) {
+    let is_code = !value.is_empty() && value.len() <= 40 && value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    if is_code {
+        q.push(format!("'{value}'"));
+    } else {
+        q.push_bind(value.to_owned());
+    }
+}
+
 /// The filter part of a case list's WHERE clause (AND-ed to a scope condition already pushed).
 fn push_case_filter(q: &mut sqlx::QueryBuilder<DB>, f: &CaseFilter) {
     if let Some(k) = &f.kind {
-        q.push(" AND c.kind = ").push_bind(k.clone());
+        q.push(" AND c.kind = ");
+        push_code(q, k);
     }
     if let Some(s) = &f.stage {
-        q.push(" AND c.stage = ").push_bind(s.clone());
+        q.push(" AND c.stage = ");
+        push_code(q, s);
     }
     if let Some(r) = &f.region {
         q.push(" AND c.region = ").push_bind(r.clone());
     }
     if let Some(a) = &f.age_group {
-        q.push(" AND c.age_group = ").push_bind(a.clone());
+        q.push(" AND c.age_group = ");
+        push_code(q, a);
     }
     if let Some(e) = &f.exploitation_form {
-        q.push(" AND c.exploitation_form = ").push_bind(e.clone());
+        q.push(" AND c.exploitation_form = ");
+        push_code(q, e);
     }
     if let Some(d) = f.deadline_by {
         q.push(" AND c.deadline_on <= ").push_bind(d);
@@ -2426,17 +2443,18 @@ impl EngineStore {
             q.push(format!("SELECT k FROM (SELECT c.{key} AS k FROM cases c WHERE "));
             push_branch(&mut q, b);
             push_case_filter(&mut q, filter);
-            q.push(order).push(" LIMIT ").push_bind(limit).push(format!(") b{i}"));
+            q.push(format!("{order} LIMIT {limit}) b{i}"));
         }
         // CROSS JOIN: SQLite looks each row up, rather than walking the cases to find them.
-        q.push(format!(") u CROSS JOIN cases c WHERE c.{key} = u.k")).push(order).push(" LIMIT ").push_bind(limit);
-        // On PostgreSQL these statements are not kept prepared: after five executions a prepared
-        // statement may get a generic plan that cannot see the values, and for a filter on a
-        // rare stage of a large organisation that plan was a sequential scan of every case
-        // (100–170 ms instead of 0.1 ms; docs/PERFORMANCE.md). An unnamed statement is planned
-        // for its values each time. (Forcing that on every statement made the case page's many
-        // small ones slower: the cases table's indexes make each planning cost ~1 ms.)
-        let keep_prepared = !IS_POSTGRES;
+        q.push(format!(") u CROSS JOIN cases c WHERE c.{key} = u.k{order} LIMIT {limit}"));
+        // The statements are kept prepared. On PostgreSQL, after five executions a prepared
+        // statement may get a generic plan that cannot see its values; with the filter's codes
+        // and the limits bound, that plan was a sequential scan of every case for a rare stage
+        // of a large organisation (100–170 ms instead of 0.1 ms; docs/PERFORMANCE.md). The codes
+        // (closed lists) and the limits are therefore written into the statement
+        // ([`push_code`]), so each combination has a plan that sees them, and nothing is planned
+        // again per request (planning costs ~1 ms with the cases table's indexes).
+        let keep_prepared = true;
         let page = q.build().persistent(keep_prepared).fetch_all(&self.readers).await?.iter().map(case_from).collect::<Result<Vec<_>>>()?;
         if !count {
             return Ok((page, None));
@@ -2451,7 +2469,7 @@ impl EngineStore {
             let mut n = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE ");
             push_branch(&mut n, b);
             push_case_filter(&mut n, filter);
-            n.push(" LIMIT ").push_bind(CASE_COUNT_CAP + 1).push(") capped");
+            n.push(format!(" LIMIT {}) capped", CASE_COUNT_CAP + 1));
             let part: i64 = n.build_query_scalar().persistent(keep_prepared).fetch_one(&self.readers).await?;
             if part > CASE_COUNT_CAP {
                 return Ok((page, Some(CASE_COUNT_CAP + 1)));
