@@ -43,6 +43,14 @@ pub const SEGMENTS: [Segment; 7] = [
     Segment { name: "place_of_birth", words: (15, 16) },
 ];
 pub const NSEG: usize = SEGMENTS.len();
+/// The segments by name, as indices into [`SEGMENTS`].
+pub const GIVEN: usize = 0;
+pub const FAMILY: usize = 1;
+pub const DATE_OF_BIRTH: usize = 2;
+pub const SEX: usize = 3;
+pub const PHONE: usize = 4;
+pub const NATIONALITY: usize = 5;
+pub const PLACE_OF_BIRTH: usize = 6;
 
 /// A field of the encoding schema: what is encoded, with how many hash functions per token, into
 /// which segment.

@@ -7,7 +7,10 @@
 //! Everything here works on what both parties already hold after the exchange (the filters);
 //! nothing needs the secret. What the segments let an attacker learn is in docs/LINKAGE.md.
 
-use crate::clk::{Clk, NSEG, common_bits, dice_of, popcount, segment_common, segment_counts};
+use crate::clk::{
+    Clk, DATE_OF_BIRTH, FAMILY, GIVEN, NATIONALITY, NSEG, PHONE, PLACE_OF_BIRTH, SEX, common_bits, dice_of, popcount, segment_common,
+    segment_counts,
+};
 use crate::rng::Rng;
 use std::collections::HashMap;
 
@@ -18,9 +21,9 @@ pub const LEVEL_NAMES: [&str; LEVELS] = ["equal", "contained", "dice >= 0.8", "d
 /// The segment is empty on one side (the field was missing): no evidence either way.
 const MISSING: u8 = u8::MAX;
 /// The segments whose exact equality is weighed by how common the value is (given and family name).
-const NAME_SEGMENTS: [usize; 2] = [0, 1];
+const NAME_SEGMENTS: [usize; 2] = [GIVEN, FAMILY];
 /// The segments whose agreement goes with the name's (sex, nationality, place of birth).
-const NAME_DEPENDENT: [usize; 3] = [3, 5, 6];
+const NAME_DEPENDENT: [usize; 3] = [SEX, NATIONALITY, PLACE_OF_BIRTH];
 
 pub type Vector = [u8; NSEG];
 
@@ -113,8 +116,12 @@ impl FieldModel {
     /// The match weight (log2 odds) of a vector under the model's prior, without the frequency
     /// adjustment.
     pub fn weight(&self, v: &Vector) -> f64 {
-        let prior = (self.prior / (1.0 - self.prior)).log2();
-        prior + v.iter().enumerate().filter(|(_, l)| **l != MISSING).map(|(s, l)| self.bf(s, *l)).sum::<f64>()
+        (self.prior / (1.0 - self.prior)).log2() + self.evidence(v)
+    }
+
+    /// The sum of the segments' log2 Bayes factors: the weight without the prior.
+    fn evidence(&self, v: &Vector) -> f64 {
+        v.iter().enumerate().filter(|(_, l)| **l != MISSING).map(|(s, l)| self.bf(s, *l)).sum()
     }
 }
 
@@ -238,14 +245,10 @@ const NAME_BANDS: usize = 20;
 /// MinHash bands.
 /// Each key is tagged with its kind so that keys of different kinds never meet.
 fn blocking_keys(side: &Side, i: usize, min_date_bits: u16) -> Vec<u64> {
-    const GIVEN: usize = 0;
-    const FAMILY: usize = 1;
-    const DOB: usize = 2;
-    const PHONE: usize = 4;
     let (Some(c), Some(h), Some(n)) = (side.clks.get(i), side.hashes.get(i), side.counts.get(i)) else { return Vec::new() };
     let mut keys = Vec::with_capacity(NAME_BANDS + 4);
     let tagged = |tag: u64, parts: &[u64]| parts.iter().fold(mix(tag), |k, p| mix(k ^ p));
-    let date = (n[DOB] >= min_date_bits).then_some(h[DOB]);
+    let date = (n[DATE_OF_BIRTH] >= min_date_bits).then_some(h[DATE_OF_BIRTH]);
     if h[GIVEN] != 0 && h[FAMILY] != 0 {
         keys.push(tagged(1, &[h[GIVEN], h[FAMILY]]));
     }
@@ -418,9 +421,6 @@ fn em_session(
 /// the other fields, one over pairs with equal given and family names, which gives m of the date.
 /// The prior is left for [`match_candidates`] to estimate.
 pub fn learn(a: &Side, b: &Side) -> FieldModel {
-    const GIVEN: usize = 0;
-    const FAMILY: usize = 1;
-    const DOB: usize = 2;
     let (na, nb) = (a.clks.len(), b.clks.len());
     let mut rng = Rng::new(0x0c1c);
     let mut counts = [[1.0; LEVELS]; NSEG]; // one pseudo-count per level
@@ -448,12 +448,12 @@ pub fn learn(a: &Side, b: &Side) -> FieldModel {
         }
     }
     let mut model = FieldModel { prior: 0.1, m: [[0.55, 0.05, 0.2, 0.1, 0.05, 0.03, 0.02]; NSEG], u, em_iterations: 0 };
-    let by_date = pairs_equal_on(a, b, &[DOB], min_date_bits(), 50, 300_000, &mut rng);
-    let (m1, i1) = em_session(a, b, &by_date, &[DOB], &[], &model);
+    let by_date = pairs_equal_on(a, b, &[DATE_OF_BIRTH], min_date_bits(), 50, 300_000, &mut rng);
+    let (m1, i1) = em_session(a, b, &by_date, &[DATE_OF_BIRTH], &[], &model);
     let by_name = pairs_equal_on(a, b, &[GIVEN, FAMILY], 1, 50, 300_000, &mut rng);
     let (m2, i2) = em_session(a, b, &by_name, &[GIVEN, FAMILY], &[], &FieldModel { m: m1, ..model.clone() });
     model.m = m1;
-    if let (Some(x), Some(y)) = (model.m.get_mut(DOB), m2.get(DOB)) {
+    if let (Some(x), Some(y)) = (model.m.get_mut(DATE_OF_BIRTH), m2.get(DATE_OF_BIRTH)) {
         *x = *y;
     }
     model.em_iterations = i1 + i2;
@@ -509,13 +509,12 @@ fn match_sides(sa: &Side, sb: &Side, cand: Vec<(u32, u32)>, threshold: f64) -> M
     let equal_bf = NAME_SEGMENTS.map(|s| model.bf(s, 0));
     let equal_m = NAME_SEGMENTS.map(|s| model.m.get(s).map_or(1.0, |m| m[0]));
     // The evidence of each candidate pair (log2 Bayes factor, name frequencies included).
-    model.prior = 0.5;
     let rows: Vec<&[(u32, u32)]> = cand.chunk_by(|p, q| p.0 == q.0).collect();
     let evidence: Vec<Vec<(u32, f64)>> = crate::dedupe::par_map(&rows, |row| {
         let mut out = Vec::with_capacity(row.len());
         for &(x, y) in *row {
             let Some(v) = sa.vector(x as usize, sb, y as usize) else { continue };
-            let mut w = model.weight(&v);
+            let mut w = model.evidence(&v);
             for (i, &s) in NAME_SEGMENTS.iter().enumerate() {
                 if v.get(s) == Some(&0)
                     && let Some(h) = sa.hashes.get(x as usize).map(|n| n[s])

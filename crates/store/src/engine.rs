@@ -2447,15 +2447,14 @@ impl EngineStore {
         }
         // CROSS JOIN: SQLite looks each row up, rather than walking the cases to find them.
         q.push(format!(") u CROSS JOIN cases c WHERE c.{key} = u.k{order} LIMIT {limit}"));
-        // The statements are kept prepared. On PostgreSQL, after five executions a prepared
+        // The statements are kept prepared (sqlx's default). On PostgreSQL, after five executions a prepared
         // statement may get a generic plan that cannot see its values; with the filter's codes
         // and the limits bound, that plan was a sequential scan of every case for a rare stage
         // of a large organisation (100–170 ms instead of 0.1 ms; docs/PERFORMANCE.md). The codes
         // (closed lists) and the limits are therefore written into the statement
         // ([`push_code`]), so each combination has a plan that sees them, and nothing is planned
         // again per request (planning costs ~1 ms with the cases table's indexes).
-        let keep_prepared = true;
-        let page = q.build().persistent(keep_prepared).fetch_all(&self.readers).await?.iter().map(case_from).collect::<Result<Vec<_>>>()?;
+        let page = q.build().fetch_all(&self.readers).await?.iter().map(case_from).collect::<Result<Vec<_>>>()?;
         if !count {
             return Ok((page, None));
         }
@@ -2470,7 +2469,7 @@ impl EngineStore {
             push_branch(&mut n, b);
             push_case_filter(&mut n, filter);
             n.push(format!(" LIMIT {}) capped", CASE_COUNT_CAP + 1));
-            let part: i64 = n.build_query_scalar().persistent(keep_prepared).fetch_one(&self.readers).await?;
+            let part: i64 = n.build_query_scalar().fetch_one(&self.readers).await?;
             if part > CASE_COUNT_CAP {
                 return Ok((page, Some(CASE_COUNT_CAP + 1)));
             }
@@ -2490,7 +2489,7 @@ impl EngineStore {
                     push_branch(&mut q, &bs[i]);
                     push_case_filter(&mut q, filter);
                 }
-                let union: i64 = q.push(") u").build_query_scalar().persistent(keep_prepared).fetch_one(&self.readers).await?;
+                let union: i64 = q.push(") u").build_query_scalar().fetch_one(&self.readers).await?;
                 union.min(CASE_COUNT_CAP + 1)
             }
         };
