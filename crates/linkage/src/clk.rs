@@ -3,7 +3,9 @@
 //! Each record becomes one 1024-bit Bloom filter: every character bigram of each normalised
 //! field is hashed with HMAC-SHA-256 under a secret shared by the two jurisdictions, and sets
 //! `k` bits (k per field: the field's weight) within the field's own **segment** of the filter
-//! (format 2; see [`SEGMENTS`]). Two jurisdictions encode their own records, exchange only the
+//! (see [`SEGMENTS`]). Since format 3 the given and family names are hashed alike (the same
+//! HMAC input, the same offsets within their equal-sized segments), so a name recorded as given
+//! on one side and as family on the other can be compared crossed ([`cross_common`]). Two jurisdictions encode their own records, exchange only the
 //! filters, and compare them segment by segment ([`crate::clk_match`]); names never leave either
 //! side. The whole filter's Dice coefficient is still what blocking and the throughput bench use.
 //!
@@ -20,9 +22,9 @@ pub const WORDS: usize = BITS / 64;
 /// One record's encoding.
 pub type Clk = [u64; WORDS];
 
-/// The encoding's format, written in the header of a CLK file (`id,palermo-clk-v2`) so that
+/// The encoding's format, written in the header of a CLK file (`id,palermo-clk-v3`) so that
 /// files of another format or schema are refused rather than compared.
-pub const FORMAT: &str = "palermo-clk-v2";
+pub const FORMAT: &str = "palermo-clk-v3";
 
 /// A segment of the filter: the 64-bit words `words.0..words.1` hold one compared field's
 /// tokens and nothing else, so two filters can be compared field by field.
@@ -57,21 +59,24 @@ pub const PLACE_OF_BIRTH: usize = 6;
 #[derive(Debug, Clone, Copy)]
 pub struct FieldSpec {
     pub name: &'static str,
+    /// What the HMAC is keyed on besides the token: the field's name, except that given and
+    /// family names share one (`name`, `name_skeleton`) so that their segments line up crossed.
+    pub hashed_as: &'static str,
     pub k: u32,
     pub segment: usize,
 }
 
 /// The schema, published in `docs/clk-schema.json`. Both sides must use the same one.
 pub const SCHEMA: &[FieldSpec] = &[
-    FieldSpec { name: "given_name", k: 2, segment: 0 },
-    FieldSpec { name: "given_skeleton", k: 2, segment: 0 },
-    FieldSpec { name: "family_name", k: 2, segment: 1 },
-    FieldSpec { name: "family_skeleton", k: 2, segment: 1 },
-    FieldSpec { name: "date_of_birth", k: 6, segment: 2 },
-    FieldSpec { name: "sex", k: 6, segment: 3 },
-    FieldSpec { name: "phone", k: 2, segment: 4 },
-    FieldSpec { name: "nationality", k: 8, segment: 5 },
-    FieldSpec { name: "place_of_birth", k: 1, segment: 6 },
+    FieldSpec { name: "given_name", hashed_as: "name", k: 2, segment: GIVEN },
+    FieldSpec { name: "given_skeleton", hashed_as: "name_skeleton", k: 2, segment: GIVEN },
+    FieldSpec { name: "family_name", hashed_as: "name", k: 2, segment: FAMILY },
+    FieldSpec { name: "family_skeleton", hashed_as: "name_skeleton", k: 2, segment: FAMILY },
+    FieldSpec { name: "date_of_birth", hashed_as: "date_of_birth", k: 6, segment: DATE_OF_BIRTH },
+    FieldSpec { name: "sex", hashed_as: "sex", k: 6, segment: SEX },
+    FieldSpec { name: "phone", hashed_as: "phone", k: 2, segment: PHONE },
+    FieldSpec { name: "nationality", hashed_as: "nationality", k: 8, segment: NATIONALITY },
+    FieldSpec { name: "place_of_birth", hashed_as: "place_of_birth", k: 1, segment: PLACE_OF_BIRTH },
 ];
 
 fn bigrams(s: &str) -> Vec<String> {
@@ -131,7 +136,7 @@ pub fn encode(r: &Record, secret: &[u8]) -> Clk {
         let (first, bits) = (segment.words.0 * 64, (segment.words.1 - segment.words.0) as u64 * 64);
         for t in tokens {
             let mut mac = base.clone();
-            mac.update(spec.name.as_bytes());
+            mac.update(spec.hashed_as.as_bytes());
             mac.update(&[0]);
             mac.update(t.as_bytes());
             let d = mac.finalize().into_bytes();
@@ -165,6 +170,18 @@ pub fn segment_common(a: &Clk, b: &Clk) -> [u16; NSEG] {
         *o = (x & y).count_ones() as u16;
     }
     SEGMENTS.map(|s| word.get(s.words.0..s.words.1).map_or(0, |w| w.iter().sum()))
+}
+
+/// The bits segment `sa` of `a` shares with segment `sb` of `b`, offset by offset (the two
+/// segments must be of one size; 0 otherwise): the given name of one against the family name of
+/// the other.
+pub fn cross_common(a: &Clk, sa: usize, b: &Clk, sb: usize) -> u16 {
+    let (Some(x), Some(y)) = (SEGMENTS.get(sa), SEGMENTS.get(sb)) else { return 0 };
+    let (Some(wa), Some(wb)) = (a.get(x.words.0..x.words.1), b.get(y.words.0..y.words.1)) else { return 0 };
+    if wa.len() != wb.len() {
+        return 0;
+    }
+    wa.iter().zip(wb).map(|(p, q)| (p & q).count_ones() as u16).sum()
 }
 
 /// The Dice coefficient of two encodings: 2·|A∧B| / (|A| + |B|).
@@ -279,5 +296,34 @@ mod tests {
         assert_eq!(out.to_vec(), plain);
         assert_eq!(out[3], popcount(&a));
         assert_eq!(from_base64("not base64"), None);
+    }
+
+    #[test]
+    fn crossed_names_line_up_and_the_published_schema_is_the_one_used() {
+        let k = b"shared secret between two ministries";
+        let a = encode(&rec("Dragan", "Ionescu", "1990-03-07"), k);
+        let b = encode(&rec("Ionescu", "Dragan", "1990-03-07"), k);
+        let n = segment_counts(&a);
+        assert_eq!(cross_common(&a, GIVEN, &b, FAMILY), n[GIVEN], "a given name sets the same bits in the family segment");
+        assert_eq!(cross_common(&a, FAMILY, &b, GIVEN), n[FAMILY]);
+        assert!(segment_common(&a, &b)[GIVEN] < n[GIVEN] / 2, "read straight they differ");
+        assert_eq!(cross_common(&a, GIVEN, &b, DATE_OF_BIRTH), 0, "segments of other sizes are not compared");
+
+        let published: serde_json::Value = serde_json::from_str(include_str!("../../../docs/clk-schema.json")).unwrap();
+        assert_eq!(published["format"], FORMAT);
+        let segments = published["segments"].as_array().unwrap();
+        assert_eq!(segments.len(), SEGMENTS.len());
+        for (p, s) in segments.iter().zip(SEGMENTS) {
+            assert_eq!(p["name"], s.name);
+            assert_eq!(p["bits"], serde_json::json!([s.words.0 * 64, s.words.1 * 64]));
+        }
+        let fields = published["fields"].as_array().unwrap();
+        assert_eq!(fields.len(), SCHEMA.len());
+        for (p, f) in fields.iter().zip(SCHEMA) {
+            assert_eq!(p["name"], f.name);
+            assert_eq!(p["hashed_as"], f.hashed_as);
+            assert_eq!(p["k"], f.k, "{}", f.name);
+            assert_eq!(p["segment"], SEGMENTS[f.segment].name, "{}", f.name);
+        }
     }
 }

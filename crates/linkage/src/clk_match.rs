@@ -8,8 +8,8 @@
 //! nothing needs the secret. What the segments let an attacker learn is in docs/LINKAGE.md.
 
 use crate::clk::{
-    Clk, DATE_OF_BIRTH, FAMILY, GIVEN, NATIONALITY, NSEG, PHONE, PLACE_OF_BIRTH, SEX, common_bits, dice_of, popcount, segment_common,
-    segment_counts,
+    Clk, DATE_OF_BIRTH, FAMILY, GIVEN, NATIONALITY, NSEG, PHONE, PLACE_OF_BIRTH, SEX, common_bits, cross_common, dice_of, popcount,
+    segment_common, segment_counts,
 };
 use crate::rng::Rng;
 use std::collections::HashMap;
@@ -80,7 +80,9 @@ impl<'a> Side<'a> {
     }
 
     /// The level of each segment for record `x` of this side against record `y` of `other`
-    /// (`u8::MAX`: missing on one side).
+    /// (`u8::MAX`: missing on one side). The names are read straight or crossed (this given name
+    /// against the other's family name, and the reverse), whichever agrees more: one side may
+    /// have recorded them the other way round.
     pub fn vector(&self, x: usize, other: &Side, y: usize) -> Option<Vector> {
         let (a, b) = (self.clks.get(x)?, other.clks.get(y)?);
         let (ca, cb) = (self.counts.get(x)?, other.counts.get(y)?);
@@ -88,6 +90,13 @@ impl<'a> Side<'a> {
         let mut v = [MISSING; NSEG];
         for (i, o) in v.iter_mut().enumerate() {
             *o = level(common[i], ca[i], cb[i]);
+        }
+        let agreement = |common: u16, pa: u16, pb: u16| if pa == 0 || pb == 0 { 0.0 } else { f64::from(common) / f64::from(pa + pb) };
+        let straight = agreement(common[GIVEN], ca[GIVEN], cb[GIVEN]) + agreement(common[FAMILY], ca[FAMILY], cb[FAMILY]);
+        let (gf, fg) = (cross_common(a, GIVEN, b, FAMILY), cross_common(a, FAMILY, b, GIVEN));
+        if agreement(gf, ca[GIVEN], cb[FAMILY]) + agreement(fg, ca[FAMILY], cb[GIVEN]) > straight {
+            v[GIVEN] = level(gf, ca[GIVEN], cb[FAMILY]);
+            v[FAMILY] = level(fg, ca[FAMILY], cb[GIVEN]);
         }
         Some(v)
     }
@@ -225,7 +234,8 @@ fn minhashes<const N: usize>(c: &Clk, segment: usize, seed: u64) -> [u64; N] {
     for (w, word) in c.iter().enumerate().take(s.words.1).skip(s.words.0) {
         let mut bits = *word;
         while bits != 0 {
-            let position = (w * 64) as u64 + u64::from(bits.trailing_zeros());
+            // Offsets within the segment: a name has the same values in either name segment.
+            let position = ((w - s.words.0) * 64) as u64 + u64::from(bits.trailing_zeros());
             bits &= bits - 1;
             for (i, o) in out.iter_mut().enumerate() {
                 *o = (*o).min(mix(position ^ seed.wrapping_add(i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)));
@@ -240,38 +250,42 @@ fn minhashes<const N: usize>(c: &Clk, segment: usize, seed: u64) -> [u64; N] {
 /// the bands with good probability, and two unrelated names rarely do.
 const NAME_BANDS: usize = 20;
 
-/// The blocking keys of one record, all from its encoding: equal full name, equal family name
-/// and birth date, equal given name and birth date, equal birth date, equal phone, and the names'
-/// MinHash bands.
-/// Each key is tagged with its kind so that keys of different kinds never meet.
+/// The blocking keys of one record, all from its encoding: equal full name, equal family or given
+/// name and birth date, equal birth date, equal phone, and the names' MinHash bands. The name keys
+/// do not depend on which name was recorded as given and which as family (a name sets the same
+/// bits in either segment). Each key is tagged with its kind so that keys of different kinds never
+/// meet.
 fn blocking_keys(side: &Side, i: usize, min_date_bits: u16) -> Vec<u64> {
     let (Some(c), Some(h), Some(n)) = (side.clks.get(i), side.hashes.get(i), side.counts.get(i)) else { return Vec::new() };
-    let mut keys = Vec::with_capacity(NAME_BANDS + 4);
+    let mut keys = Vec::with_capacity(NAME_BANDS + 5);
     let tagged = |tag: u64, parts: &[u64]| parts.iter().fold(mix(tag), |k, p| mix(k ^ p));
+    let unordered = |x: u64, y: u64| [x.min(y), x.max(y)];
     let date = (n[DATE_OF_BIRTH] >= min_date_bits).then_some(h[DATE_OF_BIRTH]);
-    if h[GIVEN] != 0 && h[FAMILY] != 0 {
-        keys.push(tagged(1, &[h[GIVEN], h[FAMILY]]));
+    let (given, family) = (h[GIVEN], h[FAMILY]);
+    if given != 0 && family != 0 {
+        keys.push(tagged(1, &unordered(given, family)));
     }
     if let Some(d) = date {
         keys.push(tagged(5, &[d]));
-        if h[FAMILY] != 0 {
-            keys.push(tagged(2, &[h[FAMILY], d]));
-        }
-        if h[GIVEN] != 0 {
-            keys.push(tagged(3, &[h[GIVEN], d]));
+        for name in [given, family] {
+            if name != 0 {
+                keys.push(tagged(2, &[name, d]));
+            }
         }
     }
     if h[PHONE] != 0 {
         keys.push(tagged(4, &[h[PHONE]]));
     }
-    if h[GIVEN] != 0 && h[FAMILY] != 0 {
+    if given != 0 && family != 0 {
         let g: [u64; NAME_BANDS * 2] = minhashes(c, GIVEN, 0x61);
-        let f: [u64; NAME_BANDS * 2] = minhashes(c, FAMILY, 0x62);
+        let f: [u64; NAME_BANDS * 2] = minhashes(c, FAMILY, 0x61);
         for band in 0..NAME_BANDS {
-            let (g, f) = (g.get(2 * band..2 * band + 2).unwrap_or(&[]), f.get(2 * band..2 * band + 2).unwrap_or(&[]));
-            keys.push(tagged(100 + band as u64, &[g.first(), g.get(1), f.first(), f.get(1)].map(|x| x.copied().unwrap_or(0))));
+            let part = |m: &[u64; NAME_BANDS * 2]| mix(m.get(2 * band).copied().unwrap_or(0)) ^ m.get(2 * band + 1).copied().unwrap_or(0);
+            keys.push(tagged(100 + band as u64, &unordered(part(&g), part(&f))));
         }
     }
+    keys.sort_unstable();
+    keys.dedup();
     keys
 }
 

@@ -105,7 +105,7 @@ pub fn read_labels(name: &str, input: impl Read) -> Result<std::collections::Has
     Ok(out)
 }
 
-/// A CLK file (`palermo link encode`): header `id,palermo-clk-v2`, then one id and base64 filter
+/// A CLK file (`palermo link encode`): header `id,palermo-clk-v3`, then one id and base64 filter
 /// per line. A file of another format is refused: its filters would not line up.
 pub fn read_clks(name: &str, input: impl Read) -> Result<Vec<(String, crate::clk::Clk)>, LinkageError> {
     let mut rdr = csv::Reader::from_reader(input);
@@ -150,11 +150,11 @@ mod tests {
     #[test]
     fn clk_files_of_another_format_are_refused() {
         let e = read_clks("a.csv", "id,clk\n1,AAAA\n".as_bytes()).unwrap_err().to_string();
-        assert!(e.contains("a.csv: line 1") && e.contains("id,palermo-clk-v2"), "{e}");
-        let e = read_clks("a.csv", "id,palermo-clk-v2\n1,AAAA\n".as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("a.csv: line 1") && e.contains("id,palermo-clk-v3"), "{e}");
+        let e = read_clks("a.csv", "id,palermo-clk-v3\n1,AAAA\n".as_bytes()).unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("1024-bit"), "{e}");
         let filter = crate::clk::to_base64(&[7; crate::clk::WORDS]);
-        let ok = read_clks("a.csv", format!("id,palermo-clk-v2\n'=x,{filter}\n").as_bytes()).unwrap();
+        let ok = read_clks("a.csv", format!("id,palermo-clk-v3\n'=x,{filter}\n").as_bytes()).unwrap();
         assert_eq!(ok, vec![("=x".to_owned(), [7; crate::clk::WORDS])]);
     }
 
