@@ -803,6 +803,7 @@ impl Palermo {
             follow_ups,
             plans,
             tasks,
+            has_disclosures,
         } = file;
         let facts = self.facts_of(&c, &consent_records, &grants, &referrals, &risks);
         let region = self.check_case(actor, &c, &facts, op, meta).await?;
@@ -963,7 +964,11 @@ impl Palermo {
             } else {
                 Vec::new()
             },
-            disclosures: if can_manage { self.disclosure_views(c.id, &consent_records_for_view).await? } else { Vec::new() },
+            disclosures: if can_manage && has_disclosures {
+                self.disclosure_views(c.id, &consent_records_for_view).await?
+            } else {
+                Vec::new()
+            },
             time_zone: rules.time_zone_name.clone(),
         })
     }

@@ -80,24 +80,36 @@ fn user_from(row: &Row_) -> Result<UserRecord> {
 }
 
 fn person_from(row: &Row_) -> Result<PersonRecord> {
+    person_from_prefixed(row, "")
+}
+
+/// A person from columns named with `prefix` (`p_id`, `p_reference`, … where a statement selects
+/// the person beside another record, see [`PERSON_COLUMNS_AS_P`]).
+fn person_from_prefixed(row: &Row_, prefix: &str) -> Result<PersonRecord> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(PersonRecord {
-        id: row.try_get("id")?,
-        reference: row.try_get("reference")?,
-        organisation_id: OrgId(row.try_get("organisation_id")?),
-        created_by: UserId(row.try_get("created_by")?),
-        sex: row.try_get("sex")?,
-        age_at_identification: row.try_get("age_at_identification")?,
-        age_group: row.try_get("age_group")?,
-        citizenships: row.try_get("citizenships")?,
-        languages: row.try_get("languages")?,
-        migration_status: row.try_get("migration_status")?,
-        created_at: row.try_get("created_at")?,
-        merged_into: row.try_get("merged_into")?,
+        id: row.try_get(col("id").as_str())?,
+        reference: row.try_get(col("reference").as_str())?,
+        organisation_id: OrgId(row.try_get(col("organisation_id").as_str())?),
+        created_by: UserId(row.try_get(col("created_by").as_str())?),
+        sex: row.try_get(col("sex").as_str())?,
+        age_at_identification: row.try_get(col("age_at_identification").as_str())?,
+        age_group: row.try_get(col("age_group").as_str())?,
+        citizenships: row.try_get(col("citizenships").as_str())?,
+        languages: row.try_get(col("languages").as_str())?,
+        migration_status: row.try_get(col("migration_status").as_str())?,
+        created_at: row.try_get(col("created_at").as_str())?,
+        merged_into: row.try_get(col("merged_into").as_str())?,
     })
 }
 
 const PERSON_COLUMNS: &str =
     "id, reference, organisation_id, created_by, sex, age_at_identification, age_group, citizenships, languages, migration_status, created_at, merged_into";
+
+/// [`PERSON_COLUMNS`] of the persons table aliased `p`, each named with the prefix `p_`.
+const PERSON_COLUMNS_AS_P: &str = "p.id AS p_id, p.reference AS p_reference, p.organisation_id AS p_organisation_id, p.created_by AS p_created_by, \
+     p.sex AS p_sex, p.age_at_identification AS p_age_at_identification, p.age_group AS p_age_group, p.citizenships AS p_citizenships, \
+     p.languages AS p_languages, p.migration_status AS p_migration_status, p.created_at AS p_created_at, p.merged_into AS p_merged_into";
 
 const DUPLICATE_COLUMNS: &str = "d.id, d.organisation_id, d.person_a, d.person_b, d.probability, d.levels, d.status, d.found_at, d.decided_by, d.decided_at, \
      d.survivor, d.moved_cases, d.version";
@@ -132,7 +144,8 @@ const CASE_FILE_PRESENT: &str = "CAST( \
      + (CASE WHEN EXISTS (SELECT 1 FROM compensation_claims x WHERE x.case_id = c.id) THEN 128 ELSE 0 END) \
      + (CASE WHEN EXISTS (SELECT 1 FROM risk_assessments x WHERE x.case_id = c.id) THEN 256 ELSE 0 END) \
      + (CASE WHEN EXISTS (SELECT 1 FROM follow_ups x WHERE x.case_id = c.id) THEN 512 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM support_plans x WHERE x.case_id = c.id) THEN 1024 ELSE 0 END) AS INTEGER)";
+     + (CASE WHEN EXISTS (SELECT 1 FROM support_plans x WHERE x.case_id = c.id) THEN 1024 ELSE 0 END) \
+     + (CASE WHEN EXISTS (SELECT 1 FROM disclosures x WHERE x.case_id = c.id) THEN 2048 ELSE 0 END) AS INTEGER)";
 
 const CASE_COLUMNS: &str = "c.id, c.reference, c.kind, c.person_id, c.owner_org_id, c.authority_org_id, c.case_worker_id, c.decision_maker_id, c.region, c.stage, \
      c.referred_on, c.rg_positive_on, c.last_negative_kind, c.last_negative_told_on, c.ended_from, c.deadline_kind, c.deadline_on, c.sex, c.age_group, \
@@ -1540,26 +1553,21 @@ impl EngineStore {
         let mut conn = self.readers.acquire().await?;
         // Which of the case's sections have rows, in the case's own statement: on most cases
         // most sections are empty, and each statement saved is a hand-off to the database saved.
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS}, {CASE_FILE_PRESENT} AS present FROM cases c WHERE c.id = $1")))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
+        // The case's person comes in the same statement.
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS}, {CASE_FILE_PRESENT} AS present, {PERSON_COLUMNS_AS_P} FROM cases c LEFT JOIN persons p ON p.id = c.person_id WHERE c.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
         else {
             return Ok(None);
         };
         let case = case_from(&row)?;
         let present: i32 = row.try_get("present")?;
         let has = |bit: i32| present & bit != 0;
-        let person = match case.person_id {
-            Some(pid) => sqlx::query(
-                sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1")),
-            )
-            .bind(pid)
-            .fetch_optional(&mut *conn)
-            .await?
-            .as_ref()
-            .map(person_from)
-            .transpose()?,
+        let person = match row.try_get::<Option<Uuid>, _>("p_id")? {
+            Some(_) => Some(person_from_prefixed(&row, "p_")?),
             None => None,
         };
         let consents = if !has(1) {
@@ -1736,6 +1744,7 @@ impl EngineStore {
                 .collect::<Result<Vec<_>>>()?
         };
         Ok(Some(CaseFile {
+            has_disclosures: has(2048),
             follow_ups,
             plans,
             tasks,

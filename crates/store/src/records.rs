@@ -500,6 +500,9 @@ pub struct CaseFile {
     pub follow_ups: Vec<FollowUpRecord>,
     pub plans: Vec<SupportPlanRecord>,
     pub tasks: Vec<PlanTaskRecord>,
+    /// Whether the case has disclosures to investigations (read with their hearings by the
+    /// justice module, only when there are some).
+    pub has_disclosures: bool,
 }
 
 /// Everything one generated case writes (the synthetic generator's bulk path).
