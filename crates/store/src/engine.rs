@@ -134,9 +134,7 @@ fn duplicate_from(row: &Row_) -> Result<DuplicateCandidateRecord> {
 
 /// Bits of the case file's sections that have rows (see [`Store::case_file`]).
 const CASE_FILE_PRESENT: &str = "CAST( \
-     (CASE WHEN EXISTS (SELECT 1 FROM consents x WHERE x.case_id = c.id) THEN 1 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM break_glass x WHERE x.case_id = c.id) THEN 2 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM screenings x WHERE x.case_id = c.id) THEN 4 ELSE 0 END) \
+     (CASE WHEN EXISTS (SELECT 1 FROM break_glass x WHERE x.case_id = c.id) THEN 2 ELSE 0 END) \
      + (CASE WHEN EXISTS (SELECT 1 FROM referrals x WHERE x.case_id = c.id) THEN 8 ELSE 0 END) \
      + (CASE WHEN EXISTS (SELECT 1 FROM services_delivered x WHERE x.case_id = c.id) THEN 16 ELSE 0 END) \
      + (CASE WHEN EXISTS (SELECT 1 FROM residence_permits x WHERE x.case_id = c.id) THEN 32 ELSE 0 END) \
@@ -182,56 +180,172 @@ fn case_from(row: &Row_) -> Result<CaseRecord> {
 }
 
 fn screening_from(row: &Row_) -> Result<ScreeningRecord> {
+    screening_from_prefixed(row, "")
+}
+
+/// A screening from columns named with `prefix` (see [`SCREENING_COLUMNS_AS_S`]).
+fn screening_from_prefixed(row: &Row_, prefix: &str) -> Result<ScreeningRecord> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(ScreeningRecord {
-        id: row.try_get("id")?,
-        case_id: row.try_get("case_id")?,
-        organisation_id: OrgId(row.try_get("organisation_id")?),
-        screened_by: UserId(row.try_get("screened_by")?),
-        screened_on: row.try_get("screened_on")?,
-        population: row.try_get("population")?,
-        exploitation_form: row.try_get("exploitation_form")?,
-        catalogue_version: row.try_get("catalogue_version")?,
-        list_id: row.try_get("list_id")?,
-        acts: row.try_get("acts")?,
-        means: row.try_get("means")?,
-        purposes: row.try_get("purposes")?,
-        indicators: row.try_get("indicators")?,
-        elements_met: row.try_get("elements_met")?,
-        indicators_suggest: row.try_get("indicators_suggest")?,
-        created_at: row.try_get("created_at")?,
+        id: row.try_get(col("id").as_str())?,
+        case_id: row.try_get(col("case_id").as_str())?,
+        organisation_id: OrgId(row.try_get(col("organisation_id").as_str())?),
+        screened_by: UserId(row.try_get(col("screened_by").as_str())?),
+        screened_on: row.try_get(col("screened_on").as_str())?,
+        population: row.try_get(col("population").as_str())?,
+        exploitation_form: row.try_get(col("exploitation_form").as_str())?,
+        catalogue_version: row.try_get(col("catalogue_version").as_str())?,
+        list_id: row.try_get(col("list_id").as_str())?,
+        acts: row.try_get(col("acts").as_str())?,
+        means: row.try_get(col("means").as_str())?,
+        purposes: row.try_get(col("purposes").as_str())?,
+        indicators: row.try_get(col("indicators").as_str())?,
+        elements_met: row.try_get(col("elements_met").as_str())?,
+        indicators_suggest: row.try_get(col("indicators_suggest").as_str())?,
+        created_at: row.try_get(col("created_at").as_str())?,
     })
 }
 
+/// The screening columns of the screenings table aliased `s`, each named with the prefix `s_`.
+const SCREENING_COLUMNS_AS_S: &str = "s.id AS s_id, s.case_id AS s_case_id, s.organisation_id AS s_organisation_id, s.screened_by AS s_screened_by, s.screened_on AS s_screened_on, s.population AS s_population, s.exploitation_form AS s_exploitation_form, s.catalogue_version AS s_catalogue_version, s.list_id AS s_list_id, s.acts AS s_acts, s.means AS s_means, s.purposes AS s_purposes, s.indicators AS s_indicators, s.elements_met AS s_elements_met, s.indicators_suggest AS s_indicators_suggest, s.created_at AS s_created_at";
+
 fn case_event_from(row: &Row_) -> Result<CaseEventRecord> {
+    case_event_from_prefixed(row, "")
+}
+
+fn case_event_from_prefixed(row: &Row_, prefix: &str) -> Result<CaseEventRecord> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(CaseEventRecord {
-        id: row.try_get("id")?,
-        case_id: row.try_get("case_id")?,
-        at: row.try_get("at")?,
-        actor_user_id: row.try_get::<Option<Uuid>, _>("actor_user_id")?.map(UserId),
-        actor_org_id: row.try_get::<Option<Uuid>, _>("actor_org_id")?.map(OrgId),
-        kind: row.try_get("kind")?,
-        stage_after: row.try_get("stage_after")?,
-        on_date: row.try_get("on_date")?,
-        detail: row.try_get("detail")?,
+        id: row.try_get(col("id").as_str())?,
+        case_id: row.try_get(col("case_id").as_str())?,
+        at: row.try_get(col("at").as_str())?,
+        actor_user_id: row.try_get::<Option<Uuid>, _>(col("actor_user_id").as_str())?.map(UserId),
+        actor_org_id: row.try_get::<Option<Uuid>, _>(col("actor_org_id").as_str())?.map(OrgId),
+        kind: row.try_get(col("kind").as_str())?,
+        stage_after: row.try_get(col("stage_after").as_str())?,
+        on_date: row.try_get(col("on_date").as_str())?,
+        detail: row.try_get(col("detail").as_str())?,
     })
 }
 
 fn consent_from(row: &Row_) -> Result<ConsentRecord> {
+    consent_from_prefixed(row, "")
+}
+
+fn consent_from_prefixed(row: &Row_, prefix: &str) -> Result<ConsentRecord> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(ConsentRecord {
-        id: row.try_get("id")?,
-        case_id: row.try_get("case_id")?,
-        purpose: row.try_get("purpose")?,
-        recipient_org_id: row.try_get::<Option<Uuid>, _>("recipient_org_id")?.map(OrgId),
-        status: row.try_get("status")?,
-        decided_on: row.try_get("decided_on")?,
-        form: row.try_get("form")?,
-        interpreter_language: row.try_get("interpreter_language")?,
-        checklist: row.try_get("checklist")?,
-        given_by: row.try_get("given_by")?,
-        recorded_by: UserId(row.try_get("recorded_by")?),
-        case_version: row.try_get("case_version")?,
-        recorded_at: row.try_get("recorded_at")?,
+        id: row.try_get(col("id").as_str())?,
+        case_id: row.try_get(col("case_id").as_str())?,
+        purpose: row.try_get(col("purpose").as_str())?,
+        recipient_org_id: row.try_get::<Option<Uuid>, _>(col("recipient_org_id").as_str())?.map(OrgId),
+        status: row.try_get(col("status").as_str())?,
+        decided_on: row.try_get(col("decided_on").as_str())?,
+        form: row.try_get(col("form").as_str())?,
+        interpreter_language: row.try_get(col("interpreter_language").as_str())?,
+        checklist: row.try_get(col("checklist").as_str())?,
+        given_by: row.try_get(col("given_by").as_str())?,
+        recorded_by: UserId(row.try_get(col("recorded_by").as_str())?),
+        case_version: row.try_get(col("case_version").as_str())?,
+        recorded_at: row.try_get(col("recorded_at").as_str())?,
     })
+}
+
+fn vault_entry_from_prefixed(row: &Row_, prefix: &str) -> Result<VaultEntry> {
+    let col = |name: &str| format!("{prefix}{name}");
+    Ok(VaultEntry {
+        record_type: row.try_get(col("record_type").as_str())?,
+        record_id: row.try_get(col("record_id").as_str())?,
+        field: row.try_get(col("field").as_str())?,
+        ciphertext: row.try_get(col("ciphertext").as_str())?,
+        key_id: row.try_get(col("key_id").as_str())?,
+        blind_index: row.try_get(col("blind_index").as_str())?,
+        updated_at: row.try_get(col("updated_at").as_str())?,
+    })
+}
+
+/// One part of the case file's record statement ([`case_file_records_sql`]): its columns with
+/// their SQL types, named in the result with `prefix`, and its `FROM … WHERE …`.
+struct RecordsPart {
+    prefix: &'static str,
+    columns: &'static [(&'static str, &'static str)],
+    from: &'static str,
+}
+
+const CONSENT_PART_COLUMNS: &[(&str, &str)] = &[
+    ("id", "uuid"),
+    ("case_id", "uuid"),
+    ("purpose", "text"),
+    ("recipient_org_id", "uuid"),
+    ("status", "text"),
+    ("decided_on", "date"),
+    ("form", "text"),
+    ("interpreter_language", "text"),
+    ("checklist", "text"),
+    ("given_by", "text"),
+    ("recorded_by", "uuid"),
+    ("case_version", "bigint"),
+    ("recorded_at", "timestamptz"),
+];
+const EVENT_PART_COLUMNS: &[(&str, &str)] = &[
+    ("id", "uuid"),
+    ("case_id", "uuid"),
+    ("at", "timestamptz"),
+    ("actor_user_id", "uuid"),
+    ("actor_org_id", "uuid"),
+    ("kind", "text"),
+    ("stage_after", "text"),
+    ("on_date", "date"),
+    ("detail", "text"),
+];
+const VAULT_PART_COLUMNS: &[(&str, &str)] = &[
+    ("record_type", "text"),
+    ("record_id", "uuid"),
+    ("field", "text"),
+    ("ciphertext", "bytea"),
+    ("key_id", "bigint"),
+    ("blind_index", "bytea"),
+    ("updated_at", "timestamptz"),
+];
+
+/// The case file's consents (`k_…` columns, part 0), timeline events (`e_…`, part 1) and sealed
+/// values (`v_…`, parts 2–4: the person's, the events', the support plans') in one statement: a
+/// UNION ALL in which each part fills its own columns and the others are NULL (typed, so that
+/// PostgreSQL can match the parts). Parameters: $1 and $2 the case (consents, events), $3 the
+/// person, $4 and $5 the case (events' and plans' sealed values).
+static CASE_FILE_RECORDS: std::sync::LazyLock<String> = std::sync::LazyLock::new(case_file_records_sql);
+
+fn case_file_records_sql() -> String {
+    let consents = RecordsPart { prefix: "k_", columns: CONSENT_PART_COLUMNS, from: "FROM consents WHERE case_id = $1" };
+    let events = RecordsPart { prefix: "e_", columns: EVENT_PART_COLUMNS, from: "FROM case_events WHERE case_id = $2" };
+    let vault = |from| RecordsPart { prefix: "v_", columns: VAULT_PART_COLUMNS, from };
+    let parts = [
+        (0, consents),
+        (1, events),
+        (2, vault("FROM identity_vault WHERE record_type = 'person' AND record_id = $3")),
+        (3, vault("FROM identity_vault WHERE record_type = 'case_event' AND record_id IN (SELECT id FROM case_events WHERE case_id = $4)")),
+        (4, vault("FROM identity_vault WHERE record_type = 'support_plan' AND record_id IN (SELECT id FROM support_plans WHERE case_id = $5)")),
+    ];
+    let shapes = [&parts[0].1, &parts[1].1, &parts[2].1];
+    let selects: Vec<String> = parts
+        .iter()
+        .map(|(tag, part)| {
+            let columns: Vec<String> = shapes
+                .iter()
+                .flat_map(|shape| {
+                    shape.columns.iter().map(move |(name, ty)| {
+                        if shape.prefix == part.prefix {
+                            format!("{name} AS {}{name}", shape.prefix)
+                        } else {
+                            format!("CAST(NULL AS {ty}) AS {}{name}", shape.prefix)
+                        }
+                    })
+                })
+                .collect();
+            format!("SELECT {tag} AS part, {} {}", columns.join(", "), part.from)
+        })
+        .collect();
+    format!("{} ORDER BY part, k_case_version, k_recorded_at, e_at, e_id", selects.join(" UNION ALL "))
 }
 
 fn break_glass_from(row: &Row_) -> Result<BreakGlassRecord> {
@@ -1553,9 +1667,12 @@ impl EngineStore {
         let mut conn = self.readers.acquire().await?;
         // Which of the case's sections have rows, in the case's own statement: on most cases
         // most sections are empty, and each statement saved is a hand-off to the database saved.
-        // The case's person comes in the same statement.
+        // The case's person and its (first) screening come in the same statement.
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS}, {CASE_FILE_PRESENT} AS present, {PERSON_COLUMNS_AS_P} FROM cases c LEFT JOIN persons p ON p.id = c.person_id WHERE c.id = $1"
+            "SELECT {CASE_COLUMNS}, {CASE_FILE_PRESENT} AS present, {PERSON_COLUMNS_AS_P}, {SCREENING_COLUMNS_AS_S} FROM cases c \
+             LEFT JOIN persons p ON p.id = c.person_id \
+             LEFT JOIN screenings s ON s.id = (SELECT x.id FROM screenings x WHERE x.case_id = c.id ORDER BY x.created_at LIMIT 1) \
+             WHERE c.id = $1"
         )))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -1570,20 +1687,24 @@ impl EngineStore {
             Some(_) => Some(person_from_prefixed(&row, "p_")?),
             None => None,
         };
-        let consents = if !has(1) {
-            Vec::new()
-        } else {
-            sqlx::query(
-            "SELECT id, case_id, purpose, recipient_org_id, status, decided_on, form, interpreter_language, checklist, given_by, recorded_by, case_version, recorded_at \
-             FROM consents WHERE case_id = $1 ORDER BY case_version, recorded_at",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(consent_from)
-        .collect::<Result<Vec<_>>>()?
-        };
+        // Consents, the timeline and the sealed values in one statement (see
+        // [`case_file_records_sql`]), in part order.
+        let (mut consents, mut events, mut sealed) = (Vec::new(), Vec::new(), Vec::new());
+        let rows = sqlx::query(sqlx::AssertSqlSafe(CASE_FILE_RECORDS.as_str()))
+            .bind(id)
+            .bind(id)
+            .bind(case.person_id.unwrap_or(Uuid::nil()))
+            .bind(id)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+        for r in &rows {
+            match r.try_get::<i32, _>("part")? {
+                0 => consents.push(consent_from_prefixed(r, "k_")?),
+                1 => events.push(case_event_from_prefixed(r, "e_")?),
+                _ => sealed.push(vault_entry_from_prefixed(r, "v_")?),
+            }
+        }
         let break_glass = if !has(2) {
             Vec::new()
         } else {
@@ -1595,55 +1716,10 @@ impl EngineStore {
             .map(break_glass_from)
             .collect::<Result<Vec<_>>>()?
         };
-        let screening = if !has(4) {
-            None
-        } else {
-            sqlx::query(
-            "SELECT id, case_id, organisation_id, screened_by, screened_on, population, exploitation_form, catalogue_version, list_id, acts, means, purposes, \
-             indicators, elements_met, indicators_suggest, created_at FROM screenings WHERE case_id = $1 ORDER BY created_at LIMIT 1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(screening_from)
-        .transpose()?
+        let screening = match row.try_get::<Option<Uuid>, _>("s_id")? {
+            Some(_) => Some(screening_from_prefixed(&row, "s_")?),
+            None => None,
         };
-        let events = sqlx::query(
-            "SELECT id, case_id, at, actor_user_id, actor_org_id, kind, stage_after, on_date, detail FROM case_events WHERE case_id = $1 ORDER BY at, id",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(case_event_from)
-        .collect::<Result<Vec<_>>>()?;
-        // Both kinds of sealed values in one statement, each half on the vault's primary key.
-        let sealed = sqlx::query(
-            "SELECT record_type, record_id, field, ciphertext, key_id, blind_index, updated_at FROM identity_vault WHERE record_type = 'person' AND record_id = $1 \
-             UNION ALL SELECT record_type, record_id, field, ciphertext, key_id, blind_index, updated_at FROM identity_vault \
-             WHERE record_type = 'case_event' AND record_id IN (SELECT id FROM case_events WHERE case_id = $2) \
-             UNION ALL SELECT record_type, record_id, field, ciphertext, key_id, blind_index, updated_at FROM identity_vault \
-             WHERE record_type = 'support_plan' AND record_id IN (SELECT id FROM support_plans WHERE case_id = $3)",
-        )
-        .bind(case.person_id.unwrap_or(Uuid::nil()))
-        .bind(id)
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(VaultEntry {
-                record_type: r.try_get("record_type")?,
-                record_id: r.try_get("record_id")?,
-                field: r.try_get("field")?,
-                ciphertext: r.try_get("ciphertext")?,
-                key_id: r.try_get("key_id")?,
-                blind_index: r.try_get("blind_index")?,
-                updated_at: r.try_get("updated_at")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
         let referrals = if !has(8) {
             Vec::new()
         } else {
