@@ -2513,9 +2513,12 @@ impl EngineStore {
             return Ok((Vec::new(), count.then_some(0)));
         }
         let order = if by_deadline { " ORDER BY c.deadline_on, c.id" } else { " ORDER BY c.updated_at DESC, c.id DESC" };
+        let (sort_key, union_order) =
+            if by_deadline { ("c.deadline_on", " ORDER BY o, i") } else { ("c.updated_at", " ORDER BY o DESC, i DESC") };
         // One statement: each relation's first `limit` ids in list order (each walks its own
-        // index), their union, then the rows of its first `limit` — so only the rows shown are
-        // read in full, and a case reached through two relations appears once.
+        // index, which holds the order's columns), their union cut to its first `limit` in list
+        // order, then the rows of those — so only the rows shown are read in full, and a case
+        // reached through two relations appears once.
         // On SQLite the walks return rowids: each walk is then answered from its relation's
         // covering index alone (migration 0024), and each row shown is one lookup by rowid
         // rather than one in the id index and one in the table.
@@ -2525,13 +2528,13 @@ impl EngineStore {
             if i > 0 {
                 q.push(" UNION ");
             }
-            q.push(format!("SELECT k FROM (SELECT c.{key} AS k FROM cases c WHERE "));
+            q.push(format!("SELECT k, o, i FROM (SELECT c.{key} AS k, {sort_key} AS o, c.id AS i FROM cases c WHERE "));
             push_branch(&mut q, b);
             push_case_filter(&mut q, filter);
             q.push(format!("{order} LIMIT {limit}) b{i}"));
         }
         // CROSS JOIN: SQLite looks each row up, rather than walking the cases to find them.
-        q.push(format!(") u CROSS JOIN cases c WHERE c.{key} = u.k{order} LIMIT {limit}"));
+        q.push(format!("{union_order} LIMIT {limit}) u CROSS JOIN cases c WHERE c.{key} = u.k{order} LIMIT {limit}"));
         // The statements are kept prepared (sqlx's default). On PostgreSQL, after five executions a prepared
         // statement may get a generic plan that cannot see its values; with the filter's codes
         // and the limits bound, that plan was a sequential scan of every case for a rare stage
