@@ -631,6 +631,27 @@ mod tests {
     }
 
     #[test]
+    fn names_recorded_the_other_way_round_are_read_crossed_and_meet_in_blocking() {
+        let rec = |g: &str, f: &str| crate::record::Record {
+            id: "x".into(),
+            given_name: Some(g.into()),
+            family_name: Some(f.into()),
+            date_of_birth: Some("1990-03-07".into()),
+            ..Default::default()
+        };
+        let secret = b"a secret of the test, 32 bytes..";
+        let a = [crate::clk::encode(&rec("Dragan", "Ionescu"), secret)];
+        let b = [crate::clk::encode(&rec("Ionescu", "Dragan"), secret), crate::clk::encode(&rec("Dragan", "Popescu"), secret)];
+        let (sa, sb) = (Side::new(&a), Side::new(&b));
+        let crossed = sa.vector(0, &sb, 0).unwrap();
+        assert_eq!((crossed[GIVEN], crossed[FAMILY]), (0, 0), "both names equal once read crossed");
+        let straight = sa.vector(0, &sb, 1).unwrap();
+        assert_eq!(straight[GIVEN], 0, "a pair in the same order is read straight");
+        assert_ne!(straight[FAMILY], 0);
+        assert!(candidates(&a, &b).contains(&(0, 0)), "the crossed pair is a candidate");
+    }
+
+    #[test]
     fn matches_generated_jurisdictions_better_than_whole_filter_dice() {
         let (records, truth) = crate::generate::generate(6_000, 21);
         let person: HashMap<&str, usize> = truth.iter().map(|t| (t.id.as_str(), t.person)).collect();
