@@ -83,23 +83,28 @@ fn person_from(row: &Row_) -> Result<PersonRecord> {
     person_from_prefixed(row, "")
 }
 
+/// A column's name with a prefix (`p_id`), without an allocation when there is none.
+fn column(prefix: &str, name: &'static str) -> std::borrow::Cow<'static, str> {
+    if prefix.is_empty() { std::borrow::Cow::Borrowed(name) } else { std::borrow::Cow::Owned(format!("{prefix}{name}")) }
+}
+
 /// A person from columns named with `prefix` (`p_id`, `p_reference`, … where a statement selects
 /// the person beside another record, see [`PERSON_COLUMNS_AS_P`]).
 fn person_from_prefixed(row: &Row_, prefix: &str) -> Result<PersonRecord> {
-    let col = |name: &str| format!("{prefix}{name}");
+    let col = |name: &'static str| column(prefix, name);
     Ok(PersonRecord {
-        id: row.try_get(col("id").as_str())?,
-        reference: row.try_get(col("reference").as_str())?,
-        organisation_id: OrgId(row.try_get(col("organisation_id").as_str())?),
-        created_by: UserId(row.try_get(col("created_by").as_str())?),
-        sex: row.try_get(col("sex").as_str())?,
-        age_at_identification: row.try_get(col("age_at_identification").as_str())?,
-        age_group: row.try_get(col("age_group").as_str())?,
-        citizenships: row.try_get(col("citizenships").as_str())?,
-        languages: row.try_get(col("languages").as_str())?,
-        migration_status: row.try_get(col("migration_status").as_str())?,
-        created_at: row.try_get(col("created_at").as_str())?,
-        merged_into: row.try_get(col("merged_into").as_str())?,
+        id: row.try_get(&*col("id"))?,
+        reference: row.try_get(&*col("reference"))?,
+        organisation_id: OrgId(row.try_get(&*col("organisation_id"))?),
+        created_by: UserId(row.try_get(&*col("created_by"))?),
+        sex: row.try_get(&*col("sex"))?,
+        age_at_identification: row.try_get(&*col("age_at_identification"))?,
+        age_group: row.try_get(&*col("age_group"))?,
+        citizenships: row.try_get(&*col("citizenships"))?,
+        languages: row.try_get(&*col("languages"))?,
+        migration_status: row.try_get(&*col("migration_status"))?,
+        created_at: row.try_get(&*col("created_at"))?,
+        merged_into: row.try_get(&*col("merged_into"))?,
     })
 }
 
@@ -185,46 +190,49 @@ fn screening_from(row: &Row_) -> Result<ScreeningRecord> {
 
 /// A screening from columns named with `prefix` (see [`SCREENING_COLUMNS_AS_S`]).
 fn screening_from_prefixed(row: &Row_, prefix: &str) -> Result<ScreeningRecord> {
-    let col = |name: &str| format!("{prefix}{name}");
+    let col = |name: &'static str| column(prefix, name);
     Ok(ScreeningRecord {
-        id: row.try_get(col("id").as_str())?,
-        case_id: row.try_get(col("case_id").as_str())?,
-        organisation_id: OrgId(row.try_get(col("organisation_id").as_str())?),
-        screened_by: UserId(row.try_get(col("screened_by").as_str())?),
-        screened_on: row.try_get(col("screened_on").as_str())?,
-        population: row.try_get(col("population").as_str())?,
-        exploitation_form: row.try_get(col("exploitation_form").as_str())?,
-        catalogue_version: row.try_get(col("catalogue_version").as_str())?,
-        list_id: row.try_get(col("list_id").as_str())?,
-        acts: row.try_get(col("acts").as_str())?,
-        means: row.try_get(col("means").as_str())?,
-        purposes: row.try_get(col("purposes").as_str())?,
-        indicators: row.try_get(col("indicators").as_str())?,
-        elements_met: row.try_get(col("elements_met").as_str())?,
-        indicators_suggest: row.try_get(col("indicators_suggest").as_str())?,
-        created_at: row.try_get(col("created_at").as_str())?,
+        id: row.try_get(&*col("id"))?,
+        case_id: row.try_get(&*col("case_id"))?,
+        organisation_id: OrgId(row.try_get(&*col("organisation_id"))?),
+        screened_by: UserId(row.try_get(&*col("screened_by"))?),
+        screened_on: row.try_get(&*col("screened_on"))?,
+        population: row.try_get(&*col("population"))?,
+        exploitation_form: row.try_get(&*col("exploitation_form"))?,
+        catalogue_version: row.try_get(&*col("catalogue_version"))?,
+        list_id: row.try_get(&*col("list_id"))?,
+        acts: row.try_get(&*col("acts"))?,
+        means: row.try_get(&*col("means"))?,
+        purposes: row.try_get(&*col("purposes"))?,
+        indicators: row.try_get(&*col("indicators"))?,
+        elements_met: row.try_get(&*col("elements_met"))?,
+        indicators_suggest: row.try_get(&*col("indicators_suggest"))?,
+        created_at: row.try_get(&*col("created_at"))?,
     })
 }
 
 /// The screening columns of the screenings table aliased `s`, each named with the prefix `s_`.
-const SCREENING_COLUMNS_AS_S: &str = "s.id AS s_id, s.case_id AS s_case_id, s.organisation_id AS s_organisation_id, s.screened_by AS s_screened_by, s.screened_on AS s_screened_on, s.population AS s_population, s.exploitation_form AS s_exploitation_form, s.catalogue_version AS s_catalogue_version, s.list_id AS s_list_id, s.acts AS s_acts, s.means AS s_means, s.purposes AS s_purposes, s.indicators AS s_indicators, s.elements_met AS s_elements_met, s.indicators_suggest AS s_indicators_suggest, s.created_at AS s_created_at";
+const SCREENING_COLUMNS_AS_S: &str = "s.id AS s_id, s.case_id AS s_case_id, s.organisation_id AS s_organisation_id, s.screened_by AS s_screened_by, \
+     s.screened_on AS s_screened_on, s.population AS s_population, s.exploitation_form AS s_exploitation_form, \
+     s.catalogue_version AS s_catalogue_version, s.list_id AS s_list_id, s.acts AS s_acts, s.means AS s_means, s.purposes AS s_purposes, \
+     s.indicators AS s_indicators, s.elements_met AS s_elements_met, s.indicators_suggest AS s_indicators_suggest, s.created_at AS s_created_at";
 
 fn case_event_from(row: &Row_) -> Result<CaseEventRecord> {
     case_event_from_prefixed(row, "")
 }
 
 fn case_event_from_prefixed(row: &Row_, prefix: &str) -> Result<CaseEventRecord> {
-    let col = |name: &str| format!("{prefix}{name}");
+    let col = |name: &'static str| column(prefix, name);
     Ok(CaseEventRecord {
-        id: row.try_get(col("id").as_str())?,
-        case_id: row.try_get(col("case_id").as_str())?,
-        at: row.try_get(col("at").as_str())?,
-        actor_user_id: row.try_get::<Option<Uuid>, _>(col("actor_user_id").as_str())?.map(UserId),
-        actor_org_id: row.try_get::<Option<Uuid>, _>(col("actor_org_id").as_str())?.map(OrgId),
-        kind: row.try_get(col("kind").as_str())?,
-        stage_after: row.try_get(col("stage_after").as_str())?,
-        on_date: row.try_get(col("on_date").as_str())?,
-        detail: row.try_get(col("detail").as_str())?,
+        id: row.try_get(&*col("id"))?,
+        case_id: row.try_get(&*col("case_id"))?,
+        at: row.try_get(&*col("at"))?,
+        actor_user_id: row.try_get::<Option<Uuid>, _>(&*col("actor_user_id"))?.map(UserId),
+        actor_org_id: row.try_get::<Option<Uuid>, _>(&*col("actor_org_id"))?.map(OrgId),
+        kind: row.try_get(&*col("kind"))?,
+        stage_after: row.try_get(&*col("stage_after"))?,
+        on_date: row.try_get(&*col("on_date"))?,
+        detail: row.try_get(&*col("detail"))?,
     })
 }
 
@@ -233,34 +241,34 @@ fn consent_from(row: &Row_) -> Result<ConsentRecord> {
 }
 
 fn consent_from_prefixed(row: &Row_, prefix: &str) -> Result<ConsentRecord> {
-    let col = |name: &str| format!("{prefix}{name}");
+    let col = |name: &'static str| column(prefix, name);
     Ok(ConsentRecord {
-        id: row.try_get(col("id").as_str())?,
-        case_id: row.try_get(col("case_id").as_str())?,
-        purpose: row.try_get(col("purpose").as_str())?,
-        recipient_org_id: row.try_get::<Option<Uuid>, _>(col("recipient_org_id").as_str())?.map(OrgId),
-        status: row.try_get(col("status").as_str())?,
-        decided_on: row.try_get(col("decided_on").as_str())?,
-        form: row.try_get(col("form").as_str())?,
-        interpreter_language: row.try_get(col("interpreter_language").as_str())?,
-        checklist: row.try_get(col("checklist").as_str())?,
-        given_by: row.try_get(col("given_by").as_str())?,
-        recorded_by: UserId(row.try_get(col("recorded_by").as_str())?),
-        case_version: row.try_get(col("case_version").as_str())?,
-        recorded_at: row.try_get(col("recorded_at").as_str())?,
+        id: row.try_get(&*col("id"))?,
+        case_id: row.try_get(&*col("case_id"))?,
+        purpose: row.try_get(&*col("purpose"))?,
+        recipient_org_id: row.try_get::<Option<Uuid>, _>(&*col("recipient_org_id"))?.map(OrgId),
+        status: row.try_get(&*col("status"))?,
+        decided_on: row.try_get(&*col("decided_on"))?,
+        form: row.try_get(&*col("form"))?,
+        interpreter_language: row.try_get(&*col("interpreter_language"))?,
+        checklist: row.try_get(&*col("checklist"))?,
+        given_by: row.try_get(&*col("given_by"))?,
+        recorded_by: UserId(row.try_get(&*col("recorded_by"))?),
+        case_version: row.try_get(&*col("case_version"))?,
+        recorded_at: row.try_get(&*col("recorded_at"))?,
     })
 }
 
 fn vault_entry_from_prefixed(row: &Row_, prefix: &str) -> Result<VaultEntry> {
-    let col = |name: &str| format!("{prefix}{name}");
+    let col = |name: &'static str| column(prefix, name);
     Ok(VaultEntry {
-        record_type: row.try_get(col("record_type").as_str())?,
-        record_id: row.try_get(col("record_id").as_str())?,
-        field: row.try_get(col("field").as_str())?,
-        ciphertext: row.try_get(col("ciphertext").as_str())?,
-        key_id: row.try_get(col("key_id").as_str())?,
-        blind_index: row.try_get(col("blind_index").as_str())?,
-        updated_at: row.try_get(col("updated_at").as_str())?,
+        record_type: row.try_get(&*col("record_type"))?,
+        record_id: row.try_get(&*col("record_id"))?,
+        field: row.try_get(&*col("field"))?,
+        ciphertext: row.try_get(&*col("ciphertext"))?,
+        key_id: row.try_get(&*col("key_id"))?,
+        blind_index: row.try_get(&*col("blind_index"))?,
+        updated_at: row.try_get(&*col("updated_at"))?,
     })
 }
 
