@@ -87,6 +87,8 @@ run sqlite "" "$dir"
 if [ -n "${PALERMO_BENCH_POSTGRES:-}" ]; then
   name=${PG_NAME:-palermo_bench_nrm_$$}
   psql "$PALERMO_BENCH_POSTGRES/postgres" -qc "CREATE DATABASE $name" >/dev/null 2>&1 || true
+  # The figures depend on PostgreSQL's cache: print it with them (docs/OPERATIONS.md, "PostgreSQL settings").
+  echo "postgres: shared_buffers $(psql "$PALERMO_BENCH_POSTGRES/postgres" -Atc 'SHOW shared_buffers')"
   pgdir=${KEEP_PG:-$(mktemp -d)}
   mkdir -p "$pgdir"
   run postgres "$PALERMO_BENCH_POSTGRES/$name" "$pgdir"
