@@ -28,7 +28,23 @@ fn smtp_available() -> bool {
 struct SmtpServer(std::process::Child);
 
 impl SmtpServer {
-    async fn start(port: u16, maildir: &Path) -> SmtpServer {
+    /// Start it on a free port and return it with the port. A port found free may be taken by
+    /// another test before the server binds it (and then a plain connect would succeed against
+    /// the wrong listener): [`SmtpServer::start_on`] checks that the port is this server's, and
+    /// on such a race another port is tried.
+    async fn start(maildir: &Path) -> (SmtpServer, u16) {
+        for _ in 0..10 {
+            let port = free_port();
+            if let Some(server) = SmtpServer::start_on(port, maildir).await {
+                return (server, port);
+            }
+        }
+        panic!("no SMTP server could be started");
+    }
+
+    /// Start it on `port`; `None` if the port is not its own (the process ended, or the port
+    /// does not greet in SMTP).
+    async fn start_on(port: u16, maildir: &Path) -> Option<SmtpServer> {
         let child = std::process::Command::new(PYTHON)
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
             .arg(maildir)
@@ -36,16 +52,29 @@ impl SmtpServer {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let server = SmtpServer(child);
+        let mut server = SmtpServer(child);
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return server;
+            if server.0.try_wait().unwrap().is_some() {
+                return None;
+            }
+            if greets_in_smtp(port).await {
+                return Some(server);
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        drop(server);
-        panic!("the SMTP server did not start on port {port}");
+        None
     }
+}
+
+/// Whether the listener on `port` answers with an SMTP greeting ("220 …").
+async fn greets_in_smtp(port: u16) -> bool {
+    use tokio::io::AsyncReadExt;
+    let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else { return false };
+    let mut greeting = [0u8; 3];
+    matches!(
+        tokio::time::timeout(std::time::Duration::from_secs(2), stream.read_exact(&mut greeting)).await,
+        Ok(Ok(_)) if &greeting == b"220"
+    )
 }
 
 impl Drop for SmtpServer {
@@ -99,7 +128,9 @@ async fn email_notifications(engine: Engine) {
     if !smtp_available() {
         return;
     }
-    let port = free_port();
+    // The relay first, on a port known to be its own; then the application, told that port.
+    let maildir: PathBuf = std::env::temp_dir().join(format!("palermo-mail-{}-{engine:?}", std::process::id()));
+    let (server, port) = SmtpServer::start(&maildir).await;
     let Some(app) = TestApp::spawn_with(engine, |c| {
         c.smtp.host = "127.0.0.1".into();
         c.smtp.port = port;
@@ -111,8 +142,6 @@ async fn email_notifications(engine: Engine) {
     else {
         return;
     };
-    let maildir: PathBuf = app.dir.join("mail");
-    let server = SmtpServer::start(port, &maildir).await;
     let w = world(&app).await;
     let shelter_org = app
         .app
@@ -208,8 +237,9 @@ async fn email_notifications(engine: Engine) {
     let offered = waiting.iter().find(|n| n.kind == "transfer_offered").unwrap();
     assert_eq!(offered.status, "pending", "kept for a retry: {offered:?}");
     assert!(offered.attempts >= 1 && offered.last_error.is_some(), "{offered:?}");
-    let _server = SmtpServer::start(port, &maildir).await;
+    let _server = SmtpServer::start_on(port, &maildir).await.expect("the relay starts again on its port");
     app.clock.advance(Duration::minutes(5));
     wait_message(&maildir, "shelter-cw@example.invalid", "a case is offered to your organisation").await;
     app.stop().await;
+    let _ = std::fs::remove_dir_all(&maildir);
 }
