@@ -272,14 +272,6 @@ fn vault_entry_from_prefixed(row: &Row_, prefix: &str) -> Result<VaultEntry> {
     })
 }
 
-/// One part of the case file's record statement ([`case_file_records_sql`]): its columns with
-/// their SQL types, named in the result with `prefix`, and its `FROM … WHERE …`.
-struct RecordsPart {
-    prefix: &'static str,
-    columns: &'static [(&'static str, &'static str)],
-    from: &'static str,
-}
-
 const CONSENT_PART_COLUMNS: &[(&str, &str)] = &[
     ("id", "uuid"),
     ("case_id", "uuid"),
@@ -316,45 +308,51 @@ const VAULT_PART_COLUMNS: &[(&str, &str)] = &[
     ("updated_at", "timestamptz"),
 ];
 
+/// The column groups of the case file's record statement: each row fills one group (its
+/// columns named with the group's prefix), the others are NULL.
+const RECORD_GROUPS: [(&str, &[(&str, &str)]); 3] = [("k_", CONSENT_PART_COLUMNS), ("e_", EVENT_PART_COLUMNS), ("v_", VAULT_PART_COLUMNS)];
+
 /// The case file's consents (`k_…` columns, part 0), timeline events (`e_…`, part 1) and sealed
 /// values (`v_…`, parts 2–4: the person's, the events', the support plans') in one statement: a
 /// UNION ALL in which each part fills its own columns and the others are NULL (typed, so that
 /// PostgreSQL can match the parts). Parameters: $1 and $2 the case (consents, events), $3 the
-/// person, $4 and $5 the case (events' and plans' sealed values).
-static CASE_FILE_RECORDS: std::sync::LazyLock<String> = std::sync::LazyLock::new(case_file_records_sql);
-
-fn case_file_records_sql() -> String {
-    let consents = RecordsPart { prefix: "k_", columns: CONSENT_PART_COLUMNS, from: "FROM consents WHERE case_id = $1" };
-    let events = RecordsPart { prefix: "e_", columns: EVENT_PART_COLUMNS, from: "FROM case_events WHERE case_id = $2" };
-    let vault = |from| RecordsPart { prefix: "v_", columns: VAULT_PART_COLUMNS, from };
+/// person, $4 and $5 the case (events' and plans' sealed values). Built once per process.
+static CASE_FILE_RECORDS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let parts = [
-        (0, consents),
-        (1, events),
-        (2, vault("FROM identity_vault WHERE record_type = 'person' AND record_id = $3")),
-        (3, vault("FROM identity_vault WHERE record_type = 'case_event' AND record_id IN (SELECT id FROM case_events WHERE case_id = $4)")),
-        (4, vault("FROM identity_vault WHERE record_type = 'support_plan' AND record_id IN (SELECT id FROM support_plans WHERE case_id = $5)")),
+        ("k_", "FROM consents WHERE case_id = $1"),
+        ("e_", "FROM case_events WHERE case_id = $2"),
+        ("v_", "FROM identity_vault WHERE record_type = 'person' AND record_id = $3"),
+        ("v_", "FROM identity_vault WHERE record_type = 'case_event' AND record_id IN (SELECT id FROM case_events WHERE case_id = $4)"),
+        ("v_", "FROM identity_vault WHERE record_type = 'support_plan' AND record_id IN (SELECT id FROM support_plans WHERE case_id = $5)"),
     ];
-    let shapes = [&parts[0].1, &parts[1].1, &parts[2].1];
     let selects: Vec<String> = parts
         .iter()
-        .map(|(tag, part)| {
-            let columns: Vec<String> = shapes
+        .enumerate()
+        .map(|(tag, (own, from))| {
+            let columns: Vec<String> = RECORD_GROUPS
                 .iter()
-                .flat_map(|shape| {
-                    shape.columns.iter().map(move |(name, ty)| {
-                        if shape.prefix == part.prefix {
-                            format!("{name} AS {}{name}", shape.prefix)
-                        } else {
-                            format!("CAST(NULL AS {ty}) AS {}{name}", shape.prefix)
-                        }
+                .flat_map(|(prefix, columns)| {
+                    columns.iter().map(move |(name, ty)| {
+                        if prefix == own { format!("{name} AS {prefix}{name}") } else { format!("CAST(NULL AS {ty}) AS {prefix}{name}") }
                     })
                 })
                 .collect();
-            format!("SELECT {tag} AS part, {} {}", columns.join(", "), part.from)
+            format!("SELECT {tag} AS part, {} {from}", columns.join(", "))
         })
         .collect();
     format!("{} ORDER BY part, k_case_version, k_recorded_at, e_at, e_id", selects.join(" UNION ALL "))
-}
+});
+
+/// The case's own statement in [`Store::case_file`]: the case, which of its sections have rows,
+/// its person and its first screening. Built once per process.
+static CASE_FILE_CASE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {CASE_COLUMNS}, {CASE_FILE_PRESENT} AS present, {PERSON_COLUMNS_AS_P}, {SCREENING_COLUMNS_AS_S} FROM cases c \
+         LEFT JOIN persons p ON p.id = c.person_id \
+         LEFT JOIN screenings s ON s.id = (SELECT x.id FROM screenings x WHERE x.case_id = c.id ORDER BY x.created_at LIMIT 1) \
+         WHERE c.id = $1"
+    )
+});
 
 fn break_glass_from(row: &Row_) -> Result<BreakGlassRecord> {
     Ok(BreakGlassRecord {
@@ -1676,12 +1674,7 @@ impl EngineStore {
         // Which of the case's sections have rows, in the case's own statement: on most cases
         // most sections are empty, and each statement saved is a hand-off to the database saved.
         // The case's person and its (first) screening come in the same statement.
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS}, {CASE_FILE_PRESENT} AS present, {PERSON_COLUMNS_AS_P}, {SCREENING_COLUMNS_AS_S} FROM cases c \
-             LEFT JOIN persons p ON p.id = c.person_id \
-             LEFT JOIN screenings s ON s.id = (SELECT x.id FROM screenings x WHERE x.case_id = c.id ORDER BY x.created_at LIMIT 1) \
-             WHERE c.id = $1"
-        )))
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(CASE_FILE_CASE.as_str()))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -1696,7 +1689,7 @@ impl EngineStore {
             None => None,
         };
         // Consents, the timeline and the sealed values in one statement (see
-        // [`case_file_records_sql`]), in part order.
+        // [`CASE_FILE_RECORDS`]), in part order.
         let (mut consents, mut events, mut sealed) = (Vec::new(), Vec::new(), Vec::new());
         let rows = sqlx::query(sqlx::AssertSqlSafe(CASE_FILE_RECORDS.as_str()))
             .bind(id)
