@@ -137,18 +137,34 @@ fn duplicate_from(row: &Row_) -> Result<DuplicateCandidateRecord> {
     })
 }
 
-/// Bits of the case file's sections that have rows (see [`Store::case_file`]).
-const CASE_FILE_PRESENT: &str = "CAST( \
-     (CASE WHEN EXISTS (SELECT 1 FROM break_glass x WHERE x.case_id = c.id) THEN 2 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM referrals x WHERE x.case_id = c.id) THEN 8 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM services_delivered x WHERE x.case_id = c.id) THEN 16 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM residence_permits x WHERE x.case_id = c.id) THEN 32 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM child_records x WHERE x.case_id = c.id) THEN 64 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM compensation_claims x WHERE x.case_id = c.id) THEN 128 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM risk_assessments x WHERE x.case_id = c.id) THEN 256 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM follow_ups x WHERE x.case_id = c.id) THEN 512 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM support_plans x WHERE x.case_id = c.id) THEN 1024 ELSE 0 END) \
-     + (CASE WHEN EXISTS (SELECT 1 FROM disclosures x WHERE x.case_id = c.id) THEN 2048 ELSE 0 END) AS INTEGER)";
+/// The case file's optional sections: each a table with a `case_id`, and the bit that says, in
+/// `cases.sections_present`, that the case has rows there. The triggers of migration 0025 set the
+/// bit when a row is inserted (see the test `section_bits_are_the_migrations`).
+pub(crate) mod section {
+    pub const BREAK_GLASS: i32 = 2;
+    pub const REFERRALS: i32 = 8;
+    pub const SERVICES_DELIVERED: i32 = 16;
+    pub const RESIDENCE_PERMITS: i32 = 32;
+    pub const CHILD_RECORDS: i32 = 64;
+    pub const COMPENSATION_CLAIMS: i32 = 128;
+    pub const RISK_ASSESSMENTS: i32 = 256;
+    pub const FOLLOW_UPS: i32 = 512;
+    pub const SUPPORT_PLANS: i32 = 1024;
+    pub const DISCLOSURES: i32 = 2048;
+    #[cfg(test)]
+    pub const TABLES: [(&str, i32); 10] = [
+        ("break_glass", BREAK_GLASS),
+        ("referrals", REFERRALS),
+        ("services_delivered", SERVICES_DELIVERED),
+        ("residence_permits", RESIDENCE_PERMITS),
+        ("child_records", CHILD_RECORDS),
+        ("compensation_claims", COMPENSATION_CLAIMS),
+        ("risk_assessments", RISK_ASSESSMENTS),
+        ("follow_ups", FOLLOW_UPS),
+        ("support_plans", SUPPORT_PLANS),
+        ("disclosures", DISCLOSURES),
+    ];
+}
 
 const CASE_COLUMNS: &str = "c.id, c.reference, c.kind, c.person_id, c.owner_org_id, c.authority_org_id, c.case_worker_id, c.decision_maker_id, c.region, c.stage, \
      c.referred_on, c.rg_positive_on, c.last_negative_kind, c.last_negative_told_on, c.ended_from, c.deadline_kind, c.deadline_on, c.sex, c.age_group, \
@@ -347,7 +363,7 @@ static CASE_FILE_RECORDS: std::sync::LazyLock<String> = std::sync::LazyLock::new
 /// its person and its first screening. Built once per process.
 static CASE_FILE_CASE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "SELECT {CASE_COLUMNS}, {CASE_FILE_PRESENT} AS present, {PERSON_COLUMNS_AS_P}, {SCREENING_COLUMNS_AS_S} FROM cases c \
+        "SELECT {CASE_COLUMNS}, c.sections_present AS present, {PERSON_COLUMNS_AS_P}, {SCREENING_COLUMNS_AS_S} FROM cases c \
          LEFT JOIN persons p ON p.id = c.person_id \
          LEFT JOIN screenings s ON s.id = (SELECT x.id FROM screenings x WHERE x.case_id = c.id ORDER BY x.created_at LIMIT 1) \
          WHERE c.id = $1"
@@ -1671,8 +1687,9 @@ impl EngineStore {
     /// The case page's reads on one connection (see [`CaseFile`]); `None` for a missing case.
     pub async fn case_file(&self, id: Uuid) -> Result<Option<CaseFile>> {
         let mut conn = self.readers.acquire().await?;
-        // Which of the case's sections have rows, in the case's own statement: on most cases
-        // most sections are empty, and each statement saved is a hand-off to the database saved.
+        // Which of the case's sections have rows comes with the case (`sections_present`, kept by
+        // triggers): on most cases most sections are empty, and each statement saved is a
+        // hand-off to the database saved.
         // The case's person and its (first) screening come in the same statement.
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(CASE_FILE_CASE.as_str()))
         .bind(id)
@@ -1706,7 +1723,7 @@ impl EngineStore {
                 _ => sealed.push(vault_entry_from_prefixed(r, "v_")?),
             }
         }
-        let break_glass = if !has(2) {
+        let break_glass = if !has(section::BREAK_GLASS) {
             Vec::new()
         } else {
             sqlx::query("SELECT id, case_id, user_id, org_id, reason, granted_at, expires_at FROM break_glass WHERE case_id = $1 ORDER BY granted_at")
@@ -1721,7 +1738,7 @@ impl EngineStore {
             Some(_) => Some(screening_from_prefixed(&row, "s_")?),
             None => None,
         };
-        let referrals = if !has(8) {
+        let referrals = if !has(section::REFERRALS) {
             Vec::new()
         } else {
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE case_id = $1 ORDER BY sent_at, id")))
@@ -1732,7 +1749,7 @@ impl EngineStore {
             .map(referral_from)
             .collect::<Result<Vec<_>>>()?
         };
-        let services = if !has(16) {
+        let services = if !has(section::SERVICES_DELIVERED) {
             Vec::new()
         } else {
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {DELIVERED_COLUMNS} FROM services_delivered WHERE case_id = $1 ORDER BY delivered_on, recorded_at")))
@@ -1743,7 +1760,7 @@ impl EngineStore {
                 .map(delivered_from)
                 .collect::<Result<Vec<_>>>()?
         };
-        let permits = if !has(32) {
+        let permits = if !has(section::RESIDENCE_PERMITS) {
             Vec::new()
         } else {
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERMIT_COLUMNS} FROM residence_permits WHERE case_id = $1 ORDER BY recorded_at, id")))
@@ -1754,7 +1771,7 @@ impl EngineStore {
             .map(permit_from)
             .collect::<Result<Vec<_>>>()?
         };
-        let child_records = if !has(64) {
+        let child_records = if !has(section::CHILD_RECORDS) {
             Vec::new()
         } else {
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CHILD_COLUMNS} FROM child_records WHERE case_id = $1 ORDER BY on_date, recorded_at")))
@@ -1765,7 +1782,7 @@ impl EngineStore {
             .map(child_record_from)
             .collect::<Result<Vec<_>>>()?
         };
-        let claims = if !has(128) {
+        let claims = if !has(section::COMPENSATION_CLAIMS) {
             Vec::new()
         } else {
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CLAIM_COLUMNS} FROM compensation_claims WHERE case_id = $1 ORDER BY recorded_at, id")))
@@ -1776,7 +1793,7 @@ impl EngineStore {
             .map(claim_from)
             .collect::<Result<Vec<_>>>()?
         };
-        let risks = if !has(256) {
+        let risks = if !has(section::RISK_ASSESSMENTS) {
             Vec::new()
         } else {
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RISK_COLUMNS} FROM risk_assessments WHERE case_id = $1 ORDER BY assessed_on, recorded_at")))
@@ -1787,7 +1804,7 @@ impl EngineStore {
             .map(risk_from)
             .collect::<Result<Vec<_>>>()?
         };
-        let follow_ups = if !has(512) {
+        let follow_ups = if !has(section::FOLLOW_UPS) {
             Vec::new()
         } else {
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {FOLLOW_UP_COLUMNS} FROM follow_ups WHERE case_id = $1 ORDER BY due_on, id")))
@@ -1798,7 +1815,7 @@ impl EngineStore {
             .map(follow_up_from)
             .collect::<Result<Vec<_>>>()?
         };
-        let plans = if !has(1024) {
+        let plans = if !has(section::SUPPORT_PLANS) {
             Vec::new()
         } else {
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PLAN_COLUMNS} FROM support_plans WHERE case_id = $1 ORDER BY created_at, id")))
@@ -1821,7 +1838,7 @@ impl EngineStore {
                 .collect::<Result<Vec<_>>>()?
         };
         Ok(Some(CaseFile {
-            has_disclosures: has(2048),
+            has_disclosures: has(section::DISCLOSURES),
             follow_ups,
             plans,
             tasks,

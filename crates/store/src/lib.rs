@@ -141,6 +141,7 @@ pub mod sqlite {
         Migration { version: 22, name: "email_outbox", sql: include_str!("../migrations/sqlite/0022_email_outbox.sql") },
         Migration { version: 23, name: "audit_inbox", sql: include_str!("../migrations/sqlite/0023_audit_inbox.sql") },
         Migration { version: 24, name: "case_list_covering", sql: include_str!("../migrations/sqlite/0024_case_list_covering.sql") },
+        Migration { version: 25, name: "case_sections_present", sql: include_str!("../migrations/sqlite/0025_case_sections_present.sql") },
     ];
 
     impl EngineStore {
@@ -307,6 +308,11 @@ pub mod postgres {
         Migration { version: 22, name: "email_outbox", sql: include_str!("../migrations/postgres/0022_email_outbox.sql") },
         Migration { version: 23, name: "audit_inbox", sql: include_str!("../migrations/postgres/0023_audit_inbox.sql") },
         Migration { version: 24, name: "case_list_covering", sql: include_str!("../migrations/postgres/0024_case_list_covering.sql") },
+        Migration {
+            version: 25,
+            name: "case_sections_present",
+            sql: include_str!("../migrations/postgres/0025_case_sections_present.sql"),
+        },
     ];
 
     impl EngineStore {
@@ -701,5 +707,23 @@ mod tests {
             }
         }
         assert_eq!(sqlite::MIGRATIONS.len(), postgres::MIGRATIONS.len(), "both engines have the same migrations");
+    }
+
+    /// The bits the case page reads from `cases.sections_present` are the ones the triggers set,
+    /// on each engine: the migration backfills and marks every section table with its bit.
+    #[test]
+    fn section_bits_are_the_migrations() {
+        for (migrations, tables) in [(sqlite::MIGRATIONS, sqlite::section::TABLES), (postgres::MIGRATIONS, postgres::section::TABLES)] {
+            let m = migrations.iter().find(|m| m.name == "case_sections_present").map(|m| m.sql).unwrap_or_default();
+            for (table, bit) in tables {
+                let backfill = format!("sections_present | {bit} WHERE id IN (SELECT case_id FROM {table});");
+                assert!(m.contains(&backfill), "{table}: {backfill}");
+                let trigger = m.lines().skip_while(|l| !l.contains(&format!("AFTER INSERT ON {table} "))).take(2).collect::<String>();
+                assert!(
+                    trigger.contains(&format!("'{bit}'")) || trigger.contains(&format!("| {bit} WHERE id = NEW.case_id")),
+                    "{table}: trigger {trigger}"
+                );
+            }
+        }
     }
 }
