@@ -228,6 +228,9 @@ pub struct DataConfig {
     /// SQLite: once no fold of the audit inbox into the chain has succeeded for this many
     /// seconds, audited reads are refused (503) until one does.
     pub audit_inbox_limit_seconds: u32,
+    /// PostgreSQL: the most connections this server opens to the database (readers and writers
+    /// share them). More than the database host's cores can use only adds switching.
+    pub postgres_connections: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -257,7 +260,13 @@ impl Default for ServerConfig {
 }
 impl Default for DataConfig {
     fn default() -> Self {
-        Self { dir: PathBuf::from("./palermo-data"), database: String::new(), key_file: PathBuf::new(), audit_inbox_limit_seconds: 300 }
+        Self {
+            dir: PathBuf::from("./palermo-data"),
+            database: String::new(),
+            key_file: PathBuf::new(),
+            audit_inbox_limit_seconds: 300,
+            postgres_connections: palermo_store::DEFAULT_POSTGRES_CONNECTIONS,
+        }
     }
 }
 impl Default for SecurityConfig {
@@ -293,6 +302,7 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("data", "database", Kind::Str),
     ("data", "key_file", Kind::Str),
     ("data", "audit_inbox_limit_seconds", Kind::Int),
+    ("data", "postgres_connections", Kind::Int),
     ("security", "session_idle_minutes", Kind::Int),
     ("security", "session_absolute_hours", Kind::Int),
     ("security", "argon2_memory_kib", Kind::Int),
@@ -378,6 +388,9 @@ impl Config {
         }
         if !(1..=86_400).contains(&self.data.audit_inbox_limit_seconds) {
             return Err(err("data.audit_inbox_limit_seconds", "1 to 86400 seconds"));
+        }
+        if !(4..=500).contains(&self.data.postgres_connections) {
+            return Err(err("data.postgres_connections", "a whole number from 4 to 500 (and below the database's max_connections)"));
         }
         if !(1..=24 * 60).contains(&self.security.session_idle_minutes) {
             return Err(err("security.session_idle_minutes", "1 to 1440 minutes"));
@@ -504,6 +517,13 @@ mod tests {
         assert_eq!(e.key, "security.argon2_memory_kib");
         let e = Config::load(None, &env(&[("PALERMO_SERVER_HSTS", "maybe")])).unwrap_err();
         assert_eq!(e.key, "PALERMO_SERVER_HSTS");
+        let c = Config::load(None, &env(&[("PALERMO_DATA_POSTGRES_CONNECTIONS", "24")])).unwrap();
+        assert_eq!(c.data.postgres_connections, 24);
+        for bad in ["2", "501"] {
+            let e = Config::load(None, &env(&[("PALERMO_DATA_POSTGRES_CONNECTIONS", bad)])).unwrap_err();
+            assert_eq!(e.key, "data.postgres_connections");
+            assert!(e.to_string().contains("4 to 500"), "{e}");
+        }
     }
 
     #[test]

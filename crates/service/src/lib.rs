@@ -168,7 +168,7 @@ impl Palermo {
         }
         let witness = Arc::new(witness::HeadFile::open(config.audit_head_file())?);
         let unfolded_limit = std::time::Duration::from_secs(config.data.audit_inbox_limit_seconds.into());
-        let store = Store::connect_for_application(&config.database_url(), witness, unfolded_limit)
+        let store = Store::connect_for_application(&config.database_url(), witness, unfolded_limit, config.data.postgres_connections)
             .await
             .map_err(|e| ServiceError::Setup(e.to_string()))?;
         store.migrate(&clock.now().to_string()).await.map_err(|e| ServiceError::Setup(e.to_string()))?;
