@@ -16,6 +16,9 @@ fn is_decision_event(kind: &str) -> bool {
 
 pub struct EngineStore {
     readers: sqlx::Pool<DB>,
+    /// The case list's statements (see `list_cases`). PostgreSQL: a pool of its own whose
+    /// connections keep generic plans (`plan_cache_mode = force_generic_plan`); SQLite: the readers.
+    lists: sqlx::Pool<DB>,
     writer: sqlx::Pool<DB>,
     witness: Arc<dyn HeadWitness>,
     /// SQLite's audit inbox, when this store was opened for the application (see
@@ -2553,14 +2556,22 @@ impl EngineStore {
         }
         // CROSS JOIN: SQLite looks each row up, rather than walking the cases to find them.
         q.push(format!("{union_order} LIMIT {limit}) u CROSS JOIN cases c WHERE c.{key} = u.k{order} LIMIT {limit}"));
-        // The statements are kept prepared (sqlx's default). On PostgreSQL, after five executions a prepared
-        // statement may get a generic plan that cannot see its values; with the filter's codes
-        // and the limits bound, that plan was a sequential scan of every case for a rare stage
-        // of a large organisation (100–170 ms instead of 0.1 ms; docs/PERFORMANCE.md). The codes
-        // (closed lists) and the limits are therefore written into the statement
-        // ([`push_code`]), so each combination has a plan that sees them, and nothing is planned
-        // again per request (planning costs ~1 ms with the cases table's indexes).
-        let page = q.build().fetch_all(&self.readers).await?.iter().map(case_from).collect::<Result<Vec<_>>>()?;
+        // The statements are kept prepared (sqlx's default). The codes (closed lists) and the
+        // limits are written into the statement ([`push_code`]): a generic plan that could not
+        // see them was, with them bound, a sequential scan of every case for a rare stage of a
+        // large organisation (100–170 ms instead of 0.1 ms; docs/PERFORMANCE.md). What is still
+        // bound — the user's or organisation's id, a region, the cursor, a deadline — only picks
+        // where the walk starts in its relation's index, which fits every value alike, so on
+        // PostgreSQL these statements run on connections that keep generic plans ([`Self::lists`]):
+        // left to choose, PostgreSQL planned two executions in three anew (custom plans look
+        // cheaper when they know the id), at ~0.5 ms each with the cases table's indexes — a
+        // third of the list's time in the database. Not for a scope with shared cases (a
+        // referral's recipient): whether to walk the cases in order and probe the referrals, or
+        // read the recipient's referrals first, depends on how many that one organisation has.
+        // Nor for the counts below: with no order to follow, their generic plans scanned every
+        // case for a decision-maker's children (100–330 ms instead of ~1 ms; docs/PERFORMANCE.md).
+        let pool = if bs.iter().any(|b| matches!(b, Branch::Shared(_))) { &self.readers } else { &self.lists };
+        let page = q.build().fetch_all(pool).await?.iter().map(case_from).collect::<Result<Vec<_>>>()?;
         if !count {
             return Ok((page, None));
         }

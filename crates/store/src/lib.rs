@@ -163,7 +163,7 @@ pub mod sqlite {
                 (Some(path), Some(limit)) => Some(AuditInbox::open(&path, limit).await?),
                 _ => None,
             };
-            Ok(Self { readers, writer, witness, inbox })
+            Ok(Self { lists: readers.clone(), readers, writer, witness, inbox })
         }
 
         async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
@@ -318,9 +318,16 @@ pub mod postgres {
     impl EngineStore {
         pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>, connections: u32) -> Result<Self> {
             let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            // The case list's own connections keep generic plans (see `list_cases`).
+            let generic = opts.clone().options([("plan_cache_mode", "force_generic_plan")]);
             let pool =
                 PgPoolOptions::new().max_connections(connections).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
-            Ok(Self { readers: pool.clone(), writer: pool, witness, inbox: None })
+            let lists = PgPoolOptions::new()
+                .max_connections(list_connections(connections))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(generic)
+                .await?;
+            Ok(Self { readers: pool.clone(), lists, writer: pool, witness, inbox: None })
         }
 
         async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
@@ -380,6 +387,12 @@ enum Engine {
 /// database, 8 served the case page 5–7 % faster than 16, at a lower p99 (docs/PERFORMANCE.md):
 /// past the database's cores, more connections only add switching between its backends.
 pub const DEFAULT_POSTGRES_CONNECTIONS: u32 = 8;
+
+/// PostgreSQL: the case list's own pool beside a main pool of `connections` (half as many, at
+/// least 2), so a server opens at most `connections + list_connections(connections)`.
+pub fn list_connections(connections: u32) -> u32 {
+    (connections / 2).max(2)
+}
 
 /// The application's storage, on whichever engine the database URL names.
 #[derive(Clone)]
