@@ -414,8 +414,9 @@ impl Store {
     /// `unfolded_limit`: once no fold has succeeded for that long, reads are refused (their
     /// entries would be durable but outside the chain, where nothing would show them altered).
     ///
-    /// `postgres_connections`: on PostgreSQL, the most connections this process opens (the pool
-    /// that readers and writers share); SQLite keeps its own pools (one writer, eight readers).
+    /// `postgres_connections`: on PostgreSQL, the size of the main pool (readers and writers share
+    /// it); the case list's pages have a pool of [`list_connections`] beside it. SQLite keeps its
+    /// own pools (one writer, eight readers).
     pub async fn connect_for_application(
         url: &str,
         witness: Arc<dyn HeadWitness>,
