@@ -11,7 +11,10 @@
 # its consents and break-glass grants (need-to-know facts), the access decision, an audit entry
 # committed (group commit) before the answer, the person's identity decrypted, screening,
 # timeline with decrypted reasons, JSON. The list is GET /api/v1/cases?<filter>[&after=<cursor>]: nine
-# filters, each with its first six pages (keyset paging: a deep page costs what the first does).
+# filters, each with its first six pages (keyset paging: a deep page costs what the first does),
+# first as the competent authority, then as five roles at once — the competent authority, the
+# national coordinator (every case), a case worker and a service provider (their organisations'
+# cases and those referred to them) and a first responder — each request signed in as one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES=${CASES:-100000}
@@ -34,6 +37,37 @@ local urls = {}
 for line in io.lines(os.getenv("URLS_FILE")) do urls[#urls + 1] = line end
 request = function() return wrk.format("GET", urls[math.random(#urls)]) end
 LUA
+cat >"$LUA/roles.lua" <<'LUA'
+local reqs = {}
+for line in io.lines(os.getenv("URLS_FILE")) do
+  local cookie, url = line:match("^(%S+) (%S+)$")
+  reqs[#reqs + 1] = { cookie, url }
+end
+request = function()
+  local r = reqs[math.random(#reqs)]
+  return wrk.format("GET", r[2], { Cookie = r[1] })
+end
+LUA
+FILTERS=("stage=recovery_period" "stage=referred" "stage=assistance" "deadline=overdue" "deadline=week" "age_group=child" "exploitation_form=sexual" "kind=anonymous_notification" "")
+
+sign_in() {
+  curl -s -i -d "username=$1&password=palermo-demo-2026" "http://127.0.0.1:$PORT/sign-in" | grep -i '^set-cookie' | sed 's/^[^:]*: \([^;]*\).*/\1/'
+}
+
+# list_urls COOKIE: each filter's first page and the next five pages (keyset cursors) that user sees.
+list_urls() {
+  local f
+  for f in "${FILTERS[@]}"; do
+    local url="/api/v1/cases?$f"
+    for _ in 1 2 3 4 5 6; do
+      echo "$url"
+      local next
+      next=$(curl -s -H "Cookie: $1" "http://127.0.0.1:$PORT$url" | python3 -c 'import json,sys; n=json.load(sys.stdin).get("next"); print(n or "")')
+      [ -z "$next" ] && break
+      url="/api/v1/cases?$f&after=$next"
+    done
+  done
+}
 
 run() {
   local engine=$1 db=$2 dir=$3
@@ -51,7 +85,7 @@ run() {
   local pid=$!
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
   local cookie
-  cookie=$(curl -s -i -d 'username=competent-authority&password=palermo-demo-2026' "http://127.0.0.1:$PORT/sign-in" | grep -i '^set-cookie' | sed 's/^[^:]*: \([^;]*\).*/\1/')
+  cookie=$(sign_in competent-authority)
   : >"$LUA/ids"
   local after=""
   for _ in $(seq 1 20); do
@@ -61,22 +95,20 @@ run() {
     [ -z "$after" ] && break
   done
   # List URLs: each filter's first page and the next five pages (keyset cursors).
-  : >"$LUA/urls"
-  for f in "stage=recovery_period" "stage=referred" "stage=assistance" "deadline=overdue" "deadline=week" "age_group=child" "exploitation_form=sexual" "kind=anonymous_notification" ""; do
-    local url="/api/v1/cases?$f"
-    for _ in 1 2 3 4 5 6; do
-      echo "$url" >>"$LUA/urls"
-      local next
-      next=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT$url" | python3 -c 'import json,sys; n=json.load(sys.stdin).get("next"); print(n or "")')
-      [ -z "$next" ] && break
-      url="/api/v1/cases?$f&after=$next"
-    done
+  list_urls "$cookie" >"$LUA/urls"
+  : >"$LUA/roles"
+  for role in competent-authority coordinator case-worker service-provider first-responder; do
+    local c
+    c=$(sign_in $role)
+    list_urls "$c" | sed "s|^|$c |" >>"$LUA/roles"
   done
   echo "$engine: $(wc -l <"$LUA/ids") case ids sampled; the authority sees $(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])') cases"
   echo "$engine case page GET /api/v1/cases/{id}, wrk -t2 -c$CONNECTIONS -d$DURATION:"
   IDS_FILE="$LUA/ids" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/case.lua" -H "Cookie: $cookie" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|requests in'
   echo "$engine case list GET /api/v1/cases?<filter>[&after=<cursor>], wrk -t2 -c$CONNECTIONS -d$DURATION:"
   URLS_FILE="$LUA/urls" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/list.lua" -H "Cookie: $cookie" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|requests in'
+  echo "$engine case list, five roles ($(wc -l <"$LUA/roles") URLs), wrk -t2 -c$CONNECTIONS -d$DURATION:"
+  URLS_FILE="$LUA/roles" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/roles.lua" "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|requests in'
   kill $pid; wait $pid 2>/dev/null || true
 }
 

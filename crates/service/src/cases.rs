@@ -127,7 +127,7 @@ pub struct DeadlineView {
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseList {
     pub rows: Vec<CaseRow>,
-    /// How many cases match, counted up to 10,000.
+    /// How many cases match, counted up to [`palermo_store::CASE_COUNT_CAP`] (1,000).
     pub total: i64,
     /// More than `total` match.
     pub more: bool,

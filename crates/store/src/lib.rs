@@ -142,6 +142,7 @@ pub mod sqlite {
         Migration { version: 23, name: "audit_inbox", sql: include_str!("../migrations/sqlite/0023_audit_inbox.sql") },
         Migration { version: 24, name: "case_list_covering", sql: include_str!("../migrations/sqlite/0024_case_list_covering.sql") },
         Migration { version: 25, name: "case_sections_present", sql: include_str!("../migrations/sqlite/0025_case_sections_present.sql") },
+        Migration { version: 26, name: "case_list_all_regions", sql: include_str!("../migrations/sqlite/0026_case_list_all_regions.sql") },
     ];
 
     impl EngineStore {
@@ -312,6 +313,11 @@ pub mod postgres {
             version: 25,
             name: "case_sections_present",
             sql: include_str!("../migrations/postgres/0025_case_sections_present.sql"),
+        },
+        Migration {
+            version: 26,
+            name: "case_list_all_regions",
+            sql: include_str!("../migrations/postgres/0026_case_list_all_regions.sql"),
         },
     ];
 

@@ -187,6 +187,19 @@ async fn referrals_consent_and_access(app: &TestApp) {
     let second = r.json()["id"].clone();
     assert_eq!(shelter.get(&format!("/api/v1/cases/{id}")).await.status, 200);
     assert_eq!(shelter.get("/api/v1/cases").await.json()["total"], 1);
+    // Referred to the shelter twice over: still one case in its list, filtered or not; a filter
+    // the case does not meet lists nothing.
+    let r = fr.post_json(&format!("/api/v1/cases/{id}/referrals"), &json!({"service": beds})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    for f in ["", "?kind=referral", "?age_group=adult"] {
+        let l = shelter.get(&format!("/api/v1/cases{f}")).await.json();
+        assert_eq!((l["total"].as_i64(), l["rows"].as_array().map(Vec::len)), (Some(1), Some(1)), "{f}: {l}");
+        assert_eq!(l["rows"][0]["id"].as_str(), Some(id.as_str()), "{f}");
+    }
+    for f in ["?kind=anonymous_notification", "?age_group=child", "?stage=closed"] {
+        let l = shelter.get(&format!("/api/v1/cases{f}")).await.json();
+        assert_eq!((l["total"].as_i64(), l["rows"].as_array().map(Vec::len)), (Some(0), Some(0)), "{f}: {l}");
+    }
     assert_eq!(fr.post_json(&format!("/api/v1/cases/{id}/consent"), &consent(&w.shelter, "withdrawn")).await.status, 200);
     assert_eq!(shelter.get(&format!("/api/v1/cases/{id}")).await.status, 404);
     assert_eq!(shelter.get("/api/v1/cases").await.json()["total"], 0);
@@ -201,7 +214,7 @@ async fn referrals_consent_and_access(app: &TestApp) {
     assert_eq!(r.json()["basis"], "child_rule");
 
     // Every step is in the audit log.
-    for (action, n) in [("referral.send", 4), ("referral.accept", 1), ("referral.revoke", 1), ("service.record", 2)] {
+    for (action, n) in [("referral.send", 5), ("referral.accept", 1), ("referral.revoke", 1), ("service.record", 2)] {
         let sql: &'static str = format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND outcome = 'ok'").leak();
         assert_eq!(palermo_store::testing::count(&app.db_url, sql).await.unwrap(), n, "{action}");
     }

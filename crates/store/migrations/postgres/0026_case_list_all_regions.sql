@@ -1,0 +1,15 @@
+-- PostgreSQL's twin of the SQLite migration: the filter columns are INCLUDEd, so that an
+-- index-only scan can answer a walk where the visibility map allows.
+-- The national coordinator sees every case: the case list's walk for that scope has no relation
+-- to lead its index, only the list order. Until now it had `cases_by_updated (updated_at)` and
+-- `cases_by_deadline (deadline_on)`: each step read the case's table row for its id and filters,
+-- and a stage filter's count had no index to count on (80–110 ms a first page at 1M cases). These
+-- hold the order's columns, the tie-break and the filters, like migration 0024's indexes for the
+-- other relations, and replace the two narrower ones (every query those served, these serve). A
+-- stage or kind filter walks its own index in list order. No data changes.
+CREATE INDEX cases_list_all_updated ON cases(updated_at, id) INCLUDE (age_group, exploitation_form, kind, stage);
+CREATE INDEX cases_list_all_deadline ON cases(deadline_on, id) INCLUDE (age_group, exploitation_form, kind, stage);
+CREATE INDEX cases_list_all_stage ON cases(stage, updated_at, id) INCLUDE (age_group, exploitation_form, kind);
+CREATE INDEX cases_list_all_kind ON cases(kind, updated_at, id) INCLUDE (age_group, exploitation_form, stage);
+DROP INDEX cases_by_updated;
+DROP INDEX cases_by_deadline;
