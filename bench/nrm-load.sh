@@ -14,7 +14,8 @@
 # filters, each with its first six pages (keyset paging: a deep page costs what the first does),
 # first as the competent authority, then as five roles at once — the competent authority, the
 # national coordinator (every case), a case worker and a service provider (their organisations'
-# cases and those referred to them) and a first responder — each request signed in as one of them.
+# cases and those referred to them) and a first responder — each request signed in as one of
+# them, with four combinations of two filters besides.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES=${CASES:-100000}
@@ -49,20 +50,24 @@ request = function()
 end
 LUA
 FILTERS=("stage=recovery_period" "stage=referred" "stage=assistance" "deadline=overdue" "deadline=week" "age_group=child" "exploitation_form=sexual" "kind=anonymous_notification" "")
+# The five roles' load also combines filters, as people narrow a list down.
+COMBOS=("stage=referred&age_group=child" "deadline=overdue&stage=recovery_period" "exploitation_form=sexual&age_group=child" "kind=referral&stage=assistance")
 
 sign_in() {
   curl -s -i -d "username=$1&password=palermo-demo-2026" "http://127.0.0.1:$PORT/sign-in" | grep -i '^set-cookie' | sed 's/^[^:]*: \([^;]*\).*/\1/'
 }
 
-# list_urls COOKIE: each filter's first page and the next five pages (keyset cursors) that user sees.
+# list_urls COOKIE FILTER...: each filter's first page and the next five pages (keyset cursors)
+# that user sees.
 list_urls() {
-  local f
-  for f in "${FILTERS[@]}"; do
+  local cookie=$1 f
+  shift
+  for f in "$@"; do
     local url="/api/v1/cases?$f"
     for _ in 1 2 3 4 5 6; do
       echo "$url"
       local next
-      next=$(curl -s -H "Cookie: $1" "http://127.0.0.1:$PORT$url" | python3 -c 'import json,sys; n=json.load(sys.stdin).get("next"); print(n or "")')
+      next=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT$url" | python3 -c 'import json,sys; n=json.load(sys.stdin).get("next"); print(n or "")')
       [ -z "$next" ] && break
       url="/api/v1/cases?$f&after=$next"
     done
@@ -95,12 +100,12 @@ run() {
     [ -z "$after" ] && break
   done
   # List URLs: each filter's first page and the next five pages (keyset cursors).
-  list_urls "$cookie" >"$LUA/urls"
+  list_urls "$cookie" "${FILTERS[@]}" >"$LUA/urls"
   : >"$LUA/roles"
   for role in competent-authority coordinator case-worker service-provider first-responder; do
     local c
     c=$(sign_in $role)
-    list_urls "$c" | sed "s|^|$c |" >>"$LUA/roles"
+    list_urls "$c" "${FILTERS[@]}" "${COMBOS[@]}" | sed "s|^|$c |" >>"$LUA/roles"
   done
   echo "$engine: $(wc -l <"$LUA/ids") case ids sampled; the authority sees $(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$PORT/api/v1/cases" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])') cases"
   echo "$engine case page GET /api/v1/cases/{id}, wrk -t2 -c$CONNECTIONS -d$DURATION:"

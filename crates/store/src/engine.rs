@@ -2613,6 +2613,13 @@ impl EngineStore {
             let mut n = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM (SELECT 1 ");
             push_branch(&mut n, b);
             push_case_filter(&mut n, filter);
+            // All cases, on SQLite: counted in list order, along the walk's index, where a
+            // filter's cases are spread evenly. Left to choose, SQLite scanned the narrowest
+            // index holding the filter's column — for an age group, one that sorts by sex first
+            // (`cases_detected`), through hundreds of thousands of adults before the first child.
+            if !IS_POSTGRES && matches!(b, Branch::All) {
+                n.push(order);
+            }
             n.push(format!(" LIMIT {}) capped", CASE_COUNT_CAP + 1));
             let part: i64 = n.build_query_scalar().fetch_one(&self.readers).await?;
             if part > CASE_COUNT_CAP {

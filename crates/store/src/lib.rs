@@ -143,6 +143,11 @@ pub mod sqlite {
         Migration { version: 24, name: "case_list_covering", sql: include_str!("../migrations/sqlite/0024_case_list_covering.sql") },
         Migration { version: 25, name: "case_sections_present", sql: include_str!("../migrations/sqlite/0025_case_sections_present.sql") },
         Migration { version: 26, name: "case_list_all_regions", sql: include_str!("../migrations/sqlite/0026_case_list_all_regions.sql") },
+        Migration {
+            version: 27,
+            name: "case_list_filters_covering",
+            sql: include_str!("../migrations/sqlite/0027_case_list_filters_covering.sql"),
+        },
     ];
 
     impl EngineStore {
@@ -318,6 +323,11 @@ pub mod postgres {
             version: 26,
             name: "case_list_all_regions",
             sql: include_str!("../migrations/postgres/0026_case_list_all_regions.sql"),
+        },
+        Migration {
+            version: 27,
+            name: "case_list_filters_covering",
+            sql: include_str!("../migrations/postgres/0027_case_list_filters_covering.sql"),
         },
     ];
 
