@@ -2603,6 +2603,14 @@ impl EngineStore {
         if !count {
             return Ok((page, None));
         }
+        // A first page shorter than the limit is the whole list: each relation's walk found
+        // fewer cases than the limit, so it found all of its cases. Counting again would walk
+        // the same indexes a second time — for filters that few or no cases meet, the whole of
+        // a large organisation's.
+        if filter.after.is_none() && (page.len() as i64) < limit {
+            let total = page.len() as i64;
+            return Ok((page, Some(total)));
+        }
         // The total ignores the cursor: it is the size of the whole list.
         let filter = &CaseFilter { after: None, ..filter.clone() };
         // Count each relation on its own index, stopping at the cap (an OR over all of them
