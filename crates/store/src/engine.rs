@@ -642,31 +642,20 @@ fn push_branch(q: &mut sqlx::QueryBuilder<DB>, b: &Branch) {
 /// consent-based ones only while the latest referral consent to that organisation is `given`
 /// (domain::coordination).
 ///
-/// On SQLite the organisation's referrals are read first and each case looked up by id (CROSS
-/// JOIN fixes that order). Left to choose, with no statistics, SQLite walked an index of a
+/// The organisation's referrals are read first and each case looked up by id (on SQLite, CROSS
+/// JOIN fixes that order): a page costs what that organisation's live referrals cost, however
+/// many cases the country holds. Left to choose, SQLite (no statistics) walked an index of a
 /// filter's column (kind, stage) over every case that met it, testing each against the
 /// referrals: 0.3–0.7 s a page at 100k cases for `kind=referral`, a whole walk when nothing
-/// matched. This way a page costs what the organisation's live referrals cost, however many
-/// cases the country holds. PostgreSQL chooses between the two orders on its statistics.
+/// matched. The same shape on PostgreSQL, whose planner may still reorder it.
 fn push_shared(q: &mut sqlx::QueryBuilder<DB>, o: Uuid) {
-    let live = |q: &mut sqlx::QueryBuilder<DB>| {
-        q.push("FROM referrals r WHERE r.recipient_org_id = ").push_bind(o).push(
-            " AND r.status IN ('sent', 'accepted') AND (r.basis <> 'consent' OR EXISTS (SELECT 1 FROM consents k \
-             WHERE k.case_id = r.case_id AND k.purpose = 'referral' AND k.recipient_org_id = r.recipient_org_id AND k.status = 'given' \
-             AND NOT EXISTS (SELECT 1 FROM consents k2 WHERE k2.case_id = k.case_id AND k2.purpose = k.purpose \
-             AND k2.recipient_org_id = k.recipient_org_id AND k2.case_version > k.case_version)))",
-        );
-    };
-    if IS_POSTGRES {
-        q.push("FROM cases c WHERE c.id IN (SELECT r.case_id ");
-        live(q);
-        q.push(")");
-    } else {
-        // DISTINCT: a case referred twice to the organisation is one case of the list.
-        q.push("FROM (SELECT DISTINCT r.case_id AS shared_id ");
-        live(q);
-        q.push(") s CROSS JOIN cases c WHERE c.id = s.shared_id");
-    }
+    // DISTINCT: a case referred twice to the organisation is one case of the list.
+    q.push("FROM (SELECT DISTINCT r.case_id AS shared_id FROM referrals r WHERE r.recipient_org_id = ").push_bind(o).push(
+        " AND r.status IN ('sent', 'accepted') AND (r.basis <> 'consent' OR EXISTS (SELECT 1 FROM consents k \
+         WHERE k.case_id = r.case_id AND k.purpose = 'referral' AND k.recipient_org_id = r.recipient_org_id AND k.status = 'given' \
+         AND NOT EXISTS (SELECT 1 FROM consents k2 WHERE k2.case_id = k.case_id AND k2.purpose = k.purpose \
+         AND k2.recipient_org_id = k.recipient_org_id AND k2.case_version > k.case_version)))) s CROSS JOIN cases c WHERE c.id = s.shared_id",
+    );
 }
 
 /// A value of one of the domain's closed code lists (kind, stage, age group, exploitation
@@ -2589,17 +2578,16 @@ impl EngineStore {
         // see them was, with them bound, a sequential scan of every case for a rare stage of a
         // large organisation (100–170 ms instead of 0.1 ms; docs/PERFORMANCE.md). What is still
         // bound — the user's or organisation's id, a region, the cursor, a deadline — only picks
-        // where the walk starts in its relation's index, which fits every value alike, so on
+        // where the walk starts in its relation's index (or, for shared cases, which
+        // organisation's referrals are read: [`push_shared`]), which fits every value alike, so on
         // PostgreSQL these statements run on connections that keep generic plans ([`Self::lists`]):
         // left to choose, PostgreSQL planned two executions in three anew (custom plans look
         // cheaper when they know the id), at ~0.5 ms each with the cases table's indexes — a
-        // third of the list's time in the database. Not for a scope with shared cases (a
-        // referral's recipient): whether to walk the cases in order and probe the referrals, or
-        // read the recipient's referrals first, depends on how many that one organisation has.
-        // Nor for the counts below: with no order to follow, their generic plans scanned every
-        // case for a decision-maker's children (100–330 ms instead of ~1 ms; docs/PERFORMANCE.md).
-        let pool = if bs.iter().any(|b| matches!(b, Branch::Shared(_))) { &self.readers } else { &self.lists };
-        let page = q.build().fetch_all(pool).await?.iter().map(case_from).collect::<Result<Vec<_>>>()?;
+        // third of the list's time in the database; a case worker's four-relation statement took
+        // ~1.9 ms to plan, more than to run. Not the counts below: with no order to follow, their
+        // generic plans scanned every case for a decision-maker's children (100–330 ms instead of
+        // ~1 ms; docs/PERFORMANCE.md).
+        let page = q.build().fetch_all(&self.lists).await?.iter().map(case_from).collect::<Result<Vec<_>>>()?;
         if !count {
             return Ok((page, None));
         }
