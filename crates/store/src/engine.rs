@@ -701,12 +701,16 @@ fn push_case_filter(q: &mut sqlx::QueryBuilder<DB>, f: &CaseFilter) {
     if let Some(u) = f.case_worker {
         q.push(" AND c.case_worker_id = ").push_bind(u);
     }
+    // The cursor as one row-value comparison, which both engines seek to in the walk's index.
+    // Written as `a < t OR (a = t AND id < x)`, SQLite (its values bound) read the two halves
+    // separately and sorted them: every case between the cursor and the deadline filter's end,
+    // 5–9 ms a page of the coordinator's deadline lists at 1M cases.
     match f.after {
         Some(CaseCursor::Updated(t, id)) => {
-            q.push(" AND (c.updated_at < ").push_bind(t).push(" OR (c.updated_at = ").push_bind(t).push(" AND c.id < ").push_bind(id).push("))");
+            q.push(" AND (c.updated_at, c.id) < (").push_bind(t).push(", ").push_bind(id).push(")");
         }
         Some(CaseCursor::Deadline(d, id)) => {
-            q.push(" AND (c.deadline_on > ").push_bind(d).push(" OR (c.deadline_on = ").push_bind(d).push(" AND c.id > ").push_bind(id).push("))");
+            q.push(" AND (c.deadline_on, c.id) > (").push_bind(d).push(", ").push_bind(id).push(")");
         }
         None => {}
     }
@@ -2609,11 +2613,12 @@ impl EngineStore {
             let mut n = sqlx::QueryBuilder::<DB>::new("SELECT COUNT(*) FROM (SELECT 1 ");
             push_branch(&mut n, b);
             push_case_filter(&mut n, filter);
-            // All cases, on SQLite: counted in list order, along the walk's index, where a
-            // filter's cases are spread evenly. Left to choose, SQLite scanned the narrowest
-            // index holding the filter's column — for an age group, one that sorts by sex first
-            // (`cases_detected`), through hundreds of thousands of adults before the first child.
-            if !IS_POSTGRES && matches!(b, Branch::All) {
+            // On SQLite: counted in list order, along the walk's index, where a filter's cases
+            // are spread evenly. Left to choose, SQLite scanned another covering index holding
+            // the filter's column — for children, one sorted by sex first (`cases_detected`) or by
+            // kind first, through every adult or every anonymous notification (all adults) before
+            // the first child: 10–50 ms instead of 2.
+            if !IS_POSTGRES {
                 n.push(order);
             }
             n.push(format!(" LIMIT {}) capped", CASE_COUNT_CAP + 1));
