@@ -624,18 +624,27 @@ fn branches(scope: &CaseScope) -> Vec<Branch> {
 /// The cases of one relation: `FROM cases c WHERE <the relation>`, to which the caller ANDs its
 /// filter ([`push_case_filter`]).
 fn push_branch(q: &mut sqlx::QueryBuilder<DB>, b: &Branch) {
-    if let Branch::Shared(o) = b {
-        return push_shared(q, *o);
-    }
-    q.push("FROM cases c WHERE ");
     match b {
-        Branch::CaseWorker(u) => q.push("c.case_worker_id = ").push_bind(*u),
-        Branch::DecisionMaker(u) => q.push("c.decision_maker_id = ").push_bind(*u),
-        Branch::Owner(o) => q.push("c.owner_org_id = ").push_bind(*o),
-        Branch::Authority(o) => q.push("c.authority_org_id = ").push_bind(*o),
-        Branch::Region(r) => q.push("c.region = ").push_bind(r.clone()),
-        Branch::All | Branch::Shared(_) => q.push("1 = 1"),
-    };
+        Branch::CaseWorker(u) => {
+            q.push("FROM cases c WHERE c.case_worker_id = ").push_bind(*u);
+        }
+        Branch::DecisionMaker(u) => {
+            q.push("FROM cases c WHERE c.decision_maker_id = ").push_bind(*u);
+        }
+        Branch::Owner(o) => {
+            q.push("FROM cases c WHERE c.owner_org_id = ").push_bind(*o);
+        }
+        Branch::Authority(o) => {
+            q.push("FROM cases c WHERE c.authority_org_id = ").push_bind(*o);
+        }
+        Branch::Region(r) => {
+            q.push("FROM cases c WHERE c.region = ").push_bind(r.clone());
+        }
+        Branch::All => {
+            q.push("FROM cases c WHERE 1 = 1");
+        }
+        Branch::Shared(o) => push_shared(q, *o),
+    }
 }
 
 /// The cases shared with organisation `o`: a live referral to it whose basis stands —
