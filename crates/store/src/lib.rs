@@ -399,9 +399,10 @@ enum Engine {
 }
 
 /// The size of a process's main pool of PostgreSQL connections unless told otherwise
-/// (`data.postgres_connections`; the case list's pool, [`list_connections`], comes beside it). On a two-core machine running both the server and the
-/// database, 8 served the case page 5–7 % faster than 16, at a lower p99 (docs/PERFORMANCE.md):
-/// past the database's cores, more connections only add switching between its backends.
+/// (`data.postgres_connections`; the case list's pool, [`list_connections`], comes beside it).
+/// On a two-core machine running both the server and the database, 8 served the case page 5–7 %
+/// faster than 16, at a lower p99 (docs/PERFORMANCE.md): past the database's cores, more
+/// connections only add switching between its backends.
 pub const DEFAULT_POSTGRES_CONNECTIONS: u32 = 8;
 
 /// PostgreSQL: the case list's own pool beside a main pool of `connections` (half as many, at

@@ -396,7 +396,7 @@ async fn notifications_children_and_reconsideration(app: &TestApp) {
 }
 
 async fn generated_cases_cover_every_stage(app: &TestApp) {
-    let _w = world(app).await;
+    let w = world(app).await;
     let report = app.app.generate_cases(600, 7, &|_| {}).await.unwrap();
     assert_eq!(report.cases, 600);
     assert!(report.notifications > 10 && report.children > 50 && report.overdue > 0, "{report:?}");
@@ -452,8 +452,10 @@ async fn generated_cases_cover_every_stage(app: &TestApp) {
     assert_eq!(ca.get("/api/v1/cases?after=nonsense").await.status, 422);
     // The national coordinator sees every case: walked page by page, each list holds every case
     // that meets its filter, once (a cursor out of step with the order would skip or repeat).
-    app.user(&_w.operator, "nrm-coordinator", &["coordinator"]).await;
+    app.user(&w.operator, "nrm-coordinator", &["coordinator"]).await;
     let mut coord = app.signed_in("nrm-coordinator").await;
+    // Counted up to the cap, beyond which the list says "more than".
+    let cap = palermo_store::CASE_COUNT_CAP;
     for (filter, sql) in [
         ("", "SELECT COUNT(*) FROM cases"),
         ("stage=assistance", "SELECT COUNT(*) FROM cases WHERE stage = 'assistance'"),
@@ -464,8 +466,6 @@ async fn generated_cases_cover_every_stage(app: &TestApp) {
         let (mut seen, mut url) = (std::collections::HashSet::new(), format!("/api/v1/cases?{filter}"));
         loop {
             let page = coord.get(&url).await.json();
-            // Counted up to the cap, beyond which the list says "more than".
-            let cap = palermo_store::CASE_COUNT_CAP;
             assert_eq!((page["total"].as_i64(), page["more"].as_bool()), (Some(expected.min(cap)), Some(expected > cap)), "{filter}");
             for r in page["rows"].as_array().unwrap() {
                 assert!(seen.insert(r["id"].as_str().unwrap().to_owned()), "{filter}: a case twice");
