@@ -165,10 +165,18 @@ impl Palermo {
     /// Resolve a session token. Expired, idle, disabled or unknown sessions are refused alike.
     pub async fn authenticate(&self, token: &str) -> Result<Session> {
         let hash = token_hash(token);
-        let ctx = self.store.session_context(&hash).await?.ok_or(ServiceError::Unauthenticated)?;
         let now = self.now();
         let idle = Duration::minutes(self.config.security.session_idle_minutes);
-        if ctx.user.disabled || now >= ctx.session.expires_at || now - ctx.session.last_seen_at >= idle {
+        let refused =
+            |c: &palermo_store::SessionContext| c.user.disabled || now >= c.session.expires_at || now - c.session.last_seen_at >= idle;
+        // The session may come from the server's memory (PostgreSQL): one that looks refused is
+        // read again before it is ended (a kept copy's last-seen time can be older than the row).
+        let mut ctx = self.store.session_context(&hash).await?;
+        if ctx.as_ref().is_some_and(refused) {
+            ctx = self.store.session_context_fresh(&hash).await?;
+        }
+        let ctx = ctx.ok_or(ServiceError::Unauthenticated)?;
+        if refused(&ctx) {
             let _ = self.store.end_session(&hash, &[]).await;
             return Err(ServiceError::Unauthenticated);
         }

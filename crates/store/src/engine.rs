@@ -24,6 +24,11 @@ pub struct EngineStore {
     /// SQLite's audit inbox, when this store was opened for the application (see
     /// `audit_inbox_engine.rs`); `None` on PostgreSQL and for tools.
     inbox: Option<AuditInbox>,
+    /// PostgreSQL, opened for the application: the sessions resolved and not announced changed
+    /// since (see [`crate::session_cache`]); `None` on SQLite and for tools.
+    sessions: Option<Arc<crate::session_cache::SessionCache>>,
+    /// Dropped with the store: stops the session listener.
+    _stop_listening: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// SQLite's audit inbox: a database file of its own beside the main one (opened in the
@@ -813,6 +818,14 @@ impl EngineStore {
         Ok(Some(Head { seq, hash: to_hash(&prev)? }))
     }
 
+    /// [`Self::commit_with`] for a write to sessions or users: this server's kept sessions are
+    /// forgotten once it has committed, before it is answered.
+    async fn commit_sessions(&self, tx: Tx, audit: &[AuditEvent]) -> Result<()> {
+        let r = self.commit_with(tx, audit).await;
+        self.sessions_changed();
+        r
+    }
+
     /// Append the audit entries and commit; then tell the witness about the new head.
     async fn commit_with(&self, mut tx: Tx, audit: &[AuditEvent]) -> Result<()> {
         let head = Self::append_in(&mut tx, audit).await?;
@@ -1094,7 +1107,7 @@ impl EngineStore {
         if disabled {
             Self::end_sessions_in(&mut tx, id).await?;
         }
-        self.commit_with(tx, audit).await
+        self.commit_sessions(tx, audit).await
     }
 
     pub async fn set_password(&self, id: UserId, hash: &str, now: OffsetDateTime, audit: &[AuditEvent]) -> Result<()> {
@@ -1107,7 +1120,7 @@ impl EngineStore {
             .await?;
         found(r.rows_affected())?;
         Self::end_sessions_in(&mut tx, id).await?;
-        self.commit_with(tx, audit).await
+        self.commit_sessions(tx, audit).await
     }
 
     pub async fn set_mfa_secret(&self, id: UserId, secret: Option<&[u8]>, enabled: bool, now: OffsetDateTime, audit: &[AuditEvent]) -> Result<()> {
@@ -1126,7 +1139,7 @@ impl EngineStore {
             // A reset second factor ends every session of the account.
             Self::end_sessions_in(&mut tx, id).await?;
         }
-        self.commit_with(tx, audit).await
+        self.commit_sessions(tx, audit).await
     }
 
     pub async fn vault_get(&self, record_type: &str, record_id: Uuid) -> Result<Vec<VaultEntry>> {
@@ -1209,7 +1222,7 @@ impl EngineStore {
                 }
             }
         }
-        self.commit_with(tx, audit).await
+        self.commit_sessions(tx, audit).await
     }
 
     pub async fn get_throttle(&self, key: &str) -> Result<Option<ThrottleRecord>> {
@@ -1266,7 +1279,7 @@ impl EngineStore {
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(h).bind(user.0).execute(&mut *tx).await?;
         }
         Self::insert_session_in(&mut tx, session).await?;
-        self.commit_with(tx, audit).await
+        self.commit_sessions(tx, audit).await
     }
 
     pub async fn complete_mfa(
@@ -1294,7 +1307,7 @@ impl EngineStore {
         let r = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND user_id = $2").bind(old_session).bind(user.0).execute(&mut *tx).await?;
         found(r.rows_affected())?;
         Self::insert_session_in(&mut tx, session).await?;
-        self.commit_with(tx, audit).await
+        self.commit_sessions(tx, audit).await
     }
 
     pub async fn confirm_mfa(&self, user: UserId, step: i64, audit: &[AuditEvent]) -> Result<()> {
@@ -1310,10 +1323,34 @@ impl EngineStore {
         if r.rows_affected() == 0 {
             return Err(StoreError::Replay);
         }
-        self.commit_with(tx, audit).await
+        self.commit_sessions(tx, audit).await
     }
 
+    /// A session with its user: from memory where this server keeps sessions (PostgreSQL, see
+    /// [`crate::session_cache`]) and holds this one, from the database otherwise.
     pub async fn session_context(&self, token_hash: &[u8]) -> Result<Option<SessionContext>> {
+        let Some(cache) = &self.sessions else { return self.session_context_fresh(token_hash).await };
+        if let Some(ctx) = cache.get(token_hash) {
+            return Ok(Some(ctx));
+        }
+        let epoch = cache.epoch();
+        let ctx = self.session_context_fresh(token_hash).await?;
+        if let Some(c) = &ctx {
+            cache.keep(epoch, token_hash, c);
+        }
+        Ok(ctx)
+    }
+
+    /// This server wrote to sessions or users: it forgets the sessions it keeps before the
+    /// write is answered (other servers hear of it from migration 28's announcement).
+    fn sessions_changed(&self) {
+        if let Some(cache) = &self.sessions {
+            cache.forget_all();
+        }
+    }
+
+    /// A session with its user, read from the database.
+    pub async fn session_context_fresh(&self, token_hash: &[u8]) -> Result<Option<SessionContext>> {
         let row = sqlx::query(
             "SELECT u.id, u.organisation_id, u.username, u.display_name, u.roles, u.password_hash, u.locale, u.disabled, u.mfa_secret, u.mfa_enabled, \
              u.mfa_last_step, u.mfa_exempt, u.password_changed_at, u.created_at, u.updated_at, \
@@ -1364,18 +1401,21 @@ impl EngineStore {
             .execute(&mut *tx)
             .await?;
         found(r.rows_affected())?;
-        self.commit_with(tx, audit).await
+        self.commit_sessions(tx, audit).await
     }
 
     pub async fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<()> {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(token_hash).execute(&self.writer).await?;
+        if let Some(cache) = &self.sessions {
+            cache.touched(token_hash, now);
+        }
         Ok(())
     }
 
     pub async fn end_session(&self, token_hash: &[u8], audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
-        self.commit_with(tx, audit).await
+        self.commit_sessions(tx, audit).await
     }
 
     pub async fn sessions_of(&self, user: UserId) -> Result<i64> {

@@ -15,6 +15,7 @@ mod stored;
 mod justice_records;
 mod prevention_records;
 mod records;
+pub mod session_cache;
 mod sink;
 
 pub use justice_records::*;
@@ -148,6 +149,7 @@ pub mod sqlite {
             name: "case_list_filters_covering",
             sql: include_str!("../migrations/sqlite/0027_case_list_filters_covering.sql"),
         },
+        Migration { version: 28, name: "session_announcements", sql: include_str!("../migrations/sqlite/0028_session_announcements.sql") },
     ];
 
     impl EngineStore {
@@ -169,7 +171,7 @@ pub mod sqlite {
                 (Some(path), Some(limit)) => Some(AuditInbox::open(&path, limit).await?),
                 _ => None,
             };
-            Ok(Self { lists: readers.clone(), readers, writer, witness, inbox })
+            Ok(Self { lists: readers.clone(), readers, writer, witness, inbox, sessions: None, _stop_listening: None })
         }
 
         async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
@@ -329,13 +331,22 @@ pub mod postgres {
             name: "case_list_filters_covering",
             sql: include_str!("../migrations/postgres/0027_case_list_filters_covering.sql"),
         },
+        Migration {
+            version: 28,
+            name: "session_announcements",
+            sql: include_str!("../migrations/postgres/0028_session_announcements.sql"),
+        },
     ];
 
     impl EngineStore {
-        pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>, connections: u32) -> Result<Self> {
+        /// `cache_sessions`: keep resolved sessions in memory while the database announces
+        /// nothing about them (see [`crate::session_cache`]); for the application's server, not
+        /// for one-shot tools.
+        pub async fn connect(url: &str, witness: Arc<dyn HeadWitness>, connections: u32, cache_sessions: bool) -> Result<Self> {
             let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
             // The case list's own connections keep generic plans (see `list_cases`).
             let generic = opts.clone().options([("plan_cache_mode", "force_generic_plan")]);
+            let listen_opts = opts.clone();
             let pool =
                 PgPoolOptions::new().max_connections(connections).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
             let lists = PgPoolOptions::new()
@@ -343,7 +354,17 @@ pub mod postgres {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(generic)
                 .await?;
-            Ok(Self { readers: pool.clone(), lists, writer: pool, witness, inbox: None })
+            let (sessions, stop) = if cache_sessions {
+                let cache = Arc::new(crate::session_cache::SessionCache::default());
+                let (stop, stopped) = tokio::sync::oneshot::channel();
+                // The listener's own connection, opened when it subscribes.
+                let listen_pool = PgPoolOptions::new().max_connections(1).connect_lazy_with(listen_opts);
+                tokio::spawn(crate::session_cache::listen(listen_pool, cache.clone(), stopped));
+                (Some(cache), Some(stop))
+            } else {
+                (None, None)
+            };
+            Ok(Self { readers: pool.clone(), lists, writer: pool, witness, inbox: None, sessions, _stop_listening: stop })
         }
 
         async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>> {
@@ -450,7 +471,8 @@ impl Store {
         postgres_connections: u32,
     ) -> Result<Self> {
         let engine = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Engine::Postgres(postgres::EngineStore::connect(url, witness, postgres_connections).await?)
+            // Opened for the application (`audit_inbox` given): its server keeps sessions.
+            Engine::Postgres(postgres::EngineStore::connect(url, witness, postgres_connections, audit_inbox.is_some()).await?)
         } else if url.starts_with("sqlite:") {
             Engine::Sqlite(sqlite::EngineStore::connect(url, witness, audit_inbox).await?)
         } else {
@@ -554,7 +576,11 @@ delegate! {
 
     /// Confirm an enrolment made from the console with its first code.
     pub async fn confirm_mfa(&self, user: UserId, step: i64, audit: &[AuditEvent]) -> Result<()>;
+    /// A session with its user; on PostgreSQL a server may answer from the sessions it keeps
+    /// (see [`session_cache`]): refuse a session only on [`Store::session_context_fresh`].
     pub async fn session_context(&self, token_hash: &[u8]) -> Result<Option<SessionContext>>;
+    /// A session with its user, read from the database.
+    pub async fn session_context_fresh(&self, token_hash: &[u8]) -> Result<Option<SessionContext>>;
     pub async fn reauthenticate(&self, token_hash: &[u8], user: UserId, step: Option<i64>, now: time::OffsetDateTime, audit: &[AuditEvent]) -> Result<()>;
     pub async fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<()>;
     pub async fn end_session(&self, token_hash: &[u8], audit: &[AuditEvent]) -> Result<()>;

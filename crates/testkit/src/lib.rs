@@ -98,6 +98,11 @@ impl TestApp {
         let mut config = test_config(&dir, &db_url);
         adjust(&mut config);
         let clock = Arc::new(ManualClock::new(OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap()));
+        Some(Self::serve(engine, config, clock, dir, pg).await)
+    }
+
+    async fn serve(engine: Engine, config: Config, clock: Arc<ManualClock>, dir: PathBuf, pg: Option<(String, String)>) -> TestApp {
+        let db_url = config.data.database.clone();
         let app = Palermo::open(config, clock.clone()).await.expect("open app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -109,7 +114,19 @@ impl TestApp {
             })
             .await;
         });
-        Some(TestApp { engine, addr, app, clock, dir, db_url, pg, shutdown: Some(tx), secrets: Default::default() })
+        TestApp { engine, addr, app, clock, dir, db_url, pg, shutdown: Some(tx), secrets: Default::default() }
+    }
+
+    /// A second server on this one's database (PostgreSQL scale-out): its own data directory
+    /// holding a copy of the key file, the same clock. Stopping it leaves the database.
+    pub async fn spawn_beside(&self) -> TestApp {
+        let dir = std::env::temp_dir().join(format!("palermo-test-{}", unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = test_config(&dir, &self.db_url);
+        let key_file = config.key_file();
+        std::fs::create_dir_all(key_file.parent().expect("the key file's directory")).unwrap();
+        std::fs::copy(test_config(&self.dir, &self.db_url).key_file(), &key_file).expect("copy the key file");
+        Self::serve(self.engine, config, self.clock.clone(), dir, None).await
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -408,6 +408,81 @@ async fn reads_are_refused_once_the_audit_inbox_stays_unfolded_sqlite() {
     app.stop().await;
 }
 
+/// PostgreSQL, two servers on one database: each keeps the sessions it has resolved in memory
+/// (crate::session_cache), and forgets them when any server or tool changes a session, a user or
+/// an organisation — announced by migration 28's triggers. A change made on one server is
+/// refused on the other within moments (on the server that made it, at once), and a change made
+/// outside any server (SQL, the CLI) too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_on_one_database_hear_of_session_changes_postgres() {
+    let Some(a) = TestApp::spawn(Engine::Postgres).await else { return };
+    let b = a.spawn_beside().await;
+    let op = a.operator_org().await;
+    a.user(&op, "root", &["administrator"]).await;
+    let analyst = a.user(&op, "analyst5", &["analyst"]).await;
+
+    // Refused on B within 5 s (an announcement takes milliseconds).
+    async fn refused_soon(on_b: &mut palermo_testkit::Client) -> bool {
+        for _ in 0..50 {
+            if on_b.get("/api/v1/me").await.status == 401 {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    }
+    let on_b_with = |cookie: &Option<String>| {
+        let mut c = b.client();
+        c.cookie = cookie.clone();
+        c
+    };
+
+    // Signed in on A, used on B: B keeps the session. The proof that B answers from memory: with
+    // the announcing trigger off, the session's row deleted behind B's back is still accepted.
+    let user = a.signed_in("analyst5").await;
+    let mut on_b = on_b_with(&user.cookie);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // B's listener subscribes
+    assert_eq!(on_b.get("/api/v1/me").await.status, 200);
+    assert_eq!(on_b.get("/api/v1/me").await.status, 200);
+    a.sql("ALTER TABLE sessions DISABLE TRIGGER sessions_ended; DELETE FROM sessions; ALTER TABLE sessions ENABLE TRIGGER sessions_ended")
+        .await;
+    assert_eq!(on_b.get("/api/v1/me").await.status, 200, "B answers from the session it keeps");
+    // Any announced change (here: a user's row touched by SQL, as a tool would) makes B forget.
+    a.sql("UPDATE users SET updated_at = updated_at WHERE username = 'root'").await;
+    assert!(refused_soon(&mut on_b).await, "the deleted session refused on B once a change is announced");
+
+    // Sign-out on A: refused on A at once, on B within moments.
+    let mut user = a.signed_in("analyst5").await;
+    let mut on_b = on_b_with(&user.cookie);
+    assert_eq!(on_b.get("/api/v1/me").await.status, 200);
+    let cookie = user.cookie.clone();
+    assert_eq!(user.post_form("/sign-out", &[]).await.status, 303);
+    let mut stale_on_a = a.client();
+    stale_on_a.cookie = cookie;
+    assert_eq!(stale_on_a.get("/api/v1/me").await.status, 401, "refused at once on the server that signed out");
+    assert!(refused_soon(&mut on_b).await, "sign-out on A reaches B");
+
+    // An administrator on A disables the account: B refuses its session.
+    let user = a.signed_in("analyst5").await;
+    let mut on_b = on_b_with(&user.cookie);
+    assert_eq!(on_b.get("/api/v1/me").await.status, 200);
+    let mut admin = a.signed_in("root").await;
+    let r = admin.post_json(&format!("/api/v1/users/{}/disable", analyst.id), &json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(refused_soon(&mut on_b).await, "disabling on A reaches B");
+    drop(user);
+
+    // Changed outside any server (the CLI, SQL): an account disabled in the database.
+    a.sql("UPDATE users SET disabled = false WHERE username = 'analyst5'").await;
+    let user = a.signed_in("analyst5").await;
+    let mut on_b = on_b_with(&user.cookie);
+    assert_eq!(on_b.get("/api/v1/me").await.status, 200);
+    a.sql("UPDATE users SET disabled = true WHERE username = 'analyst5'").await;
+    assert!(refused_soon(&mut on_b).await, "a change made by SQL reaches B");
+    b.stop().await;
+    a.stop().await;
+}
+
 /// Run SQL on the SQLite audit inbox of the test's database.
 async fn inbox_sql(app: &TestApp, sql: &str) {
     let path = palermo_store::audit_inbox_path(&app.db_url).unwrap();
