@@ -819,7 +819,8 @@ impl EngineStore {
     }
 
     /// [`Self::commit_with`] for a write to sessions or users: this server's kept sessions are
-    /// forgotten once it has committed, before it is answered.
+    /// forgotten once it has committed, before it is answered. (A write that forgot to call this
+    /// would still be announced by migration 28's triggers — milliseconds later, not at once.)
     async fn commit_sessions(&self, tx: Tx, audit: &[AuditEvent]) -> Result<()> {
         let r = self.commit_with(tx, audit).await;
         self.sessions_changed();
@@ -1279,7 +1280,8 @@ impl EngineStore {
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(h).bind(user.0).execute(&mut *tx).await?;
         }
         Self::insert_session_in(&mut tx, session).await?;
-        self.commit_sessions(tx, audit).await
+        // A new session is in no server's memory: only a rehash changes what one may keep.
+        if rehash.is_some() { self.commit_sessions(tx, audit).await } else { self.commit_with(tx, audit).await }
     }
 
     pub async fn complete_mfa(

@@ -66,7 +66,7 @@ impl SessionCache {
     /// since (or the listener is not connected).
     pub fn keep(&self, epoch: u64, token_hash: &[u8], ctx: &SessionContext) {
         let Ok(mut map) = self.entries.lock() else { return };
-        // Checked under the lock that `forget_all` takes, so a forgetting is either seen here or
+        // Checked under the lock that `reset` takes, so a forgetting is either seen here or
         // clears what this inserts.
         if !self.listening.load(Ordering::SeqCst) || self.epoch.load(Ordering::SeqCst) != epoch {
             return;
@@ -88,28 +88,27 @@ impl SessionCache {
 
     /// Forget everything (an announcement, or this server's own write to sessions or users).
     pub fn forget_all(&self) {
+        self.reset(None);
+    }
+
+    /// Start or stop using the cache (the listener subscribed, or lost), forgetting everything.
+    fn set_listening(&self, on: bool) {
+        self.reset(Some(on));
+    }
+
+    /// Under the lock that [`SessionCache::keep`] takes: set the listening flag (if given), move
+    /// to a new epoch and clear — so a read kept concurrently is either seen here or refused.
+    fn reset(&self, listening: Option<bool>) {
         if let Ok(mut map) = self.entries.lock() {
+            if let Some(on) = listening {
+                self.listening.store(on, Ordering::SeqCst);
+            }
             self.epoch.fetch_add(1, Ordering::SeqCst);
             map.clear();
         } else {
             // A poisoned lock: stop using the cache altogether rather than trust it.
             self.listening.store(false, Ordering::SeqCst);
         }
-    }
-
-    fn set_listening(&self, on: bool) {
-        self.forget_all();
-        self.listening.store(on, Ordering::SeqCst);
-        self.forget_all();
-    }
-
-    /// Held entries (for tests).
-    pub fn len(&self) -> usize {
-        self.entries.lock().map(|m| m.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -470,7 +470,6 @@ async fn servers_on_one_database_hear_of_session_changes_postgres() {
     let r = admin.post_json(&format!("/api/v1/users/{}/disable", analyst.id), &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(refused_soon(&mut on_b).await, "disabling on A reaches B");
-    drop(user);
 
     // Changed outside any server (the CLI, SQL): an account disabled in the database.
     a.sql("UPDATE users SET disabled = false WHERE username = 'analyst5'").await;
