@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = palermo_linkage::clk::encode(r, b"fuzz secret");
         }
     }
-    if let Ok(clks) = palermo_linkage::csvio::read_clks("fuzz.csv", data) {
+    if let Ok((_, clks)) = palermo_linkage::csvio::read_clks("fuzz.csv", data) {
         let filters: Vec<_> = clks.into_iter().take(50).map(|(_, c)| c).collect();
         let _ = palermo_linkage::clk_match::match_one_to_one(&filters, &filters, 0.5);
     }

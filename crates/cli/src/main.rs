@@ -215,6 +215,11 @@ enum LinkCommand {
         /// A file holding the shared secret (at least 16 bytes; keep it as secret as a key).
         #[arg(long, value_name = "FILE")]
         secret_file: PathBuf,
+        /// Salt the name tokens: `none`, or `birth-year` (a common name no longer sets the same
+        /// bits in every record; costs recall where the years differ or one is missing — both
+        /// sides must choose the same, docs/LINKAGE.md).
+        #[arg(long, default_value = "none", value_parser = ["none", "birth-year"])]
+        salt: String,
     },
     /// Find one-to-one pairs between two CLK files: privacy-preserving blocking (bit-sample LSH),
     /// then match probabilities from each field segment's similarity, learned from the two files
@@ -505,34 +510,62 @@ fn link(cmd: LinkCommand) -> Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
-        LinkCommand::Encode { input, out, secret_file } => {
+        LinkCommand::Encode { input, out, secret_file, salt } => {
+            use palermo_linkage::clk::{self, Salt};
+            let salt = if salt == "birth-year" { Salt::BirthYear } else { Salt::None };
             let secret = std::fs::read(&secret_file).with_context(|| format!("cannot read {}", secret_file.display()))?;
             if secret.len() < 16 {
                 bail!("{}: the shared secret must be at least 16 bytes", secret_file.display());
             }
             let started = std::time::Instant::now();
             let records = csvio::read_records(&input.display().to_string(), open_file(&input)?)?;
-            let clks = dedupe::par_map(&records, |r| palermo_linkage::clk::encode(r, &secret));
+            let clks = dedupe::par_map(&records, |r| clk::encode_salted(r, &secret, salt));
             let mut w = create_file(&out)?;
-            writeln!(w, "id,{}", palermo_linkage::clk::FORMAT)?;
+            writeln!(w, "id,{}", salt.format())?;
             for (r, c) in records.iter().zip(&clks) {
-                writeln!(w, "{},{}", csvio::formula_safe(&r.id), palermo_linkage::clk::to_base64(c))?;
+                writeln!(w, "{},{}", csvio::formula_safe(&r.id), clk::to_base64(c))?;
             }
-            eprintln!("{} records encoded in {:.2} s", records.len(), started.elapsed().as_secs_f64());
+            w.flush()?;
+            eprintln!("{} records encoded ({}) in {:.2} s", records.len(), salt.describe(), started.elapsed().as_secs_f64());
+            // What the file shows to whoever holds it (docs/LINKAGE.md, "Threat model").
+            for (name, segment) in [("given-name", clk::GIVEN), ("family-name", clk::FAMILY)] {
+                let f = clk::segment_frequencies(&clks, segment);
+                let share = |k: usize| 100.0 * k as f64 / f.filled.max(1) as f64;
+                eprintln!(
+                    "{name} segments: {} filled, {} distinct; the most common is held by {} ({:.1} %), the ten most common by {} ({:.1} %)",
+                    f.filled,
+                    f.distinct,
+                    f.most_common,
+                    share(f.most_common),
+                    f.ten_most_common,
+                    share(f.ten_most_common)
+                );
+            }
         }
         LinkCommand::Match { a, b, out, threshold } => {
             if !(0.0..=1.0).contains(&threshold) {
                 bail!("--threshold must be between 0 and 1");
             }
-            let read = |p: &PathBuf| -> Result<(Vec<String>, Vec<palermo_linkage::clk::Clk>)> {
-                let mut ids = csvio::read_clks(&p.display().to_string(), open_file(p)?)?;
+            type Read = (palermo_linkage::clk::Salt, Vec<String>, Vec<palermo_linkage::clk::Clk>);
+            let read = |p: &PathBuf| -> Result<Read> {
+                let (salt, mut ids) = csvio::read_clks(&p.display().to_string(), open_file(p)?)?;
                 ids.sort_by(|x, y| x.0.cmp(&y.0));
-                Ok(ids.into_iter().unzip())
+                let (ids, clks) = ids.into_iter().unzip();
+                Ok((salt, ids, clks))
             };
             let started = std::time::Instant::now();
-            let (ida, ca) = read(&a)?;
-            let (idb, cb) = read(&b)?;
-            let matched = palermo_linkage::clk_match::match_one_to_one(&ca, &cb, threshold);
+            let (salt_a, ida, ca) = read(&a)?;
+            let (salt_b, idb, cb) = read(&b)?;
+            if salt_a != salt_b {
+                bail!(
+                    "{} is {} and {} is {}: their name bits would not line up. Both sides must encode with the same --salt",
+                    a.display(),
+                    salt_a.describe(),
+                    b.display(),
+                    salt_b.describe()
+                );
+            }
+            let matched = palermo_linkage::clk_match::match_salted(&ca, &cb, threshold, salt_a);
             let mut w = create_file(&out)?;
             writeln!(w, "id_a,id_b,probability")?;
             for (x, y, p) in &matched.pairs {

@@ -4,8 +4,8 @@
 //! one-to-one matching at several Dice thresholds twice: with the locality-sensitive blocking of
 //! `link match`, and comparing every pair (no blocking: the ceiling of the encoding itself).
 
-use palermo_linkage::clk::{Clk, SEGMENTS, common_bits, dice_of, encode, popcount};
-use palermo_linkage::clk_match::{LEVEL_NAMES, Side, candidates, match_by_dice, match_candidates, match_one_to_one};
+use palermo_linkage::clk::{Clk, SEGMENTS, Salt, common_bits, dice_of, encode_salted, popcount};
+use palermo_linkage::clk_match::{LEVEL_NAMES, Side, candidates, match_by_dice, match_candidates, match_salted};
 use palermo_linkage::generate::{generate, split_two};
 use std::collections::{HashMap, HashSet};
 
@@ -45,8 +45,10 @@ fn main() {
     let in_b: HashSet<usize> = pb.iter().copied().collect();
     let both = pa.iter().filter(|p| in_b.contains(p)).count();
     let secret = b"experiment secret";
-    let ca: Vec<Clk> = a.iter().map(|r| encode(r, secret)).collect();
-    let cb: Vec<Clk> = b.iter().map(|r| encode(r, secret)).collect();
+    // SALT=birth-year encodes as `link encode --salt birth-year` does.
+    let salt = if std::env::var("SALT").as_deref() == Ok("birth-year") { Salt::BirthYear } else { Salt::None };
+    let ca: Vec<Clk> = a.iter().map(|r| encode_salted(r, secret, salt)).collect();
+    let cb: Vec<Clk> = b.iter().map(|r| encode_salted(r, secret, salt)).collect();
     let countb: Vec<u32> = cb.iter().map(popcount).collect();
     println!("{} x {} records, {both} persons on both sides", a.len(), b.len());
     // Every pair at or above the lowest threshold tried.
@@ -101,7 +103,7 @@ fn main() {
     println!("true pairs not blocked, by vector: {:?}", &missed[..missed.len().min(12)]);
     for t in [0.1, 0.3, 0.5, 0.7, 0.9, 0.99] {
         let started = std::time::Instant::now();
-        let m = match_one_to_one(&ca, &cb, t);
+        let m = match_salted(&ca, &cb, t, salt);
         let (p, r, f) = score(&m.pairs, &pa, &pb, both);
         println!("probability {t:.2}: P {p:.3} R {r:.3} F1 {f:.3} ({:.2} s)", started.elapsed().as_secs_f64());
     }
@@ -120,7 +122,7 @@ fn main() {
             );
         }
     }
-    let matched = match_one_to_one(&ca, &cb, 0.5);
+    let matched = match_salted(&ca, &cb, 0.5, salt);
     let mut false_links: HashMap<[u8; 7], (usize, f64)> = HashMap::new();
     let mut true_links: HashMap<[u8; 7], usize> = HashMap::new();
     for (x, y, p) in &matched.pairs {

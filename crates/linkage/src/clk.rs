@@ -25,6 +25,45 @@ pub type Clk = [u64; WORDS];
 /// The encoding's format, written in the header of a CLK file (`id,palermo-clk-v3`) so that
 /// files of another format or schema are refused rather than compared.
 pub const FORMAT: &str = "palermo-clk-v3";
+/// The same format with the name tokens salted by the year of birth ([`Salt::BirthYear`]).
+pub const FORMAT_SALTED_BY_BIRTH_YEAR: &str = "palermo-clk-v3-salted-birth-year";
+
+/// Hardening of the name tokens against frequency attacks (docs/LINKAGE.md, "Salting").
+/// Salted by the year of birth, a name sets bits that depend on the year too: one common name
+/// becomes one pattern per birth year, each about as rare as that name in that year, so the
+/// frequency table of identical name segments that a CLK file reveals is flattened. The cost is
+/// recall: two records of one person whose years differ (an estimated year, a typo) or where one
+/// has no date share no name bits. Records without a year are salted alike (`?`), so they still
+/// meet each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Salt {
+    #[default]
+    None,
+    BirthYear,
+}
+
+impl Salt {
+    /// The format written in a CLK file's header.
+    pub fn format(self) -> &'static str {
+        match self {
+            Salt::None => FORMAT,
+            Salt::BirthYear => FORMAT_SALTED_BY_BIRTH_YEAR,
+        }
+    }
+
+    /// The salting of a CLK file, from its header's format; `None` for an unknown format.
+    pub fn of_format(format: &str) -> Option<Salt> {
+        [Salt::None, Salt::BirthYear].into_iter().find(|s| s.format() == format)
+    }
+
+    /// How the salting is named to people (messages, `--salt`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Salt::None => "not salted",
+            Salt::BirthYear => "salted by the year of birth",
+        }
+    }
+}
 
 /// A segment of the filter: the 64-bit words `words.0..words.1` hold one compared field's
 /// tokens and nothing else, so two filters can be compared field by field.
@@ -126,18 +165,35 @@ fn field_values(r: &Record) -> Vec<(usize, Vec<String>)> {
     ]
 }
 
-/// Encode one record with the shared secret.
+/// Encode one record with the shared secret (names not salted).
 pub fn encode(r: &Record, secret: &[u8]) -> Clk {
+    encode_salted(r, secret, Salt::None)
+}
+
+/// Encode one record with the shared secret, the name tokens salted as `salt` says.
+pub fn encode_salted(r: &Record, secret: &[u8], salt: Salt) -> Clk {
     let mut clk = [0u64; WORDS];
     let Ok(base) = <Hmac<Sha256> as Mac>::new_from_slice(secret) else { return clk };
+    let name_salt = match salt {
+        Salt::None => None,
+        Salt::BirthYear => Some(match r.date_of_birth.as_deref().and_then(Dob::parse) {
+            Some(d) => format!("y{}", d.year),
+            None => "y?".to_owned(),
+        }),
+    };
     for (field, tokens) in field_values(r) {
         let Some(spec) = SCHEMA.get(field) else { continue };
         let Some(segment) = SEGMENTS.get(spec.segment) else { continue };
         let (first, bits) = (segment.words.0 * 64, (segment.words.1 - segment.words.0) as u64 * 64);
+        let salted = name_salt.as_deref().filter(|_| spec.segment == GIVEN || spec.segment == FAMILY);
         for t in tokens {
             let mut mac = base.clone();
             mac.update(spec.hashed_as.as_bytes());
             mac.update(&[0]);
+            if let Some(y) = salted {
+                mac.update(y.as_bytes());
+                mac.update(&[0]);
+            }
             mac.update(t.as_bytes());
             let d = mac.finalize().into_bytes();
             // Double hashing: positions h1 + i·h2 for i in 0..k.
@@ -152,6 +208,39 @@ pub fn encode(r: &Record, secret: &[u8]) -> Clk {
         }
     }
     clk
+}
+
+/// What a CLK file shows of one segment to whoever holds it: how many records fill it, how many
+/// distinct values it takes, and how many records hold the most common one and the ten most
+/// common ones. The most common values are what a frequency attack aligns with a population's
+/// most common names (docs/LINKAGE.md); salting spreads them out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentFrequencies {
+    pub filled: usize,
+    pub distinct: usize,
+    pub most_common: usize,
+    pub ten_most_common: usize,
+}
+
+/// [`SegmentFrequencies`] of segment `segment` (an index into [`SEGMENTS`]) over `clks`.
+pub fn segment_frequencies(clks: &[Clk], segment: usize) -> SegmentFrequencies {
+    let Some(s) = SEGMENTS.get(segment) else {
+        return SegmentFrequencies { filled: 0, distinct: 0, most_common: 0, ten_most_common: 0 };
+    };
+    let mut counts: std::collections::HashMap<&[u64], usize> = std::collections::HashMap::new();
+    for c in clks {
+        if let Some(w) = c.get(s.words.0..s.words.1).filter(|w| w.iter().any(|x| *x != 0)) {
+            *counts.entry(w).or_default() += 1;
+        }
+    }
+    let mut sizes: Vec<usize> = counts.into_values().collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    SegmentFrequencies {
+        filled: sizes.iter().sum(),
+        distinct: sizes.len(),
+        most_common: sizes.first().copied().unwrap_or(0),
+        ten_most_common: sizes.iter().take(10).sum(),
+    }
 }
 
 pub fn popcount(c: &Clk) -> u32 {
@@ -299,6 +388,45 @@ mod tests {
     }
 
     #[test]
+    fn salting_by_birth_year_spreads_a_name_over_the_years_and_leaves_the_rest_alone() {
+        let k = b"shared secret between two ministries";
+        let salted = |g: &str, d: &str| encode_salted(&rec(g, "Hassan", d), k, Salt::BirthYear);
+        let (a, b) = (salted("Mohammed", "1990-03-07"), salted("محمد", "1990-07-03"));
+        let c = salted("Mohammed", "1991-03-07");
+        let n = segment_counts(&a);
+        // Same name, same year: the name segments agree as unsalted ones do.
+        assert_eq!(segment_common(&a, &b)[FAMILY], n[FAMILY]);
+        assert!(segment_common(&a, &b)[GIVEN] >= n[GIVEN] / 2);
+        // Same name, another year: the name segments share no more than random bits, the date most.
+        let ac = segment_common(&a, &c);
+        assert!(ac[GIVEN] < n[GIVEN] / 4 && ac[FAMILY] < n[FAMILY] / 4, "{ac:?} {n:?}");
+        assert!(ac[DATE_OF_BIRTH] > 0);
+        // Only the names are salted: every other segment is the unsalted one.
+        let plain = encode(&rec("Mohammed", "Hassan", "1990-03-07"), k);
+        for s in [DATE_OF_BIRTH, SEX, PHONE, NATIONALITY, PLACE_OF_BIRTH] {
+            let w = SEGMENTS[s].words;
+            assert_eq!(a[w.0..w.1], plain[w.0..w.1], "{}", SEGMENTS[s].name);
+        }
+        assert_ne!(a[0..8], plain[0..8]);
+        // Records without a year are salted alike, so they still meet each other.
+        let (x, y) = (salted("Mohammed", ""), salted("Mohammed", "unknown"));
+        assert_eq!(x[0..8], y[0..8]);
+        // The header names the salting, and only known formats are read.
+        for s in [Salt::None, Salt::BirthYear] {
+            assert_eq!(Salt::of_format(s.format()), Some(s));
+        }
+        assert_eq!(Salt::of_format("palermo-clk-v2"), None);
+        // Over a population the most common name segment is shared by fewer records when salted.
+        let (recs, _) = crate::generate::generate(3_000, 11);
+        let plain: Vec<Clk> = recs.iter().map(|r| encode(r, k)).collect();
+        let salted: Vec<Clk> = recs.iter().map(|r| encode_salted(r, k, Salt::BirthYear)).collect();
+        let (p, q) = (segment_frequencies(&plain, GIVEN), segment_frequencies(&salted, GIVEN));
+        assert_eq!(p.filled, q.filled);
+        assert!(q.distinct > 3 * p.distinct, "{p:?} {q:?}");
+        assert!(q.most_common * 4 < p.most_common, "{p:?} {q:?}");
+    }
+
+    #[test]
     fn crossed_names_line_up_and_the_published_schema_is_the_one_used() {
         let k = b"shared secret between two ministries";
         let a = encode(&rec("Dragan", "Ionescu", "1990-03-07"), k);
@@ -325,5 +453,9 @@ mod tests {
             assert_eq!(p["k"], f.k, "{}", f.name);
             assert_eq!(p["segment"], SEGMENTS[f.segment].name, "{}", f.name);
         }
+        let salting = &published["salting"];
+        assert_eq!(salting["format"], Salt::BirthYear.format());
+        let salted: Vec<&str> = SCHEMA.iter().filter(|f| f.segment == GIVEN || f.segment == FAMILY).map(|f| f.name).collect();
+        assert_eq!(salting["applies_to"], serde_json::json!(salted));
     }
 }

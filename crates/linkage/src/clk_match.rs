@@ -8,8 +8,8 @@
 //! nothing needs the secret. What the segments let an attacker learn is in docs/LINKAGE.md.
 
 use crate::clk::{
-    Clk, DATE_OF_BIRTH, FAMILY, GIVEN, NATIONALITY, NSEG, PHONE, PLACE_OF_BIRTH, SEX, common_bits, cross_common, dice_of, popcount,
-    segment_common, segment_counts,
+    Clk, DATE_OF_BIRTH, FAMILY, GIVEN, NATIONALITY, NSEG, PHONE, PLACE_OF_BIRTH, SCHEMA, SEX, Salt, common_bits, cross_common, dice_of,
+    popcount, segment_common, segment_counts,
 };
 use crate::rng::Rng;
 use std::collections::HashMap;
@@ -151,6 +151,32 @@ impl Frequencies {
             }
         }
         Frequencies { counts, total: (a.hashes.len() + b.hashes.len()).max(1) as f64 }
+    }
+
+    /// Salted by the year of birth, a name segment's share is its name's share among the
+    /// records of its year (or of records without a date) times that group's share of all
+    /// records. What equal names say beyond the year is the first; so the shares of a side with
+    /// salted names are divided by the chance that two records fall in one group: for a record
+    /// without a date, the share of records without one; for a dated record, the chance that two
+    /// dated records share a year, from the records that give only a year (their date segment is
+    /// the year's bits alone, so equal segments are equal years).
+    fn salt_groups(a: &Side, b: &Side) -> (f64, f64) {
+        let (mut total, mut undated) = (0usize, 0usize);
+        let mut years: HashMap<u64, usize> = HashMap::new();
+        let year_bits = SCHEMA.iter().find(|f| f.segment == DATE_OF_BIRTH).map_or(0, |f| f.k) as u16;
+        for side in [a, b] {
+            for (counts, hashes) in side.counts.iter().zip(&side.hashes) {
+                total += 1;
+                match counts[DATE_OF_BIRTH] {
+                    0 => undated += 1,
+                    n if n <= year_bits => *years.entry(hashes[DATE_OF_BIRTH]).or_default() += 1,
+                    _ => {}
+                }
+            }
+        }
+        let year_only: usize = years.values().sum();
+        let same_year = if year_only == 0 { 1.0 } else { years.values().map(|&n| (n as f64 / year_only as f64).powi(2)).sum::<f64>() };
+        ((undated as f64 / total.max(1) as f64).max(1e-6), same_year.max(1e-6))
     }
 
     /// The share of records holding this exact name segment (at least one record's share).
@@ -434,7 +460,14 @@ fn em_session(
 /// sessions, one over pairs with equal (complete) birth dates, which gives m of the names and
 /// the other fields, one over pairs with equal given and family names, which gives m of the date.
 /// The prior is left for [`match_candidates`] to estimate.
-pub fn learn(a: &Side, b: &Side) -> FieldModel {
+///
+/// Salted by the year of birth ([`Salt::BirthYear`]), names and dates are no longer independent:
+/// two records' name segments can agree only if their years do. Pairs chosen for an equal date
+/// share a year, so their non-matches agree on names far more often than random pairs do (and
+/// pairs chosen for equal names share a year, so their dates agree more). Left with the random
+/// pairs' u, EM would take those non-matches for matches; so each session's u of the segments
+/// that depend on its choice is taken from the session's own pairs (mostly non-matches).
+pub fn learn(a: &Side, b: &Side, salt: Salt) -> FieldModel {
     let (na, nb) = (a.clks.len(), b.clks.len());
     let mut rng = Rng::new(0x0c1c);
     let mut counts = [[1.0; LEVELS]; NSEG]; // one pseudo-count per level
@@ -462,13 +495,43 @@ pub fn learn(a: &Side, b: &Side) -> FieldModel {
         }
     }
     let mut model = FieldModel { prior: 0.1, m: [[0.55, 0.05, 0.2, 0.1, 0.05, 0.03, 0.02]; NSEG], u, em_iterations: 0 };
+    // u of `segments` over the session's own pairs, when the salting ties them to its choice.
+    let session_u = |pairs: &[(u32, u32)], segments: &[usize]| -> FieldModel {
+        let mut start = model.clone();
+        if salt == Salt::None {
+            return start;
+        }
+        let mut counts = [[1.0; LEVELS]; NSEG];
+        for v in crate::dedupe::par_map(pairs, |&(x, y)| a.vector(x as usize, b, y as usize)).into_iter().flatten() {
+            add(&mut counts, &v, 1.0);
+        }
+        let own = normalised(counts);
+        for &s in segments {
+            if let (Some(x), Some(y)) = (start.u.get_mut(s), own.get(s)) {
+                *x = *y;
+            }
+        }
+        start
+    };
     let by_date = pairs_equal_on(a, b, &[DATE_OF_BIRTH], min_date_bits(), 50, 300_000, &mut rng);
-    let (m1, i1) = em_session(a, b, &by_date, &[DATE_OF_BIRTH], &[], &model);
+    let all: Vec<usize> = (0..NSEG).collect();
+    let same_year = session_u(&by_date, &all);
+    let (m1, i1) = em_session(a, b, &by_date, &[DATE_OF_BIRTH], &[], &same_year);
     let by_name = pairs_equal_on(a, b, &[GIVEN, FAMILY], 1, 50, 300_000, &mut rng);
-    let (m2, i2) = em_session(a, b, &by_name, &[GIVEN, FAMILY], &[], &FieldModel { m: m1, ..model.clone() });
+    let (m2, i2) = em_session(a, b, &by_name, &[GIVEN, FAMILY], &[], &FieldModel { m: m1, ..session_u(&by_name, &all) });
     model.m = m1;
     if let (Some(x), Some(y)) = (model.m.get_mut(DATE_OF_BIRTH), m2.get(DATE_OF_BIRTH)) {
         *x = *y;
+    }
+    // Salted, equal or similar names already say that the years agree, which the date segment
+    // says again: names are weighed against people of one year (the first session's own pairs),
+    // not against random pairs, so that the year is counted once.
+    if salt != Salt::None {
+        for s in NAME_SEGMENTS {
+            if let (Some(x), Some(y)) = (model.u.get_mut(s), same_year.u.get(s)) {
+                *x = *y;
+            }
+        }
     }
     model.em_iterations = i1 + i2;
     model
@@ -505,20 +568,26 @@ pub struct Matched {
 /// One-to-one pairs whose match probability is at least `threshold`, greedily from the highest
 /// weight down.
 pub fn match_one_to_one(a: &[Clk], b: &[Clk], threshold: f64) -> Matched {
+    match_salted(a, b, threshold, Salt::None)
+}
+
+/// [`match_one_to_one`] for two files encoded with the salting `salt` (both sides alike).
+pub fn match_salted(a: &[Clk], b: &[Clk], threshold: f64, salt: Salt) -> Matched {
     let (sa, sb) = (Side::new(a), Side::new(b));
     let cand = candidates_of(&sa, &sb);
-    match_sides(&sa, &sb, cand, threshold)
+    match_sides(&sa, &sb, cand, threshold, salt)
 }
 
 /// [`match_one_to_one`] over given candidate pairs (sorted by the index in `a`).
 pub fn match_candidates(a: &[Clk], b: &[Clk], cand: Vec<(u32, u32)>, threshold: f64) -> Matched {
-    match_sides(&Side::new(a), &Side::new(b), cand, threshold)
+    match_sides(&Side::new(a), &Side::new(b), cand, threshold, Salt::None)
 }
 
-fn match_sides(sa: &Side, sb: &Side, cand: Vec<(u32, u32)>, threshold: f64) -> Matched {
+fn match_sides(sa: &Side, sb: &Side, cand: Vec<(u32, u32)>, threshold: f64, salt: Salt) -> Matched {
     let (a, b) = (sa.clks, sb.clks);
-    let mut model = learn(sa, sb);
+    let mut model = learn(sa, sb, salt);
     let freq = Frequencies::of(sa, sb);
+    let salt_groups = (salt != Salt::None).then(|| Frequencies::salt_groups(sa, sb));
     // log2(m / u) of an equal name segment, to be replaced by log2(m / share of that value).
     let equal_bf = NAME_SEGMENTS.map(|s| model.bf(s, 0));
     let equal_m = NAME_SEGMENTS.map(|s| model.m.get(s).map_or(1.0, |m| m[0]));
@@ -533,7 +602,12 @@ fn match_sides(sa: &Side, sb: &Side, cand: Vec<(u32, u32)>, threshold: f64) -> M
                 if v.get(s) == Some(&0)
                     && let Some(h) = sa.hashes.get(x as usize).map(|n| n[s])
                 {
-                    w += (equal_m[i] / freq.share(i, h)).log2() - equal_bf[i];
+                    let group = match salt_groups {
+                        Some((undated, _)) if sa.counts.get(x as usize).is_some_and(|c| c[DATE_OF_BIRTH] == 0) => undated,
+                        Some((_, same_year)) => same_year,
+                        None => 1.0,
+                    };
+                    w += (equal_m[i] * group / freq.share(i, h)).log2() - equal_bf[i];
                 }
             }
             out.push((y, w));

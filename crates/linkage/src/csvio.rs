@@ -105,21 +105,23 @@ pub fn read_labels(name: &str, input: impl Read) -> Result<std::collections::Has
     Ok(out)
 }
 
-/// A CLK file (`palermo link encode`): header `id,palermo-clk-v3`, then one id and base64 filter
-/// per line. A file of another format is refused: its filters would not line up.
-pub fn read_clks(name: &str, input: impl Read) -> Result<Vec<(String, crate::clk::Clk)>, LinkageError> {
+/// A CLK file (`palermo link encode`): header `id,palermo-clk-v3` (or
+/// `id,palermo-clk-v3-salted-birth-year`), then one id and base64 filter per line. Returns the
+/// file's salting with its rows. A file of another format is refused: its filters would not line up.
+pub fn read_clks(name: &str, input: impl Read) -> Result<(crate::clk::Salt, Vec<(String, crate::clk::Clk)>), LinkageError> {
     let mut rdr = csv::Reader::from_reader(input);
     let header = rdr.headers().map_err(|e| input_err(name, format!("line 1: {e}")))?;
-    if header.get(1) != Some(crate::clk::FORMAT) {
+    let Some(salt) = header.get(1).and_then(crate::clk::Salt::of_format) else {
         return Err(input_err(
             name,
             format!(
-                "line 1: expected the header id,{} (a file from `palermo link encode` of this version); found {:?}. Both sides must encode with the same schema",
+                "line 1: expected the header id,{} or id,{} (a file from `palermo link encode` of this version); found {:?}. Both sides must encode with the same schema",
                 crate::clk::FORMAT,
+                crate::clk::FORMAT_SALTED_BY_BIRTH_YEAR,
                 header.iter().collect::<Vec<_>>().join(",")
             ),
         ));
-    }
+    };
     let mut out = Vec::new();
     for (i, row) in rdr.records().enumerate() {
         let row = row.map_err(|e| input_err(name, format!("line {}: {e}", i + 2)))?;
@@ -131,7 +133,7 @@ pub fn read_clks(name: &str, input: impl Read) -> Result<Vec<(String, crate::clk
         };
         out.push((id.trim_start_matches('\'').to_owned(), c));
     }
-    Ok(out)
+    Ok((salt, out))
 }
 
 #[cfg(test)]
@@ -155,7 +157,9 @@ mod tests {
         assert!(e.contains("line 2") && e.contains("1024-bit"), "{e}");
         let filter = crate::clk::to_base64(&[7; crate::clk::WORDS]);
         let ok = read_clks("a.csv", format!("id,palermo-clk-v3\n'=x,{filter}\n").as_bytes()).unwrap();
-        assert_eq!(ok, vec![("=x".to_owned(), [7; crate::clk::WORDS])]);
+        assert_eq!(ok, (crate::clk::Salt::None, vec![("=x".to_owned(), [7; crate::clk::WORDS])]));
+        let salted = read_clks("a.csv", format!("id,palermo-clk-v3-salted-birth-year\nx,{filter}\n").as_bytes()).unwrap();
+        assert_eq!(salted.0, crate::clk::Salt::BirthYear);
     }
 
     #[test]
