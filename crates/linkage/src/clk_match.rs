@@ -465,8 +465,8 @@ fn em_session(
 /// two records' name segments can agree only if their years do. Pairs chosen for an equal date
 /// share a year, so their non-matches agree on names far more often than random pairs do (and
 /// pairs chosen for equal names share a year, so their dates agree more). Left with the random
-/// pairs' u, EM would take those non-matches for matches; so each session's u of the segments
-/// that depend on its choice is taken from the session's own pairs (mostly non-matches).
+/// pairs' u, EM would take those non-matches for matches; so each session's u is taken from the
+/// session's own pairs (mostly non-matches).
 pub fn learn(a: &Side, b: &Side, salt: Salt) -> FieldModel {
     let (na, nb) = (a.clks.len(), b.clks.len());
     let mut rng = Rng::new(0x0c1c);
@@ -495,30 +495,22 @@ pub fn learn(a: &Side, b: &Side, salt: Salt) -> FieldModel {
         }
     }
     let mut model = FieldModel { prior: 0.1, m: [[0.55, 0.05, 0.2, 0.1, 0.05, 0.03, 0.02]; NSEG], u, em_iterations: 0 };
-    // u of `segments` over the session's own pairs, when the salting ties them to its choice.
-    let session_u = |pairs: &[(u32, u32)], segments: &[usize]| -> FieldModel {
-        let mut start = model.clone();
+    // The model a session starts from: salted, with u over the session's own pairs.
+    let session_start = |pairs: &[(u32, u32)]| -> FieldModel {
         if salt == Salt::None {
-            return start;
+            return model.clone();
         }
         let mut counts = [[1.0; LEVELS]; NSEG];
         for v in crate::dedupe::par_map(pairs, |&(x, y)| a.vector(x as usize, b, y as usize)).into_iter().flatten() {
             add(&mut counts, &v, 1.0);
         }
-        let own = normalised(counts);
-        for &s in segments {
-            if let (Some(x), Some(y)) = (start.u.get_mut(s), own.get(s)) {
-                *x = *y;
-            }
-        }
-        start
+        FieldModel { u: normalised(counts), ..model.clone() }
     };
     let by_date = pairs_equal_on(a, b, &[DATE_OF_BIRTH], min_date_bits(), 50, 300_000, &mut rng);
-    let all: Vec<usize> = (0..NSEG).collect();
-    let same_year = session_u(&by_date, &all);
+    let same_year = session_start(&by_date);
     let (m1, i1) = em_session(a, b, &by_date, &[DATE_OF_BIRTH], &[], &same_year);
     let by_name = pairs_equal_on(a, b, &[GIVEN, FAMILY], 1, 50, 300_000, &mut rng);
-    let (m2, i2) = em_session(a, b, &by_name, &[GIVEN, FAMILY], &[], &FieldModel { m: m1, ..session_u(&by_name, &all) });
+    let (m2, i2) = em_session(a, b, &by_name, &[GIVEN, FAMILY], &[], &FieldModel { m: m1, ..session_start(&by_name) });
     model.m = m1;
     if let (Some(x), Some(y)) = (model.m.get_mut(DATE_OF_BIRTH), m2.get(DATE_OF_BIRTH)) {
         *x = *y;
