@@ -545,6 +545,9 @@ pub struct Dashboard {
     pub by_month: Released,
     pub chart: crate::report::Chart,
     pub waiting: Vec<WaitingRow>,
+    /// The persons the year's cases concern: detected once, detected more than once, and in all
+    /// ([`persons_release`]).
+    pub persons: Released,
     /// Victims detected by form of exploitation × group: the same release as the GLOTIP table.
     pub by_form: Released,
     /// The same people by citizenship and by country of exploitation (linked with `by_form`).
@@ -558,6 +561,30 @@ pub struct Dashboard {
     /// Referrals between organisations: answers (gated) and response times.
     pub referrals: ReferralResponses,
     pub response_chart: crate::report::Chart,
+}
+
+/// The persons the year's cases concern, through the gate: one row, detected once and detected
+/// more than once, with their total (the distinct persons). The cases counted everywhere else
+/// are referrals; this says how many people they are, so that a person referred twice — or
+/// recorded twice and merged in the duplicate review — is not counted as two. The cases' total
+/// is published elsewhere on the page, so the persons' total would give away the cases of
+/// persons detected more than once by subtraction: wherever a figure here is hidden, the total
+/// is hidden too.
+pub fn persons_release(year: i32, d: palermo_store::DetectedPersons, policy: &palermo_stats::Policy) -> Result<Released> {
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let table = Table {
+        title: format!("Persons the cases concern, {year}"),
+        row_labels: vec!["persons".into()],
+        col_labels: vec!["detected once".into(), "detected more than once".into()],
+        cells: vec![vec![count(d.persons - d.more_than_once), count(d.more_than_once)]],
+    };
+    let mut released = palermo_stats::release(&table, policy).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    if released.cells.iter().flatten().any(|c| matches!(c, Cell::Suppressed(_))) {
+        let hidden = Cell::Suppressed(palermo_stats::Suppressed::Complementary);
+        released.total = hidden;
+        released.row_totals.iter_mut().for_each(|c| *c = hidden);
+    }
+    Ok(released)
 }
 
 impl Palermo {
@@ -584,6 +611,7 @@ impl Palermo {
             unit: "persons".into(),
             bars: labels.into_iter().zip(by_month.cells.first().cloned().unwrap_or_default().into_iter().map(Cell::count)).collect(),
         };
+        let persons = persons_release(year, self.store.victims_detected_persons(from, to).await?, &self.disclosure())?;
         let waiting = self.waiting_rows(year).await?;
         let mut by_place = self.victims_tables(year, from, to).await?;
         if by_place.is_empty() {
@@ -632,6 +660,7 @@ impl Palermo {
         Ok(Dashboard {
             year,
             by_month,
+            persons,
             chart,
             waiting,
             by_form,
@@ -642,5 +671,34 @@ impl Palermo {
             referrals,
             response_chart,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palermo_stats::Policy;
+    use palermo_store::DetectedPersons;
+
+    fn published(r: &Released) -> (Vec<Option<u64>>, Option<u64>) {
+        (r.cells.iter().flatten().map(|c| c.count()).collect(), r.total.count())
+    }
+
+    #[test]
+    fn persons_are_published_only_when_no_figure_gives_away_a_few() {
+        let policy = Policy { threshold: 11, round_to: None };
+        let release =
+            |cases, persons, more_than_once| persons_release(2026, DetectedPersons { cases, persons, more_than_once }, &policy).unwrap();
+        // Nobody detected twice: every case is one person.
+        assert_eq!(published(&release(120, 120, 0)), (vec![Some(120), Some(0)], Some(120)));
+        // Enough persons detected more than once: all published (130 cases are 118 persons).
+        assert_eq!(published(&release(130, 118, 11)), (vec![Some(107), Some(11)], Some(118)));
+        // Two persons detected twice: that figure, its partner and the total are hidden (the
+        // total would give the two away by subtraction from the cases).
+        assert_eq!(published(&release(122, 120, 2)), (vec![None, None], None));
+        let r = release(122, 120, 2);
+        assert!(r.row_totals.iter().all(|c| c.count().is_none()));
+        // A handful of cases in all: nothing to publish.
+        assert_eq!(published(&release(5, 4, 1)), (vec![None, None], None));
     }
 }

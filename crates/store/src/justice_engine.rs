@@ -274,6 +274,22 @@ impl EngineStore {
         Ok(rows)
     }
 
+    /// The cases of victims detected between `from` and `to` (exclusive) and the persons they
+    /// concern: a person with several cases in the period — referred again, or recorded twice
+    /// and merged in the duplicate review (a merge moves the cases to the record kept) — counts
+    /// once; an anonymous notification (no person record) counts as one person.
+    pub async fn victims_detected_persons(&self, from: time::Date, to: time::Date) -> Result<DetectedPersons> {
+        let (cases, persons, more_than_once): (i64, i64, i64) = sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT), COUNT(*), CAST(COALESCE(SUM(CASE WHEN n > 1 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM (SELECT COUNT(*) AS n FROM cases WHERE referred_on >= $1 AND referred_on < $2 GROUP BY COALESCE(person_id, id)) AS per_person",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.readers)
+        .await?;
+        Ok(DetectedPersons { cases, persons, more_than_once })
+    }
+
     /// Save prevention records (campaigns, trainings, budgets, treaty status) in one transaction:
     /// a treaty-status import is all or nothing.
     pub async fn save_prevention(&self, records: &[PreventionRecord], audit: &[AuditEvent]) -> Result<()> {

@@ -232,6 +232,15 @@ pub struct JusticeCount {
     pub persons: i64,
 }
 
+/// Victims detected in a period: the cases, the persons they concern (a person with several
+/// cases once; an anonymous notification as one person), and how many persons have more than one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DetectedPersons {
+    pub cases: i64,
+    pub persons: i64,
+    pub more_than_once: i64,
+}
+
 /// NRM waiting times, grouped: sex, age group, citizenships, days to the first RG decision, days
 /// from it to the first CG decision, referrals.
 pub type DecisionWait = (String, String, String, Option<i64>, Option<i64>, i64);

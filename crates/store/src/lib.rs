@@ -700,6 +700,8 @@ delegate! {
     pub async fn investigation_forms(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>>;
     pub async fn ctdc_sources(&self, from: time::Date, to: time::Date) -> Result<Vec<CtdcSource>>;
     pub async fn victims_detected(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64)>>;
+    /// The cases of victims detected and the persons they concern (see the engine's doc).
+    pub async fn victims_detected_persons(&self, from: time::Date, to: time::Date) -> Result<DetectedPersons>;
 
     /// Append audit entries on their own, in one transaction (used by [`AuditSink`]).
     pub async fn append_audit(&self, events: &[AuditEvent]) -> Result<Head>;

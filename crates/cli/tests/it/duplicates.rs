@@ -145,9 +145,20 @@ async fn duplicate_review_merge_and_unmerge(app: &TestApp) {
     assert_eq!(r.status, 409, "only a merged pair can be unmerged: {}", r.body);
     assert_eq!(fr.get(&format!("/api/v1/cases/{case2}")).await.json()["person"]["reference"], r2.as_str());
 
-    // Same person: the second record is merged into the first and its case follows.
+    // Same person: the second record is merged into the first and its case follows. Both records
+    // have a case this year: the statistics' persons (docs/STATISTICS.md) count them once after.
+    case_of(&mut fr, &w, &r1).await;
+    let register = palermo_store::Store::connect(&app.db_url, std::sync::Arc::new(palermo_store::NoWitness)).await.unwrap();
+    let year = (time::macros::date!(2026 - 01 - 01), time::macros::date!(2027 - 01 - 01));
+    let before = register.victims_detected_persons(year.0, year.1).await.unwrap();
     let r = fr.post_json(&url, &json!({"decision": "same", "keep": r1, "version": version})).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    let after = register.victims_detected_persons(year.0, year.1).await.unwrap();
+    assert_eq!(
+        (after.cases, after.persons, after.more_than_once),
+        (before.cases, before.persons - 1, before.more_than_once + 1),
+        "one person with two cases: {before:?} -> {after:?}"
+    );
     let merged = r.json();
     assert_eq!((merged["status"].as_str(), merged["kept_reference"].as_str()), (Some("merged"), Some(r1.as_str())));
     let case = fr.get(&format!("/api/v1/cases/{case2}")).await;
@@ -176,6 +187,7 @@ async fn duplicate_review_merge_and_unmerge(app: &TestApp) {
     assert_eq!(case.json()["person"]["reference"], r2.as_str(), "the case is the restored record's again");
     assert!(case.body.contains("person_unmerged"));
     assert!(fr.get(&format!("/api/v1/persons/{p2}")).await.json()["merged_into"].is_null());
+    assert_eq!(register.victims_detected_persons(year.0, year.1).await.unwrap(), before, "two persons again");
 
     // Different people: remembered, not offered again after a new search.
     let nurl = format!("/api/v1/duplicates/{namesakes}");

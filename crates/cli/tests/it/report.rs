@@ -145,13 +145,35 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
         "{}",
         dash.body
     );
-    for table in ["by-month-table", "by-form-table", "by-place-1-table", "by-place-2-table", "referral-outcomes-table"] {
+    for table in ["by-month-table", "persons-table", "by-form-table", "by-place-1-table", "by-place-2-table", "referral-outcomes-table"] {
         let rows = dash.body.split(&format!("id=\"{table}\"")).nth(1).unwrap().split("</table>").next().unwrap();
         for cell in rows.split("<td>").skip(1).filter_map(|c| c.split("</td>").next()) {
             if let Ok(n) = cell.parse::<u64>() {
                 assert!(n == 0 || n >= 11, "{n} in {table}");
             }
         }
+    }
+    // The persons the cases concern: as many as the database's distinct persons (a person with
+    // several cases once), or hidden with the total where a figure would be small.
+    let db = |sql: &'static str| {
+        let url = app.db_url.clone();
+        async move { palermo_store::testing::count(&url, sql).await.unwrap() as u64 }
+    };
+    let persons = db("SELECT COUNT(*) FROM (SELECT 1 AS one FROM cases WHERE referred_on >= '2026-01-01' AND referred_on < '2027-01-01' \
+         GROUP BY COALESCE(person_id, id)) AS p")
+    .await;
+    let twice = db("SELECT COUNT(*) FROM (SELECT 1 AS one FROM cases WHERE referred_on >= '2026-01-01' AND referred_on < '2027-01-01' \
+         GROUP BY COALESCE(person_id, id) HAVING COUNT(*) > 1) AS p")
+    .await;
+    let cases = db("SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-01-01' AND referred_on < '2027-01-01'").await;
+    assert!(persons > 0 && persons <= cases, "{persons} persons, {cases} cases");
+    let table = dash.body.split("id=\"persons-table\"").nth(1).unwrap().split("</table>").next().unwrap();
+    let cells: Vec<&str> = table.split("<td>").skip(1).filter_map(|c| c.split("</td>").next()).collect();
+    let shown = |n: u64| n == 0 || n >= 11;
+    if shown(persons - twice) && shown(twice) {
+        assert_eq!(cells, [(persons - twice).to_string(), twice.to_string(), persons.to_string()], "{table}");
+    } else {
+        assert_eq!(cells, ["x", "x", "x"], "a hidden figure hides the total: {table}");
     }
     // Four charts, each with a table behind it; the demo's budgets give an execution per programme area.
     assert_eq!(dash.body.matches("<svg").count(), 5, "by month, by form, waiting times, budget execution, referral response times");

@@ -485,6 +485,7 @@ j-case-hearings = Hearings of the case
 statistics-title = Statistics
 s-waiting = NRM decision waiting times (days)
 s-no-budget = No budget lines recorded for this year.
+s-persons-note = The tables count cases (referrals and anonymous notifications). A person with several cases in the year — referred again, or recorded twice and merged in the duplicate review — is one person here; an anonymous notification counts as one. Where a figure is hidden, the total is hidden too, so that it cannot be subtracted from the cases.
 s-programme-area = Programme area (currency)
 s-group = Group
 s-referrals = Referrals

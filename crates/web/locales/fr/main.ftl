@@ -485,6 +485,7 @@ j-case-hearings = Audiences de l'affaire
 statistics-title = Statistiques
 s-waiting = Délais des décisions du MNO (jours)
 s-no-budget = Aucune ligne budgétaire enregistrée pour cette année.
+s-persons-note = Les tableaux comptent des dossiers (orientations et signalements anonymes). Une personne ayant plusieurs dossiers dans l'année — orientée de nouveau, ou enregistrée deux fois puis fusionnée lors de l'examen des doublons — compte ici pour une personne ; un signalement anonyme compte pour une. Lorsqu'un chiffre est masqué, le total l'est aussi, afin qu'il ne puisse pas être déduit des dossiers.
 s-programme-area = Domaine du programme (monnaie)
 s-group = Groupe
 s-referrals = Orientations
