@@ -74,17 +74,24 @@ fn cross_border_matching_sends_no_names_and_finds_pairs() {
     let (ok, _, err) = palermo(&["link", "encode", "--in", &p("a.csv"), "--out", &p("a_clk.csv"), "--secret-file", &p("short.key")]);
     assert!(!ok && err.contains("at least 16 bytes"), "{err}");
     std::fs::write(p("shared.key"), b"a secret the two ministries share").unwrap();
-    for side in ["a", "b"] {
+    // `link encode` of side `side` into `{side}_{out}.csv` with the shared secret: (ok, stderr).
+    let encode = |side: &str, out: &str, salt: &str| {
         let (ok, _, err) = palermo(&[
             "link",
             "encode",
             "--in",
             &p(&format!("{side}.csv")),
             "--out",
-            &p(&format!("{side}_clk.csv")),
+            &p(&format!("{side}_{out}.csv")),
             "--secret-file",
             &p("shared.key"),
+            "--salt",
+            salt,
         ]);
+        (ok, err)
+    };
+    for side in ["a", "b"] {
+        let (ok, err) = encode(side, "clk", "none");
         assert!(ok, "{err}");
     }
     let clks = std::fs::read_to_string(p("a_clk.csv")).unwrap();
@@ -122,20 +129,9 @@ fn cross_border_matching_sends_no_names_and_finds_pairs() {
         let line = stderr.lines().find(|l| l.starts_with("given-name segments")).unwrap_or_default();
         number_after(line, "the most common is held by")
     };
-    let (_, _, plain) = palermo(&["link", "encode", "--in", &p("a.csv"), "--out", &p("a_clk.csv"), "--secret-file", &p("shared.key")]);
+    let (_, plain) = encode("a", "clk", "none");
     for side in ["a", "b"] {
-        let (ok, _, err) = palermo(&[
-            "link",
-            "encode",
-            "--in",
-            &p(&format!("{side}.csv")),
-            "--out",
-            &p(&format!("{side}_salted.csv")),
-            "--secret-file",
-            &p("shared.key"),
-            "--salt",
-            "birth-year",
-        ]);
+        let (ok, err) = encode(side, "salted", "birth-year");
         assert!(ok && err.contains("salted by the year of birth"), "{err}");
         if side == "a" {
             assert!(most_common(&err) * 4.0 < most_common(&plain), "{plain}\n{err}");
