@@ -701,4 +701,26 @@ mod tests {
         // A handful of cases in all: nothing to publish.
         assert_eq!(published(&release(5, 4, 1)), (vec![None, None], None));
     }
+
+    proptest::proptest! {
+        /// Whatever the counts: no published figure from 1 to the threshold − 1; where a figure is
+        /// hidden the total is too; where everything is published it adds up to the persons.
+        #[test]
+        fn the_persons_release_holds_the_gate(persons in 0i64..400, repeated in 0i64..60, threshold in 3u64..30) {
+            let more_than_once = repeated.min(persons);
+            let policy = Policy { threshold, round_to: None };
+            let d = DetectedPersons { cases: persons + more_than_once, persons, more_than_once };
+            let r = persons_release(2026, d, &policy).unwrap();
+            let (cells, total) = published(&r);
+            for n in cells.iter().flatten().chain(total.iter()) {
+                proptest::prop_assert!(*n == 0 || *n >= threshold, "{n} published under {threshold}");
+            }
+            if cells.iter().any(Option::is_none) {
+                proptest::prop_assert_eq!(total, None);
+            } else {
+                proptest::prop_assert_eq!(total, Some(persons as u64));
+                proptest::prop_assert_eq!(cells, vec![Some((persons - more_than_once) as u64), Some(more_than_once as u64)]);
+            }
+        }
+    }
 }
