@@ -218,8 +218,8 @@ enum LinkCommand {
         /// Salt the name tokens: `none`, or `birth-year` (a common name no longer sets the same
         /// bits in every record; costs recall where the years differ or one is missing — both
         /// sides must choose the same, docs/LINKAGE.md).
-        #[arg(long, default_value = "none", value_parser = ["none", "birth-year"])]
-        salt: String,
+        #[arg(long, default_value = "none")]
+        salt: palermo_linkage::clk::Salt,
     },
     /// Find one-to-one pairs between two CLK files: privacy-preserving blocking (bit-sample LSH),
     /// then match probabilities from each field segment's similarity, learned from the two files
@@ -511,8 +511,7 @@ fn link(cmd: LinkCommand) -> Result<()> {
             );
         }
         LinkCommand::Encode { input, out, secret_file, salt } => {
-            use palermo_linkage::clk::{self, Salt};
-            let salt = if salt == "birth-year" { Salt::BirthYear } else { Salt::None };
+            use palermo_linkage::clk;
             let secret = std::fs::read(&secret_file).with_context(|| format!("cannot read {}", secret_file.display()))?;
             if secret.len() < 16 {
                 bail!("{}: the shared secret must be at least 16 bytes", secret_file.display());

@@ -56,12 +56,30 @@ impl Salt {
         [Salt::None, Salt::BirthYear].into_iter().find(|s| s.format() == format)
     }
 
+    /// The value of `palermo link encode --salt` that chooses this salting.
+    pub fn option(self) -> &'static str {
+        match self {
+            Salt::None => "none",
+            Salt::BirthYear => "birth-year",
+        }
+    }
+
     /// How the salting is named to people (messages, `--salt`).
     pub fn describe(self) -> &'static str {
         match self {
             Salt::None => "not salted",
             Salt::BirthYear => "salted by the year of birth",
         }
+    }
+}
+
+impl std::str::FromStr for Salt {
+    type Err = String;
+
+    /// From the option's value (`none`, `birth-year`); anything else is refused naming both.
+    fn from_str(v: &str) -> Result<Self, String> {
+        let all = [Salt::None, Salt::BirthYear];
+        all.into_iter().find(|s| s.option() == v).ok_or_else(|| format!("expected one of: {}", all.map(|s| s.option()).join(", ")))
     }
 }
 
@@ -92,6 +110,9 @@ pub const SEX: usize = 3;
 pub const PHONE: usize = 4;
 pub const NATIONALITY: usize = 5;
 pub const PLACE_OF_BIRTH: usize = 6;
+/// The name segments: hashed alike (crossed comparison), weighed by how common a value is, and
+/// the ones salting changes.
+pub const NAME_SEGMENTS: [usize; 2] = [GIVEN, FAMILY];
 
 /// A field of the encoding schema: what is encoded, with how many hash functions per token, into
 /// which segment.
@@ -123,8 +144,9 @@ fn bigrams(s: &str) -> Vec<String> {
     padded.windows(2).map(|w| w.iter().collect()).collect()
 }
 
-/// The values of each schema field for a record (normalised; empty when missing).
-fn field_values(r: &Record) -> Vec<(usize, Vec<String>)> {
+/// The values of each schema field for a record (normalised; empty when missing), its date of
+/// birth as read from `r`.
+fn field_values(r: &Record, dob: Option<Dob>) -> Vec<(usize, Vec<String>)> {
     let name_parts = |v: &Option<String>| -> (Vec<String>, Vec<String>) {
         match v.as_deref() {
             Some(s) if !fold(s).is_empty() => {
@@ -139,7 +161,7 @@ fn field_values(r: &Record) -> Vec<(usize, Vec<String>)> {
     let (f, fs) = name_parts(&r.family_name);
     // Dates as separate tokens so that a swap of day and month, or a year off by one, still
     // shares most of them.
-    let dob = r.date_of_birth.as_deref().and_then(Dob::parse).map(|d| {
+    let dob = dob.map(|d| {
         let mut t = vec![format!("y{}", d.year)];
         if let (Some(m), Some(day)) = (d.month, d.day) {
             t.push(format!("d{}", m.min(day)));
@@ -174,18 +196,16 @@ pub fn encode(r: &Record, secret: &[u8]) -> Clk {
 pub fn encode_salted(r: &Record, secret: &[u8], salt: Salt) -> Clk {
     let mut clk = [0u64; WORDS];
     let Ok(base) = <Hmac<Sha256> as Mac>::new_from_slice(secret) else { return clk };
+    let dob = r.date_of_birth.as_deref().and_then(Dob::parse);
     let name_salt = match salt {
         Salt::None => None,
-        Salt::BirthYear => Some(match r.date_of_birth.as_deref().and_then(Dob::parse) {
-            Some(d) => format!("y{}", d.year),
-            None => "y?".to_owned(),
-        }),
+        Salt::BirthYear => Some(dob.map_or_else(|| "y?".to_owned(), |d| format!("y{}", d.year))),
     };
-    for (field, tokens) in field_values(r) {
+    for (field, tokens) in field_values(r, dob) {
         let Some(spec) = SCHEMA.get(field) else { continue };
         let Some(segment) = SEGMENTS.get(spec.segment) else { continue };
         let (first, bits) = (segment.words.0 * 64, (segment.words.1 - segment.words.0) as u64 * 64);
-        let salted = name_salt.as_deref().filter(|_| spec.segment == GIVEN || spec.segment == FAMILY);
+        let salted = name_salt.as_deref().filter(|_| NAME_SEGMENTS.contains(&spec.segment));
         for t in tokens {
             let mut mac = base.clone();
             mac.update(spec.hashed_as.as_bytes());
@@ -414,7 +434,9 @@ mod tests {
         // The header names the salting, and only known formats are read.
         for s in [Salt::None, Salt::BirthYear] {
             assert_eq!(Salt::of_format(s.format()), Some(s));
+            assert_eq!(s.option().parse::<Salt>(), Ok(s));
         }
+        assert_eq!("year".parse::<Salt>(), Err("expected one of: none, birth-year".to_owned()));
         assert_eq!(Salt::of_format("palermo-clk-v2"), None);
         // Over a population the most common name segment is shared by fewer records when salted.
         let (recs, _) = crate::generate::generate(3_000, 11);
@@ -455,7 +477,7 @@ mod tests {
         }
         let salting = &published["salting"];
         assert_eq!(salting["format"], Salt::BirthYear.format());
-        let salted: Vec<&str> = SCHEMA.iter().filter(|f| f.segment == GIVEN || f.segment == FAMILY).map(|f| f.name).collect();
+        let salted: Vec<&str> = SCHEMA.iter().filter(|f| NAME_SEGMENTS.contains(&f.segment)).map(|f| f.name).collect();
         assert_eq!(salting["applies_to"], serde_json::json!(salted));
     }
 }

@@ -8,8 +8,8 @@
 //! nothing needs the secret. What the segments let an attacker learn is in docs/LINKAGE.md.
 
 use crate::clk::{
-    Clk, DATE_OF_BIRTH, FAMILY, GIVEN, NATIONALITY, NSEG, PHONE, PLACE_OF_BIRTH, SCHEMA, SEX, Salt, common_bits, cross_common, dice_of,
-    popcount, segment_common, segment_counts,
+    Clk, DATE_OF_BIRTH, FAMILY, GIVEN, NAME_SEGMENTS, NATIONALITY, NSEG, PHONE, PLACE_OF_BIRTH, SCHEMA, SEX, Salt, common_bits,
+    cross_common, dice_of, popcount, segment_common, segment_counts,
 };
 use crate::rng::Rng;
 use std::collections::HashMap;
@@ -20,8 +20,6 @@ pub const LEVELS: usize = 7;
 pub const LEVEL_NAMES: [&str; LEVELS] = ["equal", "contained", "dice >= 0.8", "dice >= 0.6", "dice >= 0.4", "dice >= 0.2", "dice < 0.2"];
 /// The segment is empty on one side (the field was missing): no evidence either way.
 const MISSING: u8 = u8::MAX;
-/// The segments whose exact equality is weighed by how common the value is (given and family name).
-const NAME_SEGMENTS: [usize; 2] = [GIVEN, FAMILY];
 /// The segments whose agreement goes with the name's (sex, nationality, place of birth).
 const NAME_DEPENDENT: [usize; 3] = [SEX, NATIONALITY, PLACE_OF_BIRTH];
 
@@ -175,7 +173,10 @@ impl Frequencies {
             }
         }
         let year_only: usize = years.values().sum();
-        let same_year = if year_only == 0 { 1.0 } else { years.values().map(|&n| (n as f64 / year_only as f64).powi(2)).sum::<f64>() };
+        // Σ n² / N², summed in integers: exact whatever order the map gives its counts in, so
+        // that the same files give the same weights (and the same order of tied pairs) every run.
+        let squares: u128 = years.values().map(|&n| (n as u128) * (n as u128)).sum();
+        let same_year = if year_only == 0 { 1.0 } else { squares as f64 / (year_only as f64).powi(2) };
         ((undated as f64 / total.max(1) as f64).max(1e-6), same_year.max(1e-6))
     }
 

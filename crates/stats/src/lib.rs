@@ -61,6 +61,16 @@ pub enum Suppressed {
     Complementary,
 }
 
+/// As published on a page: the count, or `x` where it is hidden.
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Count(n) => write!(f, "{n}"),
+            Cell::Suppressed(_) => f.write_str("x"),
+        }
+    }
+}
+
 impl Cell {
     pub fn count(self) -> Option<u64> {
         match self {
