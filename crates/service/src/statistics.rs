@@ -608,7 +608,7 @@ impl Palermo {
         let by_month = palermo_stats::release(&table, &self.disclosure()).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let chart = crate::report::Chart {
             title: format!("Victims detected per month, {year}"),
-            unit: "persons".into(),
+            unit: "cases".into(),
             bars: labels.into_iter().zip(by_month.cells.first().cloned().unwrap_or_default().into_iter().map(Cell::count)).collect(),
         };
         let persons = persons_release(year, self.store.victims_detected_persons(from, to).await?, &self.disclosure())?;
@@ -620,7 +620,7 @@ impl Palermo {
         let by_form = by_place.remove(0);
         let form_chart = crate::report::Chart {
             title: format!("Victims detected by form of exploitation, {year}"),
-            unit: "persons".into(),
+            unit: "cases".into(),
             bars: by_form.row_labels.iter().cloned().zip(by_form.row_totals.iter().map(|c| c.count())).collect(),
         };
         let waiting_chart = crate::report::Chart {

@@ -175,6 +175,10 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
     } else {
         assert_eq!(cells, ["x", "x", "x"], "a hidden figure hides the total: {table}");
     }
+    // The charts of detections say what they count: cases, not persons (the persons table does).
+    let month_desc = dash.body.split("<desc").nth(1).and_then(|d| d.split("</desc>").next()).unwrap();
+    assert!(month_desc.contains("2026-01: ") && !month_desc.contains("persons"), "{month_desc}");
+    assert!(month_desc.contains(" cases") || month_desc.split("; ").all(|b| b.ends_with("not published")), "{month_desc}");
     // Four charts, each with a table behind it; the demo's budgets give an execution per programme area.
     assert_eq!(dash.body.matches("<svg").count(), 5, "by month, by form, waiting times, budget execution, referral response times");
     assert!(dash.body.contains("id=\"response-table\""), "the table behind the response-time chart");
