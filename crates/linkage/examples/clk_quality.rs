@@ -72,7 +72,7 @@ fn main() {
         println!("threshold {t:.2}: blocked P {p:.3} R {r:.3} F1 {f:.3} | every pair P {p2:.3} R {r2:.3} F1 {f2:.3}");
     }
     // The levels of the true pairs, per segment (what m should be).
-    let (sa, sb) = (Side::new(&ca), Side::new(&cb));
+    let (sa, sb) = (Side::salted(&ca, salt), Side::salted(&cb, salt));
     let index_b: HashMap<usize, usize> = pb.iter().enumerate().map(|(j, p)| (*p, j)).collect();
     let mut true_levels = vec![[0usize; LEVEL_NAMES.len() + 1]; SEGMENTS.len()];
     for (x, p) in pa.iter().enumerate() {

@@ -25,16 +25,22 @@ pub type Clk = [u64; WORDS];
 /// The encoding's format, written in the header of a CLK file (`id,palermo-clk-v3`) so that
 /// files of another format or schema are refused rather than compared.
 pub const FORMAT: &str = "palermo-clk-v3";
-/// The same format with the name tokens salted by the year of birth ([`Salt::BirthYear`]).
-pub const FORMAT_SALTED_BY_BIRTH_YEAR: &str = "palermo-clk-v3-salted-birth-year";
+/// The same format with the name tokens salted by the year of birth ([`Salt::BirthYear`]), in
+/// two overlapping bands of two years.
+pub const FORMAT_SALTED_BY_BIRTH_YEAR: &str = "palermo-clk-v3-salted-birth-year-bands";
 
 /// Hardening of the name tokens against frequency attacks (docs/LINKAGE.md, "Salting").
 /// Salted by the year of birth, a name sets bits that depend on the year too: one common name
 /// becomes one pattern per birth year, each about as rare as that name in that year, so the
-/// frequency table of identical name segments that a CLK file reveals is flattened. The cost is
-/// recall: two records of one person whose years differ (an estimated year, a typo) or where one
-/// has no date share no name bits. Records without a year are salted alike (`?`), so they still
-/// meet each other.
+/// frequency table of identical name segments that a CLK file reveals is flattened.
+///
+/// The year enters in two bands, each half of the name segment: the first half's tokens are
+/// salted with `a⌊y/2⌋`, the second's with `b⌊(y+1)/2⌋`. Two years one apart fall in one band
+/// of one of the halves, so a year estimated or mistyped by one still lets the names meet there;
+/// two equal segments are still the same name in the same year (the two bands together name the
+/// year). What is lost: names of one person whose years differ by two or more, or where one
+/// record has no date. Records without a year are salted alike (`?`), so they still meet each
+/// other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Salt {
     #[default]
@@ -197,32 +203,45 @@ pub fn encode_salted(r: &Record, secret: &[u8], salt: Salt) -> Clk {
     let mut clk = [0u64; WORDS];
     let Ok(base) = <Hmac<Sha256> as Mac>::new_from_slice(secret) else { return clk };
     let dob = r.date_of_birth.as_deref().and_then(Dob::parse);
-    let name_salt = match salt {
-        Salt::None => None,
-        Salt::BirthYear => Some(dob.map_or_else(|| "y?".to_owned(), |d| format!("y{}", d.year))),
+    // Per name token: (salt, first bit, bits) — the whole segment unsalted, each half salted.
+    let name_salts: Vec<(Option<String>, usize)> = match salt {
+        Salt::None => vec![(None, 0)],
+        Salt::BirthYear => {
+            let band =
+                |tag: char, shift: i32| dob.map_or_else(|| format!("{tag}?"), |d| format!("{tag}{}", (d.year + shift).div_euclid(2)));
+            vec![(Some(band('a', 0)), 0), (Some(band('b', 1)), 1)]
+        }
     };
     for (field, tokens) in field_values(r, dob) {
         let Some(spec) = SCHEMA.get(field) else { continue };
         let Some(segment) = SEGMENTS.get(spec.segment) else { continue };
-        let (first, bits) = (segment.words.0 * 64, (segment.words.1 - segment.words.0) as u64 * 64);
-        let salted = name_salt.as_deref().filter(|_| NAME_SEGMENTS.contains(&spec.segment));
-        for t in tokens {
-            let mut mac = base.clone();
-            mac.update(spec.hashed_as.as_bytes());
-            mac.update(&[0]);
-            if let Some(y) = salted {
-                mac.update(y.as_bytes());
+        let is_name = NAME_SEGMENTS.contains(&spec.segment);
+        let salts: &[(Option<String>, usize)] = if is_name { &name_salts } else { &[(None, 0)] };
+        for (salt, half) in salts {
+            // The words this token sets bits in: the segment, or one half of it when salted.
+            let (from, to) = match salt {
+                None => segment.words,
+                Some(_) => halves(segment.words)[*half],
+            };
+            let (first, bits) = (from * 64, (to - from) as u64 * 64);
+            for t in &tokens {
+                let mut mac = base.clone();
+                mac.update(spec.hashed_as.as_bytes());
                 mac.update(&[0]);
-            }
-            mac.update(t.as_bytes());
-            let d = mac.finalize().into_bytes();
-            // Double hashing: positions h1 + i·h2 for i in 0..k.
-            let h1 = u64::from_be_bytes(d[0..8].try_into().unwrap_or([0; 8]));
-            let h2 = u64::from_be_bytes(d[8..16].try_into().unwrap_or([0; 8])) | 1;
-            for i in 0..u64::from(spec.k) {
-                let bit = first + (h1.wrapping_add(i.wrapping_mul(h2)) % bits) as usize;
-                if let Some(w) = clk.get_mut(bit / 64) {
-                    *w |= 1u64 << (bit % 64);
+                if let Some(y) = salt {
+                    mac.update(y.as_bytes());
+                    mac.update(&[0]);
+                }
+                mac.update(t.as_bytes());
+                let d = mac.finalize().into_bytes();
+                // Double hashing: positions h1 + i·h2 for i in 0..k.
+                let h1 = u64::from_be_bytes(d[0..8].try_into().unwrap_or([0; 8]));
+                let h2 = u64::from_be_bytes(d[8..16].try_into().unwrap_or([0; 8])) | 1;
+                for i in 0..u64::from(spec.k) {
+                    let bit = first + (h1.wrapping_add(i.wrapping_mul(h2)) % bits) as usize;
+                    if let Some(w) = clk.get_mut(bit / 64) {
+                        *w |= 1u64 << (bit % 64);
+                    }
                 }
             }
         }
@@ -265,6 +284,12 @@ pub fn segment_frequencies(clks: &[Clk], segment: usize) -> SegmentFrequencies {
 
 pub fn popcount(c: &Clk) -> u32 {
     c.iter().map(|w| w.count_ones()).sum()
+}
+
+/// The two halves of a segment's words (salted name tokens: one year band each).
+pub fn halves(words: (usize, usize)) -> [(usize, usize); 2] {
+    let mid = words.0 + (words.1 - words.0) / 2;
+    [(words.0, mid), (mid, words.1)]
 }
 
 /// The bits set in each segment.
@@ -412,15 +437,29 @@ mod tests {
         let k = b"shared secret between two ministries";
         let salted = |g: &str, d: &str| encode_salted(&rec(g, "Hassan", d), k, Salt::BirthYear);
         let (a, b) = (salted("Mohammed", "1990-03-07"), salted("محمد", "1990-07-03"));
-        let c = salted("Mohammed", "1991-03-07");
+        let (c, e) = (salted("Mohammed", "1991-03-07"), salted("Mohammed", "1992-03-07"));
         let n = segment_counts(&a);
         // Same name, same year: the name segments agree as unsalted ones do.
         assert_eq!(segment_common(&a, &b)[FAMILY], n[FAMILY]);
         assert!(segment_common(&a, &b)[GIVEN] >= n[GIVEN] / 2);
-        // Same name, another year: the name segments share no more than random bits, the date most.
-        let ac = segment_common(&a, &c);
-        assert!(ac[GIVEN] < n[GIVEN] / 4 && ac[FAMILY] < n[FAMILY] / 4, "{ac:?} {n:?}");
-        assert!(ac[DATE_OF_BIRTH] > 0);
+        // Same name, a year apart: one half (one year band) agrees whole, the other shares no more
+        // than random bits. 1990 and 1991 share the first band (a995), 1991 and 1992 the second (b996).
+        let [first, second] = halves(SEGMENTS[FAMILY].words);
+        let bits = |c: &Clk, r: (usize, usize)| c[r.0..r.1].iter().map(|w| w.count_ones()).sum::<u32>();
+        let common =
+            |x: &Clk, y: &Clk, r: (usize, usize)| x[r.0..r.1].iter().zip(&y[r.0..r.1]).map(|(p, q)| (p & q).count_ones()).sum::<u32>();
+        assert_eq!(common(&a, &c, first), bits(&a, first));
+        assert!(common(&a, &c, second) < bits(&a, second) / 3);
+        assert_eq!(common(&c, &e, second), bits(&c, second));
+        assert!(common(&c, &e, first) < bits(&c, first) / 3);
+        // Two years apart: the name segments share no more than random bits (each half is a
+        // fifth full, so about a fifth of a name's bits meet by chance), the date most.
+        let ae = segment_common(&a, &e);
+        assert!(ae[GIVEN] < n[GIVEN] / 3 && ae[FAMILY] < n[FAMILY] / 3, "{ae:?} {n:?}");
+        assert!(ae[DATE_OF_BIRTH] > 0);
+        // Equal segments are still one name in one year: the two bands together name the year.
+        assert_ne!(a[4..8], c[4..8]);
+        assert_ne!(c[4..8], e[4..8]);
         // Only the names are salted: every other segment is the unsalted one.
         let plain = encode(&rec("Mohammed", "Hassan", "1990-03-07"), k);
         for s in [DATE_OF_BIRTH, SEX, PHONE, NATIONALITY, PLACE_OF_BIRTH] {

@@ -56,11 +56,35 @@ pub struct Side<'a> {
     counts: Vec<[u16; NSEG]>,
     /// A hash of each segment's bits (0 when empty): equal segments, equal hash.
     hashes: Vec<[u64; NSEG]>,
+    salt: Salt,
+    /// Salted: the hash of each name segment's halves (one year band each), given name's first
+    /// and second, then the family name's.
+    halves: Vec<[u64; 4]>,
+}
+
+/// The word ranges of the two halves of a name segment.
+fn name_halves(segment: usize) -> [(usize, usize); 2] {
+    crate::clk::SEGMENTS.get(segment).map_or([(0, 0); 2], |s| crate::clk::halves(s.words))
 }
 
 fn segment_hash(c: &Clk, segment: usize) -> u64 {
-    let Some(s) = crate::clk::SEGMENTS.get(segment) else { return 0 };
-    let words = c.get(s.words.0..s.words.1).unwrap_or(&[]);
+    crate::clk::SEGMENTS.get(segment).map_or(0, |s| words_hash(c, s.words))
+}
+
+/// The bits words `ra` of `a` share with words `rb` of `b`, word by word (ranges of one length).
+fn words_common(a: &Clk, ra: (usize, usize), b: &Clk, rb: (usize, usize)) -> u16 {
+    match (a.get(ra.0..ra.1), b.get(rb.0..rb.1)) {
+        (Some(x), Some(y)) => x.iter().zip(y).map(|(p, q)| (p & q).count_ones() as u16).sum(),
+        _ => 0,
+    }
+}
+
+fn words_count(c: &Clk, r: (usize, usize)) -> u16 {
+    c.get(r.0..r.1).map_or(0, |w| w.iter().map(|x| x.count_ones() as u16).sum())
+}
+
+fn words_hash(c: &Clk, r: (usize, usize)) -> u64 {
+    let words = c.get(r.0..r.1).unwrap_or(&[]);
     if words.iter().all(|w| *w == 0) {
         return 0;
     }
@@ -70,11 +94,34 @@ fn segment_hash(c: &Clk, segment: usize) -> u64 {
 
 impl<'a> Side<'a> {
     pub fn new(clks: &'a [Clk]) -> Self {
+        Self::salted(clks, Salt::None)
+    }
+
+    /// A side whose files were encoded with the salting `salt`.
+    pub fn salted(clks: &'a [Clk], salt: Salt) -> Self {
+        let halves = match salt {
+            Salt::None => Vec::new(),
+            Salt::BirthYear => clks
+                .iter()
+                .map(|c| {
+                    let [g, f] = NAME_SEGMENTS.map(name_halves);
+                    [words_hash(c, g[0]), words_hash(c, g[1]), words_hash(c, f[0]), words_hash(c, f[1])]
+                })
+                .collect(),
+        };
         Side {
             clks,
             counts: clks.iter().map(segment_counts).collect(),
             hashes: clks.iter().map(|c| std::array::from_fn(|s| segment_hash(c, s))).collect(),
+            salt,
+            halves,
         }
+    }
+
+    /// The two halves' hashes of name segment `s` of record `i` (salted sides only).
+    fn halves_of(&self, i: usize, s: usize) -> Option<[u64; 2]> {
+        let h = self.halves.get(i)?;
+        NAME_SEGMENTS.iter().position(|&n| n == s).map(|k| [h[2 * k], h[2 * k + 1]])
     }
 
     /// The level of each segment for record `x` of this side against record `y` of `other`
@@ -89,13 +136,26 @@ impl<'a> Side<'a> {
         for (i, o) in v.iter_mut().enumerate() {
             *o = level(common[i], ca[i], cb[i]);
         }
-        let agreement = |common: u16, pa: u16, pb: u16| if pa == 0 || pb == 0 { 0.0 } else { f64::from(common) / f64::from(pa + pb) };
-        let straight = agreement(common[GIVEN], ca[GIVEN], cb[GIVEN]) + agreement(common[FAMILY], ca[FAMILY], cb[FAMILY]);
-        let (gf, fg) = (cross_common(a, GIVEN, b, FAMILY), cross_common(a, FAMILY, b, GIVEN));
-        if agreement(gf, ca[GIVEN], cb[FAMILY]) + agreement(fg, ca[FAMILY], cb[GIVEN]) > straight {
-            v[GIVEN] = level(gf, ca[GIVEN], cb[FAMILY]);
-            v[FAMILY] = level(fg, ca[FAMILY], cb[GIVEN]);
-        }
+        let agreement = |(common, pa, pb): (u16, u16, u16)| if pa == 0 || pb == 0 { 0.0 } else { f64::from(common) / f64::from(pa + pb) };
+        // Name segment `sa` of a against `sb` of b: (bits shared, bits of each). Salted, the
+        // better of the two halves: each is one year band, so names whose years differ by one
+        // still meet in one of them.
+        let names = |sa: usize, sb: usize| -> (u16, u16, u16) {
+            if self.salt == Salt::None {
+                let common = if sa == sb { common[sa] } else { cross_common(a, sa, b, sb) };
+                return (common, ca[sa], cb[sb]);
+            }
+            let (ha, hb) = (name_halves(sa), name_halves(sb));
+            let half = |k: usize| (words_common(a, ha[k], b, hb[k]), words_count(a, ha[k]), words_count(b, hb[k]));
+            let (first, second) = (half(0), half(1));
+            if agreement(second) > agreement(first) { second } else { first }
+        };
+        let (g, f) = (names(GIVEN, GIVEN), names(FAMILY, FAMILY));
+        let (gf, fg) = (names(GIVEN, FAMILY), names(FAMILY, GIVEN));
+        let crossed = agreement(gf) + agreement(fg) > agreement(g) + agreement(f);
+        let (g, f) = if crossed { (gf, fg) } else { (g, f) };
+        v[GIVEN] = level(g.0, g.1, g.2);
+        v[FAMILY] = level(f.0, f.1, f.2);
         Some(v)
     }
 }
@@ -139,12 +199,26 @@ struct Frequencies {
 }
 
 impl Frequencies {
+    /// Salted, the two halves of a segment are counted apart (their values never coincide: each
+    /// half has its own salt), so that a half's share is among the records of its year band.
     fn of(a: &Side, b: &Side) -> Self {
         let mut counts = [HashMap::new(), HashMap::new()];
-        for hashes in a.hashes.iter().chain(&b.hashes) {
-            for (c, h) in counts.iter_mut().zip(NAME_SEGMENTS.map(|s| hashes[s]).iter()) {
-                if *h != 0 {
-                    *c.entry(*h).or_insert(0u32) += 1;
+        let count = |c: &mut HashMap<u64, u32>, h: u64| {
+            if h != 0 {
+                *c.entry(h).or_insert(0u32) += 1;
+            }
+        };
+        if a.salt == Salt::None {
+            for hashes in a.hashes.iter().chain(&b.hashes) {
+                for (c, s) in counts.iter_mut().zip(NAME_SEGMENTS) {
+                    count(c, hashes[s]);
+                }
+            }
+        } else {
+            for halves in a.halves.iter().chain(&b.halves) {
+                for (k, c) in counts.iter_mut().enumerate() {
+                    count(c, halves[2 * k]);
+                    count(c, halves[2 * k + 1]);
                 }
             }
         }
@@ -157,7 +231,9 @@ impl Frequencies {
     /// salted names are divided by the chance that two records fall in one group: for a record
     /// without a date, the share of records without one; for a dated record, the chance that two
     /// dated records share a year, from the records that give only a year (their date segment is
-    /// the year's bits alone, so equal segments are equal years).
+    /// the year's bits alone, so equal segments are equal years). A half's salt is a band of two
+    /// years, so two dated records share it about twice as often as a year (neighbouring years
+    /// hold about as many people; the files do not say which years neighbour).
     fn salt_groups(a: &Side, b: &Side) -> (f64, f64) {
         let (mut total, mut undated) = (0usize, 0usize);
         let mut years: HashMap<u64, usize> = HashMap::new();
@@ -176,8 +252,8 @@ impl Frequencies {
         // Σ n² / N², summed in integers: exact whatever order the map gives its counts in, so
         // that the same files give the same weights (and the same order of tied pairs) every run.
         let squares: u128 = years.values().map(|&n| (n as u128) * (n as u128)).sum();
-        let same_year = if year_only == 0 { 1.0 } else { squares as f64 / (year_only as f64).powi(2) };
-        ((undated as f64 / total.max(1) as f64).max(1e-6), same_year.max(1e-6))
+        let same_year = if year_only == 0 { 0.5 } else { squares as f64 / (year_only as f64).powi(2) };
+        ((undated as f64 / total.max(1) as f64).max(1e-6), (2.0 * same_year).clamp(1e-6, 1.0))
     }
 
     /// The share of records holding this exact name segment (at least one record's share).
@@ -255,14 +331,13 @@ fn mix(mut x: u64) -> u64 {
 
 /// MinHash of a segment's set bits under `n` public permutations (all `u64::MAX` when empty):
 /// two segments share each value with probability equal to the Jaccard similarity of their bits.
-fn minhashes<const N: usize>(c: &Clk, segment: usize, seed: u64) -> [u64; N] {
+fn minhashes<const N: usize>(c: &Clk, words: (usize, usize), seed: u64) -> [u64; N] {
     let mut out = [u64::MAX; N];
-    let Some(s) = crate::clk::SEGMENTS.get(segment) else { return out };
-    for (w, word) in c.iter().enumerate().take(s.words.1).skip(s.words.0) {
+    for (w, word) in c.iter().enumerate().take(words.1).skip(words.0) {
         let mut bits = *word;
         while bits != 0 {
             // Offsets within the segment: a name has the same values in either name segment.
-            let position = ((w - s.words.0) * 64) as u64 + u64::from(bits.trailing_zeros());
+            let position = ((w - words.0) * 64) as u64 + u64::from(bits.trailing_zeros());
             bits &= bits - 1;
             for (i, o) in out.iter_mut().enumerate() {
                 *o = (*o).min(mix(position ^ seed.wrapping_add(i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)));
@@ -304,11 +379,27 @@ fn blocking_keys(side: &Side, i: usize, min_date_bits: u16) -> Vec<u64> {
         keys.push(tagged(4, &[h[PHONE]]));
     }
     if given != 0 && family != 0 {
-        let g: [u64; NAME_BANDS * 2] = minhashes(c, GIVEN, 0x61);
-        let f: [u64; NAME_BANDS * 2] = minhashes(c, FAMILY, 0x61);
-        for band in 0..NAME_BANDS {
-            let part = |m: &[u64; NAME_BANDS * 2]| mix(m.get(2 * band).copied().unwrap_or(0)) ^ m.get(2 * band + 1).copied().unwrap_or(0);
-            keys.push(tagged(100 + band as u64, &unordered(part(&g), part(&f))));
+        // Salted, the keys are per half (one year band each; the halves' keys never meet): names
+        // of one person whose years differ by one meet in one of them.
+        let ranges: Vec<[(usize, usize); 2]> = match side.salt {
+            Salt::None => vec![NAME_SEGMENTS.map(|s| crate::clk::SEGMENTS.get(s).map_or((0, 0), |x| x.words))],
+            Salt::BirthYear => (0..2).map(|k| NAME_SEGMENTS.map(|s| name_halves(s)[k])).collect(),
+        };
+        // Salted, half as many bands per half: a band of two years holds a name's records of two
+        // years, and its pairs grow with the square.
+        let bands = if ranges.len() > 1 { NAME_BANDS / 4 } else { NAME_BANDS };
+        for (k, [rg, rf]) in ranges.into_iter().enumerate() {
+            let tag = 100 + 100 * k as u64;
+            if let Some(h) = side.halves.get(i) {
+                keys.push(tagged(tag + 99, &unordered(h[k], h[2 + k])));
+            }
+            let g: [u64; NAME_BANDS * 2] = minhashes(c, rg, 0x61);
+            let f: [u64; NAME_BANDS * 2] = minhashes(c, rf, 0x61);
+            for band in 0..bands {
+                let part =
+                    |m: &[u64; NAME_BANDS * 2]| mix(m.get(2 * band).copied().unwrap_or(0)) ^ m.get(2 * band + 1).copied().unwrap_or(0);
+                keys.push(tagged(tag + band as u64, &unordered(part(&g), part(&f))));
+            }
         }
     }
     keys.sort_unstable();
@@ -566,7 +657,7 @@ pub fn match_one_to_one(a: &[Clk], b: &[Clk], threshold: f64) -> Matched {
 
 /// [`match_one_to_one`] for two files encoded with the salting `salt` (both sides alike).
 pub fn match_salted(a: &[Clk], b: &[Clk], threshold: f64, salt: Salt) -> Matched {
-    let (sa, sb) = (Side::new(a), Side::new(b));
+    let (sa, sb) = (Side::salted(a, salt), Side::salted(b, salt));
     let cand = candidates_of(&sa, &sb);
     match_sides(&sa, &sb, cand, threshold, salt)
 }
@@ -592,16 +683,21 @@ fn match_sides(sa: &Side, sb: &Side, cand: Vec<(u32, u32)>, threshold: f64, salt
             let Some(v) = sa.vector(x as usize, sb, y as usize) else { continue };
             let mut w = model.evidence(&v);
             for (i, &s) in NAME_SEGMENTS.iter().enumerate() {
-                if v.get(s) == Some(&0)
-                    && let Some(h) = sa.hashes.get(x as usize).map(|n| n[s])
-                {
-                    let group = match salt_groups {
-                        Some((undated, _)) if sa.counts.get(x as usize).is_some_and(|c| c[DATE_OF_BIRTH] == 0) => undated,
-                        Some((_, same_year)) => same_year,
-                        None => 1.0,
-                    };
-                    w += (equal_m[i] * group / freq.share(i, h)).log2() - equal_bf[i];
+                if v.get(s) != Some(&0) {
+                    continue;
                 }
+                // Salted, the share of the half that agrees (of either, the more common: the
+                // weaker claim).
+                let share = match sa.halves_of(x as usize, s) {
+                    Some([p, q]) => freq.share(i, p).max(freq.share(i, q)),
+                    None => sa.hashes.get(x as usize).map_or(1.0, |n| freq.share(i, n[s])),
+                };
+                let group = match salt_groups {
+                    Some((undated, _)) if sa.counts.get(x as usize).is_some_and(|c| c[DATE_OF_BIRTH] == 0) => undated,
+                    Some((_, same_year)) => same_year,
+                    None => 1.0,
+                };
+                w += (equal_m[i] * group / share).log2() - equal_bf[i];
             }
             out.push((y, w));
         }
@@ -716,6 +812,37 @@ mod tests {
         assert_eq!(straight[GIVEN], 0, "a pair in the same order is read straight");
         assert_ne!(straight[FAMILY], 0);
         assert!(candidates(&a, &b).contains(&(0, 0)), "the crossed pair is a candidate");
+    }
+
+    #[test]
+    fn salted_names_a_year_apart_meet_in_one_band_and_two_years_apart_do_not() {
+        let rec = |g: &str, f: &str, d: &str| crate::record::Record {
+            id: "x".into(),
+            given_name: Some(g.into()),
+            family_name: Some(f.into()),
+            date_of_birth: Some(d.into()),
+            ..Default::default()
+        };
+        let secret = b"a secret of the test, 32 bytes..";
+        let salted = |r: &crate::record::Record| crate::clk::encode_salted(r, secret, Salt::BirthYear);
+        let a = [salted(&rec("Dragan", "Ionescu", "1990-03-07"))];
+        let b = [
+            salted(&rec("Dragan", "Ionescu", "1991-03-07")),
+            salted(&rec("Ionescu", "Dragan", "1989-03-07")),
+            salted(&rec("Dragan", "Ionescu", "1992-03-07")),
+        ];
+        let (sa, sb) = (Side::salted(&a, Salt::BirthYear), Side::salted(&b, Salt::BirthYear));
+        for y in [0, 1] {
+            let v = sa.vector(0, &sb, y).unwrap();
+            assert_eq!((v[GIVEN], v[FAMILY]), (0, 0), "a year apart (also crossed), the names agree in one band: {y}");
+        }
+        let far = sa.vector(0, &sb, 2).unwrap();
+        assert!(far[GIVEN] >= 4 && far[FAMILY] >= 4, "two years apart the names share only random bits: {far:?}");
+        let cand = candidates_of(&sa, &sb);
+        assert!(cand.contains(&(0, 0)) && cand.contains(&(0, 1)), "{cand:?}");
+        // Read as unsalted, the same files would not see the names agree.
+        let plain = Side::new(&b);
+        assert_ne!(Side::new(&a).vector(0, &plain, 0).unwrap()[GIVEN], 0);
     }
 
     #[test]

@@ -158,8 +158,12 @@ mod tests {
         let filter = crate::clk::to_base64(&[7; crate::clk::WORDS]);
         let ok = read_clks("a.csv", format!("id,palermo-clk-v3\n'=x,{filter}\n").as_bytes()).unwrap();
         assert_eq!(ok, (crate::clk::Salt::None, vec![("=x".to_owned(), [7; crate::clk::WORDS])]));
-        let salted = read_clks("a.csv", format!("id,palermo-clk-v3-salted-birth-year\nx,{filter}\n").as_bytes()).unwrap();
+        let salted = read_clks("a.csv", format!("id,palermo-clk-v3-salted-birth-year-bands\nx,{filter}\n").as_bytes()).unwrap();
         assert_eq!(salted.0, crate::clk::Salt::BirthYear);
+        // Salted by single years (the first salting, replaced by the two bands): its name bits
+        // would not line up with either format's, so it is refused, naming what is read.
+        let e = read_clks("a.csv", format!("id,palermo-clk-v3-salted-birth-year\nx,{filter}\n").as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("line 1") && e.contains("id,palermo-clk-v3-salted-birth-year-bands"), "{e}");
     }
 
     #[test]

@@ -137,7 +137,7 @@ fn cross_border_matching_sends_no_names_and_finds_pairs() {
             assert!(most_common(&err) * 4.0 < most_common(&plain), "{plain}\n{err}");
         }
     }
-    assert!(std::fs::read_to_string(p("a_salted.csv")).unwrap().starts_with("id,palermo-clk-v3-salted-birth-year\n"));
+    assert!(std::fs::read_to_string(p("a_salted.csv")).unwrap().starts_with("id,palermo-clk-v3-salted-birth-year-bands\n"));
     let (ok, _, err) = palermo(&["link", "match", "--a", &p("a_salted.csv"), "--b", &p("b_salted.csv"), "--out", &p("salted_pairs.csv")]);
     assert!(ok, "{err}");
     let (ok, score, err) = palermo(&[
@@ -154,9 +154,10 @@ fn cross_border_matching_sends_no_names_and_finds_pairs() {
     ]);
     assert!(ok, "{err}");
     eprintln!("salted: {score}");
-    // Measured on this data: precision 0.997, recall 0.53, F1 0.70 (docs/PERFORMANCE.md).
+    // Measured on this data: precision 0.996, recall 0.59, F1 0.74 (docs/PERFORMANCE.md; salted by
+    // single years, before the two bands: recall 0.53, F1 0.70).
     assert!(number_after(&score, "precision") >= 0.95, "{score}");
-    assert!(number_after(&score, "F1") >= 0.6, "{score}");
+    assert!(number_after(&score, "F1") >= 0.7, "{score}");
     // One side salted, the other not: their name bits would not line up — refused, nothing written.
     let (ok, _, err) = palermo(&["link", "match", "--a", &p("a_salted.csv"), "--b", &p("b_clk.csv"), "--out", &p("p4.csv")]);
     assert!(!ok && err.contains("salted by the year of birth") && err.contains("--salt"), "{err}");
