@@ -218,9 +218,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (best, at98) = sweep(all, true_pairs as f64);
     println!("oracle recall at precision >= 0.98: {at98:.4}");
     println!("oracle best pairwise F1 over the candidates: precision {:.4} recall {:.4} F1 {:.4}", best.0, best.1, best.2);
-    // Ranked by the rate shrunk towards 0 for small groups (m / (n + 5)): a group of one true pair
-    // is not evidence that its kind is always true.
-    let shrunk = |(m, u): (usize, usize)| m as f64 / (m + u + 5) as f64;
+    // Ranked by the rate shrunk for small groups ((m + ½) / (n + 1)): a group of one true pair is
+    // not evidence that its kind is always true. A group the first half never saw goes last.
+    let shrunk = |(m, u): (usize, usize)| if m + u == 0 { -1.0 } else { (m as f64 + 0.5) / (m + u + 1) as f64 };
     let mut held: Vec<((usize, usize), (usize, usize))> = groups.values().map(|[x, y]| (*x, *y)).collect();
     held.sort_by(|a, b| shrunk(b.0).total_cmp(&shrunk(a.0)));
     let (best, at98) = sweep(held.into_iter().map(|(_, test)| test).collect(), true_pairs as f64 / 2.0);
