@@ -110,15 +110,20 @@ fn opt2<T, F: Fn(&T, &T) -> u8>(a: &Option<T>, b: &Option<T>, f: F) -> Option<u8
     }
 }
 
-/// Compare two prepared records. Given and family names are also compared crossed (a swap of
-/// the two is common on forms); the better reading is kept.
-pub fn compare(a: &Prepared, b: &Prepared) -> Vector {
+/// The given- and family-name levels of two records, and whether they were read crossed (this
+/// given name against the other's family name and the reverse): a swap of the two is common on
+/// forms. Crossed is read when it is clearly better, also when a side has only one of its names
+/// (a swapped record whose given name was then left out: "Ionescu Dragan" / "– Ionescu").
+pub fn name_levels(a: &Prepared, b: &Prepared) -> ((Option<u8>, Option<u8>), bool) {
     let direct = (opt2(&a.given, &b.given, name_level), opt2(&a.family, &b.family, name_level));
     let crossed = (opt2(&a.given, &b.family, name_level), opt2(&a.family, &b.given, name_level));
     let cost = |p: (Option<u8>, Option<u8>)| p.0.unwrap_or(5) as u32 + p.1.unwrap_or(5) as u32;
-    // Crossed is read when it is clearly better, also when a side has only one of its names
-    // (a swapped record whose given name was then left out: "Ionescu Dragan" / "– Ionescu").
-    let (given, family) = if (crossed.0.is_some() || crossed.1.is_some()) && cost(crossed) + 1 < cost(direct) { crossed } else { direct };
+    if (crossed.0.is_some() || crossed.1.is_some()) && cost(crossed) + 1 < cost(direct) { (crossed, true) } else { (direct, false) }
+}
+
+/// Compare two prepared records (names straight or crossed, [`name_levels`]).
+pub fn compare(a: &Prepared, b: &Prepared) -> Vector {
+    let ((given, family), _) = name_levels(a, b);
     [
         given,
         family,
@@ -170,6 +175,8 @@ mod tests {
         assert_eq!(v[2], Some(1), "day and month swapped");
         let v = compare(&rec("Olena", "Kovalenko", "1985"), &rec("Kovalenko", "Olena", "1986-01-01"));
         assert_eq!((v[GIVEN], v[FAMILY]), (Some(0), Some(0)), "swapped names recognised");
+        assert!(name_levels(&rec("Olena", "Kovalenko", "1985"), &rec("Kovalenko", "Olena", "1986-01-01")).1, "and said to be read crossed");
+        assert!(!name_levels(&rec("Olena", "Kovalenko", "1985"), &rec("Olena", "Kovalenko", "1985")).1);
         assert_eq!(v[2], Some(5), "year only, one year apart");
         let v = compare(&rec("Ana", "Garcia", "2001-05-05"), &rec("Ana", "", "2001-05-05"));
         assert_eq!(v[FAMILY], None, "missing says nothing");

@@ -77,6 +77,9 @@ pub struct DuplicateDetail {
     pub summary: DuplicateSummary,
     pub a: DuplicateSide,
     pub b: DuplicateSide,
+    /// The names were compared crossed: one record has the given and family name the other way
+    /// round, so "given name agrees" means one's given name agrees with the other's family name.
+    pub names_crossed: bool,
 }
 
 /// A reviewer's decision, from the form or the API.
@@ -341,7 +344,14 @@ impl Palermo {
         }
         let b = sides.pop().ok_or(ServiceError::NotFound)?;
         let a = sides.pop().ok_or(ServiceError::NotFound)?;
-        Ok(DuplicateDetail { summary, a, b })
+        let prepared = |side: &DuplicateSide, id: Uuid| {
+            cache.get(&id).map(|p| palermo_linkage::record::Prepared::of(&linkage_record(p, &side.identity)))
+        };
+        let names_crossed = match (prepared(&a, d.person_a), prepared(&b, d.person_b)) {
+            (Some(x), Some(y)) => palermo_linkage::compare::name_levels(&x, &y).1,
+            _ => false,
+        };
+        Ok(DuplicateDetail { summary, a, b, names_crossed })
     }
 
     /// A merge moves the absorbed record's cases to the record kept, so everyone who may read

@@ -10,6 +10,7 @@ use palermo_testkit::{Client, TestApp};
 use serde_json::{Value, json};
 
 crate::on_both_engines!(duplicate_review_merge_and_unmerge);
+crate::on_both_engines!(names_recorded_the_other_way_round_are_said_to_be_compared_crossed);
 
 pub(crate) async fn person(c: &mut Client, body: Value) -> (String, String) {
     let r = c.post_json("/api/v1/persons", &body).await;
@@ -41,6 +42,42 @@ pub(crate) fn pair_of<'a>(list: &'a Value, a: &str, b: &str) -> Option<&'a Value
 
 async fn refresh(app: &TestApp) -> palermo_service::duplicates::RefreshReport {
     app.app.refresh_duplicates(&RequestMeta::cli()).await.unwrap()
+}
+
+/// A reviewer shown "given name: agrees" next to two different given names would doubt the
+/// pair: where one record has the names the other way round, the pair says so (API and page).
+async fn names_recorded_the_other_way_round_are_said_to_be_compared_crossed(app: &TestApp) {
+    let _w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let (_, r1) = person(
+        &mut fr,
+        json!({"given_name": "Dragan", "family_name": "Ionescu", "sex": "Masculine", "date_of_birth": "1983-01-27", "citizenships": "ROU"}),
+    )
+    .await;
+    let (_, r2) = person(
+        &mut fr,
+        json!({"given_name": "Ionescu", "family_name": "Dragan", "sex": "Masculine", "date_of_birth": "1983-01-27", "citizenships": "ROU"}),
+    )
+    .await;
+    let (_, r3) = person(
+        &mut fr,
+        json!({"given_name": "Dragan", "family_name": "Ionescu", "sex": "Masculine", "date_of_birth": "1983", "citizenships": "ROU"}),
+    )
+    .await;
+    refresh(app).await;
+    let list = fr.get("/api/v1/duplicates").await.json();
+    let id =
+        |a: &str, b: &str| pair_of(&list, a, b).unwrap_or_else(|| panic!("{a} / {b} offered: {list}"))["id"].as_str().unwrap().to_owned();
+    let (crossed, straight) = (id(&r1, &r2), id(&r1, &r3));
+    let d = fr.get(&format!("/api/v1/duplicates/{crossed}")).await.json();
+    assert_eq!(d["names_crossed"], true, "{d}");
+    let verdict =
+        |d: &Value, field: &str| d["comparisons"].as_array().unwrap().iter().find(|c| c["field"] == field).unwrap()["verdict"].clone();
+    assert_eq!((verdict(&d, "given_name"), verdict(&d, "family_name")), (json!("agrees"), json!("agrees")));
+    assert_eq!(fr.get(&format!("/api/v1/duplicates/{straight}")).await.json()["names_crossed"], false);
+    let page = fr.get(&format!("/duplicates/{crossed}")).await;
+    assert!(page.status == 200 && page.body.contains("id=\"names-crossed\"") && page.body.contains("the other way round"), "{}", page.body);
+    assert!(!fr.get(&format!("/duplicates/{straight}")).await.body.contains("id=\"names-crossed\""));
 }
 
 async fn duplicate_review_merge_and_unmerge(app: &TestApp) {

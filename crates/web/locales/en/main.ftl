@@ -518,6 +518,7 @@ duplicate-side-by-side = Both records side by side
 duplicate-recorded-on = Recorded
 duplicate-cases = Cases
 duplicate-comparisons = How the fields compared
+duplicate-names-crossed = The names were compared crossed: one record has the given and family name the other way round, so "given name" below compares one record's given name with the other's family name.
 duplicate-decide = Decision
 duplicate-keep = Record to keep
 duplicate-merge-help = Same person: the other record is marked as merged into the one kept and its cases move to it. Both records stay, and the merge can be undone.

@@ -518,6 +518,7 @@ duplicate-side-by-side = Les deux fiches côte à côte
 duplicate-recorded-on = Enregistrée le
 duplicate-cases = Dossiers
 duplicate-comparisons = Comparaison des champs
+duplicate-names-crossed = Les noms ont été comparés croisés : l'une des fiches inverse prénom et nom de famille, si bien que « prénom » ci-dessous compare le prénom de l'une au nom de famille de l'autre.
 duplicate-decide = Décision
 duplicate-keep = Fiche à conserver
 duplicate-merge-help = Même personne : l'autre fiche est marquée comme fusionnée dans celle conservée et ses dossiers y sont déplacés. Les deux fiches restent, et la fusion peut être annulée.
