@@ -251,6 +251,15 @@ impl Palermo {
                 created_at: at,
                 merged_into: None,
             };
+            // Stored as a person's form would store it (YYYY-MM-DD, or YYYY when only the year is
+            // known): the generator also writes DD/MM/YYYY, which the application does not accept.
+            let date_of_birth = rec.date_of_birth.as_deref().and_then(palermo_linkage::record::Dob::parse).and_then(|d| {
+                let s = match (d.month, d.day) {
+                    (Some(m), Some(day)) => format!("{:04}-{m:02}-{day:02}", d.year),
+                    _ => format!("{:04}", d.year),
+                };
+                palermo_domain::person::parse_date_of_birth(&s, today).ok().flatten()
+            });
             let full = match (&rec.given_name, &rec.family_name) {
                 (Some(g), Some(f)) => Some(format!("{g} {f}")),
                 _ => None,
@@ -259,7 +268,7 @@ impl Palermo {
                 ("given_name", &rec.given_name, true),
                 ("family_name", &rec.family_name, true),
                 ("full_name", &full, true),
-                ("date_of_birth", &rec.date_of_birth, false),
+                ("date_of_birth", &date_of_birth, false),
             ] {
                 if let Some(v) = value {
                     vault.push(self.seal_field("person", p.id, field, v, searchable)?);

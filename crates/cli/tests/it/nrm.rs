@@ -425,6 +425,18 @@ async fn generated_cases_cover_every_stage(app: &TestApp) {
     let v = ca.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(v.status, 200, "{}", v.body);
     assert!(v.json()["person"]["reference"].as_str().unwrap().starts_with("P-2026-"));
+    // Dates of birth are stored as a person's form stores them (YYYY-MM-DD or YYYY), whatever
+    // form the generator wrote them in (it also writes DD/MM/YYYY).
+    let mut dated = 0;
+    for row in list["rows"].as_array().unwrap().iter().take(30) {
+        let v = ca.get(&format!("/api/v1/cases/{}", row["id"].as_str().unwrap())).await.json();
+        if let Some(d) = v["person"]["identity"]["date_of_birth"].as_str() {
+            dated += 1;
+            let iso = d.len() == 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-';
+            assert!(iso || (d.len() == 4 && d.parse::<u16>().is_ok()), "{d}");
+        }
+    }
+    assert!(dated > 10, "{dated}");
     // Keyset paging: the next page continues the order with no case twice.
     let first = ca.get("/api/v1/cases").await.json();
     let next = first["next"].as_str().unwrap().to_owned();
