@@ -9,7 +9,7 @@
 
 use crate::clk::{
     Clk, DATE_OF_BIRTH, FAMILY, GIVEN, NAME_SEGMENTS, NATIONALITY, NSEG, PHONE, PLACE_OF_BIRTH, SCHEMA, SEX, Salt, common_bits,
-    cross_common, dice_of, popcount, segment_common, segment_counts,
+    cross_common, dice_of, popcount, segment_common, segment_counts, words_common, words_count,
 };
 use crate::rng::Rng;
 use std::collections::HashMap;
@@ -57,9 +57,15 @@ pub struct Side<'a> {
     /// A hash of each segment's bits (0 when empty): equal segments, equal hash.
     hashes: Vec<[u64; NSEG]>,
     salt: Salt,
-    /// Salted: the hash of each name segment's halves (one year band each), given name's first
-    /// and second, then the family name's.
-    halves: Vec<[u64; 4]>,
+    /// Salted: each name segment's halves (one year band each), by [`NAME_SEGMENTS`] then half.
+    halves: Vec<[[Half; 2]; 2]>,
+}
+
+/// One half of a salted name segment: a hash of its bits (0 when empty) and how many are set.
+#[derive(Debug, Clone, Copy)]
+struct Half {
+    hash: u64,
+    bits: u16,
 }
 
 /// The word ranges of the two halves of a name segment.
@@ -69,18 +75,6 @@ fn name_halves(segment: usize) -> [(usize, usize); 2] {
 
 fn segment_hash(c: &Clk, segment: usize) -> u64 {
     crate::clk::SEGMENTS.get(segment).map_or(0, |s| words_hash(c, s.words))
-}
-
-/// The bits words `ra` of `a` share with words `rb` of `b`, word by word (ranges of one length).
-fn words_common(a: &Clk, ra: (usize, usize), b: &Clk, rb: (usize, usize)) -> u16 {
-    match (a.get(ra.0..ra.1), b.get(rb.0..rb.1)) {
-        (Some(x), Some(y)) => x.iter().zip(y).map(|(p, q)| (p & q).count_ones() as u16).sum(),
-        _ => 0,
-    }
-}
-
-fn words_count(c: &Clk, r: (usize, usize)) -> u16 {
-    c.get(r.0..r.1).map_or(0, |w| w.iter().map(|x| x.count_ones() as u16).sum())
 }
 
 fn words_hash(c: &Clk, r: (usize, usize)) -> u64 {
@@ -103,10 +97,7 @@ impl<'a> Side<'a> {
             Salt::None => Vec::new(),
             Salt::BirthYear => clks
                 .iter()
-                .map(|c| {
-                    let [g, f] = NAME_SEGMENTS.map(name_halves);
-                    [words_hash(c, g[0]), words_hash(c, g[1]), words_hash(c, f[0]), words_hash(c, f[1])]
-                })
+                .map(|c| NAME_SEGMENTS.map(|s| name_halves(s).map(|r| Half { hash: words_hash(c, r), bits: words_count(c, r) })))
                 .collect(),
         };
         Side {
@@ -118,10 +109,10 @@ impl<'a> Side<'a> {
         }
     }
 
-    /// The two halves' hashes of name segment `s` of record `i` (salted sides only).
-    fn halves_of(&self, i: usize, s: usize) -> Option<[u64; 2]> {
-        let h = self.halves.get(i)?;
-        NAME_SEGMENTS.iter().position(|&n| n == s).map(|k| [h[2 * k], h[2 * k + 1]])
+    /// The two halves of name segment `s` of record `i` (salted sides only).
+    fn halves_of(&self, i: usize, s: usize) -> Option<[Half; 2]> {
+        let k = NAME_SEGMENTS.iter().position(|&n| n == s)?;
+        self.halves.get(i).map(|h| h[k])
     }
 
     /// The level of each segment for record `x` of this side against record `y` of `other`
@@ -145,8 +136,9 @@ impl<'a> Side<'a> {
                 let common = if sa == sb { common[sa] } else { cross_common(a, sa, b, sb) };
                 return (common, ca[sa], cb[sb]);
             }
-            let (ha, hb) = (name_halves(sa), name_halves(sb));
-            let half = |k: usize| (words_common(a, ha[k], b, hb[k]), words_count(a, ha[k]), words_count(b, hb[k]));
+            let (ra, rb) = (name_halves(sa), name_halves(sb));
+            let (Some(pa), Some(pb)) = (self.halves_of(x, sa), other.halves_of(y, sb)) else { return (0, 0, 0) };
+            let half = |k: usize| (words_common(a, ra[k], b, rb[k]), pa[k].bits, pb[k].bits);
             let (first, second) = (half(0), half(1));
             if agreement(second) > agreement(first) { second } else { first }
         };
@@ -216,9 +208,10 @@ impl Frequencies {
             }
         } else {
             for halves in a.halves.iter().chain(&b.halves) {
-                for (k, c) in counts.iter_mut().enumerate() {
-                    count(c, halves[2 * k]);
-                    count(c, halves[2 * k + 1]);
+                for (c, segment) in counts.iter_mut().zip(halves) {
+                    for half in segment {
+                        count(c, half.hash);
+                    }
                 }
             }
         }
@@ -380,18 +373,17 @@ fn blocking_keys(side: &Side, i: usize, min_date_bits: u16) -> Vec<u64> {
     }
     if given != 0 && family != 0 {
         // Salted, the keys are per half (one year band each; the halves' keys never meet): names
-        // of one person whose years differ by one meet in one of them.
-        let ranges: Vec<[(usize, usize); 2]> = match side.salt {
-            Salt::None => vec![NAME_SEGMENTS.map(|s| crate::clk::SEGMENTS.get(s).map_or((0, 0), |x| x.words))],
-            Salt::BirthYear => (0..2).map(|k| NAME_SEGMENTS.map(|s| name_halves(s)[k])).collect(),
+        // of one person whose years differ by one meet in one of them — equal half-names, and a
+        // quarter as many MinHash bands per half (a band of two years holds a name's records of
+        // two years, and its pairs grow with the square).
+        let (ranges, bands): (Vec<[(usize, usize); 2]>, usize) = match side.salt {
+            Salt::None => (vec![NAME_SEGMENTS.map(|s| crate::clk::SEGMENTS.get(s).map_or((0, 0), |x| x.words))], NAME_BANDS),
+            Salt::BirthYear => ((0..2).map(|k| NAME_SEGMENTS.map(|s| name_halves(s)[k])).collect(), NAME_BANDS / 4),
         };
-        // Salted, half as many bands per half: a band of two years holds a name's records of two
-        // years, and its pairs grow with the square.
-        let bands = if ranges.len() > 1 { NAME_BANDS / 4 } else { NAME_BANDS };
         for (k, [rg, rf]) in ranges.into_iter().enumerate() {
             let tag = 100 + 100 * k as u64;
-            if let Some(h) = side.halves.get(i) {
-                keys.push(tagged(tag + 99, &unordered(h[k], h[2 + k])));
+            if let Some([g, f]) = side.halves.get(i) {
+                keys.push(tagged(tag + 99, &unordered(g[k].hash, f[k].hash)));
             }
             let g: [u64; NAME_BANDS * 2] = minhashes(c, rg, 0x61);
             let f: [u64; NAME_BANDS * 2] = minhashes(c, rf, 0x61);
@@ -689,7 +681,7 @@ fn match_sides(sa: &Side, sb: &Side, cand: Vec<(u32, u32)>, threshold: f64, salt
                 // Salted, the share of the half that agrees (of either, the more common: the
                 // weaker claim).
                 let share = match sa.halves_of(x as usize, s) {
-                    Some([p, q]) => freq.share(i, p).max(freq.share(i, q)),
+                    Some([p, q]) => freq.share(i, p.hash).max(freq.share(i, q.hash)),
                     None => sa.hashes.get(x as usize).map_or(1.0, |n| freq.share(i, n[s])),
                 };
                 let group = match salt_groups {
