@@ -689,6 +689,9 @@ fn pools() -> Pools {
 pub struct Truth {
     pub id: String,
     pub person: usize,
+    /// The person's true date of birth (year, month, day); the record may say otherwise, or
+    /// nothing.
+    pub born: (i32, u8, u8),
 }
 
 struct Person {
@@ -905,7 +908,13 @@ pub fn generate(n: usize, seed: u64) -> (Vec<Record>, Vec<Truth>) {
         let j = rng.below(i + 1);
         out.swap(i, j);
     }
-    let truth = out.iter().map(|(r, p)| Truth { id: r.id.clone(), person: *p }).collect();
+    let truth = out
+        .iter()
+        .map(|(r, p)| {
+            let born = persons.get(*p).map_or((0, 0, 0), |x| (x.year, x.month, x.day));
+            Truth { id: r.id.clone(), person: *p, born }
+        })
+        .collect();
     (out.into_iter().map(|(r, _)| r).collect(), truth)
 }
 

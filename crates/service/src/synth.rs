@@ -40,6 +40,58 @@ pub struct GenerateReport {
 
 const BATCH: usize = 2_000;
 
+/// When a generated person was born, and so how old they are at their case: one person's
+/// records (the duplicates the generator makes) agree on it, whatever else they disagree on.
+/// A share of the persons are children: their dates of birth are moved, the same number of
+/// years on every one of their records, so that they are 12 to 17 today.
+#[derive(Debug, Clone, Copy)]
+struct Born {
+    /// The person's true date of birth, moved.
+    year: i32,
+    month: u8,
+    day: u8,
+    /// Years added to every date of birth the person's records give.
+    shift: i32,
+}
+
+impl Born {
+    /// Children among the persons referred (not among anonymous notifications, which are adults').
+    const CHILDREN: f64 = 0.18;
+
+    fn of(seed: u64, t: &palermo_linkage::generate::Truth, today: Date) -> Born {
+        let mut rng = Rng::new(seed ^ 0x0b0f_b1e7 ^ (t.person as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
+        let (year, month, day) = t.born;
+        let shift = if rng.chance(Born::CHILDREN) { today.year() - (12 + rng.below(6) as i32) - year } else { 0 };
+        Born { year: year + shift, month, day, shift }
+    }
+
+    /// The record's date of birth moved with the person, as a person's form stores it
+    /// (YYYY-MM-DD, or YYYY when only the year is known: the generator also writes DD/MM/YYYY,
+    /// which the application does not accept). None where the record has none, or where it
+    /// would be in the future.
+    fn recorded(&self, rec: &palermo_linkage::record::Record, today: Date) -> Option<String> {
+        let d = rec.date_of_birth.as_deref().and_then(palermo_linkage::record::Dob::parse)?;
+        let year = d.year + self.shift;
+        let s = match (d.month, d.day) {
+            (Some(m), Some(day)) => format!("{year:04}-{m:02}-{day:02}"),
+            _ => format!("{year:04}"),
+        };
+        palermo_domain::person::parse_date_of_birth(&s, today).ok().flatten()
+    }
+
+    /// Age in whole years on `on`: from the recorded date of birth if there is one (what the
+    /// form would have worked out), else from the true one.
+    fn age_on(&self, recorded: Option<&str>, on: Date) -> i32 {
+        let dob = recorded.and_then(palermo_linkage::record::Dob::parse);
+        let (year, month, day) = match dob {
+            Some(d) => (d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)),
+            None => (self.year, self.month, self.day),
+        };
+        let before_birthday = (u8::from(on.month()), on.day()) < (month, day);
+        (on.year() - year - i32::from(before_birthday)).max(0)
+    }
+}
+
 /// A moment during the working day `d`, `secs` seconds after 08:00 (generated events are spread
 /// over the day, as real ones are).
 fn during(d: Date, secs: u32) -> OffsetDateTime {
@@ -79,7 +131,7 @@ impl Palermo {
         let mut p_next = self.store.reference_counter(&p_prefix).await?;
         let mut n_next = self.store.reference_counter(&n_prefix).await?;
         let mut a_next = self.store.reference_counter(&a_prefix).await?;
-        let (records, _) = palermo_linkage::generate::generate(n, seed);
+        let (records, truth) = palermo_linkage::generate::generate(n, seed);
         let mut report = GenerateReport::default();
         let meta = RequestMeta::task("generate");
         for (batch_no, chunk) in records.chunks(BATCH).enumerate() {
@@ -87,9 +139,11 @@ impl Palermo {
             for (k, rec) in chunk.iter().enumerate() {
                 let i = batch_no * BATCH + k;
                 let mut rng = Rng::new(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let t = truth.get(i).ok_or_else(|| ServiceError::Internal("generated truth".into()))?;
                 let b = self.synth_case(
                     &mut rng,
                     rec,
+                    Born::of(seed, t, today),
                     &world,
                     &rules,
                     &catalogue,
@@ -125,6 +179,7 @@ impl Palermo {
         &self,
         rng: &mut Rng,
         rec: &palermo_linkage::record::Record,
+        born: Born,
         world: &World,
         rules: &Rules,
         catalogue: &Catalogue,
@@ -137,14 +192,21 @@ impl Palermo {
         let (_, cid) = self.new_ids()?;
         let case_id = cid.0;
         let notification = rng.chance(0.08);
-        let child = !notification && rng.chance(0.18);
-        let age: i32 = if child { 12 + rng.below(6) as i32 } else { 18 + rng.below(40) as i32 };
+        // Drawn as they were when a case's age was its own, so that the rest of the case is what
+        // it was; the age is now the person's.
+        let drawn_child = !notification && rng.chance(0.18);
+        let _ = rng.below(if drawn_child { 6 } else { 40 });
         let form = if rng.chance(0.45) { ExploitationForm::Sexual } else { ExploitationForm::Labour };
-        let population = if child { Population::Child } else { Population::Adult };
         let (owner_org, responder, region) =
             rng.pick(&world.responders).cloned().ok_or_else(|| ServiceError::Internal("no responder".into()))?;
         let (authority_org, authority_user) = *rng.pick(&world.authorities).ok_or_else(|| ServiceError::Internal("no authority".into()))?;
         let referred_on = today - Duration::days(rng.below(420) as i64);
+        let date_of_birth = born.recorded(rec, today);
+        let age = born.age_on(date_of_birth.as_deref(), referred_on);
+        // An anonymous notification is an adult's (a child is referred whether or not they consent).
+        let notification = notification && age >= 18;
+        let child = age < 18;
+        let population = if child { Population::Child } else { Population::Adult };
         let sex = match rec.sex.as_deref() {
             Some("F") => "Feminine",
             Some("M") => "Masculine",
@@ -251,15 +313,6 @@ impl Palermo {
                 created_at: at,
                 merged_into: None,
             };
-            // Stored as a person's form would store it (YYYY-MM-DD, or YYYY when only the year is
-            // known): the generator also writes DD/MM/YYYY, which the application does not accept.
-            let date_of_birth = rec.date_of_birth.as_deref().and_then(palermo_linkage::record::Dob::parse).and_then(|d| {
-                let s = match (d.month, d.day) {
-                    (Some(m), Some(day)) => format!("{:04}-{m:02}-{day:02}", d.year),
-                    _ => format!("{:04}", d.year),
-                };
-                palermo_domain::person::parse_date_of_birth(&s, today).ok().flatten()
-            });
             let full = match (&rec.given_name, &rec.family_name) {
                 (Some(g), Some(f)) => Some(format!("{g} {f}")),
                 _ => None,
@@ -465,5 +518,31 @@ fn exploitation_country(draw: u32) -> Option<String> {
         0 => None,
         n @ 12..=19 => ABROAD.get(n as usize - 12).map(|c| (*c).to_owned()),
         _ => Some("XVR".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Born;
+    use std::collections::HashMap;
+
+    /// The records the generator makes of one person say the same age group, unless their
+    /// dates of birth disagree across the 18th birthday (a year off, as real records are).
+    #[test]
+    fn one_persons_records_agree_on_the_age_group() {
+        let today = time::macros::date!(2026 - 12 - 06);
+        let (records, truth) = palermo_linkage::generate::generate(5_000, 11);
+        let mut groups: HashMap<usize, Vec<bool>> = HashMap::new();
+        for (rec, t) in records.iter().zip(&truth) {
+            let born = Born::of(11, t, today);
+            let dob = born.recorded(rec, today);
+            groups.entry(t.person).or_default().push(born.age_on(dob.as_deref(), today) < 18);
+        }
+        let several: Vec<&Vec<bool>> = groups.values().filter(|g| g.len() > 1).collect();
+        let agree = several.iter().filter(|g| g.iter().all(|c| *c == g[0])).count();
+        assert!(agree as f64 >= 0.97 * several.len() as f64, "{agree} of {}", several.len());
+        let children = groups.values().filter(|g| g[0]).count();
+        let share = children as f64 / groups.len() as f64;
+        assert!((0.15..0.25).contains(&share), "children {share}");
     }
 }

@@ -434,9 +434,18 @@ async fn generated_cases_cover_every_stage(app: &TestApp) {
             dated += 1;
             let iso = d.len() == 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-';
             assert!(iso || (d.len() == 4 && d.parse::<u16>().is_ok()), "{d}");
+            // The age group is the one the date of birth gives on the day of the referral (a
+            // year alone counts from 1 January).
+            let referred = v["referred_on"].as_str().unwrap();
+            let age =
+                referred[..4].parse::<i32>().unwrap() - d[..4].parse::<i32>().unwrap() - i32::from(d.len() == 10 && referred[5..] < d[5..]);
+            assert_eq!(v["age_group"], if age < 18 { "child" } else { "adult" }, "born {d}, referred {referred}");
         }
     }
     assert!(dated > 10, "{dated}");
+    let children = palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM persons WHERE age_group = 'child'").await.unwrap();
+    let persons = palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM persons").await.unwrap();
+    assert!((0.12..0.3).contains(&(children as f64 / persons as f64)), "{children} children of {persons} persons");
     // Keyset paging: the next page continues the order with no case twice.
     let first = ca.get("/api/v1/cases").await.json();
     let next = first["next"].as_str().unwrap().to_owned();
