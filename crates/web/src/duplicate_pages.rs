@@ -58,8 +58,10 @@ impl DuplicatePage {
         let (a, b) = (identity(&self.d.a), identity(&self.d.b));
         let labels = ["given-name", "family-name", "name-native", "aliases", "date-of-birth", "contacts"];
         let mut rows: Vec<(&'static str, String, String)> = labels.iter().zip(a).zip(b).map(|((l, x), y)| (*l, x, y)).collect();
-        rows.push(("sex-gender", self.d.a.person.sex.clone(), self.d.b.person.sex.clone()));
-        rows.push(("age-group", self.d.a.person.age_group.clone(), self.d.b.person.age_group.clone()));
+        let t = &self.page.t;
+        let (pa, pb) = (&self.d.a.person, &self.d.b.person);
+        rows.push(("sex-gender", t.code("sex", &pa.sex), t.code("sex", &pb.sex)));
+        rows.push(("age-group", t.code("age-group", &pa.age_group), t.code("age-group", &pb.age_group)));
         rows.push(("citizenships", self.d.a.person.citizenships.join(", "), self.d.b.person.citizenships.join(", ")));
         rows.push(("duplicate-recorded-on", self.d.a.recorded_on.clone(), self.d.b.recorded_on.clone()));
         rows.push(("duplicate-cases", self.d.a.cases.join(", "), self.d.b.cases.join(", ")));

@@ -57,6 +57,20 @@ impl Tr {
         LOCALES.try_lookup(&self.lang, key).unwrap_or_else(|| key.to_owned())
     }
 
+    /// A coded value as people read it, in this language (`c-<list>-<code>` in the locale
+    /// files): "Recovery and reflection period" for the stage `recovery_period`. Forms post and
+    /// the API speaks the code; a code with no label written (a value an older version stored)
+    /// is shown as it is.
+    pub fn code(&self, list: &str, code: impl std::fmt::Display) -> String {
+        let code = code.to_string();
+        LOCALES.try_lookup(&self.lang, &format!("c-{list}-{code}")).unwrap_or(code)
+    }
+
+    /// Several coded values of one list, labelled and joined with commas.
+    pub fn codes<S: std::fmt::Display>(&self, list: &str, codes: &[S]) -> String {
+        codes.iter().map(|c| self.code(list, c)).collect::<Vec<_>>().join(", ")
+    }
+
     pub fn get1(&self, key: &str, name: &str, value: &str) -> String {
         self.get_with(key, &[(name, value)])
     }
@@ -84,6 +98,87 @@ mod tests {
 
     fn keys(ftl: &str) -> std::collections::BTreeSet<&str> {
         ftl.lines().filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim())).collect()
+    }
+
+    /// Every value of the code lists the pages show reads as words in every language (the
+    /// test above holds French and Arabic to English's keys); a code without a label is shown as
+    /// it is.
+    #[test]
+    fn every_coded_value_on_the_pages_has_a_label() {
+        use palermo_domain::deadline::DeadlineKind;
+        use palermo_domain::{
+            assistance as a, consent as c, coordination as k, indicators as i, justice as j, nrm, person as p, role, screening as s,
+        };
+        fn all<T: std::fmt::Display>(values: &[T]) -> Vec<String> {
+            values.iter().map(ToString::to_string).collect()
+        }
+        let words = |w: &[&str]| w.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        let deadlines = [
+            DeadlineKind::ReasonableGroundsDecision,
+            DeadlineKind::ConclusiveGroundsDecision,
+            DeadlineKind::ReconsiderationWindowCloses,
+            DeadlineKind::ReconsideredReasonableGrounds,
+            DeadlineKind::ReconsideredConclusiveGrounds,
+        ];
+        let lists: Vec<(&str, Vec<String>)> = vec![
+            ("stage", all(nrm::Stage::ALL)),
+            ("decision", all(nrm::DecisionKind::ALL)),
+            ("outcome", all(nrm::Outcome::ALL)),
+            ("command", words(&["request_reconsideration", "withdraw", "transfer", "close", "reopen"])),
+            ("deadline", deadlines.iter().map(|d| d.code().to_owned()).collect()),
+            ("deadline-status", words(&["upcoming", "due_today", "overdue", "passed"])),
+            ("deadline-filter", words(&["overdue", "week"])),
+            ("case-kind", words(&["referral", "anonymous_notification"])),
+            ("age-group", all(p::AgeGroup::ALL)),
+            ("sex", all(p::Gender::ALL)),
+            ("migration-status", all(p::MigrationStatus::ALL)),
+            ("exploitation-form", all(i::ExploitationForm::ALL)),
+            ("population", all(i::Population::ALL)),
+            ("act", all(s::Act::ALL)),
+            ("means", all(s::Means::ALL)),
+            ("purpose", all(s::Purpose::ALL)),
+            ("role", all(role::Role::ALL)),
+            ("closure-reason", all(a::ClosureReason::ALL)),
+            ("permit-kind", all(a::PermitKind::ALL)),
+            ("permit-status", all(a::PermitStatus::ALL)),
+            ("child-record", all(a::ChildRecordKind::ALL)),
+            ("age-method", all(a::AgeAssessmentMethod::ALL)),
+            ("tracing-status", all(a::FamilyTracingStatus::ALL)),
+            ("claim-kind", all(a::ClaimKind::ALL)),
+            ("claim-status", all(a::ClaimStatus::ALL)),
+            ("risk-level", all(a::RiskLevel::ALL)),
+            ("risk-to", all(a::RiskTo::ALL)),
+            ("safety-measure", all(a::SafetyMeasure::ALL)),
+            ("path", all(a::ReintegrationPath::ALL)),
+            ("follow-up-outcome", all(a::FollowUpOutcome::ALL)),
+            ("plan-type", all(a::SupportPlanType::ALL)),
+            ("plan-status", all(a::SupportPlanStatus::ALL)),
+            ("consent-purpose", all(c::ConsentPurpose::ALL)),
+            ("consent-status", all(c::ConsentStatus::ALL)),
+            ("consent-form", all(c::ConsentForm::ALL)),
+            ("given-by", all(c::ConsentGivenBy::ALL)),
+            ("checklist", all(c::ChecklistItem::ALL)),
+            ("service-kind", all(k::ServiceKind::ALL)),
+            ("service-ages", all(k::AgeEligibility::ALL)),
+            ("service-sexes", all(k::SexEligibility::ALL)),
+            ("referral-status", all(k::ReferralStatus::ALL)),
+            ("referral-basis", all(k::ReferralBasis::ALL)),
+            ("service-outcome", all(k::ServiceOutcome::ALL)),
+            ("transfer-status", all(k::TransferStatus::ALL)),
+            ("disclosure-basis", all(j::DisclosureBasis::ALL)),
+            ("participation", all(j::Participation::ALL)),
+            ("hearing", all(j::HearingKind::ALL)),
+        ];
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let missing: Vec<String> = lists
+            .iter()
+            .flat_map(|(l, codes)| codes.iter().map(move |c| format!("c-{l}-{c}")))
+            .filter(|k| !en.contains(k.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "coded values with no label: {missing:?}");
+        assert_eq!(Tr::new("fr").code("stage", "recovery_period"), "Délai de rétablissement et de réflexion");
+        assert_eq!(Tr::new("en").codes("risk-to", &["person", "family"]), "Person, Family");
+        assert_eq!(Tr::new("ar").code("stage", "an_older_code"), "an_older_code", "no label: the code as it is");
     }
 
     #[test]

@@ -292,7 +292,7 @@ struct HomePage {
     welcome: String,
     org_id: String,
     org_name: String,
-    roles: String,
+    roles: Vec<&'static str>,
     deadlines: palermo_service::cases::DeadlineSummary,
     permits: Vec<palermo_service::assistance::PermitAlert>,
     follow_ups: Vec<palermo_service::assistance::FollowUpAlert>,
@@ -311,7 +311,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(o) => o,
         Err(e) => return error_page(&ctx, &e),
     };
-    let roles = s.actor.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ");
+    let roles = s.actor.roles.iter().map(|r| r.code()).collect::<Vec<_>>();
     let deadlines = match state.app.deadline_summary(&caller).await {
         Ok(d) => d,
         Err(e) => return error_page(&ctx, &e),

@@ -326,7 +326,7 @@ async fn browser_journey_screening_referral_decisions_and_break_glass() {
     select(&b, "consent_form", "written").await;
     click(&b, "open-case").await;
     let adult_case = wait_path(&b, "the case", |p| p.starts_with("/cases/") && p.len() > 20).await;
-    assert_eq!(el(&b, "stage").await.text().await.unwrap(), "referred");
+    assert_eq!(el(&b, "stage").await.text().await.unwrap(), "Referred: awaiting the reasonable-grounds decision");
     assert!(el(&b, "suggestion").await.text().await.unwrap().contains("refer as a presumed victim"));
     assert!(el(&b, "next-deadline").await.text().await.unwrap().contains("2026-11-25"));
     let adult_ref = el(&b, "case-reference").await.text().await.unwrap();
@@ -344,7 +344,7 @@ async fn browser_journey_screening_referral_decisions_and_break_glass() {
     fill(&b, "exploitation_country", "tur").await;
     click(&b, "open-case").await;
     wait_path(&b, "the child's case", |p| p.starts_with("/cases/") && p.len() > 20).await;
-    assert_eq!(el(&b, "stage").await.text().await.unwrap(), "referred");
+    assert_eq!(el(&b, "stage").await.text().await.unwrap(), "Referred: awaiting the reasonable-grounds decision");
     assert_eq!(el(&b, "exploitation-country").await.text().await.unwrap(), "TUR", "recorded as the ISO code");
     assert!(el(&b, "screening").await.text().await.unwrap().contains("child"));
     sign_out(&b).await;
@@ -354,13 +354,13 @@ async fn browser_journey_screening_referral_decisions_and_break_glass() {
     b.goto(&format!("{base}/cases")).await.unwrap();
     b.find(Locator::LinkText(&adult_ref)).await.unwrap().click().await.unwrap();
     wait_path(&b, "the case", |p| p == adult_case).await;
-    assert_eq!(el(&b, "awaited-decision").await.text().await.unwrap(), "reasonable_grounds");
+    assert_eq!(el(&b, "awaited-decision").await.text().await.unwrap(), "Reasonable-grounds decision");
     select(&b, "outcome", "positive").await;
     set_date(&b, "decided_on", "2026-11-18").await;
     fill(&b, "reasons", "Consistent account; passport held by the employer.").await;
     click(&b, "take-decision").await;
     // The form posts back to the same path: wait for the new page's stage, not the path.
-    wait_text(&b, "stage", "recovery_period").await;
+    wait_text(&b, "stage", "Recovery and reflection period").await;
     let clock = el(&b, "recovery-period").await.text().await.unwrap();
     assert!(clock.contains("2026-12-18"), "{clock}");
     assert!(el(&b, "timeline").await.text().await.unwrap().contains("passport held by the employer"));
@@ -369,13 +369,13 @@ async fn browser_journey_screening_referral_decisions_and_break_glass() {
     app.clock.advance(Duration::days(31));
     sign_in(&b, &app, &base, "decider", &mut secrets).await;
     b.goto(&format!("{base}{adult_case}")).await.unwrap();
-    assert_eq!(el(&b, "awaited-decision").await.text().await.unwrap(), "conclusive_grounds");
+    assert_eq!(el(&b, "awaited-decision").await.text().await.unwrap(), "Conclusive-grounds decision");
     select(&b, "outcome", "positive").await;
     set_date(&b, "decided_on", "2026-12-19").await;
     set_date(&b, "told_on", "2026-12-19").await;
     fill(&b, "reasons", "Labour inspection corroborated the account.").await;
     click(&b, "take-decision").await;
-    wait_text(&b, "stage", "assistance").await;
+    wait_text(&b, "stage", "Assistance (recognised victim)").await;
     sign_out(&b).await;
 
     // An unrelated organisation: "not found"; break-glass with a reason opens it.
@@ -529,13 +529,13 @@ async fn browser_journey_directory_referral_acceptance_and_override() {
     wait_text(&b, "consents", "Harbour Shelter").await;
     select(&b, "referral-service", &beds_id).await;
     click(&b, "send-referral").await;
-    wait_text(&b, "referral-list", "sent").await;
+    wait_text(&b, "referral-list", "Sent").await;
     // An emergency referral to the clinic, with a written reason.
     let care_opt = el(&b, "referral-service").await.find(Locator::XPath("option[contains(., 'Walk-in care')]")).await.unwrap();
     care_opt.click().await.unwrap();
     fill(&b, "emergency_reason", "Bleeding wound; cannot wait for the consent interview").await;
     click(&b, "send-referral").await;
-    wait_text(&b, "referral-list", "emergency_override").await;
+    wait_text(&b, "referral-list", "Emergency override").await;
     sign_out(&b).await;
 
     // The shelter accepts from its inbox, then records accommodation and a medical check.
@@ -544,15 +544,15 @@ async fn browser_journey_directory_referral_acceptance_and_override() {
     assert_eq!(el(&b, "open-received").await.text().await.unwrap(), "1");
     b.find(Locator::Css("button[id^='referral-accept-']")).await.unwrap().click().await.unwrap();
     wait_path(&b, "the case", |p| p == case_path).await;
-    wait_text(&b, "referral-list", "accepted").await;
+    wait_text(&b, "referral-list", "Accepted").await;
     select(&b, "service-kind", "accommodation").await;
     select(&b, "service-outcome", "ongoing").await;
     click(&b, "record-service").await;
-    wait_text(&b, "service-list", "accommodation").await;
+    wait_text(&b, "service-list", "Accommodation").await;
     select(&b, "service-kind", "medical").await;
     select(&b, "service-outcome", "provided").await;
     click(&b, "record-service").await;
-    wait_text(&b, "service-list", "medical").await;
+    wait_text(&b, "service-list", "Medical care").await;
     // The shelter sees what the referral shares, not the screening.
     assert!(b.find(Locator::Id("screening")).await.is_err(), "no screening for the shelter");
     b.goto(&format!("{base}/coordination")).await.unwrap();
@@ -618,7 +618,7 @@ async fn browser_journey_child_records_and_transfer_of_ownership() {
     set_date(&b, "permit-valid_until", "2027-01-15").await;
     fill(&b, "permit-authority", "Immigration Office").await;
     click(&b, "record-permit").await;
-    wait_text(&b, "permit-list", "reflection_period").await;
+    wait_text(&b, "permit-list", "Reflection period").await;
     // A claim for back pay, in euros and cents.
     select(&b, "claim-kind", "labour_back_pay").await;
     select(&b, "claim-status", "filed").await;
@@ -626,7 +626,7 @@ async fn browser_journey_child_records_and_transfer_of_ownership() {
     fill(&b, "claim-claimed", "1250.50").await;
     set_date(&b, "claim-filed_on", "2026-11-18").await;
     click(&b, "record-claim").await;
-    let claims = wait_text(&b, "claim-list", "labour_back_pay").await;
+    let claims = wait_text(&b, "claim-list", "Unpaid wages").await;
     assert!(claims.contains("1250.50"), "{claims}");
     // A risk assessment with a review date.
     select(&b, "risk-level", "medium").await;
@@ -634,12 +634,12 @@ async fn browser_journey_child_records_and_transfer_of_ownership() {
     check(&b, "input[name='safety_measures'][value='accompaniment']").await;
     set_date(&b, "review_on", "2027-01-15").await;
     click(&b, "record-risk").await;
-    wait_text(&b, "risk-list", "accompaniment").await;
+    wait_text(&b, "risk-list", "Accompaniment").await;
     // The guardian's appointment (the NGO).
     select(&b, "child-kind", "guardian_appointment").await;
     select(&b, "guardian_organisation", &ngo.id.to_string()).await;
     click(&b, "record-child").await;
-    wait_text(&b, "child-records", "guardian_appointment").await;
+    wait_text(&b, "child-records", "Guardian appointed").await;
     // Hand the case to the NGO: a reason that is too short is named, then the transfer waits.
     select(&b, "transfer-to", &ngo.id.to_string()).await;
     fill(&b, "transfer-reason", "short").await;
@@ -648,17 +648,17 @@ async fn browser_journey_child_records_and_transfer_of_ownership() {
     select(&b, "transfer-to", &ngo.id.to_string()).await;
     fill(&b, "transfer-reason", "The guardian's organisation takes the case on.").await;
     click(&b, "propose-transfer").await;
-    wait_text(&b, "timeline", "transfer_proposed").await;
+    wait_text(&b, "timeline", "Transfer of ownership proposed").await;
     sign_out(&b).await;
 
     // The NGO accepts from its dashboard and lands on its new case, records included.
     sign_in(&b, &app, &base, "ngo-worker", &mut secrets).await;
     b.goto(&format!("{base}/coordination")).await.unwrap();
     let offered = el(&b, "transfer-list").await.text().await.unwrap();
-    assert!(offered.contains(&case.reference) && offered.contains("child"), "{offered}");
+    assert!(offered.contains(&case.reference) && offered.contains("Child"), "{offered}");
     b.find(Locator::Css("button[id^='transfer-accept-']")).await.unwrap().click().await.unwrap();
     wait_path(&b, "the case", |p| p == case_path).await;
-    wait_text(&b, "timeline", "ownership_transferred").await;
+    wait_text(&b, "timeline", "Case ownership transferred").await;
     assert!(el(&b, "permit-list").await.text().await.unwrap().contains("Immigration Office"));
     assert!(el(&b, "child-records").await.text().await.unwrap().contains("Children First NGO"));
     assert_eq!(el(&b, "exploitation-country").await.text().await.unwrap(), "XVR");
@@ -728,7 +728,7 @@ async fn browser_journey_duplicate_review_merge_and_unmerge() {
     let status = wait_text(&b, "duplicate-status", "merged").await;
     assert!(status.contains(&refs[0]), "the record kept is named: {status}");
     b.goto(&format!("{base}/cases/{}", case.id)).await.unwrap();
-    wait_text(&b, "timeline", "person_merged").await;
+    wait_text(&b, "timeline", "Person records merged").await;
     // Undo the merge: both records stand again.
     b.goto(&format!("{base}{pair_path}")).await.unwrap();
     click(&b, "unmerge").await;
@@ -861,7 +861,7 @@ async fn browser_journey_report_investigation_conviction_and_victim_disclosure()
     select(&b, "consent-status", "given").await;
     set_date(&b, "consent-date", "2026-11-18").await;
     click(&b, "record-consent").await;
-    wait_text(&b, "consents", "law_enforcement").await;
+    wait_text(&b, "consents", "Law enforcement").await;
     fill(&b, "disclose-investigation", &reference).await;
     click(&b, "disclose").await;
     wait_text(&b, "criminal-proceedings", &reference).await;
@@ -899,7 +899,7 @@ async fn browser_journey_report_investigation_conviction_and_victim_disclosure()
     select(&b, "consent-status", "withdrawn").await;
     set_date(&b, "consent-date", "2026-11-18").await;
     click(&b, "record-consent").await;
-    wait_text(&b, "consents", "withdrawn").await;
+    wait_text(&b, "consents", "Withdrawn").await;
     sign_out(&b).await;
 
     // The investigator's view is suspended at once.

@@ -17,7 +17,8 @@ crate::on_both_engines!(
     step_up_for_the_location,
     reintegration_follow_up,
     support_plans_with_approval,
-    ownership_transfer_with_acceptance
+    ownership_transfer_with_acceptance,
+    coded_values_read_as_words_in_the_users_language
 );
 
 pub(crate) struct World {
@@ -772,4 +773,32 @@ async fn ownership_transfer_with_acceptance(app: &TestApp) {
     let t3_now = listed.as_array().unwrap().iter().find(|t| t["id"] == t3.as_str()).unwrap();
     assert_eq!(t3_now["status"], "cancelled");
     assert_eq!(receiver.get(&format!("/api/v1/cases/{id}")).await.json()["owner_org"], "Harbour NGO");
+}
+
+/// A case page shows its coded values as words in the reader's language; the forms still post
+/// the codes, and the API still speaks them.
+async fn coded_values_read_as_words_in_the_users_language(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let id = open_case(app, &mut fr, &w, "30").await;
+    let stage = |body: &str| body.split("id=\"stage\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or("").to_owned();
+    let page = fr.get(&format!("/cases/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(stage(&page.body), "Referred: awaiting the reasonable-grounds decision");
+    assert!(page.body.contains("<dd>Labour exploitation</dd>") && page.body.contains("<dd>Female</dd>"), "{}", page.body);
+    assert!(
+        page.body.contains(">forced labour or services<") || page.body.contains("forced labour or services"),
+        "screening purposes in words"
+    );
+    assert!(page.body.contains(r#"<option value="temporary_residence">Temporary residence</option>"#), "the form posts the code");
+    let page = fr.get_with(&format!("/cases/{id}"), &[("accept-language", "fr")]).await;
+    assert_eq!(stage(&page.body), "Orienté : en attente de la décision sur motifs raisonnables");
+    assert!(page.body.contains("<dd>Exploitation par le travail</dd>"), "{}", page.body);
+    assert!(page.body.contains(r#"<option value="temporary_residence">Séjour temporaire</option>"#));
+    let page = fr.get_with(&format!("/cases/{id}"), &[("accept-language", "ar")]).await;
+    assert_eq!(stage(&page.body), "محال: بانتظار قرار الأسباب المعقولة");
+    let list = fr.get_with("/cases", &[("accept-language", "fr")]).await;
+    assert!(list.body.contains("<td>Exploitation par le travail</td>"), "{}", list.body);
+    let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!((v["stage"].as_str(), v["exploitation_form"].as_str()), (Some("referred"), Some("labour")), "the API speaks codes");
 }
