@@ -71,6 +71,21 @@ impl Tr {
         codes.iter().map(|c| self.code(list, c)).collect::<Vec<_>>().join(", ")
     }
 
+    /// A code made of two, `first:second` (a protection measure with its phase,
+    /// `during:video_testimony`), as "During the trial: Testimony by video".
+    pub fn code_pair(&self, first: &str, second: &str, code: impl std::fmt::Display) -> String {
+        let code = code.to_string();
+        match code.split_once(':') {
+            Some((a, b)) => format!("{}: {}", self.code(first, a), self.code(second, b)),
+            None => self.code(second, code),
+        }
+    }
+
+    /// Several two-part codes, labelled and joined with commas.
+    pub fn code_pairs<S: std::fmt::Display>(&self, first: &str, second: &str, codes: &[S]) -> String {
+        codes.iter().map(|c| self.code_pair(first, second, c)).collect::<Vec<_>>().join(", ")
+    }
+
     pub fn get1(&self, key: &str, name: &str, value: &str) -> String {
         self.get_with(key, &[(name, value)])
     }
@@ -107,7 +122,8 @@ mod tests {
     fn every_coded_value_on_the_pages_has_a_label() {
         use palermo_domain::deadline::DeadlineKind;
         use palermo_domain::{
-            assistance as a, consent as c, coordination as k, indicators as i, justice as j, nrm, person as p, role, screening as s,
+            assistance as a, consent as c, coordination as k, indicators as i, justice as j, nrm, org, person as p, prevention as v, role,
+            screening as s,
         };
         fn all<T: std::fmt::Display>(values: &[T]) -> Vec<String> {
             values.iter().map(ToString::to_string).collect()
@@ -168,6 +184,31 @@ mod tests {
             ("disclosure-basis", all(j::DisclosureBasis::ALL)),
             ("participation", all(j::Participation::ALL)),
             ("hearing", all(j::HearingKind::ALL)),
+            ("report-channel", all(j::ReportChannel::ALL)),
+            ("report-status", all(j::ReportStatus::ALL)),
+            ("report-closure", all(j::ReportClosure::ALL)),
+            ("investigation-status", all(j::InvestigationStatus::ALL)),
+            ("investigation-closure", all(j::InvestigationClosure::ALL)),
+            ("glotip-form", all(j::ExploitationForm::ALL)),
+            ("suspect-role", all(j::RoleInProcess::ALL)),
+            ("relation", all(j::RelationToVictims::ALL)),
+            ("offence", all(j::Offence::ALL)),
+            ("verdict", all(j::Verdict::ALL)),
+            ("asset-kind", all(j::AssetKind::ALL)),
+            ("asset-status", all(j::AssetStatus::ALL)),
+            ("mla-direction", all(j::MlaDirection::ALL)),
+            ("mla-status", all(j::MlaStatus::ALL)),
+            ("protection-phase", all(j::ProtectionPhase::ALL)),
+            ("protection-measure", all(j::ProtectionMeasure::ALL)),
+            ("campaign-kind", all(v::CampaignKind::ALL)),
+            ("campaign-channel", all(v::CampaignChannel::ALL)),
+            ("campaign-audience", all(v::CampaignAudience::ALL)),
+            ("profession", all(v::Profession::ALL)),
+            ("programme-area", all(v::ProgrammeArea::ALL)),
+            ("instrument", all(v::Instrument::ALL)),
+            ("consent-type", all(v::ConsentType::ALL)),
+            ("sector", all(org::Sector::ALL)),
+            ("org-type", all(org::OrgType::ALL)),
         ];
         let en = keys(include_str!("../locales/en/main.ftl"));
         let missing: Vec<String> = lists
@@ -179,6 +220,11 @@ mod tests {
         assert_eq!(Tr::new("fr").code("stage", "recovery_period"), "Délai de rétablissement et de réflexion");
         assert_eq!(Tr::new("en").codes("risk-to", &["person", "family"]), "Person, Family");
         assert_eq!(Tr::new("ar").code("stage", "an_older_code"), "an_older_code", "no label: the code as it is");
+        let en = Tr::new("en");
+        assert_eq!(
+            en.code_pair("protection-phase", "protection-measure", "during:video_testimony"),
+            "During the trial: Testimony by video"
+        );
     }
 
     #[test]

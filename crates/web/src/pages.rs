@@ -436,20 +436,17 @@ pub struct UserRow {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    pub roles_text: String,
+    /// Role codes; pages show them as words (`c-role-…`).
+    pub roles: Vec<&'static str>,
     pub disabled: bool,
     pub second_factor: bool,
-}
-
-fn roles_text(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
 }
 
 impl From<UserView> for UserRow {
     fn from(u: UserView) -> Self {
         UserRow {
             id: u.id.to_string(),
-            roles_text: roles_text(&u.roles),
+            roles: u.roles.iter().map(|r| r.code()).collect(),
             username: u.username,
             display_name: u.display_name,
             disabled: u.disabled,
@@ -556,7 +553,6 @@ pub async fn create_user(State(state): State<AppState>, ctx: Ctx, Path(id): Path
 struct UserPage {
     page: PageCtx,
     user: UserRow,
-    roles_text: String,
     contact: String,
     can_manage: bool,
 }
@@ -575,7 +571,7 @@ pub async fn user(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     let row = UserRow::from(detail.user);
     let mut p = page(&ctx, "user-title");
     p.title = format!("{} {}", p.title, row.username);
-    render(StatusCode::OK, &UserPage { page: p, roles_text: row.roles_text.clone(), user: row, contact, can_manage })
+    render(StatusCode::OK, &UserPage { page: p, user: row, contact, can_manage })
 }
 
 async fn manage(state: AppState, ctx: Ctx, id: String, body: axum::body::Bytes, what: &'static str) -> Response {

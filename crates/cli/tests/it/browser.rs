@@ -829,14 +829,14 @@ async fn browser_journey_report_investigation_conviction_and_victim_disclosure()
     fill(&b, "currency", "EUR").await;
     fill(&b, "authority", "District Court").await;
     click(&b, "add-asset").await;
-    wait_text(&b, "asset-list", "frozen").await;
+    wait_text(&b, "asset-list", "Frozen").await;
     click(&b, "asset-step-1").await;
-    wait_text(&b, "asset-list", "seized").await;
+    wait_text(&b, "asset-list", "Seized").await;
     click(&b, "asset-step-1").await;
-    wait_text(&b, "asset-list", "confiscated").await;
+    wait_text(&b, "asset-list", "Confiscated").await;
     select(&b, "prosecution_office", &prosecution.id.to_string()).await;
     click(&b, "investigation-refer_to_prosecution").await;
-    wait_text(&b, "investigation-status", "prosecution").await;
+    wait_text(&b, "investigation-status", "Referred for prosecution").await;
     sign_out(&b).await;
 
     // The prosecutor records the conviction.
@@ -846,7 +846,7 @@ async fn browser_journey_report_investigation_conviction_and_victim_disclosure()
     b.find(Locator::Css("button[id^='record-verdict-']")).await.unwrap().click().await.unwrap();
     wait_text(&b, "suspects", "96").await;
     let verdict = b.find(Locator::Css(".verdict")).await.unwrap().text().await.unwrap();
-    assert_eq!(verdict, "convicted");
+    assert_eq!(verdict, "Convicted");
     sign_out(&b).await;
 
     // The case worker: no disclosure without consent; then the consent, then the disclosure.
@@ -879,7 +879,7 @@ async fn browser_journey_report_investigation_conviction_and_victim_disclosure()
     check(&b, "input[name='participation'][value='witness']").await;
     check(&b, "input[name='protection'][value='during:video_testimony']").await;
     click(&b, "record-proceedings-1").await;
-    wait_text(&b, "victim-1", "during:video_testimony").await;
+    wait_text(&b, "victim-1", "During the trial: Testimony by video").await;
     set_date(&b, "held-on-1", "2026-12-03").await;
     fill(&b, "court-1", "District Court, room 4").await;
     click(&b, "add-hearing-1").await;
@@ -892,7 +892,7 @@ async fn browser_journey_report_investigation_conviction_and_victim_disclosure()
     assert!(home.contains("2026-12-03"), "{home}");
     b.goto(&format!("{base}{case_path}")).await.unwrap();
     let section = el(&b, "criminal-proceedings").await.text().await.unwrap();
-    assert!(section.contains("2026-12-03") && section.contains("during:video_testimony"), "{section}");
+    assert!(section.contains("2026-12-03") && section.contains("During the trial: Testimony by video"), "{section}");
     assert!(!section.contains("Viktor"), "no suspect in the victim's file");
     select(&b, "purpose", "law_enforcement").await;
     select(&b, "recipient", &police.id.to_string()).await;

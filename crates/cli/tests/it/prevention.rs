@@ -140,7 +140,7 @@ async fn treaty_status_import_all_or_nothing(app: &TestApp) {
     assert_eq!(rows.len(), 3, "{v}");
     assert!(rows.iter().all(|t| t["as_of"] == "2015-01-27"), "the as-of date travels with every row");
     let page = a.get("/prevention?country=ALB").await;
-    assert!(page.body.contains("2015-01-27") && page.body.contains("TIP_PROTOCOL"), "{}", page.body);
+    assert!(page.body.contains("2015-01-27") && page.body.contains("Trafficking in Persons Protocol"), "{}", page.body);
 }
 
 async fn demo_prevention_data(app: &TestApp) {
