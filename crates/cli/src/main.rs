@@ -702,12 +702,13 @@ async fn main() -> Result<()> {
             let report = app.generate_cases(count, seed, &|done| bar.set_position(done as u64)).await?;
             bar.finish_and_clear();
             println!(
-                "{} cases written in {:.1} s ({} anonymous notifications, {} children's cases, {} overdue)",
+                "{} cases written in {:.1} s ({} anonymous notifications, {} children's cases, {} overdue, {} of a person referred before)",
                 report.cases,
                 started.elapsed().as_secs_f64(),
                 report.notifications,
                 report.children,
-                report.overdue
+                report.overdue,
+                report.referred_again
             );
         }
         Command::Report(ReportCommand::Implementation { year, country, out }) => {

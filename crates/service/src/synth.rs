@@ -36,9 +36,31 @@ pub struct GenerateReport {
     pub notifications: usize,
     pub children: usize,
     pub overdue: usize,
+    /// Referrals of a person referred before in the same run (no new person record).
+    pub referred_again: usize,
 }
 
 const BATCH: usize = 2_000;
+
+/// A person a generated case referred, whom a later case may refer again.
+#[derive(Debug, Clone)]
+struct Referred {
+    person_id: uuid::Uuid,
+    /// The organisation, first responder and region that referred them; a person referred again
+    /// is referred by the same organisation, which holds their record.
+    owner: (OrgId, UserId, String),
+    referred_on: Date,
+    born: Born,
+    date_of_birth: Option<String>,
+    sex: &'static str,
+}
+
+/// The share of generated referrals that concern a person referred before (in the same run).
+/// An assumption, not a measured rate: IOM's 2010 study of its Human Trafficking Database found
+/// 79 known cases of re-trafficking among more than 14,000 persons assisted over ten years
+/// (0.6 %) and says the real level is likely much higher; a person referred again to the NRM
+/// (re-trafficked, or found again before their first case ended) is the closest the NRM sees.
+const REFERRED_AGAIN: f64 = 0.02;
 
 /// When a generated person was born, and so how old they are at their case: one person's
 /// records (the duplicates the generator makes) agree on it, whatever else they disagree on.
@@ -134,16 +156,21 @@ impl Palermo {
         let (records, truth) = palermo_linkage::generate::generate(n, seed);
         let mut report = GenerateReport::default();
         let meta = RequestMeta::task("generate");
+        let mut referred: Vec<Referred> = Vec::new();
         for (batch_no, chunk) in records.chunks(BATCH).enumerate() {
             let mut bundles = Vec::with_capacity(chunk.len());
             for (k, rec) in chunk.iter().enumerate() {
                 let i = batch_no * BATCH + k;
                 let mut rng = Rng::new(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 let t = truth.get(i).ok_or_else(|| ServiceError::Internal("generated truth".into()))?;
-                let b = self.synth_case(
+                // Drawn apart from the case's own stream, so that the rest of the case is the same.
+                let mut again_rng = Rng::new(seed ^ 0x000a_6a1a ^ (i as u64).wrapping_mul(0xA076_1D64_78BD_642F));
+                let again = if again_rng.chance(REFERRED_AGAIN) { again_rng.pick(&referred).cloned() } else { None };
+                let (b, first) = self.synth_case(
                     &mut rng,
                     rec,
                     Born::of(seed, t, today),
+                    again.as_ref(),
                     &world,
                     &rules,
                     &catalogue,
@@ -154,6 +181,10 @@ impl Palermo {
                 if b.case.kind == "anonymous_notification" {
                     report.notifications += 1;
                 }
+                if b.person.is_none() && b.case.person_id.is_some() {
+                    report.referred_again += 1;
+                }
+                referred.extend(first);
                 if b.case.age_group == "child" {
                     report.children += 1;
                 }
@@ -180,13 +211,14 @@ impl Palermo {
         rng: &mut Rng,
         rec: &palermo_linkage::record::Record,
         born: Born,
+        again: Option<&Referred>,
         world: &World,
         rules: &Rules,
         catalogue: &Catalogue,
         today: Date,
         next: (&mut i64, &mut i64, &mut i64),
         prefixes: (&str, &str, &str),
-    ) -> Result<CaseBundle> {
+    ) -> Result<(CaseBundle, Option<Referred>)> {
         let (p_next, n_next, a_next) = next;
         let (p_prefix, n_prefix, a_prefix) = prefixes;
         let (_, cid) = self.new_ids()?;
@@ -201,15 +233,26 @@ impl Palermo {
             rng.pick(&world.responders).cloned().ok_or_else(|| ServiceError::Internal("no responder".into()))?;
         let (authority_org, authority_user) = *rng.pick(&world.authorities).ok_or_else(|| ServiceError::Internal("no authority".into()))?;
         let referred_on = today - Duration::days(rng.below(420) as i64);
-        let date_of_birth = born.recorded(rec, today);
+        // Referred again: by the organisation that holds the person's record, at least a month
+        // after the first referral (not when that was less than a month ago).
+        let again = again.filter(|a| !notification && a.referred_on + Duration::days(30) <= today);
+        let ((owner_org, responder, region), referred_on, born) = match again {
+            Some(a) => (a.owner.clone(), referred_on.max(a.referred_on + Duration::days(30)), a.born),
+            None => ((owner_org, responder, region), referred_on, born),
+        };
+        let date_of_birth = match again {
+            Some(a) => a.date_of_birth.clone(),
+            None => born.recorded(rec, today),
+        };
         let age = born.age_on(date_of_birth.as_deref(), referred_on);
         // An anonymous notification is an adult's (a child is referred whether or not they consent).
         let notification = notification && age >= 18;
         let child = age < 18;
         let population = if child { Population::Child } else { Population::Adult };
-        let sex = match rec.sex.as_deref() {
-            Some("F") => "Feminine",
-            Some("M") => "Masculine",
+        let sex = match (again, rec.sex.as_deref()) {
+            (Some(a), _) => a.sex,
+            (None, Some("F")) => "Feminine",
+            (None, Some("M")) => "Masculine",
             _ => "NonSpecifiedUnknown",
         };
         let age_group = AgeGroup::of(Some(age)).code();
@@ -288,6 +331,7 @@ impl Palermo {
         };
         let mut consents = Vec::new();
         let mut person = None;
+        let mut first = None;
         if notification {
             *a_next += 1;
             case.reference = format!("{a_prefix}-{:06}", *a_next);
@@ -296,8 +340,14 @@ impl Palermo {
             events.push(event("notified", None, referred_on, (owner_org, responder), serde_json::json!({}))?);
         } else {
             *n_next += 1;
-            *p_next += 1;
             case.reference = format!("{n_prefix}-{:06}", *n_next);
+        }
+        if let Some(a) = again {
+            // The person's record is there already.
+            let _ = rng.chance(0.6);
+            case.person_id = Some(a.person_id);
+        } else if !notification {
+            *p_next += 1;
             let (_, pid) = self.new_ids()?;
             let p = PersonRecord {
                 id: pid.0,
@@ -328,7 +378,17 @@ impl Palermo {
                 }
             }
             case.person_id = Some(p.id);
+            first = Some(Referred {
+                person_id: p.id,
+                owner: (owner_org, responder, case.region.clone()),
+                referred_on,
+                born,
+                date_of_birth: date_of_birth.clone(),
+                sex,
+            });
             person = Some(p);
+        }
+        if !notification {
             let (_, kid) = self.new_ids()?;
             consents.push(ConsentRecord {
                 id: kid.0,
@@ -496,7 +556,7 @@ impl Palermo {
             indicators_suggest: assessment.suggests_victim,
             created_at: at,
         };
-        Ok(CaseBundle { person, case, screening, events, consents, vault })
+        Ok((CaseBundle { person, case, screening, events, consents, vault }, first))
     }
 }
 

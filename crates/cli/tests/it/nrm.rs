@@ -400,6 +400,21 @@ async fn generated_cases_cover_every_stage(app: &TestApp) {
     let report = app.app.generate_cases(600, 7, &|_| {}).await.unwrap();
     assert_eq!(report.cases, 600);
     assert!(report.notifications > 10 && report.children > 50 && report.overdue > 0, "{report:?}");
+    // A few referrals are of a person referred before: their case joins the person's record,
+    // referred by the organisation that holds it.
+    assert!((3..30).contains(&report.referred_again), "{report:?}");
+    let persons_with_two = palermo_store::testing::count(
+        &app.db_url,
+        "SELECT COUNT(*) FROM (SELECT c.person_id FROM cases c JOIN persons p ON p.id = c.person_id \
+         WHERE c.owner_org_id = p.organisation_id GROUP BY c.person_id HAVING COUNT(*) > 1) AS x",
+    )
+    .await
+    .unwrap();
+    assert!(persons_with_two >= 3, "{persons_with_two}");
+    let cases_of_persons =
+        palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM cases WHERE person_id IS NOT NULL").await.unwrap();
+    let persons = palermo_store::testing::count(&app.db_url, "SELECT COUNT(*) FROM persons").await.unwrap();
+    assert_eq!(cases_of_persons - persons, report.referred_again as i64, "one person record less per case of a person referred before");
     for stage in
         ["referred", "recovery_period", "assistance", "negative_reasonable_grounds", "negative_conclusive_grounds", "closed", "withdrawn"]
     {
