@@ -271,7 +271,7 @@ fn fmt_time(t: time::OffsetDateTime) -> String {
     t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
 }
 
-fn fmt_date(d: Date) -> String {
+pub(crate) fn fmt_date(d: Date) -> String {
     d.format(date_format()).unwrap_or_default()
 }
 
@@ -399,7 +399,7 @@ impl Palermo {
         }
     }
 
-    async fn org_region(&self, actor: &Actor) -> Result<String> {
+    pub(crate) async fn org_region(&self, actor: &Actor) -> Result<String> {
         Ok(self.org_cached(actor.org_id).await?.map(|o| o.region).unwrap_or_default())
     }
 

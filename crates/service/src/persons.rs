@@ -76,6 +76,19 @@ pub struct PersonDetail {
     #[serde(flatten)]
     pub summary: PersonSummary,
     pub identity: Identity,
+    /// The cases about this person that the reader may open (need-to-know per case), in the
+    /// order they were referred: the person's history in the NRM.
+    pub cases: Vec<PersonCase>,
+}
+
+/// A case about a person, as the person's record lists it (no identity).
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonCase {
+    pub id: Uuid,
+    pub reference: String,
+    pub kind: String,
+    pub stage: Option<String>,
+    pub referred_on: String,
 }
 
 fn split(s: &str) -> Vec<String> {
@@ -224,7 +237,34 @@ impl Palermo {
         if let Some(kept) = record.merged_into {
             detail.summary.merged_into_reference = self.store.get_person(kept).await?.map(|k| k.reference);
         }
+        detail.cases = self.cases_of_person_for(actor, record.id).await?;
         Ok(detail)
+    }
+
+    /// The cases about a person that `actor` may read the summary of, oldest referral first.
+    /// Each is checked as the case page checks it (a case handed to another organisation, or
+    /// out of the reader's region, is left out); nothing is audited, as a case list is not.
+    async fn cases_of_person_for(&self, actor: &palermo_domain::policy::Actor, person: Uuid) -> Result<Vec<PersonCase>> {
+        use palermo_domain::access::{self, CaseOp, Circumstances, Section};
+        let ids = self.store.cases_of_person(person).await?;
+        let mut cases = self.store.get_cases(&ids).await?;
+        cases.sort_by(|a, b| (a.referred_on, &a.reference).cmp(&(b.referred_on, &b.reference)));
+        let region = self.org_region(actor).await?;
+        let circ = Circumstances { org_region: &region, recently_authenticated: false };
+        let mut out = Vec::with_capacity(cases.len());
+        for c in cases {
+            let (facts, _) = self.facts(&c).await?;
+            if access::case_access(actor, circ, &facts, CaseOp::Read(Section::Summary)).is_ok() {
+                out.push(PersonCase {
+                    id: c.id,
+                    reference: c.reference,
+                    kind: c.kind,
+                    stage: c.stage,
+                    referred_on: crate::cases::fmt_date(c.referred_on),
+                });
+            }
+        }
+        Ok(out)
     }
 
     async fn person_detail(&self, record: &PersonRecord) -> Result<PersonDetail> {
@@ -250,7 +290,7 @@ impl Palermo {
                 _ => {}
             }
         }
-        Ok(PersonDetail { summary: summary(record), identity })
+        Ok(PersonDetail { summary: summary(record), identity, cases: Vec::new() })
     }
 
     /// Persons matching a reference (`P-2026-000123`) or an exact name (given, family, both, or

@@ -382,7 +382,7 @@ fn openapi_core() -> serde_json::Value {
             "/api/v1/persons/search": {"post": {"summary": "Find persons by reference or exact name (POST: names never go in URLs); audited", "parameters": [csrf],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["query"], "properties": {"query": {"type": "string"}}}}}},
                 "responses": {"200": ok("Persons the caller may see", json!({"type": "array"})), "422": err("Query too short")}}},
-            "/api/v1/persons/{id}": {"get": {"summary": "A person with identity (audited read; need-to-know)", "parameters": id_param, "responses": {"200": ok("Person", json!({"type": "object"})), "404": err("Not found"), "503": err("Audit log unavailable: nothing returned")}}},
+            "/api/v1/persons/{id}": {"get": {"summary": "A person with identity (audited read; need-to-know), and the cases about them the caller may open (`cases`: id, reference, kind, stage, referred_on; oldest first)", "parameters": id_param, "responses": {"200": ok("Person", json!({"type": "object"})), "404": err("Not found"), "503": err("Audit log unavailable: nothing returned")}}},
             "/api/v1/cases": {
                 "get": {"summary": "NRM cases the caller may see (need-to-know), soonest deadline first, 50 per page; audited",
                     "parameters": list_params,

@@ -18,7 +18,8 @@ crate::on_both_engines!(
     reintegration_follow_up,
     support_plans_with_approval,
     ownership_transfer_with_acceptance,
-    coded_values_read_as_words_in_the_users_language
+    coded_values_read_as_words_in_the_users_language,
+    a_persons_record_lists_the_cases_about_them
 );
 
 pub(crate) struct World {
@@ -683,6 +684,10 @@ async fn ownership_transfer_with_acceptance(app: &TestApp) {
     let id = open_case(app, &mut fr, &w, "31").await;
     let url = format!("/api/v1/cases/{id}/transfer");
     let propose = json!({"to": ngo_id, "reason": "The person moved to the harbour district."});
+    // The person's record lists the case while its organisation may open it.
+    let person = fr.get(&format!("/api/v1/cases/{id}")).await.json()["person"]["id"].as_str().unwrap().to_owned();
+    let listed = |v: Value| v["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(listed(fr.get(&format!("/api/v1/persons/{person}")).await.json()), std::slice::from_ref(&id));
 
     // Outside the case: 404; anonymous: 401.
     assert_eq!(outsider.post_json(&url, &propose).await.status, 404);
@@ -727,6 +732,9 @@ async fn ownership_transfer_with_acceptance(app: &TestApp) {
     assert_eq!(v.json()["owner_org"], "Harbour NGO");
     assert!(v.body.contains("ownership_transferred"), "on the timeline");
     assert_eq!(fr.get(&format!("/api/v1/cases/{id}")).await.status, 404, "the former owner no longer sees it");
+    assert!(listed(fr.get(&format!("/api/v1/persons/{person}")).await.json()).is_empty(), "nor lists it on the person's record");
+    let page = fr.get(&format!("/persons/{person}")).await;
+    assert!(page.body.contains("id=\"no-person-cases\"") && !page.body.contains(&format!("/cases/{id}")), "{}", page.body);
     let r = receiver.post_json(&act, &json!({"command": "accept"})).await;
     assert_eq!(r.status, 422, "a transfer moves once");
     assert!(r.body.contains("already accepted"), "{}", r.body);
@@ -801,4 +809,37 @@ async fn coded_values_read_as_words_in_the_users_language(app: &TestApp) {
     assert!(list.body.contains("<td>Exploitation par le travail</td>"), "{}", list.body);
     let v = fr.get(&format!("/api/v1/cases/{id}")).await.json();
     assert_eq!((v["stage"].as_str(), v["exploitation_form"].as_str()), (Some("referred"), Some("labour")), "the API speaks codes");
+}
+
+/// A person referred twice has two cases; their record lists both, oldest first, for their
+/// organisation, and nobody else reads the record.
+async fn a_persons_record_lists_the_cases_about_them(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let first = open_case(app, &mut fr, &w, "30").await;
+    let v = fr.get(&format!("/api/v1/cases/{first}")).await.json();
+    let (person, reference) = (v["person"]["id"].as_str().unwrap().to_owned(), v["person"]["reference"].as_str().unwrap().to_owned());
+    let body = json!({
+        "kind": "referral", "person": reference, "screened_on": "2026-11-18", "population": "adult", "exploitation_form": "sexual",
+        "acts": ["recruitment"], "means": ["deception"], "purposes": ["exploitation_of_prostitution_of_others"],
+        "indicators": ["DR.01", "EX.01", "CD.01"],
+        "competent_authority": w.authority_org, "referral_consent": "given", "consent_form": "written", "checklist": ["informed_of_purpose"]
+    });
+    let r = fr.post_json("/api/v1/cases", &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let second = r.json()["id"].as_str().unwrap().to_owned();
+    let p = fr.get(&format!("/api/v1/persons/{person}")).await.json();
+    let cases = p["cases"].as_array().unwrap();
+    assert_eq!(cases.iter().map(|c| c["id"].as_str().unwrap()).collect::<Vec<_>>(), [first.as_str(), second.as_str()], "{p}");
+    assert_eq!((cases[0]["stage"].as_str(), cases[0]["kind"].as_str()), (Some("referred"), Some("referral")));
+    let page = fr.get(&format!("/persons/{person}")).await;
+    assert_eq!(page.status, 200);
+    let table = page.body.split("id=\"person-cases\"").nth(1).expect("the cases table").split("</table>").next().unwrap();
+    assert!(table.contains(&format!("/cases/{first}")) && table.contains(&format!("/cases/{second}")), "{table}");
+    assert!(table.contains("Referred: awaiting the reasonable-grounds decision"), "{table}");
+    // Another organisation's user: the record is not there at all; no session: 401 / sign-in.
+    let mut outsider = app.signed_in("outsider").await;
+    assert_eq!(outsider.get(&format!("/api/v1/persons/{person}")).await.status, 404);
+    assert_eq!(app.client().get(&format!("/api/v1/persons/{person}")).await.status, 401);
+    assert_eq!(app.client().get(&format!("/persons/{person}")).await.status, 303);
 }

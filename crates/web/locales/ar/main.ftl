@@ -540,6 +540,9 @@ duplicate-field-sex = الجنس
 duplicate-field-nationality = الجنسية
 duplicate-field-place_of_birth = مكان الميلاد
 duplicate-field-phone = الهاتف
+person-cases = الملفات المتعلقة بهذا الشخص
+person-cases-none = لا يوجد ملف يتعلق بهذا الشخص يمكنك فتحه.
+person-cases-help = لا تُدرج إلا الملفات التي يمكنك فتحها؛ وللشخص المحال مرة أخرى ملف لكل إحالة.
 person-merged-into = دُمج هذا السجل في
 
 # القيم المرمّزة: c-<القائمة>-<الرمز>. تعرضها الصفحات؛ وتستخدم النماذج وواجهة البرمجة الرموز.

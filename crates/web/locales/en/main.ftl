@@ -540,6 +540,9 @@ duplicate-field-sex = Sex
 duplicate-field-nationality = Citizenship
 duplicate-field-place_of_birth = Place of birth
 duplicate-field-phone = Phone
+person-cases = Cases about this person
+person-cases-none = No case about this person that you may open.
+person-cases-help = Only the cases you may open are listed; a person referred again has a case for each referral.
 person-merged-into = This record was merged into
 
 # Coded values: c-<list>-<code>. Pages show these; forms post and the API speaks the codes.

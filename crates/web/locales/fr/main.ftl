@@ -540,6 +540,9 @@ duplicate-field-sex = Sexe
 duplicate-field-nationality = Nationalité
 duplicate-field-place_of_birth = Lieu de naissance
 duplicate-field-phone = Téléphone
+person-cases = Dossiers concernant cette personne
+person-cases-none = Aucun dossier concernant cette personne que vous puissiez ouvrir.
+person-cases-help = Seuls les dossiers que vous pouvez ouvrir sont listés ; une personne orientée de nouveau a un dossier par orientation.
 person-merged-into = Cette fiche a été fusionnée dans
 
 # Valeurs codées : c-<liste>-<code>. Les pages les affichent ; formulaires et API utilisent les codes.
