@@ -17,12 +17,18 @@ fuzz_target!(|data: &[u8]| {
                 assert!(v.iter().flatten().all(|l| *l < 5));
             }
         }
-        for r in records.iter().take(50) {
-            let _ = palermo_linkage::clk::encode(r, b"fuzz secret");
-        }
+        let salted: Vec<_> = records
+            .iter()
+            .take(50)
+            .map(|r| {
+                let _ = palermo_linkage::clk::encode(r, b"fuzz secret");
+                palermo_linkage::clk::encode_salted(r, b"fuzz secret", palermo_linkage::clk::Salt::BirthYear)
+            })
+            .collect();
+        let _ = palermo_linkage::clk_match::match_salted(&salted, &salted, 0.5, palermo_linkage::clk::Salt::BirthYear);
     }
-    if let Ok((_, clks)) = palermo_linkage::csvio::read_clks("fuzz.csv", data) {
+    if let Ok((salt, clks)) = palermo_linkage::csvio::read_clks("fuzz.csv", data) {
         let filters: Vec<_> = clks.into_iter().take(50).map(|(_, c)| c).collect();
-        let _ = palermo_linkage::clk_match::match_one_to_one(&filters, &filters, 0.5);
+        let _ = palermo_linkage::clk_match::match_salted(&filters, &filters, 0.5, salt);
     }
 });

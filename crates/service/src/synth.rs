@@ -62,6 +62,9 @@ struct Referred {
 /// (re-trafficked, or found again before their first case ended) is the closest the NRM sees.
 const REFERRED_AGAIN: f64 = 0.02;
 
+/// How many earlier persons a generation run keeps to refer again (about 8 MB).
+const REMEMBERED: usize = 50_000;
+
 /// When a generated person was born, and so how old they are at their case: one person's
 /// records (the duplicates the generator makes) agree on it, whatever else they disagree on.
 /// A share of the persons are children: their dates of birth are moved, the same number of
@@ -184,7 +187,11 @@ impl Palermo {
                 if b.person.is_none() && b.case.person_id.is_some() {
                     report.referred_again += 1;
                 }
-                referred.extend(first);
+                // The persons a later case may refer again: the last REMEMBERED of them (a bound
+                // on memory at a million cases; the IOM study found re-trafficking often within two years).
+                if let Some(r) = first {
+                    if referred.len() < REMEMBERED { referred.push(r) } else { referred[i % REMEMBERED] = r }
+                }
                 if b.case.age_group == "child" {
                     report.children += 1;
                 }
