@@ -85,40 +85,86 @@ fn excel_date(serial: f64) -> Option<Date> {
     base.checked_add(Duration::days(serial.floor() as i64))
 }
 
+/// Columns a spreadsheet register may span.
+pub const MAX_COLUMNS: u32 = 1_000;
+/// Filled cells per spreadsheet (a register of `MAX_ROWS` rows with 25 filled columns).
+pub const MAX_CELLS: usize = MAX_ROWS * 25;
+
 /// Read the first worksheet of an XLSX file; the first row is the header.
+///
+/// The worksheet is read cell by cell and refused as soon as it spans more than [`MAX_ROWS`]
+/// rows, [`MAX_COLUMNS`] columns or [`MAX_CELLS`] filled cells, so that memory follows what the
+/// file holds (reading it as one rectangle, a single cell at XFD200000 asked for billions of
+/// cells). The parser is a library reading untrusted bytes: a panic inside it (fuzzing found
+/// an arithmetic overflow on a malformed cell reference, in builds with overflow checks) refuses
+/// the file instead of ending the request.
 pub fn read_xlsx(bytes: &[u8]) -> std::result::Result<Table, FileError> {
-    use calamine::{Data, Reader};
     if bytes.len() > MAX_FILE_BYTES {
         return Err(FileError(format!("the file is larger than {} MiB", MAX_FILE_BYTES / 1024 / 1024)));
     }
+    std::panic::catch_unwind(|| read_xlsx_cells(bytes))
+        .unwrap_or_else(|_| Err(FileError("not a readable XLSX file: the worksheet is malformed".into())))
+}
+
+fn read_xlsx_cells(bytes: &[u8]) -> std::result::Result<Table, FileError> {
+    use calamine::{Data, Reader};
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| FileError(format!("not a readable XLSX file: {e}")))?;
-    let range = match wb.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => return Err(FileError(format!("the first worksheet cannot be read: {e}"))),
-        None => return Err(FileError("the workbook has no worksheet".into())),
+    let Some(sheet) = wb.sheet_names().first().cloned() else {
+        return Err(FileError("the workbook has no worksheet".into()));
     };
-    check_size(range.height())?;
-    let cell = |d: &Data| -> String {
+    let unreadable = |e: calamine::XlsxError| FileError(format!("the first worksheet cannot be read: {e}"));
+    let mut reader = wb.worksheet_cells_reader(&sheet).map_err(unreadable)?;
+    let cell = |d: Data| -> String {
         match d {
             Data::Empty => String::new(),
-            Data::String(s) => s.clone(),
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::String(s) => s,
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
             Data::Float(f) => f.to_string(),
             Data::Int(i) => i.to_string(),
             Data::Bool(b) => b.to_string(),
             Data::DateTime(dt) => excel_date(dt.as_f64()).map(|d| d.to_string()).unwrap_or_default(),
-            Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+            Data::DateTimeIso(s) | Data::DurationIso(s) => s,
             Data::Error(e) => format!("#ERROR {e:?}"),
         }
     };
-    let mut rows = range.rows();
-    let headers: Vec<String> = rows.next().map(|r| r.iter().map(|c| cell(c).trim().to_owned()).collect()).unwrap_or_default();
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    let (mut top, mut bottom, mut left, mut right) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    while let Some(c) = reader.next_cell().map_err(unreadable)? {
+        let (row, col) = c.get_position();
+        let value = cell(Data::from(c.get_value().clone()));
+        if value.is_empty() {
+            continue;
+        }
+        (top, bottom, left, right) = (top.min(row), bottom.max(row), left.min(col), right.max(col));
+        check_size((bottom - top) as usize + 1)?;
+        if right - left >= MAX_COLUMNS {
+            return Err(FileError(format!("the first worksheet spans more than {MAX_COLUMNS} columns")));
+        }
+        if cells.len() >= MAX_CELLS {
+            return Err(FileError(format!("more than {MAX_CELLS} filled cells; split the file")));
+        }
+        cells.push((row, col, value));
+    }
+    cells.sort_unstable_by_key(|&(row, col, _)| (row, col));
+    // Rows from the first filled one; each as long as its last filled cell (readers of the
+    // table take a missing cell as empty, as for a CSV row that stops early).
+    let mut grid: Vec<Vec<String>> = vec![Vec::new(); if cells.is_empty() { 0 } else { (bottom - top) as usize + 1 }];
+    for (row, col, value) in cells {
+        if let Some(r) = grid.get_mut((row - top) as usize) {
+            let at = (col - left) as usize;
+            if r.len() <= at {
+                r.resize(at + 1, String::new());
+            }
+            r[at] = value;
+        }
+    }
+    let mut rows = grid.into_iter();
+    let headers: Vec<String> = rows.next().map(|r| r.into_iter().map(|c| c.trim().to_owned()).collect()).unwrap_or_default();
     if headers.iter().all(String::is_empty) {
         return Err(FileError("the first worksheet has no header row".into()));
     }
-    let rows = rows.map(|r| r.iter().map(cell).collect()).collect();
-    Ok(Table { headers, rows })
+    Ok(Table { headers, rows: rows.collect() })
 }
 
 /// Palermo's import fields and the column each is read from by default (HTCDS 2.0 names where
@@ -732,6 +778,35 @@ mod tests {
     fn xlsx_garbage_is_a_clear_error() {
         assert!(read_xlsx(b"PK\x03\x04 not really a zip").unwrap_err().0.contains("XLSX"));
         assert_eq!(excel_date(45_000.0), Some(date!(2023 - 03 - 15)));
+        // Found by fuzzing: a malformed cell reference overflowed inside the XLSX library.
+        let found = include_bytes!("../../../fuzz/regressions/import_xlsx_cell_reference_overflow.xlsx");
+        assert!(read_xlsx(found).is_err());
+    }
+
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        for (row, col, text) in cells {
+            sheet.write_string(*row, *col, *text).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    /// A spreadsheet is read as the cells it holds: one far cell is refused with the limit it
+    /// crosses, not read as a rectangle of billions of cells.
+    #[test]
+    fn xlsx_is_read_cell_by_cell_within_limits() {
+        let t = read_xlsx(&workbook(&[(0, 1, "prs_FirstName"), (0, 2, "prs_Gender"), (1, 1, "Amina"), (3, 2, "Feminine")])).unwrap();
+        assert_eq!(t.headers, ["prs_FirstName", "prs_Gender"]);
+        assert_eq!(
+            t.rows,
+            [vec!["Amina".to_owned()], vec![], vec![String::new(), "Feminine".to_owned()]],
+            "rows from the header on, ragged"
+        );
+        let wide = read_xlsx(&workbook(&[(0, 0, "a"), (1, 16_383, "far right")])).unwrap_err();
+        assert!(wide.0.contains("more than 1000 columns"), "{wide}");
+        let tall = read_xlsx(&workbook(&[(0, 0, "a"), (1_048_575, 0, "far down")])).unwrap_err();
+        assert!(tall.0.contains("at most 200000"), "{tall}");
     }
 
     proptest! {
