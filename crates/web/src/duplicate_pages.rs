@@ -60,8 +60,8 @@ impl DuplicatePage {
         let mut rows: Vec<(&'static str, String, String)> = labels.iter().zip(a).zip(b).map(|((l, x), y)| (*l, x, y)).collect();
         let t = &self.page.t;
         let (pa, pb) = (&self.d.a.person, &self.d.b.person);
-        rows.push(("sex-gender", t.code("sex", &pa.sex), t.code("sex", &pb.sex)));
-        rows.push(("age-group", t.code("age-group", &pa.age_group), t.code("age-group", &pb.age_group)));
+        rows.push(("sex-gender", t.label("sex", &pa.sex), t.label("sex", &pb.sex)));
+        rows.push(("age-group", t.label("age-group", &pa.age_group), t.label("age-group", &pb.age_group)));
         rows.push(("citizenships", self.d.a.person.citizenships.join(", "), self.d.b.person.citizenships.join(", ")));
         rows.push(("duplicate-recorded-on", self.d.a.recorded_on.clone(), self.d.b.recorded_on.clone()));
         rows.push(("duplicate-cases", self.d.a.cases.join(", "), self.d.b.cases.join(", ")));

@@ -61,29 +61,29 @@ impl Tr {
     /// files): "Recovery and reflection period" for the stage `recovery_period`. Forms post and
     /// the API speaks the code; a code with no label written (a value an older version stored)
     /// is shown as it is.
-    pub fn code(&self, list: &str, code: impl std::fmt::Display) -> String {
+    pub fn label(&self, list: &str, code: impl std::fmt::Display) -> String {
         let code = code.to_string();
         LOCALES.try_lookup(&self.lang, &format!("c-{list}-{code}")).unwrap_or(code)
     }
 
     /// Several coded values of one list, labelled and joined with commas.
-    pub fn codes<S: std::fmt::Display>(&self, list: &str, codes: &[S]) -> String {
-        codes.iter().map(|c| self.code(list, c)).collect::<Vec<_>>().join(", ")
+    pub fn labels<S: std::fmt::Display>(&self, list: &str, codes: &[S]) -> String {
+        codes.iter().map(|c| self.label(list, c)).collect::<Vec<_>>().join(", ")
     }
 
     /// A code made of two, `first:second` (a protection measure with its phase,
     /// `during:video_testimony`), as "During the trial: Testimony by video".
-    pub fn code_pair(&self, first: &str, second: &str, code: impl std::fmt::Display) -> String {
+    pub fn label_pair(&self, first: &str, second: &str, code: impl std::fmt::Display) -> String {
         let code = code.to_string();
         match code.split_once(':') {
-            Some((a, b)) => format!("{}: {}", self.code(first, a), self.code(second, b)),
-            None => self.code(second, code),
+            Some((a, b)) => format!("{}: {}", self.label(first, a), self.label(second, b)),
+            None => self.label(second, code),
         }
     }
 
     /// Several two-part codes, labelled and joined with commas.
-    pub fn code_pairs<S: std::fmt::Display>(&self, first: &str, second: &str, codes: &[S]) -> String {
-        codes.iter().map(|c| self.code_pair(first, second, c)).collect::<Vec<_>>().join(", ")
+    pub fn label_pairs<S: std::fmt::Display>(&self, first: &str, second: &str, codes: &[S]) -> String {
+        codes.iter().map(|c| self.label_pair(first, second, c)).collect::<Vec<_>>().join(", ")
     }
 
     pub fn get1(&self, key: &str, name: &str, value: &str) -> String {
@@ -217,12 +217,12 @@ mod tests {
             .filter(|k| !en.contains(k.as_str()))
             .collect();
         assert!(missing.is_empty(), "coded values with no label: {missing:?}");
-        assert_eq!(Tr::new("fr").code("stage", "recovery_period"), "Délai de rétablissement et de réflexion");
-        assert_eq!(Tr::new("en").codes("risk-to", &["person", "family"]), "Person, Family");
-        assert_eq!(Tr::new("ar").code("stage", "an_older_code"), "an_older_code", "no label: the code as it is");
+        assert_eq!(Tr::new("fr").label("stage", "recovery_period"), "Délai de rétablissement et de réflexion");
+        assert_eq!(Tr::new("en").labels("risk-to", &["person", "family"]), "Person, Family");
+        assert_eq!(Tr::new("ar").label("stage", "an_older_code"), "an_older_code", "no label: the code as it is");
         let en = Tr::new("en");
         assert_eq!(
-            en.code_pair("protection-phase", "protection-measure", "during:video_testimony"),
+            en.label_pair("protection-phase", "protection-measure", "during:video_testimony"),
             "During the trial: Testimony by video"
         );
     }
