@@ -209,6 +209,7 @@ mod tests {
             ("consent-type", all(v::ConsentType::ALL)),
             ("sector", all(org::Sector::ALL)),
             ("org-type", all(org::OrgType::ALL)),
+            ("note-kind", words(&["note", "evidence_reference"])),
         ];
         let en = keys(include_str!("../locales/en/main.ftl"));
         let missing: Vec<String> = lists

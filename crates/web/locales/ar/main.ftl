@@ -964,3 +964,5 @@ c-consent-type-accession = انضمام
 c-consent-type-acceptance = قبول
 c-consent-type-approval = موافقة
 c-consent-type-succession = خلافة
+c-note-kind-note = ملاحظة
+c-note-kind-evidence_reference = مرجع دليل

@@ -964,3 +964,5 @@ c-consent-type-accession = accession
 c-consent-type-acceptance = acceptance
 c-consent-type-approval = approval
 c-consent-type-succession = succession
+c-note-kind-note = Note
+c-note-kind-evidence_reference = Evidence reference

@@ -964,3 +964,5 @@ c-consent-type-accession = adhésion
 c-consent-type-acceptance = acceptation
 c-consent-type-approval = approbation
 c-consent-type-succession = succession
+c-note-kind-note = Note
+c-note-kind-evidence_reference = Référence d'une preuve
