@@ -399,7 +399,7 @@ impl Palermo {
         }
     }
 
-    pub(crate) async fn org_region(&self, actor: &Actor) -> Result<String> {
+    async fn org_region(&self, actor: &Actor) -> Result<String> {
         Ok(self.org_cached(actor.org_id).await?.map(|o| o.region).unwrap_or_default())
     }
 
@@ -459,9 +459,8 @@ impl Palermo {
         op: CaseOp,
         meta: &RequestMeta,
     ) -> Result<String> {
-        let region = self.org_region(actor).await?;
-        let circ = Circumstances { org_region: &region, recently_authenticated: false };
-        match access::case_access(actor, circ, facts, op) {
+        let (region, verdict) = self.case_allows(actor, facts, op).await?;
+        match verdict {
             Ok(()) => Ok(region),
             Err(why) => {
                 let why = match why {
@@ -471,6 +470,20 @@ impl Palermo {
                 Err(self.denied(actor, meta, op.code(), Some(("case", c.id.to_string())), why).await)
             }
         }
+    }
+
+    /// Whether `actor` may do `op` on a case with these facts (the relations of
+    /// `domain::access`, without a recent sign-in), with the actor's organisation's region.
+    /// Nothing is audited: [`Self::check_case`] audits a refusal; a list leaves a case out.
+    pub(crate) async fn case_allows(
+        &self,
+        actor: &Actor,
+        facts: &CaseFacts,
+        op: CaseOp,
+    ) -> Result<(String, std::result::Result<(), CaseDenied>)> {
+        let region = self.org_region(actor).await?;
+        let verdict = access::case_access(actor, Circumstances { org_region: &region, recently_authenticated: false }, facts, op);
+        Ok((region, verdict))
     }
 
     /// Load a case and check `op`; a missing case and a hidden one are the same 404, both audited.

@@ -348,54 +348,52 @@ impl Palermo {
         } else {
             *n_next += 1;
             case.reference = format!("{n_prefix}-{:06}", *n_next);
-        }
-        if let Some(a) = again {
-            // The person's record is there already.
-            let _ = rng.chance(0.6);
-            case.person_id = Some(a.person_id);
-        } else if !notification {
-            *p_next += 1;
-            let (_, pid) = self.new_ids()?;
-            let p = PersonRecord {
-                id: pid.0,
-                reference: format!("{p_prefix}-{:06}", *p_next),
-                organisation_id: owner_org,
-                created_by: responder,
-                sex: sex.into(),
-                age_at_identification: Some(age),
-                age_group: age_group.into(),
-                citizenships: rec.nationality.clone().unwrap_or_default(),
-                languages: String::new(),
-                migration_status: Some(if rng.chance(0.6) { "irregular_migrant" } else { "regular_migrant" }.into()),
-                created_at: at,
-                merged_into: None,
-            };
-            let full = match (&rec.given_name, &rec.family_name) {
-                (Some(g), Some(f)) => Some(format!("{g} {f}")),
-                _ => None,
-            };
-            for (field, value, searchable) in [
-                ("given_name", &rec.given_name, true),
-                ("family_name", &rec.family_name, true),
-                ("full_name", &full, true),
-                ("date_of_birth", &date_of_birth, false),
-            ] {
-                if let Some(v) = value {
-                    vault.push(self.seal_field("person", p.id, field, v, searchable)?);
+            if let Some(a) = again {
+                // The person's record is there already.
+                let _ = rng.chance(0.6);
+                case.person_id = Some(a.person_id);
+            } else {
+                *p_next += 1;
+                let (_, pid) = self.new_ids()?;
+                let p = PersonRecord {
+                    id: pid.0,
+                    reference: format!("{p_prefix}-{:06}", *p_next),
+                    organisation_id: owner_org,
+                    created_by: responder,
+                    sex: sex.into(),
+                    age_at_identification: Some(age),
+                    age_group: age_group.into(),
+                    citizenships: rec.nationality.clone().unwrap_or_default(),
+                    languages: String::new(),
+                    migration_status: Some(if rng.chance(0.6) { "irregular_migrant" } else { "regular_migrant" }.into()),
+                    created_at: at,
+                    merged_into: None,
+                };
+                let full = match (&rec.given_name, &rec.family_name) {
+                    (Some(g), Some(f)) => Some(format!("{g} {f}")),
+                    _ => None,
+                };
+                for (field, value, searchable) in [
+                    ("given_name", &rec.given_name, true),
+                    ("family_name", &rec.family_name, true),
+                    ("full_name", &full, true),
+                    ("date_of_birth", &date_of_birth, false),
+                ] {
+                    if let Some(v) = value {
+                        vault.push(self.seal_field("person", p.id, field, v, searchable)?);
+                    }
                 }
+                case.person_id = Some(p.id);
+                first = Some(Referred {
+                    person_id: p.id,
+                    owner: (owner_org, responder, case.region.clone()),
+                    referred_on,
+                    born,
+                    date_of_birth: date_of_birth.clone(),
+                    sex,
+                });
+                person = Some(p);
             }
-            case.person_id = Some(p.id);
-            first = Some(Referred {
-                person_id: p.id,
-                owner: (owner_org, responder, case.region.clone()),
-                referred_on,
-                born,
-                date_of_birth: date_of_birth.clone(),
-                sex,
-            });
-            person = Some(p);
-        }
-        if !notification {
             let (_, kid) = self.new_ids()?;
             consents.push(ConsentRecord {
                 id: kid.0,
