@@ -53,6 +53,10 @@ enum ReportCommand {
         /// Where to write the report (`.html` or `.pdf`).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The language of the report's headings, tables and figures (the resolution's text is
+        /// quoted in English).
+        #[arg(long, default_value = "en", value_parser = ["en", "fr", "ar"])]
+        lang: String,
     },
 }
 
@@ -711,7 +715,7 @@ async fn main() -> Result<()> {
                 report.referred_again
             );
         }
-        Command::Report(ReportCommand::Implementation { year, country, out }) => {
+        Command::Report(ReportCommand::Implementation { year, country, out, lang }) => {
             let app = open(config).await?;
             let report = app.implementation_report(&Caller::Console, year, &country, &RequestMeta::cli()).await.map_err(|e| match e {
                 palermo_service::ServiceError::Invalid(errors) => {
@@ -719,7 +723,7 @@ async fn main() -> Result<()> {
                 }
                 other => other.into(),
             })?;
-            let html = palermo_web::report_document(report, "en").map_err(|e| anyhow::anyhow!("rendering the report: {e}"))?;
+            let html = palermo_web::report_document(report, &lang).map_err(|e| anyhow::anyhow!("rendering the report: {e}"))?;
             let pdf = out.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
             if pdf {
                 print_pdf(&html, &out)?;

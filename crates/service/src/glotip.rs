@@ -44,7 +44,7 @@ fn victim_form(form: &str) -> usize {
     }
 }
 
-const VICTIM_FORMS: &[&str] = &["sexual_exploitation", "forced_labour", "other_purposes"];
+pub const VICTIM_FORMS: &[&str] = &["sexual_exploitation", "forced_labour", "other_purposes"];
 
 /// A GLOTIP release for one year.
 #[derive(Debug, Clone, Serialize)]

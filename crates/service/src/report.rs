@@ -16,23 +16,85 @@ use std::collections::HashMap;
 /// The resolution's text, as published (source in `docs/reference/README.md`).
 pub const RESOLUTION: &str = include_str!("../../../docs/reference/A-RES-58-137.txt");
 
-/// A bar chart: labels and values (`None`: not published).
+/// How the pages say a published table or chart in the reader's language. `key` names the
+/// message `st-<key>` of the web's locale files, given `$year` and the `args`; `rows` and
+/// `cols` name the code lists of the row and column labels (of a chart: its bars),
+/// `c-<list>-<code>` — `first:second` for two-part codes such as `sex:female`, "" for labels
+/// shown as they are (months, country codes, campaign titles). A label its list has no words
+/// for is looked up among the general ones (`c-stat-<code>`: all, unknown), else shown as it
+/// is. The English `title` beside it is what the API and the exported files carry.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Words {
+    pub key: &'static str,
+    pub year: i32,
+    pub args: Vec<(&'static str, String)>,
+    pub rows: &'static str,
+    pub cols: &'static str,
+}
+
+impl Words {
+    pub fn new(key: &'static str, year: i32, rows: &'static str, cols: &'static str) -> Self {
+        Self { key, year, args: Vec::new(), rows, cols }
+    }
+
+    /// One more argument of the message.
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+}
+
+/// A table through the disclosure gate, with the words the pages say it in.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatTable {
+    pub words: Words,
+    #[serde(flatten)]
+    pub table: Released,
+}
+
+impl StatTable {
+    pub fn new(table: Released, words: Words) -> Self {
+        Self { words, table }
+    }
+}
+
+/// A bar chart: labels and values (`None`: not published). `unit` is a code (`cases`,
+/// `days`, `%`), said by the pages as `st-unit-<unit>`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chart {
     pub title: String,
+    pub words: Words,
     pub unit: String,
     pub bars: Vec<(String, Option<u64>)>,
+}
+
+/// A table of programme data (not counts of persons), published as it is: its words, the
+/// message key of each column's header (`st-col-<key>`), the code list of each column's values
+/// ("" for text, dates and numbers), and the rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlainTable {
+    pub words: Words,
+    pub header: Vec<&'static str>,
+    pub lists: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A figure of a paragraph: what it counts (the message `rf-<key>`) and its value as
+/// published; where `rule` is set the value is the argument `$n` of that message instead.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub key: &'static str,
+    pub value: String,
+    pub rule: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportParagraph {
     pub number: u32,
     pub text: String,
-    /// (what, value as published).
-    pub figures: Vec<(String, String)>,
-    pub tables: Vec<Released>,
-    /// Tables of programme data (not counts of persons), published as they are: (title, header, rows).
-    pub plain_tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
+    pub figures: Vec<Figure>,
+    pub tables: Vec<StatTable>,
+    pub plain_tables: Vec<PlainTable>,
     pub chart: Option<Chart>,
     /// The coordinator's text for this paragraph.
     pub narrative: String,
@@ -81,15 +143,29 @@ fn gated(n: i64, policy: Policy) -> String {
     }
 }
 
-fn one_row(policy: &Policy, title: &str, labels: &[&str], counts: &[i64]) -> Result<Released> {
+/// A table of one row (`row`, a code of the list `stat-row`) through the gate.
+fn one_row(policy: &Policy, title: &str, words: Words, row: &str, labels: &[&str], counts: &[i64]) -> Result<StatTable> {
     let t = Table {
         title: title.into(),
-        row_labels: vec!["persons".into()],
+        row_labels: vec![row.into()],
         col_labels: labels.iter().map(|l| (*l).to_owned()).collect(),
         cells: vec![counts.iter().map(|c| u64::try_from(*c).unwrap_or(0)).collect()],
     };
-    palermo_stats::release(&t, policy).map_err(|e| ServiceError::Internal(e.to_string()))
+    let released = palermo_stats::release(&t, policy).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(StatTable::new(released, words))
 }
+
+/// The sex groups of the published tables (HTCDS `prs_Gender`; other genders count with
+/// unknown sex, so no small group stands out): a row of the list `stat-sex`.
+fn sex_row(sex: &str) -> usize {
+    match sex {
+        "Feminine" => 0,
+        "Masculine" => 1,
+        _ => 2,
+    }
+}
+
+pub const SEX_ROWS: [&str; 3] = ["female", "male", "other_or_unknown"];
 
 fn money(minor: i64, currency: &str) -> String {
     crate::prevention::money_text(minor, currency)
@@ -146,11 +222,7 @@ impl Palermo {
         let mut cells = vec![vec![0u64; 3]; 3];
         let mut sexual = 0i64;
         for (sex, age, form, k) in &detected {
-            let r = match sex.as_str() {
-                "Feminine" => 0,
-                "Masculine" => 1,
-                _ => 2,
-            };
+            let r = sex_row(sex);
             let c = match age.as_str() {
                 "child" => 0,
                 "adult" => 1,
@@ -161,52 +233,53 @@ impl Palermo {
                 sexual += k;
             }
         }
-        let victims = palermo_stats::release(
+        let gate = |t: &Table, words: Words| {
+            palermo_stats::release(t, &policy).map(|r| StatTable::new(r, words)).map_err(|e| ServiceError::Internal(e.to_string()))
+        };
+        let victims = gate(
             &Table {
                 title: format!("Victims detected, {year}, by sex and age"),
-                row_labels: vec!["women and girls".into(), "men and boys".into(), "other or unknown sex".into()],
-                col_labels: vec!["children".into(), "adults".into(), "age unknown".into()],
+                row_labels: SEX_ROWS.iter().map(|s| (*s).to_owned()).collect(),
+                col_labels: vec!["child".into(), "adult".into(), "unknown".into()],
                 cells,
             },
-            &policy,
-        )
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let decisions_table = palermo_stats::release(
+            Words::new("victims-by-sex-age", year, "stat-sex", "stat-age"),
+        )?;
+        let decisions_table = gate(
             &Table {
                 title: format!("Referrals into the NRM, {year}, by sex and reasonable-grounds decision"),
-                row_labels: vec!["female".into(), "male".into(), "other or unknown".into()],
-                col_labels: vec!["positive reasonable grounds".into(), "not (yet) positive".into()],
+                row_labels: SEX_ROWS.iter().map(|s| (*s).to_owned()).collect(),
+                col_labels: vec!["positive".into(), "not_positive".into()],
                 cells: {
                     let mut c = vec![vec![0u64; 2]; 3];
                     for (sex, all, positive) in &decisions {
-                        let r = match sex.as_str() {
-                            "Feminine" => 0,
-                            "Masculine" => 1,
-                            _ => 2,
-                        };
+                        let r = sex_row(sex);
                         c[r][0] += u64::try_from(*positive).unwrap_or(0);
                         c[r][1] += u64::try_from(all - positive).unwrap_or(0);
                     }
                     c
                 },
             },
-            &policy,
-        )
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            Words::new("referrals-by-rg", year, "stat-sex", "stat-rg"),
+        )?;
         let services_table = one_row(
             &policy,
             &format!("Services delivered to victims, {year}, by kind"),
+            Words::new("services-by-kind", year, "stat-row", "service-kind"),
+            "services",
             &services.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
             &services.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
         )?;
         let services_chart = Chart {
             title: format!("Services delivered, {year}"),
+            words: Words::new("services-chart", year, "service-kind", ""),
             unit: "services".into(),
             bars: services_table
+                .table
                 .col_labels
                 .iter()
                 .cloned()
-                .zip(services_table.cells.first().cloned().unwrap_or_default().into_iter().map(|c| c.count()))
+                .zip(services_table.table.cells.first().cloned().unwrap_or_default().into_iter().map(|c| c.count()))
                 .collect(),
         };
         let budget_rows: Vec<Vec<String>> = budgets
@@ -223,7 +296,8 @@ impl Palermo {
             .collect();
         let budget_chart = Chart {
             title: format!("Budget execution, {year} (per cent of the allocation spent)"),
-            unit: "%".into(),
+            words: Words::new("budget-execution", year, "programme-area", ""),
+            unit: "percent".into(),
             bars: budgets
                 .iter()
                 .map(|b| {
@@ -238,13 +312,15 @@ impl Palermo {
             .treaties
             .iter()
             .map(|t| {
+                let (bound_on, how) = match (&t.consent_date, &t.consent_type) {
+                    (Some(d), Some(k)) => (d.clone(), k.clone()),
+                    _ => ("—".into(), "not_bound".into()),
+                };
                 vec![
                     t.instrument.clone(),
                     t.signature_date.clone().unwrap_or_else(|| "—".into()),
-                    match (&t.consent_date, &t.consent_type) {
-                        (Some(d), Some(k)) => format!("{d} ({k})"),
-                        _ => "not bound".into(),
-                    },
+                    bound_on,
+                    how,
                     format!("{} — {}", t.as_of, t.source),
                 ]
             })
@@ -275,70 +351,83 @@ impl Palermo {
                 chart: None,
                 narrative: narratives.get(&number).cloned().unwrap_or_default(),
             };
-            let fig = |p: &mut ReportParagraph, what: &str, v: String| p.figures.push((what.to_owned(), v));
+            let fig = |p: &mut ReportParagraph, key: &'static str, value: String| p.figures.push(Figure { key, value, rule: None });
             match number {
                 1 => {
-                    fig(&mut p, "Investigations opened", get("investigations_opened").to_string());
-                    fig(&mut p, "Persons investigated", gated(stage("investigated"), policy));
-                    fig(&mut p, "Persons prosecuted", gated(stage("prosecuted"), policy));
-                    fig(&mut p, "Persons convicted", gated(stage("convicted"), policy));
+                    fig(&mut p, "investigations-opened", get("investigations_opened").to_string());
+                    fig(&mut p, "persons-investigated", gated(stage("investigated"), policy));
+                    fig(&mut p, "persons-prosecuted", gated(stage("prosecuted"), policy));
+                    fig(&mut p, "persons-convicted", gated(stage("convicted"), policy));
                     let value = if confiscated.is_empty() {
                         "0".into()
                     } else {
                         confiscated.iter().map(|(c, v)| money(*v, c)).collect::<Vec<_>>().join("; ")
                     };
-                    fig(&mut p, "Value of assets confiscated", value);
+                    fig(&mut p, "assets-confiscated", value);
                 }
                 2 => {
-                    fig(&mut p, "Prevention campaigns started", campaigns.len().to_string());
-                    fig(&mut p, "People reached by campaigns (as reported)", reach.to_string());
-                    p.plain_tables.push((
-                        format!("Campaigns, {year}"),
-                        vec!["campaign".into(), "kind".into(), "audience".into(), "reach".into()],
-                        campaigns
+                    fig(&mut p, "campaigns-started", campaigns.len().to_string());
+                    fig(&mut p, "campaign-reach", reach.to_string());
+                    p.plain_tables.push(PlainTable {
+                        words: Words::new("campaigns", year, "", ""),
+                        header: vec!["campaign", "kind", "audience", "reach"],
+                        lists: vec!["", "campaign-kind", "campaign-audience", ""],
+                        rows: campaigns
                             .iter()
                             .map(|c| {
                                 vec![
                                     c.title.clone(),
                                     c.kind.clone(),
-                                    c.audience.join(", "),
+                                    c.audience.join(","),
                                     c.reach.map(|r| r.to_string()).unwrap_or_default(),
                                 ]
                             })
                             .collect(),
-                    ));
+                    });
                     p.chart = Some(Chart {
                         title: format!("Campaign reach, {year}"),
+                        words: Words::new("campaign-reach", year, "", ""),
                         unit: "people".into(),
                         bars: campaigns.iter().map(|c| (c.title.clone(), c.reach.and_then(|r| u64::try_from(r).ok()))).collect(),
                     });
                 }
                 3 => {
-                    fig(&mut p, "Mutual legal assistance requests sent", get("mla_sent").to_string());
-                    fig(&mut p, "Mutual legal assistance requests received", get("mla_received").to_string());
-                    fig(&mut p, "Investigations with a joint investigation team", get("joint_teams").to_string());
+                    fig(&mut p, "mla-sent", get("mla_sent").to_string());
+                    fig(&mut p, "mla-received", get("mla_received").to_string());
+                    fig(&mut p, "joint-teams", get("joint_teams").to_string());
                 }
                 4 => {
-                    p.plain_tables.push((
-                        format!("Treaty status{}", if iso3.is_empty() { String::new() } else { format!(" ({iso3})") }),
-                        vec!["instrument".into(), "signature".into(), "bound".into(), "as of — source".into()],
-                        treaty_rows.clone(),
-                    ));
-                    fig(&mut p, "Persons charged with money laundering (¶4(c))", gated(get("money_laundering_persons"), policy));
+                    p.plain_tables.push(PlainTable {
+                        words: if iso3.is_empty() {
+                            Words::new("treaty-status", year, "", "")
+                        } else {
+                            Words::new("treaty-status-of", year, "", "").with("country", &iso3)
+                        },
+                        header: vec!["instrument", "signature", "bound-on", "consent-type", "as-of-source"],
+                        lists: vec!["instrument", "", "", "consent-type", ""],
+                        rows: treaty_rows.clone(),
+                    });
+                    fig(&mut p, "money-laundering-4c", gated(get("money_laundering_persons"), policy));
                 }
                 5 => {
                     p.tables.push(one_row(
                         &policy,
                         &format!("Reports received from victims, {year}"),
-                        &["investigated", "closed with a reason", "not yet investigated"],
+                        Words::new("victim-reports", year, "stat-row", "stat-victim-report"),
+                        "reports",
+                        &["investigated", "closed", "waiting"],
                         &[get("victim_reports_investigated"), get("victim_reports_closed"), get("victim_reports_waiting")],
                     )?);
-                    fig(&mut p, "Reports received from other sources", get("other_reports").to_string());
-                    p.plain_tables.push((
-                        format!("Officials trained, {year}"),
-                        vec!["profession".into(), "female".into(), "male".into(), "other or not stated".into()],
-                        by_profession.iter().map(|(k, f, m, o)| vec![k.clone(), f.to_string(), m.to_string(), o.to_string()]).collect(),
-                    ));
+                    fig(&mut p, "other-reports", get("other_reports").to_string());
+                    p.plain_tables.push(PlainTable {
+                        words: Words::new("officials-trained", year, "", ""),
+                        header: vec!["profession", "female", "male", "other-or-not-stated"],
+                        lists: vec!["profession", "", "", ""],
+                        rows: by_profession
+                            .iter()
+                            .map(|(k, f, m, o)| vec![k.clone(), f.to_string(), m.to_string(), o.to_string()])
+                            .collect(),
+                    });
                 }
                 6 => {
                     p.tables.push(victims.clone());
@@ -349,22 +438,25 @@ impl Palermo {
                     p.tables.push(one_row(
                         &policy,
                         &format!("Victims taking part in criminal proceedings, {year}"),
-                        &["with protection measures", "without"],
+                        Words::new("proceedings", year, "stat-row", "stat-proceedings"),
+                        "victims",
+                        &["with_protection", "without"],
                         &[get("victims_with_protection"), get("victims_in_proceedings") - get("victims_with_protection")],
                     )?);
                 }
                 8 => {
                     p.tables.push(decisions_table.clone());
                     let days = |d: Option<i64>| d.map_or_else(|| "x".to_owned(), |d| d.to_string());
-                    p.plain_tables.push((
-                        format!("Days from referral to the reasonable-grounds decision (RG) and from it to the conclusive-grounds decision (CG), referrals of {year}"),
-                        vec!["group".into(), "referrals".into(), "RG median".into(), "RG 90th percentile".into(), "CG median".into(), "CG 90th percentile".into()],
-                        waiting
+                    p.plain_tables.push(PlainTable {
+                        words: Words::new("waiting-days", year, "", ""),
+                        header: vec!["group", "referrals", "rg-median", "rg-p90", "cg-median", "cg-p90"],
+                        lists: vec!["stat-dimension:stat-group", "", "", "", "", ""],
+                        rows: waiting
                             .iter()
                             .filter(|w| w.dimension != "nationality" || w.referrals != "x")
                             .map(|w| {
                                 vec![
-                                    if w.dimension == "all" { "all".to_owned() } else { format!("{}: {}", w.dimension, w.group) },
+                                    w.code(),
                                     w.referrals.clone(),
                                     days(w.rg_median_days),
                                     days(w.rg_p90_days),
@@ -373,44 +465,36 @@ impl Palermo {
                                 ]
                             })
                             .collect(),
-                    ));
+                    });
                 }
                 9 => {
                     p.tables.push(referrals.outcomes.clone());
                     let hours = |h: Option<i64>| h.map(|h| h.to_string()).unwrap_or_else(|| "x".into());
-                    p.plain_tables.push((
-                        format!("Hours from sending a referral to its answer, {year} (x: fewer than {th} answered)"),
-                        vec!["service".into(), "median".into(), "90th percentile".into()],
-                        referrals.times.iter().map(|t| vec![t.kind.clone(), hours(t.median_hours), hours(t.p90_hours)]).collect(),
-                    ));
+                    p.plain_tables.push(PlainTable {
+                        words: Words::new("answer-hours", year, "", "").with("n", th),
+                        header: vec!["service", "median", "p90"],
+                        lists: vec!["service-kind", "", ""],
+                        rows: referrals.times.iter().map(|t| vec![t.kind.clone(), hours(t.median_hours), hours(t.p90_hours)]).collect(),
+                    });
                     p.chart = Some(crate::statistics::response_chart(&referrals));
-                    fig(&mut p, "Organisations taking part", self.org_names().await?.len().to_string());
+                    fig(&mut p, "organisations", self.org_names().await?.len().to_string());
                 }
                 10 => {
-                    p.plain_tables.push((
-                        format!("Budgets, {year}"),
-                        vec!["programme area".into(), "allocated".into(), "spent".into(), "execution".into(), "funder".into()],
-                        budget_rows.clone(),
-                    ));
+                    p.plain_tables.push(PlainTable {
+                        words: Words::new("budgets", year, "", ""),
+                        header: vec!["programme-area", "allocated", "spent", "execution", "funder"],
+                        lists: vec!["programme-area", "", "", "", ""],
+                        rows: budget_rows.clone(),
+                    });
                     p.chart = Some(budget_chart.clone());
                 }
-                11 => fig(&mut p, "Victims detected, trafficked for sexual exploitation", gated(sexual, policy)),
+                11 => fig(&mut p, "victims-sexual", gated(sexual, policy)),
                 12 | 13 => {
-                    fig(&mut p, "Demand-reduction campaigns", demand.len().to_string());
-                    fig(&mut p, "People reached by them (as reported)", demand.iter().filter_map(|c| c.reach).sum::<i64>().to_string());
+                    fig(&mut p, "demand-campaigns", demand.len().to_string());
+                    fig(&mut p, "demand-reach", demand.iter().filter_map(|c| c.reach).sum::<i64>().to_string());
                 }
-                14 => fig(
-                    &mut p,
-                    "Persons charged with money laundering linked to trafficking",
-                    gated(get("money_laundering_persons"), policy),
-                ),
-                17 => {
-                    fig(
-                        &mut p,
-                        "Disclosure control",
-                        format!("counts of persons from 1 to {} are not published (x), nor counts that would reveal them", th - 1),
-                    );
-                }
+                14 => fig(&mut p, "money-laundering", gated(get("money_laundering_persons"), policy)),
+                17 => p.figures.push(Figure { key: "disclosure", value: (th - 1).to_string(), rule: Some("disclosure-rule") }),
                 _ => {}
             }
             paragraphs.push(p);

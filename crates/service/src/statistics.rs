@@ -3,6 +3,7 @@
 //! audited (who, what, when).
 
 use crate::admin::Caller;
+use crate::report::{StatTable, Words};
 use crate::{Palermo, RequestMeta, Result, ServiceError};
 use palermo_domain::ValidationError;
 use palermo_domain::audit::Outcome as AuditOutcome;
@@ -364,6 +365,14 @@ pub struct WaitingRow {
     pub cg_p90_days: Option<i64>,
 }
 
+impl WaitingRow {
+    /// The group as one code, `all` or `dimension:group` (`sex:female`, `nationality:ROU`): what
+    /// the pages label with the lists `stat-dimension` and `stat-group`.
+    pub fn code(&self) -> String {
+        if self.dimension == "all" { "all".to_owned() } else { format!("{}:{}", self.dimension, self.group) }
+    }
+}
+
 /// A group's referrals and its durations in days (to RG, RG to CG).
 type Durations = (i64, Vec<i64>, Vec<i64>);
 
@@ -458,7 +467,7 @@ pub struct ReferralResponses {
     pub threshold: u64,
     /// Service kind × accepted (or completed), declined, revoked by the sender, not answered
     /// (with totals), through the gate.
-    pub outcomes: Released,
+    pub outcomes: StatTable,
     pub times: Vec<ResponseRow>,
 }
 
@@ -507,12 +516,13 @@ impl Palermo {
             &Table {
                 title: format!("Referrals between organisations, {year}, by service and answer"),
                 row_labels,
-                col_labels: vec!["accepted".into(), "declined".into(), "revoked".into(), "not answered".into()],
+                col_labels: vec!["accepted".into(), "declined".into(), "revoked".into(), "not_answered".into()],
                 cells,
             },
             &self.disclosure(),
         )
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let outcomes = StatTable::new(outcomes, Words::new("referral-outcomes", year, "service-kind", "stat-answer"));
         Ok(ReferralResponses { year, threshold: th, outcomes, times })
     }
 
@@ -530,6 +540,7 @@ impl Palermo {
 pub(crate) fn response_chart(r: &ReferralResponses) -> crate::report::Chart {
     crate::report::Chart {
         title: format!("Median hours from sending a referral to its answer, {}", r.year),
+        words: Words::new("response-chart", r.year, "service-kind", ""),
         unit: "hours".into(),
         bars: r.times.iter().map(|t| (t.kind.clone(), t.median_hours.and_then(|h| u64::try_from(h).ok()))).collect(),
     }
@@ -542,16 +553,16 @@ pub(crate) fn response_chart(r: &ReferralResponses) -> crate::report::Chart {
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
     pub year: i32,
-    pub by_month: Released,
+    pub by_month: StatTable,
     pub chart: crate::report::Chart,
     pub waiting: Vec<WaitingRow>,
     /// The persons the year's cases concern: detected once, detected more than once, and in all
     /// ([`persons_release`]).
-    pub persons: Released,
+    pub persons: StatTable,
     /// Victims detected by form of exploitation × group: the same release as the GLOTIP table.
-    pub by_form: Released,
+    pub by_form: StatTable,
     /// The same people by citizenship and by country of exploitation (linked with `by_form`).
-    pub by_place: Vec<Released>,
+    pub by_place: Vec<StatTable>,
     pub form_chart: crate::report::Chart,
     /// Median days from referral to the reasonable-grounds decision, per group (small groups
     /// not published).
@@ -575,7 +586,7 @@ pub fn persons_release(year: i32, d: palermo_store::DetectedPersons, policy: &pa
     let table = Table {
         title: format!("Persons the cases concern, {year}"),
         row_labels: vec!["persons".into()],
-        col_labels: vec!["detected once".into(), "detected more than once".into()],
+        col_labels: vec!["once".into(), "more_than_once".into()],
         cells: vec![vec![count(d.persons - d.more_than_once), count(d.more_than_once)]],
     };
     let mut released = palermo_stats::release(&table, policy).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -601,40 +612,49 @@ impl Palermo {
         let labels: Vec<String> = (1..=12).map(|m| format!("{year}-{m:02}")).collect();
         let table = Table {
             title: format!("Victims detected per month, {year}"),
-            row_labels: vec!["victims detected".into()],
+            row_labels: vec!["cases".into()],
             col_labels: labels.clone(),
             cells: vec![months],
         };
         let by_month = palermo_stats::release(&table, &self.disclosure()).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let chart = crate::report::Chart {
             title: format!("Victims detected per month, {year}"),
+            words: Words::new("victims-per-month", year, "", ""),
             unit: "cases".into(),
             bars: labels.into_iter().zip(by_month.cells.first().cloned().unwrap_or_default().into_iter().map(Cell::count)).collect(),
         };
+        let by_month = StatTable::new(by_month, Words::new("victims-per-month", year, "stat-row", ""));
         let persons = persons_release(year, self.store.victims_detected_persons(from, to).await?, &self.disclosure())?;
+        let persons = StatTable::new(persons, Words::new("persons", year, "stat-row", "stat-detected"));
         let waiting = self.waiting_rows(year).await?;
-        let mut by_place = self.victims_tables(year, from, to).await?;
-        if by_place.is_empty() {
-            return Err(ServiceError::Internal("no table".into()));
-        }
-        let by_form = by_place.remove(0);
+        let mut by_place = self.victims_tables(year, from, to).await?.into_iter();
+        let (Some(by_form), Some(by_citizenship), Some(by_country)) = (by_place.next(), by_place.next(), by_place.next()) else {
+            return Err(ServiceError::Internal("the victims tables are three".into()));
+        };
+        let by_form = StatTable::new(by_form, Words::new("victims-by-form", year, "stat-victim-form", "stat-glotip-group"));
+        let by_place = vec![
+            StatTable::new(by_citizenship, Words::new("victims-by-citizenship", year, "", "stat-glotip-group")),
+            StatTable::new(by_country, Words::new("victims-by-country", year, "", "stat-glotip-group")),
+        ];
         let form_chart = crate::report::Chart {
             title: format!("Victims detected by form of exploitation, {year}"),
+            words: Words::new("victims-by-form", year, "stat-victim-form", ""),
             unit: "cases".into(),
-            bars: by_form.row_labels.iter().cloned().zip(by_form.row_totals.iter().map(|c| c.count())).collect(),
+            bars: by_form.table.row_labels.iter().cloned().zip(by_form.table.row_totals.iter().map(|c| c.count())).collect(),
         };
         let waiting_chart = crate::report::Chart {
             title: format!("Median days from referral to the reasonable-grounds decision, {year}"),
+            words: Words::new("waiting-chart", year, "stat-dimension:stat-group", ""),
             unit: "days".into(),
             bars: waiting
                 .iter()
                 .filter(|w| w.dimension != "nationality")
-                .map(|w| (format!("{}: {}", w.dimension, w.group), w.rg_median_days.and_then(|d| u64::try_from(d).ok())))
+                .map(|w| (w.code(), w.rg_median_days.and_then(|d| u64::try_from(d).ok())))
                 .collect(),
         };
         let mut areas: Vec<(String, i64, i64)> = Vec::new();
         for b in self.prevention(caller, "").await?.budgets.into_iter().filter(|b| b.fiscal_year == i64::from(year)) {
-            let key = format!("{} ({})", b.programme_area, b.currency);
+            let key = format!("{}:{}", b.programme_area, b.currency);
             match areas.iter_mut().find(|a| a.0 == key) {
                 Some(a) => {
                     a.1 += b.allocated_minor;
@@ -646,7 +666,8 @@ impl Palermo {
         areas.sort();
         let budget_chart = crate::report::Chart {
             title: format!("Budget execution, {year} (spent as a share of allocated)"),
-            unit: "%".into(),
+            words: Words::new("budget-execution", year, "programme-area:currency", ""),
+            unit: "percent".into(),
             bars: areas
                 .into_iter()
                 .map(|(k, allocated, spent)| {

@@ -1,6 +1,9 @@
 //! Charts as SVG rendered on the server: readable without JavaScript, with a title and a
-//! description for screen readers, and always next to a table with the same numbers.
+//! description for screen readers, and always next to a table with the same numbers. Titles,
+//! bar labels and units are said in the reader's language (`crate::published`).
 
+use crate::i18n::Tr;
+use crate::published::{said, title};
 use palermo_service::report::Chart;
 
 fn esc(s: &str) -> String {
@@ -8,7 +11,7 @@ fn esc(s: &str) -> String {
 }
 
 /// A horizontal bar chart. A bar that is not published (suppressed) is drawn as "x" with no bar.
-pub fn bar_chart(c: &Chart, id: u32) -> String {
+pub fn bar_chart(c: &Chart, id: u32, t: &Tr) -> String {
     let label_w = 260.0;
     let bar_w = 360.0;
     let row_h = 26.0;
@@ -16,21 +19,25 @@ pub fn bar_chart(c: &Chart, id: u32) -> String {
     let max = c.bars.iter().filter_map(|(_, v)| *v).max().unwrap_or(0).max(1) as f64;
     let height = top + row_h * c.bars.len() as f64 + 10.0;
     let width = label_w + bar_w + 90.0;
-    let desc = c
-        .bars
+    let heading = title(t, &c.words);
+    let unit = t.get(&format!("st-unit-{}", c.unit));
+    let hidden = t.get("st-not-published");
+    let labels: Vec<String> = c.bars.iter().map(|(l, _)| said(t, c.words.rows, l)).collect();
+    let desc = labels
         .iter()
-        .map(|(l, v)| format!("{}: {}", l, v.map_or_else(|| "not published".to_owned(), |n| format!("{n} {}", c.unit))))
+        .zip(&c.bars)
+        .map(|(l, (_, v))| format!("{}: {}", l, v.map_or_else(|| hidden.clone(), |n| format!("{n} {unit}"))))
         .collect::<Vec<_>>()
         .join("; ");
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" aria-labelledby=\"chart-{id}-title chart-{id}-desc\">\
          <title id=\"chart-{id}-title\">{}</title><desc id=\"chart-{id}-desc\">{}</desc>\
          <text x=\"0\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#1a1a1a\">{}</text>",
-        esc(&c.title),
+        esc(&heading),
         esc(&desc),
-        esc(&c.title)
+        esc(&heading)
     );
-    for (i, (label, value)) in c.bars.iter().enumerate() {
+    for (i, (label, (_, value))) in labels.iter().zip(&c.bars).enumerate() {
         let y = top + row_h * i as f64;
         let short: String = label.chars().take(38).collect();
         out.push_str(&format!(
@@ -60,13 +67,32 @@ pub fn bar_chart(c: &Chart, id: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palermo_service::report::Words;
 
     #[test]
     fn labels_are_escaped_and_suppressed_bars_marked() {
-        let c = Chart { title: "A <b>".into(), unit: "n".into(), bars: vec![("x&y".into(), Some(5)), ("z".into(), None)] };
-        let svg = bar_chart(&c, 1);
-        assert!(svg.contains("A &lt;b&gt;") && svg.contains("x&amp;y") && !svg.contains("<b>"));
-        assert!(svg.contains("z: not published"));
+        let c = Chart {
+            title: String::new(),
+            words: Words::new("campaign-reach", 2026, "", ""),
+            unit: "people".into(),
+            bars: vec![("x&y <b>".into(), Some(5)), ("z".into(), None)],
+        };
+        let svg = bar_chart(&c, 1, &Tr::new("en"));
+        assert!(svg.contains("x&amp;y &lt;b&gt;") && !svg.contains("<b>"), "{svg}");
+        assert!(svg.contains("z: not published") && svg.contains("5 people"), "{svg}");
         assert_eq!(svg.matches("<rect").count(), 1);
+    }
+
+    #[test]
+    fn a_chart_speaks_the_readers_language() {
+        let c = Chart {
+            title: "Median hours from sending a referral to its answer, 2026".into(),
+            words: Words::new("response-chart", 2026, "service-kind", ""),
+            unit: "hours".into(),
+            bars: vec![("accommodation".into(), Some(30)), ("all".into(), None)],
+        };
+        let fr = bar_chart(&c, 1, &Tr::new("fr"));
+        assert!(!fr.contains("Median hours") && !fr.contains("accommodation") && !fr.contains(">all<"), "{fr}");
+        assert!(fr.contains("2026") && fr.contains("30 heures"), "{fr}");
     }
 }

@@ -191,9 +191,10 @@ struct CoordinationPage {
 }
 
 /// The organisation's median response time per service kind as an SVG bar chart (minutes).
-pub fn response_chart(d: &OrgDashboard) -> String {
+pub fn response_chart(d: &OrgDashboard, t: &crate::i18n::Tr) -> String {
     let chart = palermo_service::report::Chart {
         title: format!("Median response time to referrals received, by service: {}", d.organisation),
+        words: palermo_service::report::Words::new("org-response", 0, "service-kind", "").with("organisation", &d.organisation),
         unit: "minutes".into(),
         bars: d
             .response_by_kind
@@ -201,7 +202,7 @@ pub fn response_chart(d: &OrgDashboard) -> String {
             .map(|(kind, _, median)| (kind.clone(), median.and_then(|s| u64::try_from((s + 59) / 60).ok())))
             .collect(),
     };
-    crate::charts::bar_chart(&chart, 5)
+    crate::charts::bar_chart(&chart, 5, t)
 }
 
 async fn dashboard_page(state: &AppState, ctx: &Ctx, errors: Vec<ValidationError>) -> Response {

@@ -210,6 +210,21 @@ mod tests {
             ("sector", all(org::Sector::ALL)),
             ("org-type", all(org::OrgType::ALL)),
             ("note-kind", words(&["note", "evidence_reference"])),
+            // The published statistics' rows and columns (crate::published).
+            ("stat-glotip-group", words(palermo_service::glotip::GROUPS)),
+            ("stat-victim-form", words(palermo_service::glotip::VICTIM_FORMS)),
+            ("stat-sex", words(&palermo_service::report::SEX_ROWS)),
+            ("stat-group", words(&palermo_service::report::SEX_ROWS)),
+            ("stat-group", all(p::AgeGroup::ALL)),
+            ("stat-age", all(p::AgeGroup::ALL)),
+            ("stat-dimension", words(&["all", "sex", "age_group", "nationality"])),
+            ("stat-rg", words(&["positive", "not_positive"])),
+            ("stat-row", words(&["persons", "cases", "services", "reports", "victims"])),
+            ("stat-victim-report", words(&["investigated", "closed", "waiting"])),
+            ("stat-proceedings", words(&["with_protection", "without"])),
+            ("stat-detected", words(&["once", "more_than_once"])),
+            ("stat-answer", words(&["accepted", "declined", "revoked", "not_answered"])),
+            ("stat", words(&["all", "unknown", "not_bound"])),
         ];
         let en = keys(include_str!("../locales/en/main.ftl"));
         let missing: Vec<String> = lists

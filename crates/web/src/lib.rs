@@ -23,6 +23,7 @@ mod justice_pages;
 mod middleware;
 mod pages;
 mod prevention_pages;
+pub mod published;
 mod report_pages;
 pub use report_pages::report_document;
 mod session;

@@ -65,7 +65,7 @@ pub async fn download(State(state): State<AppState>, ctx: Ctx, Query(q): Query<H
     let country = q.get("country").cloned().unwrap_or_default();
     let year = year_of(&state, &q);
     match state.app.implementation_report(&Caller::User(s.actor.clone()), year, &country, &ctx.meta).await {
-        Ok(r) => match report_document(r, "en") {
+        Ok(r) => match report_document(r, ctx.tr.code) {
             Ok(html) => {
                 let mut resp = html.into_response();
                 resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

@@ -315,7 +315,7 @@ async fn demo_coordination_numbers(app: &TestApp) {
     assert!(page.body.contains("id=\"open-received\">8<"), "{}", page.body);
     // Response times per service: an SVG chart with the table of the same numbers behind it.
     let chart = page.body.split("id=\"response-chart\"").nth(1).expect("the response-time chart").split("</figure>").next().unwrap();
-    assert!(chart.contains("<svg") && chart.contains("accommodation: 0 minutes"), "{chart}");
+    assert!(chart.contains("<svg") && chart.contains("Accommodation: 0 minutes"), "{chart}");
     assert!(page.body.contains("id=\"response-by-kind\""));
     // The coordinator sees the emergency override to the hospital.
     let mut coord = app.client();

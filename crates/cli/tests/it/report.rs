@@ -41,10 +41,18 @@ fn journey(dir: &std::path::Path, db: &str) {
         assert!(html.contains(&format!("id=\"paragraph-{n}\"")), "¶{n} missing");
     }
     assert!(html.contains("Urges Member States to employ a comprehensive approach"));
-    assert!(html.contains("TIP_PROTOCOL") && html.contains("Demo country (invented)"), "treaty status with its source");
+    assert!(html.contains("Trafficking in Persons Protocol") && html.contains("Demo country (invented)"), "treaty status with its source");
     assert!(html.contains("<svg") && html.contains("role=\"img\""), "charts");
     assert!(html.contains("48200.00 EUR"), "value confiscated");
     assert!(!html.contains("<script"), "no script in the document");
+    let fr_path = dir.join("rapport.html");
+    let (ok, out) =
+        run(&env, &["report", "implementation", "--year", "2026", "--country", "XVR", "--lang", "fr", "--out", fr_path.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let fr = std::fs::read_to_string(&fr_path).unwrap();
+    assert!(fr.contains("<html lang=\"fr\"") && fr.contains("Enquêtes ouvertes") && !fr.contains("Investigations opened"), "{fr}");
+    let (ok, out) = run(&env, &["report", "implementation", "--year", "2026", "--lang", "de", "--out", fr_path.to_str().unwrap()]);
+    assert!(!ok && out.contains("--lang") && out.contains("en, fr, ar"), "{out}");
     // Every count of persons (the released tables) is 0, at least 11, or x.
     let released: Vec<&str> = html.split("<table class=\"released\">").skip(1).filter_map(|t| t.split("</table>").next()).collect();
     assert!(released.len() >= 6, "the persons tables are there");
@@ -183,11 +191,52 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
     assert_eq!(dash.body.matches("<svg").count(), 5, "by month, by form, waiting times, budget execution, referral response times");
     assert!(dash.body.contains("id=\"response-table\""), "the table behind the response-time chart");
     let budget = dash.body.split("id=\"budget-table\"").nth(1).expect("the budget table").split("</table>").next().unwrap();
-    assert!(budget.contains("victim_services") && budget.contains("prevention"), "{budget}");
+    assert!(budget.contains("Victim services: EUR") && budget.contains("Prevention"), "{budget}");
     let by_form = dash.body.split("id=\"by-form-table\"").nth(1).unwrap().split("</table>").next().unwrap();
-    assert!(by_form.contains("sexual_exploitation") && by_form.contains("forced_labour"), "{by_form}");
+    assert!(by_form.contains("<th scope=\"row\">Sexual exploitation</th>") && by_form.contains("Forced labour"), "{by_form}");
     let by_country = dash.body.split("id=\"by-place-2-table\"").nth(1).unwrap().split("</table>").next().unwrap();
     assert!(by_country.contains("country of exploitation") && by_country.contains("XVR"), "{by_country}");
+    // The dashboard and the report in the reader's language: titles, headers, labels and units;
+    // the same figures; no code or message key left showing.
+    let figures = |body: &str| -> Vec<String> {
+        body.split("<td>")
+            .skip(1)
+            .filter_map(|c| c.split("</td>").next())
+            .filter(|c| c.parse::<u64>().is_ok() || *c == "x")
+            .map(str::to_owned)
+            .collect()
+    };
+    let report_en = coord.get("/report?year=2026&country=XVR").await.body;
+    for (lang, words) in [
+        ("fr", ["Victimes détectées par forme", "Exploitation sexuelle", "Enquêtes ouvertes", "Protocole"]),
+        ("ar", ["الضحايا المكتشفون حسب شكل الاستغلال", "الاستغلال الجنسي", "التحقيقات المفتوحة", "بروتوكول"]),
+    ] {
+        let d = coord.get_with("/statistics?year=2026", &[("accept-language", lang)]).await;
+        let r = coord.get_with("/report?year=2026&country=XVR", &[("accept-language", lang)]).await;
+        assert_eq!((d.status, r.status), (200, 200));
+        assert!(d.body.contains(words[0]) && d.body.contains(words[1]), "{lang}: {}", d.body);
+        assert!(r.body.contains(&format!("<dt>{}</dt>", words[2])) && r.body.contains(words[3]), "{lang}: {}", r.body);
+        assert_eq!(figures(&d.body), figures(&dash.body), "{lang}: the dashboard's figures do not depend on the language");
+        assert_eq!(figures(&r.body), figures(&report_en), "{lang}: nor the report's");
+        for body in [&d.body, &r.body] {
+            for leftover in
+                ["Victims detected", "sexual_exploitation", "other_or_unknown", "Persons convicted", "RG median", "not published"]
+            {
+                assert!(!body.contains(leftover), "{lang}: {leftover:?} left in English or as a code");
+            }
+        }
+        assert!(
+            r.body.contains("<blockquote class=\"resolution-text\" lang=\"en\""),
+            "the resolution is quoted in English, marked as such"
+        );
+        let download = coord.get_with("/report/download?year=2026&country=XVR", &[("accept-language", lang)]).await;
+        assert!(download.body.contains(words[2]), "{lang}: the downloaded document in the reader's language");
+    }
+    for body in [&dash.body, &report_en] {
+        for key in ["st-", "rf-", "c-stat"] {
+            assert!(!body.contains(&format!(">{key}")), "a message key shown instead of its words: {key}");
+        }
+    }
     let audit = app.app.recent_audit(&Caller::Console, 200, &RequestMeta::cli()).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "report.release"));
     assert!(audit.iter().any(|e| e.action == "report.write" && e.outcome == "ok"));
