@@ -148,6 +148,9 @@ pub struct ScreeningView {
     pub means: Vec<String>,
     pub purposes: Vec<String>,
     pub indicators: Vec<String>,
+    /// Each indicator recorded as the list names it: (code, text, weight); the text and weight
+    /// are empty for a code the list no longer has.
+    pub indicator_texts: Vec<(String, String, String)>,
     pub elements_met: bool,
     pub indicators_suggest: bool,
     /// Why: the art. 3 elements missing, and the indicator dimensions positive / missing.
@@ -1008,6 +1011,14 @@ impl Palermo {
             acts: split(&s.acts),
             means: split(&s.means),
             purposes: split(&s.purposes),
+            indicator_texts: split(&s.indicators)
+                .into_iter()
+                .map(|code| {
+                    let found = list.and_then(|l| l.indicator(&code));
+                    let (text, weight) = found.map(|i| (i.text.clone(), i.weight.code().to_owned())).unwrap_or_default();
+                    (code, text, weight)
+                })
+                .collect(),
             indicators: split(&s.indicators),
             elements_met: s.elements_met,
             indicators_suggest: s.indicators_suggest,

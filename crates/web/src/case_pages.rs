@@ -75,7 +75,6 @@ pub async fn cases(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Case
 
 pub struct DimensionGroup {
     pub code: &'static str,
-    pub name: String,
     pub indicators: Vec<Indicator>,
 }
 
@@ -116,11 +115,7 @@ async fn case_form(state: &AppState, ctx: &Ctx, form: FormData, errors: Vec<Vali
     };
     let groups = Dimension::ALL
         .iter()
-        .map(|d| DimensionGroup {
-            code: d.code(),
-            name: catalogue.dimension_name(*d).to_owned(),
-            indicators: list.indicators.iter().filter(|i| i.dimension == *d).cloned().collect(),
-        })
+        .map(|d| DimensionGroup { code: d.code(), indicators: list.indicators.iter().filter(|i| i.dimension == *d).cloned().collect() })
         .collect();
     let authorities = match state.app.competent_authorities().await {
         Ok(a) => a.into_iter().map(|(id, name)| (id.to_string(), name)).collect(),

@@ -81,6 +81,12 @@ impl Tr {
         }
     }
 
+    /// Alternatives written `A or B or C` (the indicator dimensions a suggestion still needs,
+    /// `DR or CR or VR`), each labelled, joined with this language's "or".
+    pub fn alternatives(&self, list: &str, codes: &str) -> String {
+        codes.split(" or ").map(|c| self.label(list, c.trim())).collect::<Vec<_>>().join(&format!(" {} ", self.get("or")))
+    }
+
     /// Several two-part codes, labelled and joined with commas.
     pub fn label_pairs<S: std::fmt::Display>(&self, first: &str, second: &str, codes: &[S]) -> String {
         codes.iter().map(|c| self.label_pair(first, second, c)).collect::<Vec<_>>().join(", ")
@@ -210,6 +216,10 @@ mod tests {
             ("sector", all(org::Sector::ALL)),
             ("org-type", all(org::OrgType::ALL)),
             ("note-kind", words(&["note", "evidence_reference"])),
+            ("dimension", all(i::Dimension::ALL)),
+            ("weight", all(i::Weight::ALL)),
+            ("list-status", words(&["verified", "secondary", "provisional"])),
+            ("element", words(&["act", "means", "purpose"])),
             // The published statistics' rows and columns (crate::published).
             ("stat-glotip-group", words(palermo_service::glotip::GROUPS)),
             ("stat-victim-form", words(palermo_service::glotip::VICTIM_FORMS)),

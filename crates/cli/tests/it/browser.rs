@@ -328,6 +328,10 @@ async fn browser_journey_screening_referral_decisions_and_break_glass() {
     let adult_case = wait_path(&b, "the case", |p| p.starts_with("/cases/") && p.len() > 20).await;
     assert_eq!(el(&b, "stage").await.text().await.unwrap(), "Referred: awaiting the reasonable-grounds decision");
     assert!(el(&b, "suggestion").await.text().await.unwrap().contains("refer as a presumed victim"));
+    let positive = el(&b, "positive-dimensions").await.text().await.unwrap();
+    assert!(positive.contains("Exploitative conditions") && positive.contains("Coercion at destination"), "{positive}");
+    let recorded = el(&b, "screening-indicators").await.text().await.unwrap();
+    assert!(recorded.contains("CD.03 Isolation, confinement or surveillance (strong)"), "the indicators in the list's words: {recorded}");
     assert!(el(&b, "next-deadline").await.text().await.unwrap().contains("2026-11-25"));
     let adult_ref = el(&b, "case-reference").await.text().await.unwrap();
 

@@ -803,6 +803,13 @@ async fn coded_values_read_as_words_in_the_users_language(app: &TestApp) {
     assert_eq!(stage(&page.body), "Orienté : en attente de la décision sur motifs raisonnables");
     assert!(page.body.contains("<dd>Exploitation par le travail</dd>"), "{}", page.body);
     assert!(page.body.contains(r#"<option value="temporary_residence">Séjour temporaire</option>"#));
+    let positive = page.body.split("id=\"positive-dimensions\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or("");
+    assert!(positive.contains("Recrutement trompeur") && positive.contains("Contrainte à destination"), "{positive}");
+    assert!(
+        page.body.contains("CD.01</span> Confiscation of documents <span class=\"weight strong\">(fort)</span>"),
+        "the catalogue's text, the weight in words: {}",
+        page.body
+    );
     let page = fr.get_with(&format!("/cases/{id}"), &[("accept-language", "ar")]).await;
     assert_eq!(stage(&page.body), "محال: بانتظار قرار الأسباب المعقولة");
     let list = fr.get_with("/cases", &[("accept-language", "fr")]).await;
