@@ -1,5 +1,5 @@
 //! The fuzz targets' checks (`fuzz/bodies.rs`, the same functions libFuzzer runs) on every test
-//! run: over each target's seed corpus (`fuzz/corpus/<target>/`), the files kept from earlier
+//! run: over each target's seed corpus (`fuzz/seeds/<target>/`), the files kept from earlier
 //! finds (`fuzz/regressions/<target>_*`), and a few thousand deterministic mutations of them (bit
 //! flips, bytes that matter to the formats, insertions, deletions, duplicated and spliced
 //! chunks). No coverage guidance — that is what the libFuzzer runs by hand add — but a harness
@@ -31,7 +31,7 @@ impl Rng {
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(root.join("corpus").join(target)).expect("the target's seed corpus") {
+    for entry in std::fs::read_dir(root.join("seeds").join(target)).expect("the target's seed corpus") {
         let path = entry.expect("a corpus entry").path();
         out.push((path.display().to_string(), std::fs::read(&path).expect("a seed file")));
     }
