@@ -53,6 +53,16 @@ impl Tr {
         Self::new(best.map(|b| b.0).unwrap_or("en"))
     }
 
+    /// What separates the items of a list in this language: Arabic has its own comma.
+    pub fn list_separator(&self) -> &'static str {
+        if self.code == "ar" { "، " } else { ", " }
+    }
+
+    /// What introduces a value after its name: French puts a space before the colon.
+    pub fn colon(&self) -> &'static str {
+        if self.code == "fr" { " : " } else { ": " }
+    }
+
     pub fn get(&self, key: &str) -> String {
         LOCALES.try_lookup(&self.lang, key).unwrap_or_else(|| key.to_owned())
     }
@@ -68,7 +78,7 @@ impl Tr {
 
     /// Several coded values of one list, labelled and joined with commas.
     pub fn labels<S: std::fmt::Display>(&self, list: &str, codes: &[S]) -> String {
-        codes.iter().map(|c| self.label(list, c)).collect::<Vec<_>>().join(", ")
+        codes.iter().map(|c| self.label(list, c)).collect::<Vec<_>>().join(self.list_separator())
     }
 
     /// A code made of two, `first:second` (a protection measure with its phase,
@@ -76,7 +86,7 @@ impl Tr {
     pub fn label_pair(&self, first: &str, second: &str, code: impl std::fmt::Display) -> String {
         let code = code.to_string();
         match code.split_once(':') {
-            Some((a, b)) => format!("{}: {}", self.label(first, a), self.label(second, b)),
+            Some((a, b)) => format!("{}{}{}", self.label(first, a), self.colon(), self.label(second, b)),
             None => self.label(second, code),
         }
     }
@@ -89,7 +99,7 @@ impl Tr {
 
     /// Several two-part codes, labelled and joined with commas.
     pub fn label_pairs<S: std::fmt::Display>(&self, first: &str, second: &str, codes: &[S]) -> String {
-        codes.iter().map(|c| self.label_pair(first, second, c)).collect::<Vec<_>>().join(", ")
+        codes.iter().map(|c| self.label_pair(first, second, c)).collect::<Vec<_>>().join(self.list_separator())
     }
 
     pub fn get1(&self, key: &str, name: &str, value: &str) -> String {
@@ -245,6 +255,8 @@ mod tests {
         assert!(missing.is_empty(), "coded values with no label: {missing:?}");
         assert_eq!(Tr::new("fr").label("stage", "recovery_period"), "Délai de rétablissement et de réflexion");
         assert_eq!(Tr::new("en").labels("risk-to", &["person", "family"]), "Person, Family");
+        assert!(Tr::new("ar").labels("risk-to", &["person", "family"]).contains("، "), "Arabic's own comma");
+        assert!(Tr::new("fr").label_pair("protection-phase", "protection-measure", "during:video_testimony").contains(" : "));
         assert_eq!(Tr::new("ar").label("stage", "an_older_code"), "an_older_code", "no label: the code as it is");
         let en = Tr::new("en");
         assert_eq!(

@@ -27,7 +27,7 @@ pub fn said(t: &Tr, list: &str, code: &str) -> String {
     };
     match list.split_once(':') {
         Some((first, second)) => match code.split_once(':') {
-            Some((a, b)) => format!("{}: {}", one(first, a), one(second, b)),
+            Some((a, b)) => format!("{}{}{}", one(first, a), t.colon(), one(second, b)),
             None => one(first, code),
         },
         None => one(list, code),
@@ -98,7 +98,7 @@ impl Shown {
                     .enumerate()
                     .map(|(i, cell)| match p.lists.get(i).copied().unwrap_or("") {
                         "" => cell.clone(),
-                        list => cell.split(',').map(|c| said(t, list, c.trim())).collect::<Vec<_>>().join(", "),
+                        list => cell.split(',').map(|c| said(t, list, c.trim())).collect::<Vec<_>>().join(t.list_separator()),
                     })
                     .collect();
                 (String::new(), cells)
