@@ -187,6 +187,32 @@ fn by_label(items: impl IntoIterator<Item = (String, usize, u64)>) -> (Vec<Strin
     (labels, cells)
 }
 
+/// The stages of the persons tables, in order: investigated, prosecuted, convicted.
+pub const STAGES: [&str; 3] = ["investigated", "prosecuted", "convicted"];
+
+/// Persons investigated (brought into formal contact as suspects), prosecuted and convicted in
+/// the year, one table per stage ([`STAGES`]), by citizenship × group, through the gate. The one
+/// release of these people: the GLOTIP file, the justice statistics' `publishable` tables and the
+/// implementation report's figures all take theirs from it, so that no two of them, side by
+/// side, give away a figure one of them hides.
+pub fn persons_tables(policy: &Policy, year: i32, counts: &[palermo_store::JusticeCount]) -> Result<Vec<Released>> {
+    let groups: Vec<String> = GROUPS.iter().map(|g| (*g).to_owned()).collect();
+    let titles = ["Persons brought into formal contact (suspected)", "Persons prosecuted", "Persons convicted"];
+    STAGES
+        .iter()
+        .zip(titles)
+        .map(|(stage, title)| {
+            let (row_labels, cells) = by_label(
+                counts
+                    .iter()
+                    .filter(|c| c.stage == *stage)
+                    .map(|c| (citizenship(&c.citizenships), group_of(&c.sex, &c.age_group), u64::try_from(c.persons).unwrap_or(0))),
+            );
+            gate(policy, &Table { title: format!("{title} by citizenship, {year}"), row_labels, col_labels: groups.clone(), cells })
+        })
+        .collect()
+}
+
 fn gate(policy: &Policy, t: &Table) -> Result<Released> {
     palermo_stats::release(t, policy).map_err(|e| ServiceError::Internal(e.to_string()))
 }
@@ -243,7 +269,6 @@ impl Palermo {
         }
         let (from, to) = crate::statistics::year_range(year)?;
         let policy = self.disclosure();
-        let groups: Vec<String> = GROUPS.iter().map(|g| (*g).to_owned()).collect();
         let mut tables = Vec::new();
 
         // 1. Offences recorded: investigations opened, by form of exploitation (ICCS 0204x).
@@ -266,23 +291,7 @@ impl Palermo {
         )?);
 
         // 2–4. Persons investigated, prosecuted, convicted: by citizenship × group.
-        let counts = self.store.justice_counts(from, to).await?;
-        for (stage, title) in [
-            ("investigated", "Persons brought into formal contact (suspected)"),
-            ("prosecuted", "Persons prosecuted"),
-            ("convicted", "Persons convicted"),
-        ] {
-            let (row_labels, cells) = by_label(
-                counts
-                    .iter()
-                    .filter(|c| c.stage == stage)
-                    .map(|c| (citizenship(&c.citizenships), group_of(&c.sex, &c.age_group), u64::try_from(c.persons).unwrap_or(0))),
-            );
-            tables.push(gate(
-                &policy,
-                &Table { title: format!("{title} by citizenship, {year}"), row_labels, col_labels: groups.clone(), cells },
-            )?);
-        }
+        tables.extend(persons_tables(&policy, year, &self.store.justice_counts(from, to).await?)?);
 
         // 5–7. Victims detected: by form, by citizenship and by country of exploitation, linked
         // (the same people).

@@ -380,51 +380,12 @@ pub struct JusticeStatistics {
     /// Value of assets confiscated per currency, as decimal text.
     pub confiscated: Vec<(String, String)>,
     pub victim_reports_waiting: i64,
-    /// The persons tables as they may be published: one per stage, sex (female, male,
-    /// other_or_unknown) × age group (adult, child, unknown) — men, women, boys and girls —
-    /// through the disclosure gate (cells under the threshold and their complements hidden).
+    /// The persons tables as they may be published: one per stage (investigated, prosecuted,
+    /// convicted), citizenship × women, men, girls, boys, other or unknown, through the
+    /// disclosure gate — the very release of the GLOTIP file and the implementation report
+    /// ([`crate::glotip::persons_tables`]), so publishing more than one of them reveals nothing
+    /// more than one does.
     pub publishable: Vec<palermo_stats::Released>,
-}
-
-/// GLOTIP counts persons by sex; HTCDS `prs_Gender` values other than Feminine and Masculine are
-/// counted together with unknown sex, so no small group stands out.
-fn sex_group(gender: &str) -> usize {
-    match gender {
-        "Feminine" => 0,
-        "Masculine" => 1,
-        _ => 2,
-    }
-}
-
-fn age_column(group: &str) -> usize {
-    match group {
-        "adult" => 0,
-        "child" => 1,
-        _ => 2,
-    }
-}
-
-/// The stage tables of the UNODC questionnaire through the disclosure gate.
-fn publishable_tables(
-    policy: &palermo_stats::Policy,
-    year: i32,
-    persons: &[(String, String, String, String, i64)],
-) -> Result<Vec<palermo_stats::Released>> {
-    let mut out = Vec::new();
-    for stage in ["investigated", "prosecuted", "convicted"] {
-        let mut cells = vec![vec![0u64; 3]; 3];
-        for (_, sex, age, _, n) in persons.iter().filter(|p| p.0 == stage) {
-            cells[sex_group(sex)][age_column(age)] += u64::try_from(*n).unwrap_or(0);
-        }
-        let table = palermo_stats::Table {
-            title: format!("Persons {stage}, {year}"),
-            row_labels: vec!["female".into(), "male".into(), "other_or_unknown".into()],
-            col_labels: vec!["adult".into(), "child".into(), "unknown".into()],
-            cells,
-        };
-        out.push(palermo_stats::release(&table, policy).map_err(|e| ServiceError::Internal(e.to_string()))?);
-    }
-    Ok(out)
 }
 
 fn list(s: &str) -> Vec<String> {
@@ -1734,6 +1695,7 @@ impl Palermo {
         let from = Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| bad())?;
         let to = Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
         let counts = self.store.justice_counts(from, to).await?;
+        let publishable = crate::glotip::persons_tables(&self.disclosure(), year, &counts)?;
         let mut totals: Vec<(String, i64)> = ["investigated", "prosecuted", "convicted"].iter().map(|s| ((*s).to_owned(), 0)).collect();
         for c in &counts {
             if let Some(t) = totals.iter_mut().find(|t| t.0 == c.stage) {
@@ -1744,7 +1706,7 @@ impl Palermo {
             counts.into_iter().map(|c| (c.stage, c.sex, c.age_group, c.citizenships, c.persons)).collect();
         Ok(JusticeStatistics {
             year,
-            publishable: publishable_tables(&self.disclosure(), year, &persons)?,
+            publishable,
             persons,
             totals,
             confiscated: self

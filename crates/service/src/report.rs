@@ -199,11 +199,11 @@ impl Palermo {
         let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
         let (from_at, to_at) = (from.midnight().assume_utc(), to.midnight().assume_utc());
         // The figures' reads are independent: run them at once (each on its own pooled reader).
-        let (n, counts, confiscated, detected, services, decisions, prevention, waiting, referrals) = tokio::try_join!(
+        let (n, counts, confiscated, victims, services, decisions, prevention, waiting, referrals) = tokio::try_join!(
             async { self.store.report_numbers(from, to, from_at, to_at).await.map_err(ServiceError::from) },
             async { self.store.justice_counts(from, to).await.map_err(ServiceError::from) },
             async { self.store.confiscated_value(from, to).await.map_err(ServiceError::from) },
-            async { self.store.victims_detected(from, to).await.map_err(ServiceError::from) },
+            self.victims_tables(year, from, to),
             async { self.store.services_by_kind(from, to).await.map_err(ServiceError::from) },
             async { self.store.decisions_by_sex(from, to).await.map_err(ServiceError::from) },
             self.prevention_view(&iso3, false, false),
@@ -212,39 +212,25 @@ impl Palermo {
         )?;
         let n: HashMap<String, i64> = n.into_iter().collect();
         let get = |k: &str| n.get(k).copied().unwrap_or(0);
-        let stage = |s: &str| counts.iter().filter(|c| c.stage == s).map(|c| c.persons).sum::<i64>();
+        // Persons investigated, prosecuted, convicted and victims detected: the figures and tables
+        // of the one release the GLOTIP file, the justice statistics and the dashboard publish too
+        // (a figure gated on its own could give away one those tables hide).
+        let persons = crate::glotip::persons_tables(&policy, year, &counts)?;
+        let stage = |i: usize| persons.get(i).map_or_else(|| "x".to_owned(), |t| t.total.to_string());
+        let Some(by_form) = victims.into_iter().next() else {
+            return Err(ServiceError::Internal("the victims tables are three".into()));
+        };
+        // The GLOTIP forms' first row is sexual exploitation.
+        let sexual = by_form.row_totals.first().map_or_else(|| "x".to_owned(), ToString::to_string);
+        let victims = StatTable::new(by_form, Words::new("victims-by-form", year, "stat-victim-form", "stat-glotip-group"));
         let in_year = |d: &str| d.starts_with(&year.to_string());
         let campaigns: Vec<_> = prevention.campaigns.iter().filter(|c| in_year(&c.starts_on)).collect();
         let trainings: Vec<_> = prevention.trainings.iter().filter(|t| in_year(&t.held_on)).collect();
         let budgets: Vec<_> = prevention.budgets.iter().filter(|b| b.fiscal_year == i64::from(year)).collect();
 
-        // Victims detected: sex × age through the gate (SDG 16.2.2).
-        let mut cells = vec![vec![0u64; 3]; 3];
-        let mut sexual = 0i64;
-        for (sex, age, form, k) in &detected {
-            let r = sex_row(sex);
-            let c = match age.as_str() {
-                "child" => 0,
-                "adult" => 1,
-                _ => 2,
-            };
-            cells[r][c] += u64::try_from(*k).unwrap_or(0);
-            if form == "sexual" {
-                sexual += k;
-            }
-        }
         let gate = |t: &Table, words: Words| {
             palermo_stats::release(t, &policy).map(|r| StatTable::new(r, words)).map_err(|e| ServiceError::Internal(e.to_string()))
         };
-        let victims = gate(
-            &Table {
-                title: format!("Victims detected, {year}, by sex and age"),
-                row_labels: SEX_ROWS.iter().map(|s| (*s).to_owned()).collect(),
-                col_labels: vec!["child".into(), "adult".into(), "unknown".into()],
-                cells,
-            },
-            Words::new("victims-by-sex-age", year, "stat-sex", "stat-age"),
-        )?;
         let decisions_table = gate(
             &Table {
                 title: format!("Referrals into the NRM, {year}, by sex and reasonable-grounds decision"),
@@ -355,9 +341,9 @@ impl Palermo {
             match number {
                 1 => {
                     fig(&mut p, "investigations-opened", get("investigations_opened").to_string());
-                    fig(&mut p, "persons-investigated", gated(stage("investigated"), policy));
-                    fig(&mut p, "persons-prosecuted", gated(stage("prosecuted"), policy));
-                    fig(&mut p, "persons-convicted", gated(stage("convicted"), policy));
+                    fig(&mut p, "persons-investigated", stage(0));
+                    fig(&mut p, "persons-prosecuted", stage(1));
+                    fig(&mut p, "persons-convicted", stage(2));
                     let value = if confiscated.is_empty() {
                         "0".into()
                     } else {
@@ -488,7 +474,7 @@ impl Palermo {
                     });
                     p.chart = Some(budget_chart.clone());
                 }
-                11 => fig(&mut p, "victims-sexual", gated(sexual, policy)),
+                11 => fig(&mut p, "victims-sexual", sexual.clone()),
                 12 | 13 => {
                     fig(&mut p, "demand-campaigns", demand.len().to_string());
                     fig(&mut p, "demand-reach", demand.iter().filter_map(|c| c.reach).sum::<i64>().to_string());

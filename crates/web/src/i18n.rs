@@ -236,7 +236,6 @@ mod tests {
             ("stat-sex", words(&palermo_service::report::SEX_ROWS)),
             ("stat-group", words(&palermo_service::report::SEX_ROWS)),
             ("stat-group", all(p::AgeGroup::ALL)),
-            ("stat-age", all(p::AgeGroup::ALL)),
             ("stat-dimension", words(&["all", "sex", "age_group", "nationality"])),
             ("stat-rg", words(&["positive", "not_positive"])),
             ("stat-row", words(&["persons", "cases", "services", "reports", "victims"])),

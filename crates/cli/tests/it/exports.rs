@@ -170,6 +170,44 @@ async fn glotip_tables_through_the_gate(app: &TestApp) {
     let hidden = tables.values().flat_map(|t| t.values()).filter(|v| v.is_none()).count();
     assert!(hidden > 0, "the demo has small groups, and they are hidden");
 
+    // One release of these people wherever they are published: the justice statistics'
+    // publishable tables are the GLOTIP stage tables figure for figure, and the implementation
+    // report's figures are those tables' totals (x where they are hidden) — so that no two
+    // releases, side by side, give away a figure one of them hides.
+    let figure = |c: &serde_json::Value| c.as_u64();
+    let s = analyst.get("/api/v1/justice/statistics?year=2026").await.json();
+    let report = analyst.get("/report?year=2026").await.body;
+    let dd = |what: &str| {
+        report.split(&format!("<dt>{what}</dt><dd>")).nth(1).and_then(|d| d.split("</dd>").next()).unwrap_or_default().to_owned()
+    };
+    for (i, (title, shown)) in [
+        ("Persons brought into formal contact", "Persons investigated"),
+        ("Persons prosecuted", "Persons prosecuted"),
+        ("Persons convicted", "Persons convicted"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let glotip = tables.iter().find(|(t, _)| t.starts_with(title)).unwrap().1;
+        let t = &s["publishable"][i];
+        let rows: Vec<String> = t["row_labels"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect();
+        let cols: Vec<String> = t["col_labels"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, col) in cols.iter().enumerate() {
+                assert_eq!(figure(&t["cells"][r][c]), glotip[&(row.clone(), col.clone())], "{title}: {row} × {col}");
+            }
+        }
+        let total = glotip.get(&("total".to_owned(), "total".to_owned())).copied().flatten();
+        assert_eq!(figure(&t["total"]), total, "{title}");
+        assert_eq!(dd(shown), total.map_or_else(|| "x".to_owned(), |n| n.to_string()), "the report's {shown}");
+    }
+    let sexual = by_form.get(&("sexual_exploitation".to_owned(), "total".to_owned())).copied().flatten();
+    assert_eq!(
+        dd("Victims detected, trafficked for sexual exploitation"),
+        sexual.map_or_else(|| "x".to_owned(), |n| n.to_string()),
+        "the report's figure is the GLOTIP table's"
+    );
+
     let r = analyst.get("/api/v1/statistics/glotip.xlsx?year=2026").await;
     assert_eq!(r.status, 200, "{}", r.body);
     let mut wb = workbook(&r.bytes);
