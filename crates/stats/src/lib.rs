@@ -3,15 +3,18 @@
 //!
 //! * [`release`]: a two-way table of counts with its margins. **Primary suppression** hides every
 //!   cell and margin from 1 to `threshold - 1` (default 11, the CTDC level); **complementary
-//!   suppression** then hides further cells until no row or column equation (cells plus their
-//!   total) has exactly one unknown, so no suppressed value can be recomputed from what is
-//!   published. Optionally, published counts are rounded down to a base.
+//!   suppression** then hides further cells until no suppressed value can be recomputed from what
+//!   is published, by one equation or by any combination of them (no hidden cell is a bridge of
+//!   the graph of hidden cells). Optionally, published counts are rounded down to a base.
 //! * [`Ledger`] and [`laplace`]: a differential-privacy budget per release series and the Laplace
 //!   mechanism for counts; a release that would overspend the budget is refused.
 //! * [`microdata::k_anonymise`]: k-anonymity for record-level files (CTDC microdata).
+//! * [`joint::protect`]: several releases of the same people checked together — no hidden figure
+//!   may be a linear combination of the published ones of all of them.
 
 use serde::Serialize;
 
+pub mod joint;
 pub mod microdata;
 pub use microdata::{KReport, k_anonymise};
 
@@ -234,6 +237,10 @@ fn release_forced(t: &Table, p: &Policy, forced_cols: &[usize]) -> Result<Releas
             break;
         }
     }
+    // The lines checked one at a time are not all an attacker can do: several equations added
+    // and subtracted can give a hidden cell away that no single one does (a cell joining two
+    // groups of hidden cells). Hide more until none can be recomputed ([`close_bridges`]).
+    close_bridges(&g, &mut hidden);
     let cell = |i: usize, j: usize| match hidden[i][j] {
         Some(s) => Cell::Suppressed(s),
         None => Cell::Count(match p.round_to {
@@ -252,6 +259,133 @@ fn release_forced(t: &Table, p: &Policy, forced_cols: &[usize]) -> Result<Releas
         threshold: p.threshold,
         rounded_to: p.round_to,
     })
+}
+
+/// The hidden cells of a table with its margins as edges of a graph whose nodes are its lines
+/// (rows 0..=r, then columns): every cell is in one row equation and one column equation, and
+/// with the margins' signs turned (which changes nothing about what can be solved) the equations
+/// are the graph's incidence matrix. What the published cells leave unknown is then the graph's
+/// cycle space: a hidden cell can be recomputed, by any combination of the equations, exactly
+/// when it is a bridge — on no cycle of hidden cells. While a bridge is left, hide the smallest
+/// positive published cell (else a zero) that closes a cycle through it: one joining the two
+/// sides the bridge separates, or failing that one touching either side.
+fn close_bridges(g: &[Vec<u64>], hidden: &mut [Vec<Option<Suppressed>>]) {
+    let rows = g.len();
+    let cols = g.first().map_or(0, Vec::len);
+    if rows == 0 || cols == 0 {
+        return;
+    }
+    let nodes = rows + cols;
+    loop {
+        let mut adjacent: Vec<Vec<(usize, usize)>> = vec![Vec::new(); nodes];
+        for (i, row) in hidden.iter().enumerate() {
+            for (j, h) in row.iter().enumerate() {
+                if h.is_some() {
+                    adjacent[i].push((rows + j, i * cols + j));
+                    adjacent[rows + j].push((i, i * cols + j));
+                }
+            }
+        }
+        let Some(bridge) = first_bridge(&adjacent) else { return };
+        let (bi, bj) = (bridge / cols, bridge % cols);
+        // The two sides of the bridge: what each end reaches without it.
+        let side = |start: usize| {
+            let mut seen = vec![false; nodes];
+            let mut stack = vec![start];
+            seen[start] = true;
+            while let Some(n) = stack.pop() {
+                for &(m, e) in &adjacent[n] {
+                    if e != bridge && !seen[m] {
+                        seen[m] = true;
+                        stack.push(m);
+                    }
+                }
+            }
+            seen
+        };
+        let (a, b) = (side(bi), side(rows + bj));
+        let open = |i: usize, j: usize| hidden[i][j].is_none();
+        let cost = |i: usize, j: usize| (g[i][j] == 0, g[i][j], i, j);
+        let closing = (0..rows)
+            .flat_map(|i| (0..cols).map(move |j| (i, j)))
+            .filter(|&(i, j)| open(i, j) && ((a[i] && b[rows + j]) || (b[i] && a[rows + j])))
+            .min_by_key(|&(i, j)| cost(i, j));
+        let touching = || {
+            (0..rows)
+                .flat_map(|i| (0..cols).map(move |j| (i, j)))
+                .filter(|&(i, j)| open(i, j) && (a[i] || b[i] || a[rows + j] || b[rows + j]))
+                .min_by_key(|&(i, j)| cost(i, j))
+        };
+        match closing.or_else(touching) {
+            Some((i, j)) => hidden[i][j] = Some(Suppressed::Complementary),
+            // Every cell is hidden: nothing more to hide.
+            None => return,
+        }
+    }
+}
+
+/// An edge on no cycle (its number), if any: Tarjan's bridges, without recursion.
+fn first_bridge(adjacent: &[Vec<(usize, usize)>]) -> Option<usize> {
+    let n = adjacent.len();
+    let mut order = vec![usize::MAX; n];
+    let mut low = vec![0usize; n];
+    let mut next = 0;
+    for root in 0..n {
+        if order[root] != usize::MAX {
+            continue;
+        }
+        // (node, the edge it was reached by, position in its adjacency list)
+        let mut stack: Vec<(usize, usize, usize)> = vec![(root, usize::MAX, 0)];
+        order[root] = next;
+        low[root] = next;
+        next += 1;
+        while let Some(&mut (node, via, ref mut k)) = stack.last_mut() {
+            if let Some(&(m, e)) = adjacent[node].get(*k) {
+                *k += 1;
+                if e == via {
+                    continue;
+                }
+                if order[m] == usize::MAX {
+                    order[m] = next;
+                    low[m] = next;
+                    next += 1;
+                    stack.push((m, e, 0));
+                } else {
+                    low[node] = low[node].min(order[m]);
+                }
+            } else {
+                stack.pop();
+                if let Some(&(parent, _, _)) = stack.last() {
+                    low[parent] = low[parent].min(low[node]);
+                    if low[node] > order[parent] {
+                        return Some(via);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A table's figures as sums of its inner cells, for [`joint`]: the cells in row order, the row
+/// totals, the column totals, the grand total — with whether each is hidden (and what is known of
+/// its value, 0 where hidden).
+pub fn figures_of(r: &Released) -> (Vec<Vec<usize>>, Vec<bool>, Vec<u64>) {
+    let (rows, cols) = (r.cells.len(), r.col_labels.len());
+    let figures = grid_figures(rows, cols);
+    let cells: Vec<Cell> =
+        r.cells.iter().flatten().chain(&r.row_totals).chain(&r.col_totals).chain(std::iter::once(&r.total)).copied().collect();
+    (figures, cells.iter().map(|c| c.count().is_none()).collect(), cells.iter().map(|c| c.count().unwrap_or(0)).collect())
+}
+
+/// The figures of a rows × cols table with margins, as sums of its inner cells (cell (i, j) is
+/// atom i·cols + j), in the order of [`figures_of`].
+fn grid_figures(rows: usize, cols: usize) -> Vec<Vec<usize>> {
+    let mut f: Vec<Vec<usize>> = (0..rows * cols).map(|a| vec![a]).collect();
+    f.extend((0..rows).map(|i| (0..cols).map(|j| i * cols + j).collect()));
+    f.extend((0..cols).map(|j| (0..rows).map(|i| i * cols + j).collect()));
+    f.push((0..rows * cols).collect());
+    f
 }
 
 /// What an attacker can recompute from a released table (without rounding) by solving one
@@ -381,6 +515,19 @@ mod tests {
         assert!(published(&r).iter().all(|n| *n == 0 || *n >= 11));
     }
 
+    /// Found by the property test below once it checked combinations of equations, not one at a
+    /// time: on this table the line-by-line gate left a hidden cell that several equations
+    /// together recompute (a bridge between two groups of hidden cells).
+    #[test]
+    fn no_hidden_cell_follows_from_several_equations_together() {
+        let cells = vec![vec![6, 0, 6], vec![7, 2, 3], vec![1, 1, 0]];
+        for threshold in 2..20 {
+            let r = release(&table(cells.clone()), &Policy { threshold, round_to: None }).unwrap();
+            let (figures, hidden, _) = figures_of(&r);
+            assert!(joint::recomputable(&figures, &hidden, 9).is_empty(), "threshold {threshold}: {r:?}");
+        }
+    }
+
     #[test]
     fn nothing_hidden_when_nothing_is_small() {
         let r = release(&table(vec![vec![40, 0], vec![55, 20]]), &Policy::default()).unwrap();
@@ -436,7 +583,7 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
         /// No published cell or margin lies between 1 and the threshold, and no suppressed cell
-        /// can be recomputed from the published ones, one equation at a time.
+        /// can be recomputed from the published ones, one equation at a time or by any combination.
         #[test]
         fn the_gate_holds(cells in tables(), threshold in 2u64..20) {
             let r = release(&table(cells.clone()), &Policy { threshold, round_to: None }).unwrap();
@@ -444,6 +591,9 @@ mod tests {
                 prop_assert!(n == 0 || n >= threshold, "published {} under {}", n, threshold);
             }
             prop_assert!(recoverable(&r).is_empty(), "{:?} from {:?}", recoverable(&r), cells);
+            // Nor by any combination of the published equations.
+            let (figures, hidden, _) = figures_of(&r);
+            prop_assert!(joint::recomputable(&figures, &hidden, r.cells.len() * r.col_labels.len()).is_empty(), "{:?}", cells);
             // What is published is the truth.
             for (i, row) in r.cells.iter().enumerate() {
                 for (j, c) in row.iter().enumerate() {
