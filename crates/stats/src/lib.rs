@@ -627,6 +627,24 @@ mod tests {
             }
             prop_assert_eq!(&out[0].col_totals, &out[1].col_totals);
             prop_assert_eq!(out[0].total, out[1].total);
+            // Together: the people's finest cells are (a's row, b's row, column); no hidden figure
+            // of either table is a combination of the published figures of both.
+            let atom = |x: usize, y: usize, c: usize| (x * 6 + y) * 3 + c;
+            let mut figures: Vec<Vec<usize>> = Vec::new();
+            let mut hidden: Vec<bool> = Vec::new();
+            for (t, r) in out.iter().enumerate() {
+                let (f, h, _) = figures_of(r);
+                let rows = r.cells.len();
+                // Each inner cell of table t is the atoms of its row and column, all rows of the other.
+                let cell_atoms = |k: usize| -> Vec<usize> {
+                    let (i, c) = (k / 3, k % 3);
+                    if t == 0 { (0..6).map(|y| atom(i, y, c)).collect() } else { (0..4).map(|x| atom(x, i, c)).collect() }
+                };
+                figures.extend(f.iter().map(|cells| cells.iter().flat_map(|&k| cell_atoms(k)).collect()));
+                hidden.extend(h);
+                prop_assert_eq!(rows, if t == 0 { 4 } else { 6 });
+            }
+            prop_assert!(joint::recomputable(&figures, &hidden, 4 * 6 * 3).is_empty(), "{:?}", out);
         }
 
         #[test]
