@@ -187,6 +187,102 @@ fn by_label(items: impl IntoIterator<Item = (String, usize, u64)>) -> (Vec<Strin
     (labels, cells)
 }
 
+/// The GLOTIP victims tables (the first by form of exploitation) and the SDG 16.2.2 observations,
+/// released together: the tables through `release_linked`, then every figure of the first table
+/// and every SDG observation as a sum of `atoms` ([`victim_atom`]) through
+/// [`palermo_stats::joint::protect`]; a GLOTIP column total hidden there is hidden in all three
+/// tables and the round starts again, until nothing more is hidden.
+pub fn joint_victims_release(tables: &[Table], atoms: &[u64], policy: &Policy) -> Result<VictimsRelease> {
+    let internal = |e: palermo_stats::GateError| ServiceError::Internal(e.to_string());
+    let all_sex_age: Vec<(usize, usize)> = (0..3).flat_map(|s| (0..3).map(move |a| (s, a))).collect();
+    let of = |forms: &[usize], cells: &[(usize, usize)]| -> Vec<usize> {
+        forms.iter().flat_map(|&f| cells.iter().map(move |&(s, a)| victim_atom(f, s, a))).collect()
+    };
+    let value = |figure: &[usize]| figure.iter().map(|&a| atoms.get(a).copied().unwrap_or(0)).sum::<u64>();
+    let series: Vec<Vec<usize>> = crate::statistics::SDG_SERIES
+        .iter()
+        .map(|(_, form)| match form {
+            None => vec![0, 1, 2],
+            Some("sexual") => vec![0],
+            Some(_) => vec![1],
+        })
+        .collect();
+    let sexes = |code: &str| match code {
+        "F" => vec![0],
+        "M" => vec![1],
+        _ => vec![0, 1, 2],
+    };
+    let ages = |code: &str| match code {
+        "<18" => vec![0],
+        "18+" => vec![1],
+        _ => vec![0, 1, 2],
+    };
+    let mut forced: Vec<usize> = Vec::new();
+    loop {
+        let mut out = palermo_stats::release_linked_hiding(tables, policy, &forced).map_err(internal)?;
+        let Some(by_form) = out.first_mut() else { return Err(ServiceError::Internal("no victims table".into())) };
+        let (rows, cols) = (by_form.cells.len(), GROUPS.len());
+        // The first table's figures, in `figures_of` order: cells, row totals, column totals, total.
+        let (_, mut hidden, _) = palermo_stats::figures_of(by_form);
+        let mut figures: Vec<Vec<usize>> = Vec::new();
+        for f in 0..rows {
+            for g in 0..cols {
+                figures.push(of(&[f], &group_cells(g)));
+            }
+        }
+        figures.extend((0..rows).map(|f| of(&[f], &all_sex_age)));
+        let every_form: Vec<usize> = (0..rows).collect();
+        figures.extend((0..cols).map(|g| of(&every_form, &group_cells(g))));
+        figures.push(of(&every_form, &all_sex_age));
+        let glotip_figures = figures.len();
+        for forms in &series {
+            for (sex, age) in SDG_OBSERVATIONS {
+                let cells: Vec<(usize, usize)> = sexes(sex).into_iter().flat_map(|s| ages(age).into_iter().map(move |a| (s, a))).collect();
+                let f = of(forms, &cells);
+                let v = value(&f);
+                hidden.push(v > 0 && v < policy.threshold);
+                figures.push(f);
+            }
+        }
+        let values: Vec<u64> = figures.iter().map(|f| value(f)).collect();
+        palermo_stats::joint::protect(&figures, &values, &mut hidden, 27);
+        let needed: Vec<usize> = (0..=cols).filter(|&j| hidden[rows * cols + rows + j] && !forced.contains(&j)).collect();
+        if !needed.is_empty() {
+            forced.extend(needed);
+            continue;
+        }
+        // Cells and row totals of the first table the joint check hid.
+        let hide = palermo_stats::Cell::Suppressed(Suppressed::Complementary);
+        for f in 0..rows {
+            for g in 0..cols {
+                if hidden[f * cols + g] && by_form.cells[f][g].count().is_some() {
+                    by_form.cells[f][g] = hide;
+                }
+            }
+            if hidden[rows * cols + f] && by_form.row_totals[f].count().is_some() {
+                by_form.row_totals[f] = hide;
+            }
+        }
+        let round = |v: u64| policy.round_to.map_or(v, |k| v / k * k);
+        let sdg = hidden[glotip_figures..]
+            .chunks(SDG_OBSERVATIONS.len())
+            .zip(figures[glotip_figures..].chunks(SDG_OBSERVATIONS.len()))
+            .map(|(h, f)| {
+                let mut obs = [hide; 9];
+                for (k, o) in obs.iter_mut().enumerate() {
+                    if !h[k] {
+                        *o = Cell::Count(round(value(&f[k])));
+                    } else if value(&f[k]) > 0 && value(&f[k]) < policy.threshold {
+                        *o = Cell::Suppressed(Suppressed::Primary);
+                    }
+                }
+                obs
+            })
+            .collect();
+        return Ok(VictimsRelease { tables: out, sdg });
+    }
+}
+
 /// The stages of the persons tables, in order: investigated, prosecuted, convicted.
 pub const STAGES: [&str; 3] = ["investigated", "prosecuted", "convicted"];
 
@@ -217,14 +313,79 @@ fn gate(policy: &Policy, t: &Table) -> Result<Released> {
     palermo_stats::release(t, policy).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
+/// The SDG 16.2.2 series (all forms, sexual exploitation, forced labour: rows of the victims'
+/// forms, `None` for all) and, for each, the observations published: (SEX, AGE) in this order.
+pub const SDG_OBSERVATIONS: [(&str, &str); 9] =
+    [("F", "<18"), ("F", "18+"), ("F", "_T"), ("M", "<18"), ("M", "18+"), ("M", "_T"), ("_T", "<18"), ("_T", "18+"), ("_T", "_T")];
+
+/// The victims detected in a year, released once for every place that publishes them: the GLOTIP
+/// tables by form, citizenship and country of exploitation (linked), which the dashboard and the
+/// report show, and the SDG 16.2.2 observations per series.
+#[derive(Debug, Clone)]
+pub struct VictimsRelease {
+    pub tables: Vec<Released>,
+    /// Per series of [`crate::statistics::SDG_SERIES`], the [`SDG_OBSERVATIONS`].
+    pub sdg: Vec<[Cell; 9]>,
+}
+
+/// The finest cells the victims' releases add up: form (sexual, labour, other) × sex (female,
+/// male, other or unknown) × age (child, adult, unknown).
+fn victim_atom(form: usize, sex: usize, age: usize) -> usize {
+    form * 9 + sex * 3 + age
+}
+
+fn sex_index(sex: &str) -> usize {
+    match sex {
+        "Feminine" => 0,
+        "Masculine" => 1,
+        _ => 2,
+    }
+}
+
+fn age_index(age: &str) -> usize {
+    match age {
+        "child" => 0,
+        "adult" => 1,
+        _ => 2,
+    }
+}
+
+/// The (sex, age) cells of a GLOTIP group: women, men, girls, boys, other or unknown.
+fn group_cells(group: usize) -> Vec<(usize, usize)> {
+    (0..3).flat_map(|s| (0..3).map(move |a| (s, a))).filter(|&(s, a)| group_of_index(s, a) == group).collect()
+}
+
+fn group_of_index(sex: usize, age: usize) -> usize {
+    match (sex, age) {
+        (0, 1) => 0,
+        (1, 1) => 1,
+        (0, 0) => 2,
+        (1, 0) => 3,
+        _ => 4,
+    }
+}
+
 impl Palermo {
     /// Victims detected in `year` by form of exploitation, by citizenship and by country of
     /// exploitation (each × group), released together (they classify the same people). The dashboard shows the same release.
     pub(crate) async fn victims_tables(&self, year: i32, from: time::Date, to: time::Date) -> Result<Vec<Released>> {
+        Ok(self.victims_release(year, from, to).await?.tables)
+    }
+
+    /// [`VictimsRelease`]: the GLOTIP victims tables (linked) and the SDG 16.2.2 observations,
+    /// checked together by [`palermo_stats::joint`] over form × sex × age — the SDG file classifies
+    /// the same people by sex and age, so a figure it publishes could otherwise give away one the
+    /// GLOTIP tables hide, or the other way round. Where a hidden figure of one follows from the
+    /// published ones of both, more are hidden (a column total of the GLOTIP tables in all three).
+    pub(crate) async fn victims_release(&self, year: i32, from: time::Date, to: time::Date) -> Result<VictimsRelease> {
         let groups: Vec<String> = GROUPS.iter().map(|g| (*g).to_owned()).collect();
+        let policy = self.disclosure();
         let mut forms = vec![vec![0u64; GROUPS.len()]; VICTIM_FORMS.len()];
+        let mut atoms = vec![0u64; 27];
         for (sex, age, form, n) in self.store.victims_detected(from, to).await? {
-            forms[victim_form(&form)][group_of(&sex, &age)] += u64::try_from(n).unwrap_or(0);
+            let n = u64::try_from(n).unwrap_or(0);
+            forms[victim_form(&form)][group_of(&sex, &age)] += n;
+            atoms[victim_atom(victim_form(&form), sex_index(&sex), age_index(&age))] += n;
         }
         let by_country = self.store.victims_by_country(from, to).await?;
         let (cit_labels, cit_cells) = by_label(
@@ -233,30 +394,27 @@ impl Palermo {
         let (where_labels, where_cells) = by_label(
             by_country.iter().map(|(sex, age, _, country, n)| (citizenship(country), group_of(sex, age), u64::try_from(*n).unwrap_or(0))),
         );
-        palermo_stats::release_linked(
-            &[
-                Table {
-                    title: format!("Victims detected by form of exploitation, {year}"),
-                    row_labels: VICTIM_FORMS.iter().map(|f| (*f).to_owned()).collect(),
-                    col_labels: groups.clone(),
-                    cells: forms,
-                },
-                Table {
-                    title: format!("Victims detected by citizenship, {year}"),
-                    row_labels: cit_labels,
-                    col_labels: groups.clone(),
-                    cells: cit_cells,
-                },
-                Table {
-                    title: format!("Victims detected by country of exploitation, {year}"),
-                    row_labels: where_labels,
-                    col_labels: groups,
-                    cells: where_cells,
-                },
-            ],
-            &self.disclosure(),
-        )
-        .map_err(|e| ServiceError::Internal(e.to_string()))
+        let tables = [
+            Table {
+                title: format!("Victims detected by form of exploitation, {year}"),
+                row_labels: VICTIM_FORMS.iter().map(|f| (*f).to_owned()).collect(),
+                col_labels: groups.clone(),
+                cells: forms,
+            },
+            Table {
+                title: format!("Victims detected by citizenship, {year}"),
+                row_labels: cit_labels,
+                col_labels: groups.clone(),
+                cells: cit_cells,
+            },
+            Table {
+                title: format!("Victims detected by country of exploitation, {year}"),
+                row_labels: where_labels,
+                col_labels: groups,
+                cells: where_cells,
+            },
+        ];
+        joint_victims_release(&tables, &atoms, &policy)
     }
 }
 
@@ -333,5 +491,120 @@ impl Palermo {
             tables,
             confiscated,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first table's figures and the SDG observations as sums of the atoms, with whether
+    /// each is hidden and its published value.
+    fn everything(r: &VictimsRelease) -> (Vec<Vec<usize>>, Vec<bool>, Vec<Option<u64>>) {
+        let all: Vec<(usize, usize)> = (0..3).flat_map(|s| (0..3).map(move |a| (s, a))).collect();
+        let of = |forms: &[usize], cells: &[(usize, usize)]| -> Vec<usize> {
+            forms.iter().flat_map(|&f| cells.iter().map(move |&(s, a)| victim_atom(f, s, a))).collect()
+        };
+        let t = &r.tables[0];
+        let mut figures = Vec::new();
+        let mut shown = Vec::new();
+        for f in 0..3 {
+            for g in 0..5 {
+                figures.push(of(&[f], &group_cells(g)));
+                shown.push(t.cells[f][g].count());
+            }
+        }
+        for f in 0..3 {
+            figures.push(of(&[f], &all));
+            shown.push(t.row_totals[f].count());
+        }
+        for g in 0..5 {
+            figures.push(of(&[0, 1, 2], &group_cells(g)));
+            shown.push(t.col_totals[g].count());
+        }
+        figures.push(of(&[0, 1, 2], &all));
+        shown.push(t.total.count());
+        let series = [vec![0, 1, 2], vec![0], vec![1]];
+        for (forms, obs) in series.iter().zip(&r.sdg) {
+            for ((sex, age), cell) in SDG_OBSERVATIONS.iter().zip(obs) {
+                let sexes = match *sex {
+                    "F" => vec![0],
+                    "M" => vec![1],
+                    _ => vec![0, 1, 2],
+                };
+                let ages = match *age {
+                    "<18" => vec![0],
+                    "18+" => vec![1],
+                    _ => vec![0, 1, 2],
+                };
+                let cells: Vec<(usize, usize)> = sexes.iter().flat_map(|&s| ages.iter().map(move |&a| (s, a))).collect();
+                figures.push(of(forms, &cells));
+                shown.push(cell.count());
+            }
+        }
+        let hidden = shown.iter().map(Option::is_none).collect();
+        (figures, hidden, shown)
+    }
+
+    fn tables_of(atoms: &[u64]) -> Vec<Table> {
+        let mut forms = vec![vec![0u64; 5]; 3];
+        let mut by_sex = vec![vec![0u64; 5]; 3];
+        for f in 0..3 {
+            for s in 0..3 {
+                for a in 0..3 {
+                    forms[f][group_of_index(s, a)] += atoms[victim_atom(f, s, a)];
+                    by_sex[s][group_of_index(s, a)] += atoms[victim_atom(f, s, a)];
+                }
+            }
+        }
+        let t = |rows: Vec<Vec<u64>>| Table {
+            title: "t".into(),
+            row_labels: (0..3).map(|i| i.to_string()).collect(),
+            col_labels: GROUPS.iter().map(|g| (*g).to_owned()).collect(),
+            cells: rows,
+        };
+        vec![t(forms), t(by_sex)]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// Whatever the victims: the GLOTIP tables and the SDG observations together publish no
+        /// figure from 1 to the threshold − 1, publish the truth, and no hidden figure of either
+        /// is a combination of the published figures of both; the linked tables still agree.
+        #[test]
+        fn the_victims_releases_hold_the_gate_together(
+            atoms in proptest::collection::vec(proptest::prop_oneof![proptest::strategy::Just(0u64), 1u64..6, 6u64..40], 27),
+            threshold in 3u64..15,
+        ) {
+            let policy = Policy { threshold, round_to: None };
+            let r = joint_victims_release(&tables_of(&atoms), &atoms, &policy).unwrap();
+            let (figures, hidden, shown) = everything(&r);
+            for (f, v) in figures.iter().zip(&shown) {
+                if let Some(v) = v {
+                    proptest::prop_assert!(*v == 0 || *v >= threshold, "{} published under {}", v, threshold);
+                    proptest::prop_assert_eq!(*v, f.iter().map(|&a| atoms[a]).sum::<u64>());
+                }
+            }
+            proptest::prop_assert!(palermo_stats::joint::recomputable(&figures, &hidden, 27).is_empty());
+            proptest::prop_assert_eq!(&r.tables[0].col_totals, &r.tables[1].col_totals);
+            proptest::prop_assert_eq!(r.tables[0].total, r.tables[1].total);
+        }
+    }
+
+    /// Before the joint release, the SDG file's girls (F, under 18) in the sexual-exploitation
+    /// series was published while the GLOTIP table hid the same figure: a small group in one
+    /// file, out in the open in the other. The same number now reads the same in both.
+    #[test]
+    fn a_figure_in_both_files_is_hidden_in_both_or_in_neither() {
+        let mut atoms = vec![0u64; 27];
+        atoms[victim_atom(0, 0, 0)] = 4; // girls, sexual exploitation
+        atoms[victim_atom(0, 0, 1)] = 30;
+        atoms[victim_atom(1, 1, 1)] = 50;
+        atoms[victim_atom(1, 0, 1)] = 12;
+        let r = joint_victims_release(&tables_of(&atoms), &atoms, &Policy { threshold: 11, round_to: None }).unwrap();
+        assert_eq!(r.tables[0].cells[0][2].count(), None, "girls in sexual exploitation: 4, hidden");
+        assert_eq!(r.sdg[1][0].count(), None, "the same girls in the SDG sexual series");
+        let (figures, hidden, _) = everything(&r);
+        assert!(palermo_stats::joint::recomputable(&figures, &hidden, 27).is_empty());
     }
 }

@@ -30,7 +30,6 @@ pub struct SdmxRelease {
     pub csv: String,
     pub observations: usize,
     pub suppressed: usize,
-    pub tables: Vec<Released>,
 }
 
 fn sex_row(sex: &str) -> usize {
@@ -70,38 +69,15 @@ impl Palermo {
             return Err(ServiceError::Invalid(errs));
         }
         let (from, to) = year_range(year)?;
-        let rows = self.store.victims_detected(from, to).await?;
+        // The observations of the one release of these people (with the GLOTIP tables).
+        let release = self.victims_release(year, from, to).await?;
         let mut out = csv::Writer::from_writer(Vec::new());
         let w = |out: &mut csv::Writer<Vec<u8>>, rec: &[&str]| out.write_record(rec).map_err(|e| ServiceError::Internal(e.to_string()));
         w(&mut out, SDMX_COLUMNS)?;
         let (mut observations, mut suppressed) = (0, 0);
-        let mut tables = Vec::new();
-        for (series, form) in SDG_SERIES {
-            let mut cells = vec![vec![0u64; 3]; 3];
-            for (sex, age, _, n) in rows.iter().filter(|r| form.is_none_or(|f| r.2 == f)) {
-                cells[sex_row(sex)][age_col(age)] += u64::try_from(*n).unwrap_or(0);
-            }
-            let table = Table {
-                title: format!("{series} {year}"),
-                row_labels: vec!["F".into(), "M".into(), "unknown".into()],
-                col_labels: vec!["<18".into(), "18+".into(), "unknown".into()],
-                cells,
-            };
-            let r = palermo_stats::release(&table, &self.disclosure()).map_err(|e| ServiceError::Internal(e.to_string()))?;
-            // (SEX, AGE, cell): the unknown row and column are only in the totals.
-            let obs = [
-                ("F", "<18", r.cells[0][0]),
-                ("F", "18+", r.cells[0][1]),
-                ("F", "_T", r.row_totals[0]),
-                ("M", "<18", r.cells[1][0]),
-                ("M", "18+", r.cells[1][1]),
-                ("M", "_T", r.row_totals[1]),
-                ("_T", "<18", r.col_totals[0]),
-                ("_T", "18+", r.col_totals[1]),
-                ("_T", "_T", r.total),
-            ];
-            let year_s = year.to_string();
-            for (sex, age, cell) in obs {
+        let year_s = year.to_string();
+        for ((series, _), obs) in SDG_SERIES.iter().zip(&release.sdg) {
+            for ((sex, age), cell) in crate::glotip::SDG_OBSERVATIONS.iter().zip(obs) {
                 let (value, conf) = match cell {
                     Cell::Count(n) => (n.to_string(), "F"),
                     Cell::Suppressed(_) => {
@@ -112,7 +88,6 @@ impl Palermo {
                 w(&mut out, &["IAEG-SDGs:DF_SDG_GLH(1.12)", "A", "N", series, area, sex, age, &year_s, &value, "NUMBER", conf])?;
                 observations += 1;
             }
-            tables.push(r);
         }
         let csv = String::from_utf8(out.into_inner().map_err(|e| ServiceError::Internal(e.to_string()))?)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -123,7 +98,7 @@ impl Palermo {
             self.disclosure().threshold
         ));
         self.audit_read(ev).await?;
-        Ok(SdmxRelease { csv, observations, suppressed, tables })
+        Ok(SdmxRelease { csv, observations, suppressed })
     }
 }
 

@@ -151,6 +151,13 @@ pub fn release(t: &Table, p: &Policy) -> Result<Released, GateError> {
 /// total are the same numbers, so a total hidden in one is hidden in all, and the gate runs again
 /// until they agree. Tables whose column totals differ are refused.
 pub fn release_linked(tables: &[Table], p: &Policy) -> Result<Vec<Released>, GateError> {
+    release_linked_hiding(tables, p, &[])
+}
+
+/// [`release_linked`], with the column totals at `hidden_cols` (the grand total is index
+/// `cols`) hidden in every table from the start: what a release of the same people elsewhere
+/// needs hidden ([`joint`]).
+pub fn release_linked_hiding(tables: &[Table], p: &Policy, hidden_cols: &[usize]) -> Result<Vec<Released>, GateError> {
     let Some(first) = tables.first() else { return Ok(Vec::new()) };
     let margins = |t: &Table| {
         let g = with_margins(t);
@@ -160,10 +167,12 @@ pub fn release_linked(tables: &[Table], p: &Policy) -> Result<Vec<Released>, Gat
     if tables.iter().any(|t| t.col_labels.len() != first.col_labels.len() || margins(t) != shared) {
         return Err(GateError::Unlinked);
     }
-    let mut forced: Vec<usize> = Vec::new();
+    let mut forced: Vec<usize> = hidden_cols.to_vec();
+    forced.sort_unstable();
+    forced.dedup();
     loop {
         let out = tables.iter().map(|t| release_forced(t, p, &forced)).collect::<Result<Vec<_>, _>>()?;
-        let mut hidden: Vec<usize> = Vec::new();
+        let mut hidden: Vec<usize> = forced.clone();
         for r in &out {
             for (j, c) in r.col_totals.iter().chain(std::iter::once(&r.total)).enumerate() {
                 if c.count().is_none() && !hidden.contains(&j) {
