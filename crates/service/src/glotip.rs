@@ -19,13 +19,7 @@ pub const GROUPS: &[&str] = &["women", "men", "girls", "boys", "other_or_unknown
 /// Women, men, girls, boys; other genders (HTCDS `prs_Gender`) and unknown sex or age count
 /// together, so no small group stands out.
 pub fn group_of(sex: &str, age_group: &str) -> usize {
-    match (sex, age_group) {
-        ("Feminine", "adult") => 0,
-        ("Masculine", "adult") => 1,
-        ("Feminine", "child") => 2,
-        ("Masculine", "child") => 3,
-        _ => 4,
-    }
+    group_of_index(sex_index(sex), age_index(age_group))
 }
 
 /// The first country listed (ISO 3166-1 alpha-3), or `unknown`. A person with several
@@ -334,7 +328,8 @@ fn victim_atom(form: usize, sex: usize, age: usize) -> usize {
     form * 9 + sex * 3 + age
 }
 
-fn sex_index(sex: &str) -> usize {
+/// A person's sex as the published tables' row: female, male, other or unknown.
+pub(crate) fn sex_index(sex: &str) -> usize {
     match sex {
         "Feminine" => 0,
         "Masculine" => 1,
@@ -342,7 +337,8 @@ fn sex_index(sex: &str) -> usize {
     }
 }
 
-fn age_index(age: &str) -> usize {
+/// A person's age group as the published tables' column: child, adult, unknown.
+pub(crate) fn age_index(age: &str) -> usize {
     match age {
         "child" => 0,
         "adult" => 1,

@@ -155,16 +155,9 @@ fn one_row(policy: &Policy, title: &str, words: Words, row: &str, labels: &[&str
     Ok(StatTable::new(released, words))
 }
 
-/// The sex groups of the published tables (HTCDS `prs_Gender`; other genders count with
-/// unknown sex, so no small group stands out): a row of the list `stat-sex`.
-fn sex_row(sex: &str) -> usize {
-    match sex {
-        "Feminine" => 0,
-        "Masculine" => 1,
-        _ => 2,
-    }
-}
-
+/// The rows of the published tables by sex (female, male, other or unknown: HTCDS `prs_Gender`,
+/// other genders counted with unknown sex so no small group stands out), the list `stat-sex`;
+/// a person's row is `glotip::sex_index`.
 pub const SEX_ROWS: [&str; 3] = ["female", "male", "other_or_unknown"];
 
 fn money(minor: i64, currency: &str) -> String {
@@ -239,7 +232,7 @@ impl Palermo {
                 cells: {
                     let mut c = vec![vec![0u64; 2]; 3];
                     for (sex, all, positive) in &decisions {
-                        let r = sex_row(sex);
+                        let r = crate::glotip::sex_index(sex);
                         c[r][0] += u64::try_from(*positive).unwrap_or(0);
                         c[r][1] += u64::try_from(all - positive).unwrap_or(0);
                     }

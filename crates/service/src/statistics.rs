@@ -32,22 +32,6 @@ pub struct SdmxRelease {
     pub suppressed: usize,
 }
 
-fn sex_row(sex: &str) -> usize {
-    match sex {
-        "Feminine" => 0,
-        "Masculine" => 1,
-        _ => 2,
-    }
-}
-
-fn age_col(group: &str) -> usize {
-    match group {
-        "child" => 0,
-        "adult" => 1,
-        _ => 2,
-    }
-}
-
 impl Palermo {
     /// SDG 16.2.2 — victims of trafficking detected in `year`, by sex and age, total and per
     /// form of exploitation — as SDMX-CSV, every observation through the disclosure gate.
@@ -302,7 +286,7 @@ impl Palermo {
         let (from, to) = year_range(year)?;
         let mut cells = vec![vec![0u64; 3]; 3];
         for (sex, age, _, n) in self.store.victims_detected(from, to).await? {
-            cells[sex_row(&sex)][age_col(&age)] += u64::try_from(n).unwrap_or(0);
+            cells[crate::glotip::sex_index(&sex)][crate::glotip::age_index(&age)] += u64::try_from(n).unwrap_or(0);
         }
         for row in cells.iter_mut() {
             for c in row.iter_mut() {
