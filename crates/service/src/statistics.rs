@@ -374,15 +374,18 @@ impl Palermo {
             }
         }
         let enough = |xs: Vec<i64>| if xs.len() as u64 >= th { palermo_stats::median_and_p90(xs) } else { None };
+        let counts: Vec<((&'static str, String), u64)> = groups.iter().map(|(k, g)| (k.clone(), u64::try_from(g.0).unwrap_or(0))).collect();
+        let published = waiting_counts(&counts, &self.disclosure())?;
         Ok(groups
             .into_iter()
-            .map(|((dimension, group), (n, rg, cg))| {
+            .map(|((dimension, group), (_, rg, cg))| {
                 let rgs = enough(rg);
                 let cgs = enough(cg);
+                let referrals = published.get(&(dimension, group.clone())).map_or_else(|| "x".to_owned(), ToString::to_string);
                 WaitingRow {
                     dimension: dimension.to_owned(),
                     group,
-                    referrals: if n > 0 && (n as u64) < th { "x".into() } else { n.to_string() },
+                    referrals,
                     rg_median_days: rgs.map(|s| s.0),
                     rg_p90_days: rgs.map(|s| s.1),
                     cg_median_days: cgs.map(|s| s.0),
@@ -403,6 +406,53 @@ impl Palermo {
         }
         Ok(WaitingTimes { year, threshold: self.disclosure().threshold, rows: self.waiting_rows(year).await? })
     }
+}
+
+/// The referrals counted in the waiting-times table, through the gate: each dimension (sex, age
+/// group, nationality) is one row of groups whose total is `all`, so a group hidden alone would be
+/// `all` minus the others (an unknown age group of three, say). Each dimension goes through the
+/// gate as a table of one row; they share their total, hidden in all of them when one hides it.
+pub fn waiting_counts(
+    counts: &[((&'static str, String), u64)],
+    policy: &palermo_stats::Policy,
+) -> Result<std::collections::HashMap<(&'static str, String), Cell>> {
+    let internal = |e: palermo_stats::GateError| ServiceError::Internal(e.to_string());
+    let tables: Vec<Table> = ["sex", "age_group", "nationality"]
+        .iter()
+        .map(|d| {
+            let groups: Vec<&((&'static str, String), u64)> = counts.iter().filter(|(k, _)| k.0 == *d).collect();
+            Table {
+                title: (*d).to_owned(),
+                row_labels: vec!["referrals".into()],
+                col_labels: groups.iter().map(|(k, _)| k.1.clone()).collect(),
+                cells: vec![groups.iter().map(|(_, n)| *n).collect()],
+            }
+        })
+        .collect();
+    let release = |hide_total: bool| -> Result<Vec<Released>> {
+        tables
+            .iter()
+            .map(|t| {
+                let hidden: &[usize] = if hide_total { &[t.col_labels.len()] } else { &[] };
+                palermo_stats::release_linked_hiding(std::slice::from_ref(t), policy, hidden)
+                    .map_err(internal)?
+                    .pop()
+                    .ok_or_else(|| ServiceError::Internal("no table".into()))
+            })
+            .collect()
+    };
+    let mut released = release(false)?;
+    if released.iter().any(|r| r.total.count().is_none()) {
+        released = release(true)?;
+    }
+    let mut out = std::collections::HashMap::new();
+    for (d, r) in ["sex", "age_group", "nationality"].iter().zip(&released) {
+        for (label, cell) in r.col_labels.iter().zip(r.cells.first().into_iter().flatten()) {
+            out.insert((*d, label.clone()), *cell);
+        }
+        out.insert(("all", "all".to_owned()), r.total);
+    }
+    Ok(out)
 }
 
 /// How fast referrals between organisations were answered, per service kind.
@@ -680,6 +730,30 @@ mod tests {
         assert!(r.row_totals.iter().all(|c| c.count().is_none()));
         // A handful of cases in all: nothing to publish.
         assert_eq!(published(&release(5, 4, 1)), (vec![None, None], None));
+    }
+
+    /// Three referrals of other or unknown sex: hidden, and so is a second sex group — else the
+    /// year's referrals minus women and men would give them away, as the table published them
+    /// before (each figure gated on its own).
+    #[test]
+    fn a_small_group_of_the_waiting_times_is_not_the_total_minus_the_others() {
+        let k = |d: &'static str, g: &str, n: u64| ((d, g.to_owned()), n);
+        let counts = vec![
+            k("sex", "female", 20),
+            k("sex", "male", 30),
+            k("sex", "other_or_unknown", 3),
+            k("age_group", "adult", 40),
+            k("age_group", "child", 13),
+            k("nationality", "UKR", 53),
+        ];
+        let p = waiting_counts(&counts, &Policy { threshold: 11, round_to: None }).unwrap();
+        let shown = |d: &'static str, g: &str| p[&(d, g.to_owned())].count();
+        assert_eq!(shown("all", "all"), Some(53));
+        assert_eq!(shown("sex", "other_or_unknown"), None);
+        assert_eq!((shown("sex", "female"), shown("sex", "male")), (None, Some(30)), "the smaller beside it hidden too");
+        assert_eq!((shown("age_group", "adult"), shown("age_group", "child")), (Some(40), Some(13)));
+        // Nobody at all: nothing to hide, nothing fails.
+        assert!(waiting_counts(&[], &Policy { threshold: 11, round_to: None }).is_ok());
     }
 
     proptest::proptest! {

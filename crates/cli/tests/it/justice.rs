@@ -667,9 +667,18 @@ async fn sdg_export_through_the_gate(app: &TestApp) {
     let all = rows.iter().find(|r| r["dimension"] == "all").unwrap();
     assert!(all["rg_median_days"].as_i64().unwrap() >= 0 && all["rg_p90_days"].as_i64() >= all["rg_median_days"].as_i64(), "{all}");
     for r in rows {
-        if r["referrals"] == "x" {
-            assert!(r["rg_median_days"].is_null() && r["cg_median_days"].is_null(), "a small group publishes no waiting time: {r}");
+        if let Some(n) = r["referrals"].as_str().and_then(|n| n.parse::<u64>().ok()) {
+            assert!(n == 0 || n >= 11, "{n} referrals published: {r}");
+            if n < 11 {
+                assert!(r["rg_median_days"].is_null() && r["cg_median_days"].is_null(), "a small group publishes no waiting time: {r}");
+            }
         }
+    }
+    // The groups of a dimension add up to all the referrals: never exactly one of them hidden
+    // while the total is published (it would be the total minus the others).
+    for d in ["sex", "age_group", "nationality"] {
+        let hidden = rows.iter().filter(|r| r["dimension"] == d && r["referrals"] == "x").count();
+        assert!(hidden != 1 || all["referrals"] == "x", "{d}: one group hidden alone: {rows:?}");
     }
 }
 
