@@ -224,9 +224,20 @@ async fn sign_in(
     username: &str,
     secrets: &mut std::collections::HashMap<String, String>,
 ) {
+    sign_in_with(b, app, base, username, PASSWORD, secrets).await;
+}
+
+async fn sign_in_with(
+    b: &fantoccini::Client,
+    app: &TestApp,
+    base: &str,
+    username: &str,
+    password: &str,
+    secrets: &mut std::collections::HashMap<String, String>,
+) {
     b.goto(&format!("{base}/sign-in")).await.unwrap();
     fill(b, "username", username).await;
-    fill(b, "password", PASSWORD).await;
+    fill(b, "password", password).await;
     click(b, "sign-in").await;
     let p = wait_path(b, "the second factor (or home, for a role without one)", |p| {
         p == "/second-factor/enrol" || p == "/sign-in/second-factor" || p == "/"
@@ -914,6 +925,57 @@ async fn browser_journey_report_investigation_conviction_and_victim_disclosure()
     sign_out(&b).await;
     let audit = app.app.recent_audit(&Caller::Console, 500, &meta).await.unwrap();
     assert!(audit.iter().any(|r| r.action == "justice.victim_view"), "the cross-track view is audited");
+    let _ = b.close().await;
+    app.stop().await;
+}
+
+/// The statistics dashboard and the implementation report in Arabic, in a real browser: the
+/// language chosen in the page header, the page laid out right to left, the tables' and charts'
+/// words in Arabic and the figures the same as in English; back to English with the same switch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_journey_statistics_and_report_in_arabic() {
+    let Some(driver_path) = chromedriver_path() else {
+        return;
+    };
+    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.server.cookie_secure = false).await.unwrap();
+    app.app.create_demo(&|_| {}).await.unwrap();
+    let (_driver, driver_url) = start_driver(&driver_path).await;
+    let profile = app.dir.join("chrome-profile-statistics");
+    let b = browser(&driver_url, &profile).await;
+    let base = format!("http://localhost:{}", app.addr.port());
+    let mut secrets = std::collections::HashMap::new();
+    sign_in_with(&b, &app, &base, "analyst", palermo_service::demo::DEMO_PASSWORD, &mut secrets).await;
+    let figures = |text: &str| -> Vec<String> {
+        text.split_whitespace().filter(|w| *w == "x" || w.chars().all(|c| c.is_ascii_digit())).map(str::to_owned).collect()
+    };
+    b.goto(&format!("{base}/statistics?year=2026")).await.unwrap();
+    let english = el(&b, "by-form-table").await.text().await.unwrap();
+    assert!(english.contains("Sexual exploitation"), "{english}");
+
+    select(&b, "lang-select", "ar").await;
+    click(&b, "lang-choose").await;
+    wait_path(&b, "home, in Arabic", |p| p == "/").await;
+    b.goto(&format!("{base}/statistics?year=2026")).await.unwrap();
+    let html = b.find(Locator::Css("html")).await.unwrap();
+    assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("rtl"), "laid out right to left");
+    let arabic = el(&b, "by-form-table").await.text().await.unwrap();
+    assert!(arabic.contains("الاستغلال الجنسي") && arabic.contains("النساء") && !arabic.contains("Sexual"), "{arabic}");
+    assert_eq!(figures(&arabic), figures(&english), "the same figures in either language");
+    let chart = el(&b, "by-form").await.find(Locator::Css("svg title")).await.unwrap().html(true).await.unwrap();
+    assert!(chart.contains("الضحايا المكتشفون حسب شكل الاستغلال"), "the chart's title: {chart}");
+    b.goto(&format!("{base}/report?year=2026")).await.unwrap();
+    let first = el(&b, "paragraph-1").await.text().await.unwrap();
+    assert!(
+        first.contains("التحقيقات المفتوحة") && first.contains("Urges Member States"),
+        "figures in Arabic, the resolution quoted: {first}"
+    );
+
+    select(&b, "lang-select", "en").await;
+    click(&b, "lang-choose").await;
+    wait_path(&b, "home, in English", |p| p == "/").await;
+    b.goto(&format!("{base}/statistics?year=2026")).await.unwrap();
+    assert_eq!(el(&b, "by-form-table").await.text().await.unwrap(), english);
+    sign_out(&b).await;
     let _ = b.close().await;
     app.stop().await;
 }
