@@ -192,15 +192,14 @@ impl Palermo {
         let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
         let (from_at, to_at) = (from.midnight().assume_utc(), to.midnight().assume_utc());
         // The figures' reads are independent: run them at once (each on its own pooled reader).
-        let (n, counts, confiscated, victims, services, decisions, prevention, waiting, referrals) = tokio::try_join!(
+        let (n, counts, confiscated, victims, services, prevention, (waiting, decisions), referrals) = tokio::try_join!(
             async { self.store.report_numbers(from, to, from_at, to_at).await.map_err(ServiceError::from) },
             async { self.store.justice_counts(from, to).await.map_err(ServiceError::from) },
             async { self.store.confiscated_value(from, to).await.map_err(ServiceError::from) },
             self.victims_tables(year, from, to),
             async { self.store.services_by_kind(from, to).await.map_err(ServiceError::from) },
-            async { self.store.decisions_by_sex(from, to).await.map_err(ServiceError::from) },
             self.prevention_view(&iso3, false, false),
-            self.waiting_rows(year),
+            self.waiting_and_decisions(year),
             self.referral_responses(year),
         )?;
         let n: HashMap<String, i64> = n.into_iter().collect();
@@ -221,26 +220,9 @@ impl Palermo {
         let trainings: Vec<_> = prevention.trainings.iter().filter(|t| in_year(&t.held_on)).collect();
         let budgets: Vec<_> = prevention.budgets.iter().filter(|b| b.fiscal_year == i64::from(year)).collect();
 
-        let gate = |t: &Table, words: Words| {
-            palermo_stats::release(t, &policy).map(|r| StatTable::new(r, words)).map_err(|e| ServiceError::Internal(e.to_string()))
-        };
-        let decisions_table = gate(
-            &Table {
-                title: format!("Referrals into the NRM, {year}, by sex and reasonable-grounds decision"),
-                row_labels: SEX_ROWS.iter().map(|s| (*s).to_owned()).collect(),
-                col_labels: vec!["positive".into(), "not_positive".into()],
-                cells: {
-                    let mut c = vec![vec![0u64; 2]; 3];
-                    for (sex, all, positive) in &decisions {
-                        let r = crate::glotip::sex_index(sex);
-                        c[r][0] += u64::try_from(*positive).unwrap_or(0);
-                        c[r][1] += u64::try_from(all - positive).unwrap_or(0);
-                    }
-                    c
-                },
-            },
-            Words::new("referrals-by-rg", year, "stat-sex", "stat-rg"),
-        )?;
+        // The referrals by sex × reasonable-grounds decision: the release the waiting times count
+        // from too (their sex groups are this table's row totals).
+        let decisions_table = StatTable::new(decisions, Words::new("referrals-by-rg", year, "stat-sex", "stat-rg"));
         let services_table = one_row(
             &policy,
             &format!("Services delivered to victims, {year}, by kind"),

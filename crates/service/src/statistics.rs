@@ -346,9 +346,18 @@ impl Palermo {
     /// NRM decision waiting times by sex, age group and nationality (process equity, ¶8), for
     /// the referrals of `year`; small groups are not published.
     pub(crate) async fn waiting_rows(&self, year: i32) -> Result<Vec<WaitingRow>> {
+        Ok(self.waiting_and_decisions(year).await?.0)
+    }
+
+    /// The waiting times and the referrals by sex × reasonable-grounds decision, from one
+    /// [`ReferralRelease`] (the report's ¶8 shows both).
+    pub(crate) async fn waiting_and_decisions(&self, year: i32) -> Result<(Vec<WaitingRow>, Released)> {
         let (from, to) = year_range(year)?;
         let th = self.disclosure().threshold;
-        let rows = self.store.decision_waits(from, to).await?;
+        let (rows, by_group) = tokio::try_join!(async { self.store.decision_waits(from, to).await.map_err(ServiceError::from) }, async {
+            self.store.referrals_by_group(from, to).await.map_err(ServiceError::from)
+        },)?;
+        let release = joint_referral_release(&by_group, year, &self.disclosure())?;
         // (dimension, group) → (referrals, RG days, CG days)
         // (dimension, group) in order; a group's durations repeated once per referral.
         let mut groups: std::collections::BTreeMap<(&'static str, String), Durations> = std::collections::BTreeMap::new();
@@ -374,9 +383,8 @@ impl Palermo {
             }
         }
         let enough = |xs: Vec<i64>| if xs.len() as u64 >= th { palermo_stats::median_and_p90(xs) } else { None };
-        let counts: Vec<((&'static str, String), u64)> = groups.iter().map(|(k, g)| (k.clone(), u64::try_from(g.0).unwrap_or(0))).collect();
-        let published = waiting_counts(&counts, &self.disclosure())?;
-        Ok(groups
+        let published = &release.counts;
+        let rows = groups
             .into_iter()
             .map(|((dimension, group), (_, rg, cg))| {
                 let rgs = enough(rg);
@@ -392,7 +400,8 @@ impl Palermo {
                     cg_p90_days: cgs.map(|s| s.1),
                 }
             })
-            .collect())
+            .collect();
+        Ok((rows, release.decisions))
     }
 
     /// `GET /api/v1/statistics/waiting-times?year=…` (coordinators, analysts).
@@ -408,51 +417,144 @@ impl Palermo {
     }
 }
 
-/// The referrals counted in the waiting-times table, through the gate: each dimension (sex, age
-/// group, nationality) is one row of groups whose total is `all`, so a group hidden alone would be
-/// `all` minus the others (an unknown age group of three, say). Each dimension goes through the
-/// gate as a table of one row; they share their total, hidden in all of them when one hides it.
-pub fn waiting_counts(
-    counts: &[((&'static str, String), u64)],
+/// The referrals of a year as they are published: the table by sex × reasonable-grounds decision
+/// (the report's ¶8) and the referral counts of the waiting-times table per group (sex, age group,
+/// nationality; each dimension's groups add up to all the referrals). They count the same
+/// referrals — the waiting times' sex groups are the ¶8 table's row totals — so they are released
+/// together: every figure a sum of the finest cells (sex × age group × decision × nationality),
+/// the ¶8 table through the gate, each small count hidden, then
+/// [`palermo_stats::joint::protect`] until no hidden figure of either is a combination of the
+/// published ones of both. Each count gated on its own (as before 2026-12-06) let a small group
+/// be all the referrals minus the others.
+#[derive(Debug, Clone)]
+pub struct ReferralRelease {
+    pub decisions: Released,
+    /// (dimension, group) → the count as published; `("all", "all")` for every referral.
+    pub counts: std::collections::HashMap<(&'static str, String), Cell>,
+}
+
+/// [`ReferralRelease`] from the referrals by (sex, age group, nationality, positive RG 0/1, n).
+pub fn joint_referral_release(
+    rows: &[(String, String, String, i64, i64)],
+    year: i32,
     policy: &palermo_stats::Policy,
-) -> Result<std::collections::HashMap<(&'static str, String), Cell>> {
-    let internal = |e: palermo_stats::GateError| ServiceError::Internal(e.to_string());
-    let tables: Vec<Table> = ["sex", "age_group", "nationality"]
-        .iter()
-        .map(|d| {
-            let groups: Vec<&((&'static str, String), u64)> = counts.iter().filter(|(k, _)| k.0 == *d).collect();
-            Table {
-                title: (*d).to_owned(),
-                row_labels: vec!["referrals".into()],
-                col_labels: groups.iter().map(|(k, _)| k.1.clone()).collect(),
-                cells: vec![groups.iter().map(|(_, n)| *n).collect()],
+) -> Result<ReferralRelease> {
+    use crate::report::SEX_ROWS;
+    let nationality = |n: &str| n.split(',').next().filter(|c| !c.is_empty()).unwrap_or("unknown").to_owned();
+    let mut ages: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    ages.sort();
+    ages.dedup();
+    let mut nats: Vec<String> = rows.iter().map(|r| nationality(&r.2)).collect();
+    nats.sort();
+    nats.dedup();
+    let (na, nn) = (ages.len(), nats.len());
+    // Atom of (sex, age, decision: 1 positive / 0 not, nationality).
+    let atom = |s: usize, a: usize, r: usize, k: usize| ((s * na + a) * 2 + r) * nn + k;
+    let atoms_n = 3 * na * 2 * nn;
+    let mut atoms = vec![0u64; atoms_n];
+    for (sex, age, nat, positive, n) in rows {
+        let a = ages.iter().position(|x| x == age).unwrap_or(0);
+        let k = nats.iter().position(|x| *x == nationality(nat)).unwrap_or(0);
+        let r = usize::from(*positive > 0);
+        if let Some(x) = atoms.get_mut(atom(crate::glotip::sex_index(sex), a, r, k)) {
+            *x += u64::try_from(*n).unwrap_or(0);
+        }
+    }
+    let select = |s: &dyn Fn(usize) -> bool, a: &dyn Fn(usize) -> bool, r: &dyn Fn(usize) -> bool, k: &dyn Fn(usize) -> bool| {
+        let mut out = Vec::new();
+        for si in (0..3).filter(|&x| s(x)) {
+            for ai in (0..na).filter(|&x| a(x)) {
+                for ri in (0..2).filter(|&x| r(x)) {
+                    for ki in (0..nn).filter(|&x| k(x)) {
+                        out.push(atom(si, ai, ri, ki));
+                    }
+                }
             }
+        }
+        out
+    };
+    let any = |_: usize| true;
+    let value = |f: &[usize]| f.iter().map(|&i| atoms[i]).sum::<u64>();
+    // The ¶8 table: sex × (positive, not (yet) positive), through the gate first.
+    let cells: Vec<Vec<u64>> = (0..3)
+        .map(|s| vec![value(&select(&|x| x == s, &any, &|r| r == 1, &any)), value(&select(&|x| x == s, &any, &|r| r == 0, &any))])
+        .collect();
+    let mut decisions = palermo_stats::release(
+        &Table {
+            title: format!("Referrals into the NRM, {year}, by sex and reasonable-grounds decision"),
+            row_labels: SEX_ROWS.iter().map(|s| (*s).to_owned()).collect(),
+            col_labels: vec!["positive".into(), "not_positive".into()],
+            cells,
+        },
+        policy,
+    )
+    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let (_, mut hidden, _) = palermo_stats::figures_of(&decisions);
+    let decision_col = |c: usize| move |r: usize| r == 1 - c;
+    let mut figures: Vec<Vec<usize>> = Vec::new();
+    for s in 0..3 {
+        for c in 0..2 {
+            figures.push(select(&|x| x == s, &any, &decision_col(c), &any));
+        }
+    }
+    figures.extend((0..3).map(|s| select(&|x| x == s, &any, &any, &any)));
+    figures.extend((0..2).map(|c| select(&any, &any, &decision_col(c), &any)));
+    figures.push(select(&any, &any, &any, &any));
+    let table_figures = figures.len();
+    // The waiting times' groups that have referrals, then all of them.
+    let mut groups: Vec<(&'static str, String)> = Vec::new();
+    for (s, label) in SEX_ROWS.iter().enumerate() {
+        let f = select(&|x| x == s, &any, &any, &any);
+        if value(&f) > 0 {
+            groups.push(("sex", (*label).to_owned()));
+            figures.push(f);
+        }
+    }
+    for (a, label) in ages.iter().enumerate() {
+        groups.push(("age_group", label.clone()));
+        figures.push(select(&any, &|x| x == a, &any, &any));
+    }
+    for (k, label) in nats.iter().enumerate() {
+        groups.push(("nationality", label.clone()));
+        figures.push(select(&any, &any, &any, &|x| x == k));
+    }
+    groups.push(("all", "all".to_owned()));
+    figures.push(select(&any, &any, &any, &any));
+    let values: Vec<u64> = figures.iter().map(|f| value(f)).collect();
+    hidden.extend(values[table_figures..].iter().map(|&v| v > 0 && v < policy.threshold));
+    palermo_stats::joint::protect(&figures, &values, &mut hidden, atoms_n);
+    // What the joint check hid in the ¶8 table, in `figures_of` order.
+    let hide = Cell::Suppressed(palermo_stats::Suppressed::Complementary);
+    let mut at = hidden.iter().copied();
+    for row in decisions.cells.iter_mut() {
+        for c in row.iter_mut() {
+            if at.next() == Some(true) && c.count().is_some() {
+                *c = hide;
+            }
+        }
+    }
+    for c in decisions.row_totals.iter_mut().chain(decisions.col_totals.iter_mut()).chain(std::iter::once(&mut decisions.total)) {
+        if at.next() == Some(true) && c.count().is_some() {
+            *c = hide;
+        }
+    }
+    let round = |v: u64| policy.round_to.map_or(v, |k| v / k * k);
+    let counts = groups
+        .into_iter()
+        .zip(&hidden[table_figures..])
+        .zip(&values[table_figures..])
+        .map(|((g, h), v)| {
+            let cell = if !*h {
+                Cell::Count(round(*v))
+            } else if *v > 0 && *v < policy.threshold {
+                Cell::Suppressed(palermo_stats::Suppressed::Primary)
+            } else {
+                hide
+            };
+            (g, cell)
         })
         .collect();
-    let release = |hide_total: bool| -> Result<Vec<Released>> {
-        tables
-            .iter()
-            .map(|t| {
-                let hidden: &[usize] = if hide_total { &[t.col_labels.len()] } else { &[] };
-                palermo_stats::release_linked_hiding(std::slice::from_ref(t), policy, hidden)
-                    .map_err(internal)?
-                    .pop()
-                    .ok_or_else(|| ServiceError::Internal("no table".into()))
-            })
-            .collect()
-    };
-    let mut released = release(false)?;
-    if released.iter().any(|r| r.total.count().is_none()) {
-        released = release(true)?;
-    }
-    let mut out = std::collections::HashMap::new();
-    for (d, r) in ["sex", "age_group", "nationality"].iter().zip(&released) {
-        for (label, cell) in r.col_labels.iter().zip(r.cells.first().into_iter().flatten()) {
-            out.insert((*d, label.clone()), *cell);
-        }
-        out.insert(("all", "all".to_owned()), r.total);
-    }
-    Ok(out)
+    Ok(ReferralRelease { decisions, counts })
 }
 
 /// How fast referrals between organisations were answered, per service kind.
@@ -732,31 +834,70 @@ mod tests {
         assert_eq!(published(&release(5, 4, 1)), (vec![None, None], None));
     }
 
+    fn referral(sex: &str, age: &str, nat: &str, positive: i64, n: i64) -> (String, String, String, i64, i64) {
+        (sex.into(), age.into(), nat.into(), positive, n)
+    }
+
     /// Three referrals of other or unknown sex: hidden, and so is a second sex group — else the
-    /// year's referrals minus women and men would give them away, as the table published them
-    /// before (each figure gated on its own).
+    /// year's referrals minus women and men would give them away, as the waiting times published
+    /// them before (each count gated on its own); and the waiting times' sex groups are the ¶8
+    /// table's row totals, hidden or published alike.
     #[test]
-    fn a_small_group_of_the_waiting_times_is_not_the_total_minus_the_others() {
-        let k = |d: &'static str, g: &str, n: u64| ((d, g.to_owned()), n);
-        let counts = vec![
-            k("sex", "female", 20),
-            k("sex", "male", 30),
-            k("sex", "other_or_unknown", 3),
-            k("age_group", "adult", 40),
-            k("age_group", "child", 13),
-            k("nationality", "UKR", 53),
+    fn a_small_group_of_the_referrals_is_not_the_total_minus_the_others() {
+        let rows = vec![
+            referral("Feminine", "adult", "UKR", 1, 12),
+            referral("Feminine", "child", "UKR", 0, 8),
+            referral("Masculine", "adult", "UKR", 1, 30),
+            referral("Other", "child", "UKR", 0, 3),
         ];
-        let p = waiting_counts(&counts, &Policy { threshold: 11, round_to: None }).unwrap();
-        let shown = |d: &'static str, g: &str| p[&(d, g.to_owned())].count();
+        let r = joint_referral_release(&rows, 2026, &Policy { threshold: 11, round_to: None }).unwrap();
+        let shown = |d: &'static str, g: &str| r.counts[&(d, g.to_owned())].count();
         assert_eq!(shown("all", "all"), Some(53));
         assert_eq!(shown("sex", "other_or_unknown"), None);
-        assert_eq!((shown("sex", "female"), shown("sex", "male")), (None, Some(30)), "the smaller beside it hidden too");
-        assert_eq!((shown("age_group", "adult"), shown("age_group", "child")), (Some(40), Some(13)));
-        // Nobody at all: nothing to hide, nothing fails.
-        assert!(waiting_counts(&[], &Policy { threshold: 11, round_to: None }).is_ok());
+        assert!(shown("sex", "female").is_none() || shown("sex", "male").is_none(), "a second sex group hidden too");
+        for (s, label) in crate::report::SEX_ROWS.iter().enumerate() {
+            if let Some(c) = r.counts.get(&("sex", (*label).to_owned())) {
+                assert_eq!(c.count(), r.decisions.row_totals[s].count(), "{label}: the same figure in both");
+            }
+        }
+        assert!(joint_referral_release(&[], 2026, &Policy { threshold: 11, round_to: None }).is_ok(), "nobody: nothing fails");
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Whatever the referrals: nothing published from 1 to the threshold − 1, the published
+        /// figures true, a dimension never with exactly one group hidden beside a published total,
+        /// and the waiting times' sex groups the ¶8 table's row totals, hidden or published alike.
+        #[test]
+        fn the_referral_release_holds_the_gate(
+            people in proptest::collection::vec((0usize..3, 0usize..3, 0usize..4, 0i64..2, 1i64..25), 0..30),
+            threshold in 3u64..15,
+        ) {
+            let sexes = ["Feminine", "Masculine", "Other"];
+            let ages = ["adult", "child", "unknown"];
+            let nats = ["UKR", "NGA", "", "SYR"];
+            let rows: Vec<_> = people.iter().map(|(s, a, k, p, n)| referral(sexes[*s], ages[*a], nats[*k], *p, *n)).collect();
+            let r = joint_referral_release(&rows, 2026, &Policy { threshold, round_to: None }).unwrap();
+            let mut shown: Vec<u64> = r.counts.values().filter_map(|c| c.count()).collect();
+            shown.extend(r.decisions.cells.iter().flatten().chain(&r.decisions.row_totals).chain(&r.decisions.col_totals).filter_map(|c| c.count()));
+            for n in shown {
+                proptest::prop_assert!(n == 0 || n >= threshold, "{} published under {}", n, threshold);
+            }
+            let all: u64 = rows.iter().map(|r| r.4 as u64).sum();
+            if let Some(c) = r.counts.get(&("all", "all".to_owned())) {
+                proptest::prop_assert!(c.count().is_none_or(|n| n == all));
+                for d in ["sex", "age_group", "nationality"] {
+                    let hidden = r.counts.iter().filter(|((dim, _), c)| *dim == d && c.count().is_none()).count();
+                    proptest::prop_assert!(hidden != 1 || c.count().is_none(), "{}: one group hidden alone", d);
+                }
+            }
+            for (s, label) in crate::report::SEX_ROWS.iter().enumerate() {
+                if let Some(c) = r.counts.get(&("sex", (*label).to_owned())) {
+                    proptest::prop_assert_eq!(c.count(), r.decisions.row_totals[s].count());
+                }
+            }
+        }
+
         /// Whatever the counts: no published figure from 1 to the threshold − 1; where a figure is
         /// hidden the total is too; where everything is published it adds up to the persons.
         #[test]

@@ -682,7 +682,7 @@ delegate! {
     pub async fn treaty_status(&self) -> Result<Vec<TreatyStatusRecord>>;
     pub async fn report_numbers(&self, from: time::Date, to: time::Date, from_at: OffsetDateTime, to_at: OffsetDateTime) -> Result<Vec<(String, i64)>>;
     pub async fn services_by_kind(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64)>>;
-    pub async fn decisions_by_sex(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, i64, i64)>>;
+    pub async fn referrals_by_group(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, i64, i64)>>;
     pub async fn set_dp_budget(&self, budget: &DpBudgetRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn dp_budget(&self, series: &str) -> Result<Option<DpBudgetRecord>>;
     pub async fn dp_releases(&self, series: &str) -> Result<Vec<DpReleaseRecord>>;
