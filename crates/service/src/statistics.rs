@@ -332,8 +332,9 @@ impl WaitingRow {
     }
 }
 
-/// A group's referrals and its durations in days (to RG, RG to CG).
-type Durations = (i64, Vec<i64>, Vec<i64>);
+/// A group's durations in days (to RG, RG to CG), one per referral; its count of referrals is
+/// the referral release's ([`joint_referral_release`]).
+type Durations = (Vec<i64>, Vec<i64>);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WaitingTimes {
@@ -358,27 +359,21 @@ impl Palermo {
             self.store.referrals_by_group(from, to).await.map_err(ServiceError::from)
         },)?;
         let release = joint_referral_release(&by_group, year, &self.disclosure())?;
-        // (dimension, group) → (referrals, RG days, CG days)
-        // (dimension, group) in order; a group's durations repeated once per referral.
+        // (dimension, group) → (RG days, CG days), in order; a group's durations repeated once per referral.
         let mut groups: std::collections::BTreeMap<(&'static str, String), Durations> = std::collections::BTreeMap::new();
         for (sex, age, citizenships, rg_days, cg_days, n) in rows {
-            let sex_group = match sex.as_str() {
-                "Feminine" => "female",
-                "Masculine" => "male",
-                _ => "other_or_unknown",
-            };
+            let sex_group = crate::report::SEX_ROWS[crate::glotip::sex_index(&sex)];
             let nationality = citizenships.split(',').next().filter(|c| !c.is_empty()).unwrap_or("unknown");
             let rg_days = rg_days.filter(|d| *d >= 0);
             let cg_days = cg_days.filter(|d| *d >= 0 && rg_days.is_some());
             let times = usize::try_from(n).unwrap_or(0);
             for key in [("all", "all"), ("sex", sex_group), ("age_group", age.as_str()), ("nationality", nationality)] {
                 let g = groups.entry((key.0, key.1.to_owned())).or_default();
-                g.0 += n;
                 if let Some(d) = rg_days {
-                    g.1.extend(std::iter::repeat_n(d, times));
+                    g.0.extend(std::iter::repeat_n(d, times));
                 }
                 if let Some(d) = cg_days {
-                    g.2.extend(std::iter::repeat_n(d, times));
+                    g.1.extend(std::iter::repeat_n(d, times));
                 }
             }
         }
@@ -386,7 +381,7 @@ impl Palermo {
         let published = &release.counts;
         let rows = groups
             .into_iter()
-            .map(|((dimension, group), (_, rg, cg))| {
+            .map(|((dimension, group), (rg, cg))| {
                 let rgs = enough(rg);
                 let cgs = enough(cg);
                 let referrals = published.get(&(dimension, group.clone())).map_or_else(|| "x".to_owned(), ToString::to_string);
