@@ -24,13 +24,13 @@ pub fn group_of(sex: &str, age_group: &str) -> usize {
 
 /// The first country listed (ISO 3166-1 alpha-3), or `unknown`. A person with several
 /// citizenships is counted once, under the first.
-fn citizenship(list: &str) -> String {
+pub(crate) fn citizenship(list: &str) -> String {
     list.split(',').map(str::trim).find(|c| !c.is_empty()).unwrap_or("unknown").to_owned()
 }
 
 /// The GLOTIP forms of exploitation of the victims tables. Palermo's NRM screening records
 /// labour or sexual exploitation; other forms go under "other purposes".
-fn victim_form(form: &str) -> usize {
+pub(crate) fn victim_form(form: &str) -> usize {
     match form {
         "sexual" => 0,
         "labour" => 1,
@@ -162,7 +162,7 @@ impl GlotipRelease {
 }
 
 /// Rows by label (sorted, `unknown` last) × the groups.
-fn by_label(items: impl IntoIterator<Item = (String, usize, u64)>) -> (Vec<String>, Vec<Vec<u64>>) {
+pub(crate) fn by_label(items: impl IntoIterator<Item = (String, usize, u64)>) -> (Vec<String>, Vec<Vec<u64>>) {
     let mut labels: Vec<String> = Vec::new();
     let mut cells: Vec<Vec<u64>> = Vec::new();
     let mut items: Vec<(String, usize, u64)> = items.into_iter().collect();
@@ -347,7 +347,7 @@ pub(crate) fn age_index(age: &str) -> usize {
 }
 
 /// The (sex, age) cells of a GLOTIP group: women, men, girls, boys, other or unknown.
-fn group_cells(group: usize) -> Vec<(usize, usize)> {
+pub(crate) fn group_cells(group: usize) -> Vec<(usize, usize)> {
     (0..3).flat_map(|s| (0..3).map(move |a| (s, a))).filter(|&(s, a)| group_of_index(s, a) == group).collect()
 }
 
@@ -364,8 +364,8 @@ fn group_of_index(sex: usize, age: usize) -> usize {
 impl Palermo {
     /// Victims detected in `year` by form of exploitation, by citizenship and by country of
     /// exploitation (each × group), released together (they classify the same people). The dashboard shows the same release.
-    pub(crate) async fn victims_tables(&self, year: i32, from: time::Date, to: time::Date) -> Result<Vec<Released>> {
-        Ok(self.victims_release(year, from, to).await?.tables)
+    pub(crate) async fn victims_tables(&self, year: i32) -> Result<Vec<Released>> {
+        Ok(self.victims_release(year).await?.tables)
     }
 
     /// [`VictimsRelease`]: the GLOTIP victims tables (linked) and the SDG 16.2.2 observations,
@@ -373,44 +373,10 @@ impl Palermo {
     /// the same people by sex and age, so a figure it publishes could otherwise give away one the
     /// GLOTIP tables hide, or the other way round. Where a hidden figure of one follows from the
     /// published ones of both, more are hidden (a column total of the GLOTIP tables in all three).
-    pub(crate) async fn victims_release(&self, year: i32, from: time::Date, to: time::Date) -> Result<VictimsRelease> {
-        let groups: Vec<String> = GROUPS.iter().map(|g| (*g).to_owned()).collect();
-        let policy = self.disclosure();
-        let mut forms = vec![vec![0u64; GROUPS.len()]; VICTIM_FORMS.len()];
-        let mut atoms = vec![0u64; 27];
-        for (sex, age, form, n) in self.store.victims_detected(from, to).await? {
-            let n = u64::try_from(n).unwrap_or(0);
-            forms[victim_form(&form)][group_of(&sex, &age)] += n;
-            atoms[victim_atom(victim_form(&form), sex_index(&sex), age_index(&age))] += n;
-        }
-        let by_country = self.store.victims_by_country(from, to).await?;
-        let (cit_labels, cit_cells) = by_label(
-            by_country.iter().map(|(sex, age, cits, _, n)| (citizenship(cits), group_of(sex, age), u64::try_from(*n).unwrap_or(0))),
-        );
-        let (where_labels, where_cells) = by_label(
-            by_country.iter().map(|(sex, age, _, country, n)| (citizenship(country), group_of(sex, age), u64::try_from(*n).unwrap_or(0))),
-        );
-        let tables = [
-            Table {
-                title: format!("Victims detected by form of exploitation, {year}"),
-                row_labels: VICTIM_FORMS.iter().map(|f| (*f).to_owned()).collect(),
-                col_labels: groups.clone(),
-                cells: forms,
-            },
-            Table {
-                title: format!("Victims detected by citizenship, {year}"),
-                row_labels: cit_labels,
-                col_labels: groups.clone(),
-                cells: cit_cells,
-            },
-            Table {
-                title: format!("Victims detected by country of exploitation, {year}"),
-                row_labels: where_labels,
-                col_labels: groups,
-                cells: where_cells,
-            },
-        ];
-        joint_victims_release(&tables, &atoms, &policy)
+    /// Part of the year's one release of the cases ([`crate::cases_release`]), checked with the
+    /// cases per month and the referrals' tables.
+    pub(crate) async fn victims_release(&self, year: i32) -> Result<VictimsRelease> {
+        Ok(self.cases_release(year).await?.victims)
     }
 }
 
@@ -449,7 +415,7 @@ impl Palermo {
 
         // 5–7. Victims detected: by form, by citizenship and by country of exploitation, linked
         // (the same people).
-        let linked = self.victims_tables(year, from, to).await?;
+        let linked = self.victims_tables(year).await?;
         tables.extend(linked);
 
         let confiscated = self

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod cases;
+pub mod cases_release;
 pub mod config;
 pub mod coordination;
 pub mod ctdc;

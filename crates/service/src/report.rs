@@ -192,16 +192,18 @@ impl Palermo {
         let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|_| bad())?;
         let (from_at, to_at) = (from.midnight().assume_utc(), to.midnight().assume_utc());
         // The figures' reads are independent: run them at once (each on its own pooled reader).
-        let (n, counts, confiscated, victims, services, prevention, (waiting, decisions), referrals) = tokio::try_join!(
+        let (n, counts, confiscated, services, prevention, (waiting, cases), referrals) = tokio::try_join!(
             async { self.store.report_numbers(from, to, from_at, to_at).await.map_err(ServiceError::from) },
             async { self.store.justice_counts(from, to).await.map_err(ServiceError::from) },
             async { self.store.confiscated_value(from, to).await.map_err(ServiceError::from) },
-            self.victims_tables(year, from, to),
             async { self.store.services_by_kind(from, to).await.map_err(ServiceError::from) },
             self.prevention_view(&iso3, false, false),
-            self.waiting_and_decisions(year),
+            self.waiting_and_release(year),
             self.referral_responses(year),
         )?;
+        // The year's cases, released once (crate::cases_release): the victims tables and the
+        // referrals by sex × reasonable-grounds decision, whose counts the waiting times share.
+        let (victims, decisions) = (cases.victims.tables, cases.referrals.decisions);
         let n: HashMap<String, i64> = n.into_iter().collect();
         let get = |k: &str| n.get(k).copied().unwrap_or(0);
         // Persons investigated, prosecuted, convicted and victims detected: the figures and tables

@@ -52,9 +52,8 @@ impl Palermo {
         if !errs.is_empty() {
             return Err(ServiceError::Invalid(errs));
         }
-        let (from, to) = year_range(year)?;
         // The observations of the one release of these people (with the GLOTIP tables).
-        let release = self.victims_release(year, from, to).await?;
+        let release = self.victims_release(year).await?;
         let mut out = csv::Writer::from_writer(Vec::new());
         let w = |out: &mut csv::Writer<Vec<u8>>, rec: &[&str]| out.write_record(rec).map_err(|e| ServiceError::Internal(e.to_string()));
         w(&mut out, SDMX_COLUMNS)?;
@@ -345,20 +344,14 @@ pub struct WaitingTimes {
 
 impl Palermo {
     /// NRM decision waiting times by sex, age group and nationality (process equity, ¶8), for
-    /// the referrals of `year`; small groups are not published.
-    pub(crate) async fn waiting_rows(&self, year: i32) -> Result<Vec<WaitingRow>> {
-        Ok(self.waiting_and_decisions(year).await?.0)
-    }
-
-    /// The waiting times and the referrals by sex × reasonable-grounds decision, from one
-    /// [`ReferralRelease`] (the report's ¶8 shows both).
-    pub(crate) async fn waiting_and_decisions(&self, year: i32) -> Result<(Vec<WaitingRow>, Released)> {
+    /// the referrals of `year` (small groups are not published), and the year's one release of
+    /// the cases they take their referral counts from ([`crate::cases_release`]).
+    pub(crate) async fn waiting_and_release(&self, year: i32) -> Result<(Vec<WaitingRow>, crate::cases_release::CasesRelease)> {
         let (from, to) = year_range(year)?;
         let th = self.disclosure().threshold;
-        let (rows, by_group) = tokio::try_join!(async { self.store.decision_waits(from, to).await.map_err(ServiceError::from) }, async {
-            self.store.referrals_by_group(from, to).await.map_err(ServiceError::from)
-        },)?;
-        let release = joint_referral_release(&by_group, year, &self.disclosure())?;
+        let (rows, cases) =
+            tokio::try_join!(async { self.store.decision_waits(from, to).await.map_err(ServiceError::from) }, self.cases_release(year))?;
+        let release = &cases.referrals;
         // (dimension, group) → (RG days, CG days), in order; a group's durations repeated once per referral.
         let mut groups: std::collections::BTreeMap<(&'static str, String), Durations> = std::collections::BTreeMap::new();
         for (sex, age, citizenships, rg_days, cg_days, n) in rows {
@@ -396,7 +389,7 @@ impl Palermo {
                 }
             })
             .collect();
-        Ok((rows, release.decisions))
+        Ok((rows, cases))
     }
 
     /// `GET /api/v1/statistics/waiting-times?year=…` (coordinators, analysts).
@@ -408,7 +401,7 @@ impl Palermo {
         if !(1990..=2100).contains(&year) {
             return Err(ServiceError::Invalid(vec![ValidationError::new("year", "a year from 1990 to 2100")]));
         }
-        Ok(WaitingTimes { year, threshold: self.disclosure().threshold, rows: self.waiting_rows(year).await? })
+        Ok(WaitingTimes { year, threshold: self.disclosure().threshold, rows: self.waiting_and_release(year).await?.0 })
     }
 }
 
@@ -715,18 +708,10 @@ impl Palermo {
             return Err(self.denied(actor, meta, "statistics.dashboard", None, Denied::Forbidden).await);
         }
         let (from, to) = year_range(year)?;
-        let mut months = vec![0u64; 12];
-        for d in self.store.referrals_by_month(from, to).await? {
-            months[usize::from(u8::from(d.month())) - 1] += 1;
-        }
-        let labels: Vec<String> = (1..=12).map(|m| format!("{year}-{m:02}")).collect();
-        let table = Table {
-            title: format!("Victims detected per month, {year}"),
-            row_labels: vec!["cases".into()],
-            col_labels: labels.clone(),
-            cells: vec![months],
-        };
-        let by_month = palermo_stats::release(&table, &self.disclosure()).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        // The year's cases, released once: per month, by form and place, the referrals' counts.
+        let (waiting, cases) = self.waiting_and_release(year).await?;
+        let by_month = cases.by_month;
+        let labels = by_month.col_labels.clone();
         let chart = crate::report::Chart {
             title: format!("Victims detected per month, {year}"),
             words: Words::new("victims-per-month", year, "", ""),
@@ -736,8 +721,7 @@ impl Palermo {
         let by_month = StatTable::new(by_month, Words::new("victims-per-month", year, "stat-row", ""));
         let persons = persons_release(year, self.store.victims_detected_persons(from, to).await?, &self.disclosure())?;
         let persons = StatTable::new(persons, Words::new("persons", year, "stat-row", "stat-detected"));
-        let waiting = self.waiting_rows(year).await?;
-        let mut by_place = self.victims_tables(year, from, to).await?.into_iter();
+        let mut by_place = cases.victims.tables.into_iter();
         let (Some(by_form), Some(by_citizenship), Some(by_country)) = (by_place.next(), by_place.next(), by_place.next()) else {
             return Err(ServiceError::Internal("the victims tables are three".into()));
         };
