@@ -156,7 +156,9 @@ pub struct ScreeningView {
     /// Why: the art. 3 elements missing, and the indicator dimensions positive / missing.
     pub missing_elements: Vec<String>,
     pub positive_dimensions: Vec<String>,
-    pub missing_dimensions: Vec<String>,
+    /// Each part of the decision rule not met, as the dimensions any one of which would meet
+    /// it: `[["DR", "CR", "VR"], ["CD", "VD"]]`.
+    pub missing_dimensions: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -402,7 +404,7 @@ impl Palermo {
         }
     }
 
-    async fn org_region(&self, actor: &Actor) -> Result<String> {
+    pub(crate) async fn org_region(&self, actor: &Actor) -> Result<String> {
         Ok(self.org_cached(actor.org_id).await?.map(|o| o.region).unwrap_or_default())
     }
 
@@ -485,8 +487,14 @@ impl Palermo {
         op: CaseOp,
     ) -> Result<(String, std::result::Result<(), CaseDenied>)> {
         let region = self.org_region(actor).await?;
-        let verdict = access::case_access(actor, Circumstances { org_region: &region, recently_authenticated: false }, facts, op);
+        let verdict = Self::case_allows_in(actor, &region, facts, op);
         Ok((region, verdict))
+    }
+
+    /// [`Self::case_allows`] with the actor's organisation's region already read (a list of
+    /// cases reads it once).
+    pub(crate) fn case_allows_in(actor: &Actor, org_region: &str, facts: &CaseFacts, op: CaseOp) -> std::result::Result<(), CaseDenied> {
+        access::case_access(actor, Circumstances { org_region, recently_authenticated: false }, facts, op)
     }
 
     /// Load a case and check `op`; a missing case and a hidden one are the same 404, both audited.
@@ -1036,7 +1044,9 @@ impl Palermo {
                 .as_ref()
                 .map(|a| a.dimensions.iter().filter(|d| d.positive).map(|d| d.dimension.code().to_owned()).collect())
                 .unwrap_or_default(),
-            missing_dimensions: assessment.map(|a| a.missing).unwrap_or_default(),
+            missing_dimensions: assessment
+                .map(|a| a.missing.iter().map(|group| group.iter().map(|d| d.code().to_owned()).collect()).collect())
+                .unwrap_or_default(),
         }
     }
 
