@@ -191,8 +191,10 @@ pub struct Assessment {
     pub dimensions: Vec<DimensionResult>,
     /// The decision rule is met: refer as a possible victim.
     pub suggests_victim: bool,
-    /// Which parts of the rule are not met (dimension groups, e.g. "DR or CR or VR").
-    pub missing: Vec<String>,
+    /// Which parts of the rule are not met: each a group of dimensions any one of which would
+    /// meet it (`[DR, CR, VR]`: deceptive or coercive recruitment or recruitment by abuse of
+    /// vulnerability).
+    pub missing: Vec<Vec<Dimension>>,
 }
 
 impl Assessment {
@@ -221,14 +223,14 @@ pub fn assess(list: &IndicatorList, found: &BTreeSet<String>) -> Result<Assessme
     use Dimension::*;
     let mut missing = Vec::new();
     if !pos(ExploitativeConditions) {
-        missing.push("EX".to_owned());
+        missing.push(vec![ExploitativeConditions]);
     }
     if list.population == Population::Adult {
         if !(pos(DeceptiveRecruitment) || pos(CoerciveRecruitment) || pos(RecruitmentByAbuseOfVulnerability)) {
-            missing.push("DR or CR or VR".to_owned());
+            missing.push(vec![DeceptiveRecruitment, CoerciveRecruitment, RecruitmentByAbuseOfVulnerability]);
         }
         if !(pos(CoercionAtDestination) || pos(AbuseOfVulnerabilityAtDestination)) {
-            missing.push("CD or VD".to_owned());
+            missing.push(vec![CoercionAtDestination, AbuseOfVulnerabilityAtDestination]);
         }
     }
     Ok(Assessment { list_id: list.id.clone(), population: list.population, suggests_victim: missing.is_empty(), dimensions, missing })
@@ -287,7 +289,7 @@ mod tests {
         let fewer: BTreeSet<String> = ["DR.01", "DR.08", "EX.01", "EX.04"].map(String::from).into();
         let a = assess(al, &fewer).expect("valid codes");
         assert!(!a.suggests_victim);
-        assert_eq!(a.missing, vec!["CD or VD".to_owned()]);
+        assert_eq!(a.missing, vec![vec![Dimension::CoercionAtDestination, Dimension::AbuseOfVulnerabilityAtDestination]]);
         let unknown: BTreeSet<String> = ["XX.01".to_owned()].into();
         assert_eq!(assess(al, &unknown).err().map(|e| e.field), Some("indicators"));
     }

@@ -91,10 +91,10 @@ impl Tr {
         }
     }
 
-    /// Alternatives written `A or B or C` (the indicator dimensions a suggestion still needs,
-    /// `DR or CR or VR`), each labelled, joined with this language's "or".
-    pub fn alternatives(&self, list: &str, codes: &str) -> String {
-        codes.split(" or ").map(|c| self.label(list, c.trim())).collect::<Vec<_>>().join(&format!(" {} ", self.get("or")))
+    /// Alternatives (the indicator dimensions a suggestion still needs, `["DR", "CR", "VR"]`),
+    /// each labelled, joined with this language's "or".
+    pub fn alternatives<S: AsRef<str>>(&self, list: &str, codes: &[S]) -> String {
+        codes.iter().map(|c| self.label(list, c.as_ref())).collect::<Vec<_>>().join(&format!(" {} ", self.get("or")))
     }
 
     /// Several two-part codes, labelled and joined with commas.
@@ -262,6 +262,14 @@ mod tests {
             en.label_pair("protection-phase", "protection-measure", "during:video_testimony"),
             "During the trial: Testimony by video"
         );
+    }
+
+    #[test]
+    fn alternatives_are_labelled_and_joined_with_or() {
+        let fr = Tr::new("fr");
+        assert_eq!(fr.alternatives("dimension", &["CD", "VD"]), "Contrainte à destination ou Abus de vulnérabilité à destination");
+        assert_eq!(Tr::new("en").alternatives("dimension", &["EX"]), "Exploitative conditions");
+        assert!(Tr::new("ar").alternatives("dimension", &["CD", "VD"]).contains(" أو "));
     }
 
     #[test]
