@@ -221,8 +221,68 @@ fn release_forced(t: &Table, p: &Policy, forced_cols: &[usize]) -> Result<Releas
     // least one more cell, so this ends.
     let eqs = lines(r, c);
     loop {
+        hide_lone_unknowns(&g, &mut hidden, &eqs);
+        // The lines checked one at a time are not all an attacker can do: several equations added
+        // and subtracted can give a hidden cell away that no single one does (a cell joining two
+        // groups of hidden cells). Hide more until none can be recomputed ([`close_bridges`]).
+        close_bridges(&g, &mut hidden);
+        // Nor may the hidden cells of a line, together, be a small number of people.
+        if !widen_small_sums(&g, &mut hidden, &eqs, p.threshold) {
+            break;
+        }
+    }
+    let cell = |i: usize, j: usize| match hidden[i][j] {
+        Some(s) => Cell::Suppressed(s),
+        None => Cell::Count(match p.round_to {
+            Some(k) => g[i][j] / k * k,
+            None => g[i][j],
+        }),
+    };
+    Ok(Released {
+        title: t.title.clone(),
+        row_labels: t.row_labels.clone(),
+        col_labels: t.col_labels.clone(),
+        cells: (0..r).map(|i| (0..c).map(|j| cell(i, j)).collect()).collect(),
+        row_totals: (0..r).map(|i| cell(i, c)).collect(),
+        col_totals: (0..c).map(|j| cell(r, j)).collect(),
+        total: cell(r, c),
+        threshold: p.threshold,
+        rounded_to: p.round_to,
+    })
+}
+
+/// A line whose total is published gives away the sum of its hidden cells (the total minus the
+/// published ones): people in one of those categories, together. Where that sum is from 1 to
+/// `threshold - 1`, hide one more cell of the line — the smallest positive published one, else
+/// its total. Returns whether anything was hidden.
+fn widen_small_sums(g: &[Vec<u64>], hidden: &mut [Vec<Option<Suppressed>>], eqs: &[Vec<(usize, usize)>], threshold: u64) -> bool {
+    let mut changed = false;
+    for line in eqs {
+        let Some((&(ti, tj), inner)) = line.split_last() else { continue };
+        if hidden[ti][tj].is_some() {
+            continue;
+        }
+        let sum: u64 = inner.iter().filter(|(i, j)| hidden[*i][*j].is_some()).map(|&(i, j)| g[i][j]).sum();
+        if sum == 0 || sum >= threshold {
+            continue;
+        }
+        let (i, j) = inner
+            .iter()
+            .copied()
+            .filter(|&(i, j)| hidden[i][j].is_none() && g[i][j] > 0)
+            .min_by_key(|&(i, j)| (g[i][j], i, j))
+            .unwrap_or((ti, tj));
+        hidden[i][j] = Some(Suppressed::Complementary);
+        changed = true;
+    }
+    changed
+}
+
+/// Hide one more cell of every line with exactly one hidden cell, until there is none.
+fn hide_lone_unknowns(g: &[Vec<u64>], hidden: &mut [Vec<Option<Suppressed>>], eqs: &[Vec<(usize, usize)>]) {
+    loop {
         let mut changed = false;
-        for line in &eqs {
+        for line in eqs {
             let unknown = line.iter().filter(|(i, j)| hidden[*i][*j].is_some()).count();
             if unknown != 1 {
                 continue;
@@ -243,31 +303,9 @@ fn release_forced(t: &Table, p: &Policy, forced_cols: &[usize]) -> Result<Releas
             }
         }
         if !changed {
-            break;
+            return;
         }
     }
-    // The lines checked one at a time are not all an attacker can do: several equations added
-    // and subtracted can give a hidden cell away that no single one does (a cell joining two
-    // groups of hidden cells). Hide more until none can be recomputed ([`close_bridges`]).
-    close_bridges(&g, &mut hidden);
-    let cell = |i: usize, j: usize| match hidden[i][j] {
-        Some(s) => Cell::Suppressed(s),
-        None => Cell::Count(match p.round_to {
-            Some(k) => g[i][j] / k * k,
-            None => g[i][j],
-        }),
-    };
-    Ok(Released {
-        title: t.title.clone(),
-        row_labels: t.row_labels.clone(),
-        col_labels: t.col_labels.clone(),
-        cells: (0..r).map(|i| (0..c).map(|j| cell(i, j)).collect()).collect(),
-        row_totals: (0..r).map(|i| cell(i, c)).collect(),
-        col_totals: (0..c).map(|j| cell(r, j)).collect(),
-        total: cell(r, c),
-        threshold: p.threshold,
-        rounded_to: p.round_to,
-    })
 }
 
 /// The hidden cells of a table with its margins as edges of a graph whose nodes are its lines
@@ -537,6 +575,17 @@ mod tests {
         }
     }
 
+    /// Two small cells hidden in a row whose total and third cell are published: the total minus
+    /// the third cell is the two together, two people.
+    #[test]
+    fn the_hidden_cells_of_a_line_are_not_a_small_number_together() {
+        let r = release(&table(vec![vec![11, 1, 1]]), &Policy { threshold: 3, round_to: None }).unwrap();
+        assert!(r.cells[0][0].count().is_none() || r.row_totals[0].count().is_none(), "{r:?}");
+        // Where the hidden cells add up to the threshold or more, nothing more is hidden.
+        let r = release(&table(vec![vec![11, 2, 1]]), &Policy { threshold: 3, round_to: None }).unwrap();
+        assert_eq!((r.cells[0][0], r.row_totals[0]), (Cell::Count(11), Cell::Count(14)));
+    }
+
     #[test]
     fn nothing_hidden_when_nothing_is_small() {
         let r = release(&table(vec![vec![40, 0], vec![55, 20]]), &Policy::default()).unwrap();
@@ -603,6 +652,27 @@ mod tests {
             // Nor by any combination of the published equations.
             let (figures, hidden, _) = figures_of(&r);
             prop_assert!(joint::recomputable(&figures, &hidden, r.cells.len() * r.col_labels.len()).is_empty(), "{:?}", cells);
+            // Nor is a line's published total minus its published cells a small number.
+            let hidden_sum = |line: &mut dyn Iterator<Item = (Cell, u64)>| line.filter(|(c, _)| c.count().is_none()).map(|(_, v)| v).sum::<u64>();
+            let col_total = |j: usize| cells.iter().map(|row| row[j]).sum::<u64>();
+            for ((shown, truth), total) in r.cells.iter().zip(&cells).zip(&r.row_totals) {
+                if total.count().is_some() {
+                    let s = hidden_sum(&mut shown.iter().copied().zip(truth.iter().copied()));
+                    prop_assert!(s == 0 || s >= threshold, "a row hides {} people together: {:?}", s, r);
+                }
+            }
+            for (j, total) in r.col_totals.iter().enumerate() {
+                if total.count().is_some() {
+                    let s = hidden_sum(&mut r.cells.iter().zip(&cells).map(|(shown, truth)| (shown[j], truth[j])));
+                    prop_assert!(s == 0 || s >= threshold, "column {} hides {} people together: {:?}", j, s, r);
+                }
+            }
+            if r.total.count().is_some() {
+                let s = hidden_sum(&mut r.col_totals.iter().enumerate().map(|(j, c)| (*c, col_total(j))));
+                prop_assert!(s == 0 || s >= threshold, "the column totals hide {} people together: {:?}", s, r);
+                let s = hidden_sum(&mut r.row_totals.iter().zip(&cells).map(|(c, row)| (*c, row.iter().sum::<u64>())));
+                prop_assert!(s == 0 || s >= threshold, "the row totals hide {} people together: {:?}", s, r);
+            }
             // What is published is the truth.
             for (i, row) in r.cells.iter().enumerate() {
                 for (j, c) in row.iter().enumerate() {
