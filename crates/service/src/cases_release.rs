@@ -384,16 +384,18 @@ impl Palermo {
     /// [`CasesRelease`] for `year`: four grouped reads of the year's cases, at once.
     pub(crate) async fn cases_release(&self, year: i32) -> Result<CasesRelease> {
         let (from, to) = crate::statistics::year_range(year)?;
-        let (by_form, by_place, dates, referrals) = tokio::try_join!(
+        let mut bounds = [to; 13];
+        for (m, b) in bounds.iter_mut().take(12).enumerate() {
+            let month = time::Month::try_from(m as u8 + 1).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            *b = time::Date::from_calendar_date(year, month, 1).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        }
+        let (by_form, by_place, per_month, referrals) = tokio::try_join!(
             async { self.store.victims_detected(from, to).await.map_err(ServiceError::from) },
             async { self.store.victims_by_country(from, to).await.map_err(ServiceError::from) },
-            async { self.store.referrals_by_month(from, to).await.map_err(ServiceError::from) },
+            async { self.store.cases_by_month(&bounds).await.map_err(ServiceError::from) },
             async { self.store.referrals_by_group(from, to).await.map_err(ServiceError::from) },
         )?;
-        let mut months = [0u64; 12];
-        for d in dates {
-            months[usize::from(u8::from(d.month())) - 1] += 1;
-        }
+        let months = per_month.map(count);
         release_cases(&CaseCounts { by_form, by_place, months, referrals }, year, &self.disclosure())
     }
 }

@@ -183,6 +183,33 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
     } else {
         assert_eq!(cells, ["x", "x", "x"], "a hidden figure hides the total: {table}");
     }
+    // The cases per month (one grouped read, Store::cases_by_month): each published month is the
+    // database's count of cases referred in it.
+    let table = dash.body.split("id=\"by-month-table\"").nth(1).unwrap().split("</table>").next().unwrap();
+    let months: Vec<&str> = table.split("<td>").skip(1).filter_map(|c| c.split("</td>").next()).take(12).collect();
+    assert_eq!(months.len(), 12, "{table}");
+    let month_sql = [
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-01-01' AND referred_on < '2026-02-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-02-01' AND referred_on < '2026-03-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-03-01' AND referred_on < '2026-04-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-04-01' AND referred_on < '2026-05-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-05-01' AND referred_on < '2026-06-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-06-01' AND referred_on < '2026-07-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-07-01' AND referred_on < '2026-08-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-08-01' AND referred_on < '2026-09-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-09-01' AND referred_on < '2026-10-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-10-01' AND referred_on < '2026-11-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-11-01' AND referred_on < '2026-12-01'",
+        "SELECT COUNT(*) FROM cases WHERE referred_on >= '2026-12-01' AND referred_on < '2027-01-01'",
+    ];
+    let mut published = 0;
+    for (shown, sql) in months.iter().zip(month_sql) {
+        if let Ok(n) = shown.parse::<u64>() {
+            assert_eq!(n, db(sql).await, "{sql}: {table}");
+            published += 1;
+        }
+    }
+    assert!(published > 0, "the demo publishes some months: {table}");
     // The charts of detections say what they count: cases, not persons (the persons table does).
     let month_desc = dash.body.split("<desc").nth(1).and_then(|d| d.split("</desc>").next()).unwrap();
     assert!(month_desc.contains("2026-01: ") && !month_desc.contains("persons"), "{month_desc}");
