@@ -258,6 +258,8 @@ async fn report_page_and_the_coordinators_texts(app: &TestApp) {
         );
         let download = coord.get_with("/report/download?year=2026&country=XVR", &[("accept-language", lang)]).await;
         assert!(download.body.contains(words[2]), "{lang}: the downloaded document in the reader's language");
+        // A timestamp (2026-12-06T13:37:53Z) keeps its order inside right-to-left text.
+        assert!(download.body.contains("<time dir=\"ltr\">20"), "{lang}: {}", download.body);
     }
     for body in [&dash.body, &report_en] {
         for key in ["st-", "rf-", "c-stat"] {
