@@ -496,12 +496,13 @@ impl EngineStore {
             .await?)
     }
 
-    /// Cases referred in each month, `[bounds[i], bounds[i + 1])` for i from 0 to 11: twelve
-    /// counts of a range of the index `cases_by_referral_date` (migration 0029) in one statement —
-    /// no row per case leaves the database.
+    /// Cases referred in each month, `[bounds[i], bounds[i + 1])` for i from 0 to 11, in one pass
+    /// with a sum per month — no row per case leaves the database and nothing is sorted.
     pub async fn cases_by_month(&self, bounds: &[time::Date; 13]) -> Result<[i64; 12]> {
-        let counts: Vec<String> = (1..=12).map(|m| format!("(SELECT COUNT(*) FROM cases WHERE referred_on >= ${m} AND referred_on < ${})", m + 1)).collect();
-        let sql = format!("SELECT {}", counts.join(", "));
+        let sums: Vec<String> = (1..=12)
+            .map(|m| format!("CAST(COALESCE(SUM(CASE WHEN referred_on >= ${m} AND referred_on < ${} THEN 1 ELSE 0 END), 0) AS BIGINT)", m + 1))
+            .collect();
+        let sql = format!("SELECT {} FROM cases WHERE referred_on >= $1 AND referred_on < $13", sums.join(", "));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for b in bounds {
             query = query.bind(*b);

@@ -150,11 +150,6 @@ pub mod sqlite {
             sql: include_str!("../migrations/sqlite/0027_case_list_filters_covering.sql"),
         },
         Migration { version: 28, name: "session_announcements", sql: include_str!("../migrations/sqlite/0028_session_announcements.sql") },
-        Migration {
-            version: 29,
-            name: "cases_by_referral_date",
-            sql: include_str!("../migrations/sqlite/0029_cases_by_referral_date.sql"),
-        },
     ];
 
     impl EngineStore {
@@ -340,11 +335,6 @@ pub mod postgres {
             version: 28,
             name: "session_announcements",
             sql: include_str!("../migrations/postgres/0028_session_announcements.sql"),
-        },
-        Migration {
-            version: 29,
-            name: "cases_by_referral_date",
-            sql: include_str!("../migrations/postgres/0029_cases_by_referral_date.sql"),
         },
     ];
 
