@@ -381,21 +381,22 @@ pub fn release_cases(c: &CaseCounts, year: i32, policy: &Policy) -> Result<Cases
 }
 
 impl Palermo {
-    /// [`CasesRelease`] for `year`: four grouped reads of the year's cases, at once.
+    /// [`CasesRelease`] for `year`: three grouped reads of the year's cases, at once.
     pub(crate) async fn cases_release(&self, year: i32) -> Result<CasesRelease> {
         let (from, to) = crate::statistics::year_range(year)?;
-        let mut bounds = [to; 13];
-        for (m, b) in bounds.iter_mut().take(12).enumerate() {
-            let month = time::Month::try_from(m as u8 + 1).map_err(|e| ServiceError::Internal(e.to_string()))?;
-            *b = time::Date::from_calendar_date(year, month, 1).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        }
-        let (by_form, by_place, per_month, referrals) = tokio::try_join!(
-            async { self.store.victims_detected(from, to).await.map_err(ServiceError::from) },
+        let (by_day, by_place, referrals) = tokio::try_join!(
+            async { self.store.victims_by_day(from, to).await.map_err(ServiceError::from) },
             async { self.store.victims_by_country(from, to).await.map_err(ServiceError::from) },
-            async { self.store.cases_by_month(&bounds).await.map_err(ServiceError::from) },
             async { self.store.referrals_by_group(from, to).await.map_err(ServiceError::from) },
         )?;
-        let months = per_month.map(count);
+        // By form and per month from the same read.
+        let mut months = [0u64; 12];
+        let mut forms: std::collections::BTreeMap<(String, String, String), i64> = std::collections::BTreeMap::new();
+        for (sex, age, form, day, n) in by_day {
+            months[usize::from(u8::from(day.month())) - 1] += count(n);
+            *forms.entry((sex, age, form)).or_default() += n;
+        }
+        let by_form = forms.into_iter().map(|((sex, age, form), n)| (sex, age, form, n)).collect();
         release_cases(&CaseCounts { by_form, by_place, months, referrals }, year, &self.disclosure())
     }
 }

@@ -691,8 +691,9 @@ delegate! {
     pub async fn charge_dp_release(&self, release: &DpReleaseRecord, audit: &[AuditEvent]) -> Result<bool>;
     #[allow(clippy::type_complexity)]
     pub async fn decision_waits(&self, from: time::Date, to: time::Date) -> Result<Vec<DecisionWait>>;
-    /// Cases referred in each month: `[bounds[i], bounds[i + 1])` for i from 0 to 11.
-    pub async fn cases_by_month(&self, bounds: &[time::Date; 13]) -> Result<[i64; 12]>;
+    /// Victims detected by sex, age group, form of exploitation and day of referral.
+    #[allow(clippy::type_complexity)]
+    pub async fn victims_by_day(&self, from: time::Date, to: time::Date) -> Result<Vec<(String, String, String, time::Date, i64)>>;
     #[allow(clippy::type_complexity)]
     pub async fn referral_responses(&self, from: time::OffsetDateTime, to: time::OffsetDateTime) -> Result<Vec<(String, String, time::OffsetDateTime, Option<time::OffsetDateTime>)>>;
     /// Victims detected by sex, age group, nationality and country of exploitation.
