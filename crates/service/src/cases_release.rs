@@ -158,37 +158,13 @@ impl Figures {
         self.hidden.push(hidden);
     }
 
-    /// A released table's figures in [`palermo_stats::figures_of`] order, cell (i, j) being the
-    /// atoms `cell(i, j)`; returns where they start.
-    fn table(&mut self, r: &Released, cell: &dyn Fn(usize, usize) -> Vec<usize>) -> usize {
+    /// A released table's figures ([`palermo_stats::figures_over`]); returns where they start.
+    fn table(&mut self, r: &Released, cell: impl Fn(usize, usize) -> Vec<usize>) -> usize {
         let start = self.atoms.len();
-        let (rows, cols) = (r.cells.len(), r.col_labels.len());
-        let (_, hidden, _) = palermo_stats::figures_of(r);
-        let mut figures: Vec<Vec<usize>> = Vec::new();
-        for i in 0..rows {
-            for j in 0..cols {
-                figures.push(cell(i, j));
-            }
-        }
-        figures.extend((0..rows).map(|i| (0..cols).flat_map(|j| cell(i, j)).collect()));
-        figures.extend((0..cols).map(|j| (0..rows).flat_map(|i| cell(i, j)).collect()));
-        figures.push((0..rows).flat_map(|i| (0..cols).flat_map(move |j| cell(i, j))).collect());
-        for (f, h) in figures.into_iter().zip(hidden) {
-            self.push(f, h);
-        }
+        let (figures, hidden) = palermo_stats::figures_over(r, cell);
+        self.atoms.extend(figures);
+        self.hidden.extend(hidden);
         start
-    }
-}
-
-/// Hide in `r` what `hidden` (from `start`, in [`palermo_stats::figures_of`] order) hides.
-fn hide_in(r: &mut Released, hidden: &[bool], start: usize) {
-    let hide = Cell::Suppressed(Suppressed::Complementary);
-    let cells =
-        r.cells.iter_mut().flatten().chain(r.row_totals.iter_mut()).chain(r.col_totals.iter_mut()).chain(std::iter::once(&mut r.total));
-    for (c, h) in cells.zip(hidden.iter().skip(start)) {
-        if *h && c.count().is_some() {
-            *c = hide;
-        }
     }
 }
 
@@ -280,31 +256,17 @@ pub fn release_cases(c: &CaseCounts, year: i32, policy: &Policy) -> Result<Cases
     let form_cells = |f: &[usize], cells: &[(usize, usize)]| -> Vec<usize> {
         f.iter().flat_map(|&f| cells.iter().map(move |&(s, a)| l.form(f, s, a))).collect()
     };
-    let at_form = fig.table(by_form, &|i, j| form_cells(&[i], &group_cells(j)));
+    let at_form = fig.table(by_form, |i, j| form_cells(&[i], &group_cells(j)));
     let cit_index: Vec<usize> = by_citizenship.row_labels.iter().map(|x| l.nationality(x)).collect();
-    let at_citizenship = fig.table(by_citizenship, &|i, j| l.hub_of(&group_cells(j), &[cit_index[i]], &[0, 1]));
-    let at_country = fig.table(by_country, &|i, j| group_cells(j).into_iter().map(|(s, a)| l.country(i, s, a)).collect());
-    let at_month = fig.table(&by_month, &|_, j| vec![l.month(j)]);
-    let at_decisions = fig.table(&referrals.decisions, &|i, j| vec![l.decision(i, j)]);
+    let at_citizenship = fig.table(by_citizenship, |i, j| l.hub_of(&group_cells(j), &[cit_index[i]], &[0, 1]));
+    let at_country = fig.table(by_country, |i, j| group_cells(j).into_iter().map(|(s, a)| l.country(i, s, a)).collect());
+    let at_month = fig.table(&by_month, |_, j| vec![l.month(j)]);
+    let at_decisions = fig.table(&referrals.decisions, |i, j| vec![l.decision(i, j)]);
     // The SDG observations.
     let at_sdg = fig.atoms.len();
     for ((_, form), obs) in SDG_SERIES.iter().zip(&victims.sdg) {
-        let forms: Vec<usize> = match form {
-            None => vec![0, 1, 2],
-            Some(f) => vec![victim_form(f)],
-        };
         for ((sex, age), cell) in crate::glotip::SDG_OBSERVATIONS.iter().zip(obs) {
-            let sexes: Vec<usize> = match *sex {
-                "F" => vec![0],
-                "M" => vec![1],
-                _ => vec![0, 1, 2],
-            };
-            let ages: Vec<usize> = match *age {
-                "<18" => vec![0],
-                "18+" => vec![1],
-                _ => vec![0, 1, 2],
-            };
-            let cells: Vec<(usize, usize)> = sexes.iter().flat_map(|&s| ages.iter().map(move |&a| (s, a))).collect();
+            let (forms, cells) = crate::glotip::sdg_cells(*form, sex, age);
             fig.push(form_cells(&forms, &cells), cell.count().is_none());
         }
     }
@@ -358,11 +320,11 @@ pub fn release_cases(c: &CaseCounts, year: i32, policy: &Policy) -> Result<Cases
     palermo_stats::joint::protect_given(&fig.atoms, &constraints, &values, &mut fig.hidden, l.atoms());
 
     // Back into the releases.
-    hide_in(by_form, &fig.hidden, at_form);
-    hide_in(by_citizenship, &fig.hidden, at_citizenship);
-    hide_in(by_country, &fig.hidden, at_country);
-    hide_in(&mut by_month, &fig.hidden, at_month);
-    hide_in(&mut referrals.decisions, &fig.hidden, at_decisions);
+    palermo_stats::hide_figures(by_form, &fig.hidden[at_form..]);
+    palermo_stats::hide_figures(by_citizenship, &fig.hidden[at_citizenship..]);
+    palermo_stats::hide_figures(by_country, &fig.hidden[at_country..]);
+    palermo_stats::hide_figures(&mut by_month, &fig.hidden[at_month..]);
+    palermo_stats::hide_figures(&mut referrals.decisions, &fig.hidden[at_decisions..]);
     let hide = Cell::Suppressed(Suppressed::Complementary);
     for (i, c) in victims.sdg.iter_mut().flatten().enumerate() {
         if fig.hidden[at_sdg + i] && c.count().is_some() {
@@ -439,16 +401,11 @@ mod tests {
         c
     }
 
-    fn published(c: Cell) -> Option<u64> {
-        c.count()
-    }
-
     /// Every published count of the release, with what it says (for the messages).
     fn everything(r: &CasesRelease) -> Vec<(String, u64)> {
         let mut out = Vec::new();
         let mut table = |name: &str, t: &Released| {
-            let (_, _, values) = palermo_stats::figures_of(t);
-            let (_, hidden, _) = palermo_stats::figures_of(t);
+            let (_, hidden, values) = palermo_stats::figures_of(t);
             for (i, (v, h)) in values.into_iter().zip(hidden).enumerate() {
                 if !h {
                     out.push((format!("{name} figure {i}"), v));
@@ -461,13 +418,13 @@ mod tests {
         table("by month", &r.by_month);
         table("¶8", &r.referrals.decisions);
         for (k, c) in &r.referrals.counts {
-            if let Some(v) = published(*c) {
+            if let Some(v) = c.count() {
                 out.push((format!("referrals {k:?}"), v));
             }
         }
         for (s, obs) in r.victims.sdg.iter().enumerate() {
             for (o, c) in obs.iter().enumerate() {
-                if let Some(v) = published(*c) {
+                if let Some(v) = c.count() {
                     out.push((format!("SDG {s}/{o}"), v));
                 }
             }

@@ -188,51 +188,22 @@ pub(crate) fn by_label(items: impl IntoIterator<Item = (String, usize, u64)>) ->
 /// tables and the round starts again, until nothing more is hidden.
 pub fn joint_victims_release(tables: &[Table], atoms: &[u64], policy: &Policy) -> Result<VictimsRelease> {
     let internal = |e: palermo_stats::GateError| ServiceError::Internal(e.to_string());
-    let all_sex_age: Vec<(usize, usize)> = (0..3).flat_map(|s| (0..3).map(move |a| (s, a))).collect();
     let of = |forms: &[usize], cells: &[(usize, usize)]| -> Vec<usize> {
         forms.iter().flat_map(|&f| cells.iter().map(move |&(s, a)| victim_atom(f, s, a))).collect()
     };
     let value = |figure: &[usize]| figure.iter().map(|&a| atoms.get(a).copied().unwrap_or(0)).sum::<u64>();
-    let series: Vec<Vec<usize>> = crate::statistics::SDG_SERIES
-        .iter()
-        .map(|(_, form)| match form {
-            None => vec![0, 1, 2],
-            Some("sexual") => vec![0],
-            Some(_) => vec![1],
-        })
-        .collect();
-    let sexes = |code: &str| match code {
-        "F" => vec![0],
-        "M" => vec![1],
-        _ => vec![0, 1, 2],
-    };
-    let ages = |code: &str| match code {
-        "<18" => vec![0],
-        "18+" => vec![1],
-        _ => vec![0, 1, 2],
-    };
     let mut forced: Vec<usize> = Vec::new();
     loop {
         let mut out = palermo_stats::release_linked_hiding(tables, policy, &forced).map_err(internal)?;
         let Some(by_form) = out.first_mut() else { return Err(ServiceError::Internal("no victims table".into())) };
         let (rows, cols) = (by_form.cells.len(), GROUPS.len());
         // The first table's figures, in `figures_of` order: cells, row totals, column totals, total.
-        let (_, mut hidden, _) = palermo_stats::figures_of(by_form);
-        let mut figures: Vec<Vec<usize>> = Vec::new();
-        for f in 0..rows {
-            for g in 0..cols {
-                figures.push(of(&[f], &group_cells(g)));
-            }
-        }
-        figures.extend((0..rows).map(|f| of(&[f], &all_sex_age)));
-        let every_form: Vec<usize> = (0..rows).collect();
-        figures.extend((0..cols).map(|g| of(&every_form, &group_cells(g))));
-        figures.push(of(&every_form, &all_sex_age));
+        let (mut figures, mut hidden) = palermo_stats::figures_over(by_form, |f, g| of(&[f], &group_cells(g)));
         let glotip_figures = figures.len();
-        for forms in &series {
+        for (_, form) in crate::statistics::SDG_SERIES {
             for (sex, age) in SDG_OBSERVATIONS {
-                let cells: Vec<(usize, usize)> = sexes(sex).into_iter().flat_map(|s| ages(age).into_iter().map(move |a| (s, a))).collect();
-                let f = of(forms, &cells);
+                let (forms, cells) = sdg_cells(*form, sex, age);
+                let f = of(&forms, &cells);
                 let v = value(&f);
                 hidden.push(v > 0 && v < policy.threshold);
                 figures.push(f);
@@ -245,18 +216,10 @@ pub fn joint_victims_release(tables: &[Table], atoms: &[u64], policy: &Policy) -
             forced.extend(needed);
             continue;
         }
-        // Cells and row totals of the first table the joint check hid.
+        // What the joint check hid in the first table (its column totals are hidden already: the
+        // release above forced them).
+        palermo_stats::hide_figures(by_form, &hidden[..glotip_figures]);
         let hide = palermo_stats::Cell::Suppressed(Suppressed::Complementary);
-        for f in 0..rows {
-            for g in 0..cols {
-                if hidden[f * cols + g] && by_form.cells[f][g].count().is_some() {
-                    by_form.cells[f][g] = hide;
-                }
-            }
-            if hidden[rows * cols + f] && by_form.row_totals[f].count().is_some() {
-                by_form.row_totals[f] = hide;
-            }
-        }
         let round = |v: u64| policy.round_to.map_or(v, |k| v / k * k);
         let sdg = hidden[glotip_figures..]
             .chunks(SDG_OBSERVATIONS.len())
@@ -311,6 +274,23 @@ fn gate(policy: &Policy, t: &Table) -> Result<Released> {
 /// forms, `None` for all) and, for each, the observations published: (SEX, AGE) in this order.
 pub const SDG_OBSERVATIONS: [(&str, &str); 9] =
     [("F", "<18"), ("F", "18+"), ("F", "_T"), ("M", "<18"), ("M", "18+"), ("M", "_T"), ("_T", "<18"), ("_T", "18+"), ("_T", "_T")];
+
+/// The finest cells an SDG observation counts: the victims' forms of its series (all for the
+/// total series, `None`) and the (sex, age) cells of its SEX and AGE codes (`_T`: all).
+pub(crate) fn sdg_cells(form: Option<&str>, sex: &str, age: &str) -> (Vec<usize>, Vec<(usize, usize)>) {
+    let forms = form.map_or_else(|| (0..VICTIM_FORMS.len()).collect(), |f| vec![victim_form(f)]);
+    let sexes: Vec<usize> = match sex {
+        "F" => vec![0],
+        "M" => vec![1],
+        _ => vec![0, 1, 2],
+    };
+    let ages: Vec<usize> = match age {
+        "<18" => vec![0],
+        "18+" => vec![1],
+        _ => vec![0, 1, 2],
+    };
+    (forms, sexes.iter().flat_map(|&s| ages.iter().map(move |&a| (s, a))).collect())
+}
 
 /// The victims detected in a year, released once for every place that publishes them: the GLOTIP
 /// tables by form, citizenship and country of exploitation (linked), which the dashboard and the

@@ -356,11 +356,11 @@ impl Palermo {
         let mut groups: std::collections::BTreeMap<(&'static str, String), Durations> = std::collections::BTreeMap::new();
         for (sex, age, citizenships, rg_days, cg_days, n) in rows {
             let sex_group = crate::report::SEX_ROWS[crate::glotip::sex_index(&sex)];
-            let nationality = citizenships.split(',').next().filter(|c| !c.is_empty()).unwrap_or("unknown");
+            let nationality = crate::glotip::citizenship(&citizenships);
             let rg_days = rg_days.filter(|d| *d >= 0);
             let cg_days = cg_days.filter(|d| *d >= 0 && rg_days.is_some());
             let times = usize::try_from(n).unwrap_or(0);
-            for key in [("all", "all"), ("sex", sex_group), ("age_group", age.as_str()), ("nationality", nationality)] {
+            for key in [("all", "all"), ("sex", sex_group), ("age_group", age.as_str()), ("nationality", nationality.as_str())] {
                 let g = groups.entry((key.0, key.1.to_owned())).or_default();
                 if let Some(d) = rg_days {
                     g.0.extend(std::iter::repeat_n(d, times));
@@ -429,7 +429,7 @@ pub fn joint_referral_release(
     policy: &palermo_stats::Policy,
 ) -> Result<ReferralRelease> {
     use crate::report::SEX_ROWS;
-    let nationality = |n: &str| n.split(',').next().filter(|c| !c.is_empty()).unwrap_or("unknown").to_owned();
+    let nationality = crate::glotip::citizenship;
     let mut ages: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
     ages.sort();
     ages.dedup();
@@ -481,17 +481,8 @@ pub fn joint_referral_release(
         policy,
     )
     .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let (_, mut hidden, _) = palermo_stats::figures_of(&decisions);
-    let decision_col = |c: usize| move |r: usize| r == 1 - c;
-    let mut figures: Vec<Vec<usize>> = Vec::new();
-    for s in 0..3 {
-        for c in 0..2 {
-            figures.push(select(&|x| x == s, &any, &decision_col(c), &any));
-        }
-    }
-    figures.extend((0..3).map(|s| select(&|x| x == s, &any, &any, &any)));
-    figures.extend((0..2).map(|c| select(&any, &any, &decision_col(c), &any)));
-    figures.push(select(&any, &any, &any, &any));
+    // Column 0 is the positive decisions (r = 1), column 1 the others (r = 0).
+    let (mut figures, mut hidden) = palermo_stats::figures_over(&decisions, |s, c| select(&|x| x == s, &any, &|r| r == 1 - c, &any));
     let table_figures = figures.len();
     // The waiting times' groups that have referrals, then all of them.
     let mut groups: Vec<(&'static str, String)> = Vec::new();
@@ -515,21 +506,9 @@ pub fn joint_referral_release(
     let values: Vec<u64> = figures.iter().map(|f| value(f)).collect();
     hidden.extend(values[table_figures..].iter().map(|&v| v > 0 && v < policy.threshold));
     palermo_stats::joint::protect(&figures, &values, &mut hidden, atoms_n);
-    // What the joint check hid in the ¶8 table, in `figures_of` order.
+    // What the joint check hid in the ¶8 table.
+    palermo_stats::hide_figures(&mut decisions, &hidden[..table_figures]);
     let hide = Cell::Suppressed(palermo_stats::Suppressed::Complementary);
-    let mut at = hidden.iter().copied();
-    for row in decisions.cells.iter_mut() {
-        for c in row.iter_mut() {
-            if at.next() == Some(true) && c.count().is_some() {
-                *c = hide;
-            }
-        }
-    }
-    for c in decisions.row_totals.iter_mut().chain(decisions.col_totals.iter_mut()).chain(std::iter::once(&mut decisions.total)) {
-        if at.next() == Some(true) && c.count().is_some() {
-            *c = hide;
-        }
-    }
     let round = |v: u64| policy.round_to.map_or(v, |k| v / k * k);
     let counts = groups
         .into_iter()

@@ -425,6 +425,27 @@ pub fn figures_of(r: &Released) -> (Vec<Vec<usize>>, Vec<bool>, Vec<u64>) {
     (figures, cells.iter().map(|c| c.count().is_none()).collect(), cells.iter().map(|c| c.count().unwrap_or(0)).collect())
 }
 
+/// A released table's figures in [`figures_of`] order as sums of finer atoms — inner cell (i, j)
+/// being the atoms `cell(i, j)` — with whether each is hidden: what [`joint`] checks when the
+/// table is one of several releases of the same people.
+pub fn figures_over(r: &Released, cell: impl Fn(usize, usize) -> Vec<usize>) -> (Vec<Vec<usize>>, Vec<bool>) {
+    let cols = r.col_labels.len().max(1);
+    let (figures, hidden, _) = figures_of(r);
+    (figures.iter().map(|inner| inner.iter().flat_map(|&k| cell(k / cols, k % cols)).collect()).collect(), hidden)
+}
+
+/// Hide in a released table the figures `hidden` marks ([`figures_of`] order) that it still
+/// publishes, as complementary suppressions: what a joint check ([`joint`]) decided.
+pub fn hide_figures(r: &mut Released, hidden: &[bool]) {
+    let cells =
+        r.cells.iter_mut().flatten().chain(r.row_totals.iter_mut()).chain(r.col_totals.iter_mut()).chain(std::iter::once(&mut r.total));
+    for (c, h) in cells.zip(hidden) {
+        if *h && c.count().is_some() {
+            *c = Cell::Suppressed(Suppressed::Complementary);
+        }
+    }
+}
+
 /// The figures of a rows × cols table with margins, as sums of its inner cells (cell (i, j) is
 /// atom i·cols + j), in the order of [`figures_of`].
 fn grid_figures(rows: usize, cols: usize) -> Vec<Vec<usize>> {
@@ -584,6 +605,23 @@ mod tests {
         // Where the hidden cells add up to the threshold or more, nothing more is hidden.
         let r = release(&table(vec![vec![11, 2, 1]]), &Policy { threshold: 3, round_to: None }).unwrap();
         assert_eq!((r.cells[0][0], r.row_totals[0]), (Cell::Count(11), Cell::Count(14)));
+    }
+
+    #[test]
+    fn a_tables_figures_over_finer_atoms_and_hidden_back() {
+        // 2 × 2, each inner cell two atoms (cell k = atoms 2k and 2k + 1).
+        let mut r = release(&table(vec![vec![40, 3], vec![55, 20]]), &Policy::default()).unwrap();
+        let (figures, hidden) = figures_over(&r, |i, j| vec![2 * (i * 2 + j), 2 * (i * 2 + j) + 1]);
+        assert_eq!(figures.len(), 4 + 2 + 2 + 1);
+        assert_eq!(figures[4], vec![0, 1, 2, 3], "row 0's total: cells (0, 0) and (0, 1)");
+        assert_eq!(figures[7], vec![2, 3, 6, 7], "column 1's total");
+        assert_eq!(figures[8].len(), 8, "the grand total: every atom");
+        assert_eq!(hidden, figures_of(&r).1);
+        let mut more = hidden.clone();
+        more[8] = true;
+        hide_figures(&mut r, &more);
+        assert_eq!(r.total, Cell::Suppressed(Suppressed::Complementary));
+        assert_eq!(r.cells[0][1], Cell::Suppressed(Suppressed::Primary), "what was hidden keeps its reason");
     }
 
     #[test]
