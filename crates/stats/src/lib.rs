@@ -5,7 +5,9 @@
 //!   cell and margin from 1 to `threshold - 1` (default 11, the CTDC level); **complementary
 //!   suppression** then hides further cells until no suppressed value can be recomputed from what
 //!   is published, by one equation or by any combination of them (no hidden cell is a bridge of
-//!   the graph of hidden cells). Optionally, published counts are rounded down to a base.
+//!   the graph of hidden cells), no line's hidden cells are a small number together, and no hidden
+//!   small cell is pinned between 1 and `threshold - 1` by what is published, counts being whole
+//!   and not negative ([`ranges`]). Optionally, published counts are rounded down to a base.
 //! * [`Ledger`] and [`laplace`]: a differential-privacy budget per release series and the Laplace
 //!   mechanism for counts; a release that would overspend the budget is refused.
 //! * [`microdata::k_anonymise`]: k-anonymity for record-level files (CTDC microdata).
@@ -16,6 +18,7 @@ use serde::Serialize;
 
 pub mod joint;
 pub mod microdata;
+mod ranges;
 pub use microdata::{KReport, k_anonymise};
 
 /// The CTDC minimum cell size.
@@ -226,8 +229,10 @@ fn release_forced(t: &Table, p: &Policy, forced_cols: &[usize]) -> Result<Releas
         // and subtracted can give a hidden cell away that no single one does (a cell joining two
         // groups of hidden cells). Hide more until none can be recomputed ([`close_bridges`]).
         close_bridges(&g, &mut hidden);
-        // Nor may the hidden cells of a line, together, be a small number of people.
-        if !widen_small_sums(&g, &mut hidden, &eqs, p.threshold) {
+        // Nor may the hidden cells of a line, together, be a small number of people; nor may what
+        // is published, with counts whole and not negative, pin a hidden one between 1 and
+        // threshold - 1.
+        if !(widen_small_sums(&g, &mut hidden, &eqs, p.threshold) || widen_narrow_ranges(&g, &mut hidden, p.threshold)) {
             break;
         }
     }
@@ -276,6 +281,32 @@ fn widen_small_sums(g: &[Vec<u64>], hidden: &mut [Vec<Option<Suppressed>>], eqs:
         changed = true;
     }
     changed
+}
+
+/// A hidden figure can be recomputed by no combination of the equations and still be pinned by
+/// them, counts being whole and not negative: `[[1, 22, 2], [1, 0, 30], [0, 3, 0]]` at threshold
+/// 11 hides the corner 2 among others, yet what is published says it is at least 1 and at most 6
+/// ([`ranges`]). Where a hidden figure from 1 to `threshold - 1` can be neither 0 nor `threshold`
+/// by what is published, hide one more figure of its row or column — the smallest positive one,
+/// else a zero. Returns whether anything was hidden.
+fn widen_narrow_ranges(g: &[Vec<u64>], hidden: &mut [Vec<Option<Suppressed>>], threshold: u64) -> bool {
+    let Some((ci, cj)) = ranges::Network::new(g, |i, j| hidden[i][j].is_some()).pinned(threshold) else { return false };
+    let open = |near: bool| {
+        g.iter()
+            .enumerate()
+            .flat_map(|(i, line)| line.iter().enumerate().map(move |(j, &v)| (i, j, v)))
+            .filter(|&(i, j, _)| hidden[i][j].is_none() && (!near || i == ci || j == cj))
+            .min_by_key(|&(i, j, v)| (v == 0, v, i, j))
+    };
+    // Its row and column hidden whole, it is pinned through farther lines: hide the smallest
+    // figure anywhere. With everything hidden nothing is pinned, so this ends.
+    match open(true).or_else(|| open(false)) {
+        Some((i, j, _)) => {
+            hidden[i][j] = Some(Suppressed::Complementary);
+            true
+        }
+        None => false,
+    }
 }
 
 /// Hide one more cell of every line with exactly one hidden cell, until there is none.
@@ -456,6 +487,17 @@ fn grid_figures(rows: usize, cols: usize) -> Vec<Vec<usize>> {
     f
 }
 
+/// Figure (i, j) of a released table with its margins (row `rows` the column totals, column
+/// `cols` the row totals).
+fn figure_at(r: &Released, i: usize, j: usize) -> Cell {
+    match (i == r.cells.len(), j == r.col_labels.len()) {
+        (false, false) => r.cells[i][j],
+        (false, true) => r.row_totals[i],
+        (true, false) => r.col_totals[j],
+        (true, true) => r.total,
+    }
+}
+
 /// What an attacker can recompute from a released table (without rounding) by solving one
 /// equation at a time: the suppressed cells whose value follows from the published ones. Empty
 /// for every table [`release`] produces; exported so tests can attack releases.
@@ -463,17 +505,9 @@ pub fn recoverable(released: &Released) -> Vec<(usize, usize)> {
     let r = released.cells.len();
     let c = released.col_labels.len();
     let mut known: Vec<Vec<bool>> = vec![vec![false; c + 1]; r + 1];
-    let at = |i: usize, j: usize| -> Cell {
-        match (i == r, j == c) {
-            (false, false) => released.cells[i][j],
-            (false, true) => released.row_totals[i],
-            (true, false) => released.col_totals[j],
-            (true, true) => released.total,
-        }
-    };
     for (i, row) in known.iter_mut().enumerate() {
         for (j, k) in row.iter_mut().enumerate() {
-            *k = at(i, j).count().is_some();
+            *k = figure_at(released, i, j).count().is_some();
         }
     }
     let mut found = Vec::new();
@@ -607,6 +641,22 @@ mod tests {
         assert_eq!((r.cells[0][0], r.row_totals[0]), (Cell::Count(11), Cell::Count(14)));
     }
 
+    /// Found by the property test once it asked what the published figures say of a hidden one,
+    /// counts being whole and not negative: before, both tables were released with a hidden
+    /// small cell that no equation recomputes but the published ones pin between 1 and
+    /// threshold - 1 (the 3 below to [1, 4]; the corner 2 of the second to [1, 6]).
+    #[test]
+    fn no_hidden_small_cell_is_pinned_between_one_and_the_threshold() {
+        for (cells, threshold) in
+            [(vec![vec![0, 0, 1], vec![0, 3, 29], vec![1, 19, 1]], 5), (vec![vec![1, 22, 2], vec![1, 0, 30], vec![0, 3, 0]], 11)]
+        {
+            let r = release(&table(cells.clone()), &Policy { threshold, round_to: None }).unwrap();
+            let net = ranges::Network::new(&with_margins(&table(cells)), |i, j| figure_at(&r, i, j).count().is_none());
+            let pinned: Vec<_> = net.ranges(threshold).into_iter().filter(|&(_, lo, hi)| lo >= 1 && hi < threshold).collect();
+            assert!(pinned.is_empty(), "{pinned:?} in {r:?}");
+        }
+    }
+
     #[test]
     fn a_tables_figures_over_finer_atoms_and_hidden_back() {
         // 2 × 2, each inner cell two atoms (cell k = atoms 2k and 2k + 1).
@@ -710,6 +760,12 @@ mod tests {
                 prop_assert!(s == 0 || s >= threshold, "the column totals hide {} people together: {:?}", s, r);
                 let s = hidden_sum(&mut r.row_totals.iter().zip(&cells).map(|(c, row)| (*c, row.iter().sum::<u64>())));
                 prop_assert!(s == 0 || s >= threshold, "the row totals hide {} people together: {:?}", s, r);
+            }
+            // Nor, counts being whole and not negative, does what is published pin a hidden figure
+            // between 1 and threshold - 1 (the ranges are checked against brute force in ranges.rs).
+            let net = ranges::Network::new(&with_margins(&table(cells.clone())), |i, j| figure_at(&r, i, j).count().is_none());
+            for (at, lo, hi) in net.ranges(threshold) {
+                prop_assert!(!(lo >= 1 && hi < threshold), "{:?} is pinned to [{}, {}]: {:?} from {:?}", at, lo, hi, r, cells);
             }
             // What is published is the truth.
             for (i, row) in r.cells.iter().enumerate() {
