@@ -7,7 +7,7 @@
 //!   is published, by one equation or by any combination of them (no hidden cell is a bridge of
 //!   the graph of hidden cells), no line's hidden cells are a small number together, and no hidden
 //!   small cell is pinned between 1 and `threshold - 1` by what is published, counts being whole
-//!   and not negative ([`ranges`]). Optionally, published counts are rounded down to a base.
+//!   and not negative (module `ranges`). Optionally, published counts are rounded down to a base.
 //! * [`Ledger`] and [`laplace`]: a differential-privacy budget per release series and the Laplace
 //!   mechanism for counts; a release that would overspend the budget is refused.
 //! * [`microdata::k_anonymise`]: k-anonymity for record-level files (CTDC microdata).
