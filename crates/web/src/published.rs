@@ -108,10 +108,25 @@ impl Shown {
     }
 }
 
+/// Whether a cell holds a calendar date as the tables write it (YYYY-MM-DD): shown as a `<time>`,
+/// left to right and never broken at its hyphens (in an Arabic table it was, at the line's end).
+pub fn is_date(cell: &str) -> bool {
+    let b = cell.as_bytes();
+    b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use palermo_stats::{Policy, Table};
+
+    #[test]
+    fn dates_in_cells() {
+        assert!(is_date("2001-09-06"));
+        for not in ["2001-09-6", "2001/09/06", "12", "", "x", "2001-09-06T00", "٢٠٠١-٠٩-٠٦"] {
+            assert!(!is_date(not), "{not}");
+        }
+    }
 
     fn table() -> StatTable {
         let t = Table {

@@ -42,6 +42,7 @@ fn journey(dir: &std::path::Path, db: &str) {
     }
     assert!(html.contains("Urges Member States to employ a comprehensive approach"));
     assert!(html.contains("Trafficking in Persons Protocol") && html.contains("Demo country (invented)"), "treaty status with its source");
+    assert!(html.contains("<td><time dir=\"ltr\" datetime=\"20"), "the treaty dates are dates");
     assert!(html.contains("<svg") && html.contains("role=\"img\""), "charts");
     assert!(html.contains("48200.00 EUR"), "value confiscated");
     assert!(!html.contains("<script"), "no script in the document");
@@ -85,6 +86,43 @@ fn journey(dir: &std::path::Path, db: &str) {
         assert!(text.contains(&format!("¶{n}\n")), "¶{n} is a section of the PDF");
     }
     assert!(text.contains("Implementation of resolution 58/137"));
+    // In Arabic, right to left: the treaty table's dates stay whole (they wrapped at their
+    // hyphens in the narrow cells, "2001-09-" over "06").
+    let ar_path = dir.join("report-ar.pdf");
+    let (ok, out) =
+        run(&env, &["report", "implementation", "--year", "2026", "--country", "XVR", "--lang", "ar", "--out", ar_path.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let text = Command::new("pdftotext").arg("-layout").arg(&ar_path).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let dates = whole_dates(&text);
+    assert!(dates.iter().filter(|d| d.starts_with("20")).count() >= 4, "the treaty dates: {dates:?} in {text}");
+    assert_eq!(broken_dates(&text), Vec::<String>::new(), "{text}");
+}
+
+/// What starts like a date (four digits and a hyphen) in a text: the whole ones (YYYY-MM-DD) and
+/// the others.
+fn dates_in(text: &str) -> (Vec<String>, Vec<String>) {
+    let b = text.as_bytes();
+    let (mut whole, mut broken) = (Vec::new(), Vec::new());
+    for i in 0..b.len().saturating_sub(4) {
+        let starts = (i == 0 || !b[i - 1].is_ascii_digit()) && b[i..i + 4].iter().all(u8::is_ascii_digit) && b[i + 4] == b'-';
+        if !starts {
+            continue;
+        }
+        let end = (i + 10).min(b.len());
+        let s = String::from_utf8_lossy(&b[i..end]).into_owned();
+        let ok = s.len() == 10 && s.bytes().enumerate().all(|(k, c)| if k == 4 || k == 7 { c == b'-' } else { c.is_ascii_digit() });
+        if ok { whole.push(s) } else { broken.push(s) }
+    }
+    (whole, broken)
+}
+
+fn whole_dates(text: &str) -> Vec<String> {
+    dates_in(text).0
+}
+
+fn broken_dates(text: &str) -> Vec<String> {
+    dates_in(text).1
 }
 
 #[test]
