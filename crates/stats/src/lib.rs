@@ -290,7 +290,9 @@ fn widen_small_sums(g: &[Vec<u64>], hidden: &mut [Vec<Option<Suppressed>>], eqs:
 /// by what is published, hide one more figure of its row or column — the smallest positive one,
 /// else a zero. Returns whether anything was hidden.
 fn widen_narrow_ranges(g: &[Vec<u64>], hidden: &mut [Vec<Option<Suppressed>>], threshold: u64) -> bool {
-    let Some((ci, cj)) = ranges::Network::new(g, |i, j| hidden[i][j].is_some()).pinned(threshold) else { return false };
+    let Some(ranges::Figure { at: (ci, cj), .. }) = ranges::Network::new(g, |i, j| hidden[i][j].is_some()).pinned(threshold) else {
+        return false;
+    };
     let open = |near: bool| {
         g.iter()
             .enumerate()
@@ -764,7 +766,7 @@ mod tests {
             // Nor, counts being whole and not negative, does what is published pin a hidden figure
             // between 1 and threshold - 1 (the ranges are checked against brute force in ranges.rs).
             let net = ranges::Network::new(&with_margins(&table(cells.clone())), |i, j| figure_at(&r, i, j).count().is_none());
-            for (at, lo, hi) in net.ranges(threshold) {
+            for (ranges::Figure { at, .. }, lo, hi) in net.ranges(threshold) {
                 prop_assert!(!(lo >= 1 && hi < threshold), "{:?} is pinned to [{}, {}]: {:?} from {:?}", at, lo, hi, r, cells);
             }
             // What is published is the truth.
@@ -791,6 +793,7 @@ mod tests {
             }
             let ta = Table { title: "a".into(), row_labels: (0..4).map(|i| i.to_string()).collect(), col_labels: (0..3).map(|i| i.to_string()).collect(), cells: a };
             let tb = Table { title: "b".into(), row_labels: (0..6).map(|i| i.to_string()).collect(), col_labels: (0..3).map(|i| i.to_string()).collect(), cells: b };
+            let (ta2, tb2) = (ta.clone(), tb.clone());
             let out = release_linked(&[ta, tb], &Policy { threshold, round_to: None }).unwrap();
             for r in &out {
                 for n in published(r) {
@@ -800,6 +803,11 @@ mod tests {
             }
             prop_assert_eq!(&out[0].col_totals, &out[1].col_totals);
             prop_assert_eq!(out[0].total, out[1].total);
+            // Nor do the two together pin a hidden figure between 1 and threshold - 1, counts being
+            // whole and not negative (the chain of the two tables, ranges.rs).
+            let (ga, gb) = (with_margins(&ta2), with_margins(&tb2));
+            let net = ranges::Network::chain(&ga, &gb, |t, i, j| figure_at(&out[t], i, j).count().is_none());
+            prop_assert_eq!(net.pinned(threshold), None, "{:?}", out);
             // Together: the people's finest cells are (a's row, b's row, column); no hidden figure
             // of either table is a combination of the published figures of both.
             let atom = |x: usize, y: usize, c: usize| (x * 6 + y) * 3 + c;
