@@ -522,7 +522,7 @@ fn link(cmd: LinkCommand) -> Result<()> {
             }
             let started = std::time::Instant::now();
             let records = csvio::read_records(&input.display().to_string(), open_file(&input)?)?;
-            let clks = dedupe::par_map(&records, |r| clk::encode_salted(r, &secret, salt));
+            let clks = dedupe::par_map_with(&records, || clk::Encoder::new(&secret, salt), |e, r| e.encode(r));
             let mut w = create_file(&out)?;
             writeln!(w, "id,{}", salt.format())?;
             for (r, c) in records.iter().zip(&clks) {

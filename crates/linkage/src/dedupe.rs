@@ -65,6 +65,23 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
     })
 }
 
+/// [`par_map`] with a state of each thread's own, made by `init` (a cache, say).
+pub fn par_map_with<T: Sync, S, R: Send>(items: &[T], init: impl Fn() -> S + Sync, f: impl Fn(&mut S, &T) -> R + Sync) -> Vec<R> {
+    let chunk = items.len().div_ceil(threads()).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| {
+                s.spawn(|| {
+                    let mut state = init();
+                    c.iter().map(|x| f(&mut state, x)).collect::<Vec<R>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    })
+}
+
 /// At most `max` pairs, drawn at random.
 fn sample_of(mut pairs: Vec<(u32, u32)>, max: usize, rng: &mut Rng) -> Vec<(u32, u32)> {
     if pairs.len() <= max {
