@@ -4,7 +4,7 @@
 //! one-to-one matching at several Dice thresholds twice: with the locality-sensitive blocking of
 //! `link match`, and comparing every pair (no blocking: the ceiling of the encoding itself).
 
-use palermo_linkage::clk::{Clk, SEGMENTS, Salt, common_bits, dice_of, encode_salted, popcount};
+use palermo_linkage::clk::{Clk, Encoder, SEGMENTS, Salt, common_bits, dice_of, popcount};
 use palermo_linkage::clk_match::{LEVEL_NAMES, Side, candidates, match_by_dice, match_candidates, match_salted};
 use palermo_linkage::generate::{generate, split_two};
 use std::collections::{HashMap, HashSet};
@@ -47,8 +47,9 @@ fn main() {
     let secret = b"experiment secret";
     // SALT=birth-year encodes as `link encode --salt birth-year` does.
     let salt = if std::env::var("SALT").as_deref() == Ok("birth-year") { Salt::BirthYear } else { Salt::None };
-    let ca: Vec<Clk> = a.iter().map(|r| encode_salted(r, secret, salt)).collect();
-    let cb: Vec<Clk> = b.iter().map(|r| encode_salted(r, secret, salt)).collect();
+    let mut encoder = Encoder::new(secret, salt);
+    let ca: Vec<Clk> = a.iter().map(|r| encoder.encode(r)).collect();
+    let cb: Vec<Clk> = b.iter().map(|r| encoder.encode(r)).collect();
     let countb: Vec<u32> = cb.iter().map(popcount).collect();
     println!("{} x {} records, {both} persons on both sides", a.len(), b.len());
     // Every pair at or above the lowest threshold tried.

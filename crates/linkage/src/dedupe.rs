@@ -58,11 +58,7 @@ fn threads() -> usize {
 
 /// Run `f` over `items` in contiguous chunks on every core; results in input order.
 pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let chunk = items.len().div_ceil(threads()).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    })
+    par_map_with(items, || (), |_, x| f(x))
 }
 
 /// [`par_map`] with a state of each thread's own, made by `init` (a cache, say).

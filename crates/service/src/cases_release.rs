@@ -32,7 +32,7 @@ pub type Place = (String, String, String, String, i64);
 /// What the year's releases are made of, as read from the store.
 #[derive(Debug, Clone, Default)]
 pub struct CaseCounts {
-    /// (sex, age group, form of exploitation, cases): [`palermo_store::Store::victims_detected`].
+    /// (sex, age group, form of exploitation, cases): [`palermo_store::Store::victims_by_day`] summed over the days.
     pub by_form: Vec<(String, String, String, i64)>,
     /// (sex, age group, nationality, country of exploitation, cases).
     pub by_place: Vec<Place>,

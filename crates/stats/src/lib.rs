@@ -600,6 +600,14 @@ mod tests {
         }
     }
 
+    /// The hidden figures of `r` (released from `cells`) that what it publishes pins between 1
+    /// and its threshold − 1, with their least and greatest values (every hidden figure's range,
+    /// independently of the gate's own check).
+    fn pinned_in(cells: &[Vec<u64>], r: &Released) -> Vec<((usize, usize), u64, u64)> {
+        let net = ranges::Network::new(&with_margins(&table(cells.to_vec())), |i, j| figure_at(r, i, j).count().is_none());
+        net.ranges(r.threshold).into_iter().filter(|&(_, lo, hi)| lo >= 1 && hi < r.threshold).map(|(f, lo, hi)| (f.at, lo, hi)).collect()
+    }
+
     fn published(r: &Released) -> Vec<u64> {
         let mut all: Vec<Cell> = r.cells.iter().flatten().copied().collect();
         all.extend(r.row_totals.iter().copied());
@@ -653,8 +661,7 @@ mod tests {
             [(vec![vec![0, 0, 1], vec![0, 3, 29], vec![1, 19, 1]], 5), (vec![vec![1, 22, 2], vec![1, 0, 30], vec![0, 3, 0]], 11)]
         {
             let r = release(&table(cells.clone()), &Policy { threshold, round_to: None }).unwrap();
-            let net = ranges::Network::new(&with_margins(&table(cells)), |i, j| figure_at(&r, i, j).count().is_none());
-            let pinned: Vec<_> = net.ranges(threshold).into_iter().filter(|&(_, lo, hi)| lo >= 1 && hi < threshold).collect();
+            let pinned = pinned_in(&cells, &r);
             assert!(pinned.is_empty(), "{pinned:?} in {r:?}");
         }
     }
@@ -765,10 +772,8 @@ mod tests {
             }
             // Nor, counts being whole and not negative, does what is published pin a hidden figure
             // between 1 and threshold - 1 (the ranges are checked against brute force in ranges.rs).
-            let net = ranges::Network::new(&with_margins(&table(cells.clone())), |i, j| figure_at(&r, i, j).count().is_none());
-            for (ranges::Figure { at, .. }, lo, hi) in net.ranges(threshold) {
-                prop_assert!(!(lo >= 1 && hi < threshold), "{:?} is pinned to [{}, {}]: {:?} from {:?}", at, lo, hi, r, cells);
-            }
+            let pinned = pinned_in(&cells, &r);
+            prop_assert!(pinned.is_empty(), "pinned (position, least, greatest): {:?} in {:?} from {:?}", pinned, r, cells);
             // What is published is the truth.
             for (i, row) in r.cells.iter().enumerate() {
                 for (j, c) in row.iter().enumerate() {
@@ -793,8 +798,8 @@ mod tests {
             }
             let ta = Table { title: "a".into(), row_labels: (0..4).map(|i| i.to_string()).collect(), col_labels: (0..3).map(|i| i.to_string()).collect(), cells: a };
             let tb = Table { title: "b".into(), row_labels: (0..6).map(|i| i.to_string()).collect(), col_labels: (0..3).map(|i| i.to_string()).collect(), cells: b };
-            let (ta2, tb2) = (ta.clone(), tb.clone());
-            let out = release_linked(&[ta, tb], &Policy { threshold, round_to: None }).unwrap();
+            let tables = [ta, tb];
+            let out = release_linked(&tables, &Policy { threshold, round_to: None }).unwrap();
             for r in &out {
                 for n in published(r) {
                     prop_assert!(n == 0 || n >= threshold);
@@ -805,7 +810,7 @@ mod tests {
             prop_assert_eq!(out[0].total, out[1].total);
             // Nor do the two together pin a hidden figure between 1 and threshold - 1, counts being
             // whole and not negative (the chain of the two tables, ranges.rs).
-            let (ga, gb) = (with_margins(&ta2), with_margins(&tb2));
+            let (ga, gb) = (with_margins(&tables[0]), with_margins(&tables[1]));
             let net = ranges::Network::chain(&ga, &gb, |t, i, j| figure_at(&out[t], i, j).count().is_none());
             prop_assert_eq!(net.pinned(threshold), None, "{:?}", out);
             // Together: the people's finest cells are (a's row, b's row, column); no hidden figure

@@ -116,10 +116,8 @@ impl Network {
     pub(crate) fn ranges(&self, limit: u64) -> Vec<(Figure, u64, u64)> {
         (0..self.edges.len())
             .map(|e| {
-                let (a, b, x, at) = self.edges[e];
-                let down = self.max_flow(a, b, e, x);
-                let up = self.max_flow(b, a, e, limit.saturating_sub(x));
-                (at, x - down, (x + up).min(limit))
+                let (_, _, x, at) = self.edges[e];
+                (at, x - self.fall(e), (x + self.rise(e, limit.saturating_sub(x))).min(limit))
             })
             .collect()
     }
@@ -129,10 +127,24 @@ impl Network {
     /// each, whether it can fall to 0 is asked first.
     pub(crate) fn pinned(&self, threshold: u64) -> Option<Figure> {
         (0..self.edges.len()).find_map(|e| {
-            let (a, b, x, at) = self.edges[e];
+            let (_, _, x, at) = self.edges[e];
             let small = x >= 1 && x < threshold;
-            (small && self.max_flow(a, b, e, x) < x && self.max_flow(b, a, e, threshold - x) < threshold - x).then_some(at)
+            (small && self.fall(e) < x && self.rise(e, threshold - x) < threshold - x).then_some(at)
         })
+    }
+
+    /// How far hidden figure `e` can fall below its true value (at most to 0): what can be
+    /// re-routed from its tail to its head around it.
+    fn fall(&self, e: usize) -> u64 {
+        let (a, b, x, _) = self.edges[e];
+        self.max_flow(a, b, e, x)
+    }
+
+    /// How far hidden figure `e` can rise above its true value, up to `room`: what can flow back
+    /// from its head to its tail around it.
+    fn rise(&self, e: usize, room: u64) -> u64 {
+        let (a, b, _, _) = self.edges[e];
+        self.max_flow(b, a, e, room)
     }
 
     /// The most that can flow from `s` to `t` in the residual graph without edge `skip`, up to
@@ -144,11 +156,12 @@ impl Network {
         // What each edge carries more than in the true table (negative: less).
         let mut delta = vec![0i128; self.edges.len()];
         let mut via: Vec<Option<(usize, bool)>> = vec![None; self.nodes];
+        let mut seen = vec![false; self.nodes];
         let mut queue = std::collections::VecDeque::new();
         let mut flow = 0u64;
         while flow < limit {
-            via.iter_mut().for_each(|v| *v = None);
-            let mut seen = vec![false; self.nodes];
+            via.fill(None);
+            seen.fill(false);
             seen[s] = true;
             queue.clear();
             queue.push_back(s);

@@ -94,9 +94,9 @@ fn journey(dir: &std::path::Path, db: &str) {
     assert!(ok, "{out}");
     let text = Command::new("pdftotext").arg("-layout").arg(&ar_path).arg("-").output().unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
-    let dates = whole_dates(&text);
-    assert!(dates.iter().filter(|d| d.starts_with("20")).count() >= 4, "the treaty dates: {dates:?} in {text}");
-    assert_eq!(broken_dates(&text), Vec::<String>::new(), "{text}");
+    let (whole, broken) = dates_in(&text);
+    assert!(whole.iter().filter(|d| d.starts_with("20")).count() >= 4, "the treaty dates: {whole:?} in {text}");
+    assert_eq!(broken, Vec::<String>::new(), "{text}");
 }
 
 /// What starts like a date (four digits and a hyphen) in a text: the whole ones (YYYY-MM-DD) and
@@ -109,20 +109,10 @@ fn dates_in(text: &str) -> (Vec<String>, Vec<String>) {
         if !starts {
             continue;
         }
-        let end = (i + 10).min(b.len());
-        let s = String::from_utf8_lossy(&b[i..end]).into_owned();
-        let ok = s.len() == 10 && s.bytes().enumerate().all(|(k, c)| if k == 4 || k == 7 { c == b'-' } else { c.is_ascii_digit() });
-        if ok { whole.push(s) } else { broken.push(s) }
+        let s = String::from_utf8_lossy(&b[i..(i + 10).min(b.len())]).into_owned();
+        if palermo_web::published::is_date(&s) { whole.push(s) } else { broken.push(s) }
     }
     (whole, broken)
-}
-
-fn whole_dates(text: &str) -> Vec<String> {
-    dates_in(text).0
-}
-
-fn broken_dates(text: &str) -> Vec<String> {
-    dates_in(text).1
 }
 
 #[test]
