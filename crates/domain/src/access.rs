@@ -65,6 +65,10 @@ pub struct CaseFacts {
     pub authority_org: Option<OrgId>,
     pub case_worker: Option<UserId>,
     pub decision_maker: Option<UserId>,
+    /// The user who referred the case (or notified it). Grants nothing by itself: the
+    /// referring organisation's access does; it marks the case as that user's own caseload
+    /// for the bulk-read watch.
+    pub referred_by: Option<UserId>,
     pub region: String,
     /// Organisations reached by a referral the person consented to, with the sections it covers.
     /// Only live consents are listed.
@@ -190,6 +194,7 @@ mod tests {
                     authority_org,
                     case_worker,
                     decision_maker,
+                    referred_by: None,
                     region: region.into(),
                     shared_with,
                     break_glass,

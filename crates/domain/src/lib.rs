@@ -6,6 +6,7 @@
 pub mod access;
 pub mod assistance;
 pub mod audit;
+pub mod bulk_read;
 pub mod clock;
 pub mod consent;
 pub mod coordination;

@@ -447,6 +447,7 @@ impl Palermo {
             authority_org: c.authority_org_id,
             case_worker: c.case_worker_id,
             decision_maker: c.decision_maker_id,
+            referred_by: Some(c.created_by),
             region: c.region.clone(),
             shared_with,
             break_glass,
@@ -839,6 +840,10 @@ impl Palermo {
             access::case_access(actor, circ, &facts, CaseOp::Read(Section::Location)) == Err(CaseDenied::Reauthenticate);
         let rules = self.rules();
         let glass = facts.break_glass.contains(&actor.user_id);
+        if let Some(person) = person_record.as_ref().filter(|_| sections.contains(&Section::Identity)) {
+            let within = palermo_domain::bulk_read::within_caseload(actor, &facts);
+            self.watch_identity_read(actor, person.id, within, "case.view", ("case", c.id.to_string()), meta).await?;
+        }
         let mut ev = self.event(Some(actor), meta, "case.view", Some(("case", c.id.to_string())), AuditOutcome::Ok);
         ev.section = Some(join(sections.iter().map(|s| s.code())));
         ev.purpose = Some(if glass { "break_glass" } else { "case_work" }.into());

@@ -244,6 +244,21 @@ pub struct SecurityConfig {
     pub argon2_memory_kib: u32,
     /// Argon2id passes (at least 2).
     pub argon2_iterations: u32,
+    /// Bulk-read watch (security goal 8): a user may open the identities of at most this many
+    /// different people outside their own caseload within `bulk_read_window_minutes`; beyond
+    /// it such reads are refused for the rest of the window and the auditors are alerted.
+    pub bulk_read_people: u32,
+    pub bulk_read_window_minutes: u32,
+}
+
+impl SecurityConfig {
+    /// The bulk-read watch's limit.
+    pub fn bulk_read_limit(&self) -> palermo_domain::bulk_read::Limit {
+        palermo_domain::bulk_read::Limit {
+            people: usize::try_from(self.bulk_read_people).unwrap_or(usize::MAX),
+            window: time::Duration::minutes(self.bulk_read_window_minutes.into()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -271,7 +286,14 @@ impl Default for DataConfig {
 }
 impl Default for SecurityConfig {
     fn default() -> Self {
-        Self { session_idle_minutes: 15, session_absolute_hours: 12, argon2_memory_kib: 65_536, argon2_iterations: 8 }
+        Self {
+            session_idle_minutes: 15,
+            session_absolute_hours: 12,
+            argon2_memory_kib: 65_536,
+            argon2_iterations: 8,
+            bulk_read_people: 40,
+            bulk_read_window_minutes: 10,
+        }
     }
 }
 impl Default for LogConfig {
@@ -307,6 +329,8 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("security", "session_absolute_hours", Kind::Int),
     ("security", "argon2_memory_kib", Kind::Int),
     ("security", "argon2_iterations", Kind::Int),
+    ("security", "bulk_read_people", Kind::Int),
+    ("security", "bulk_read_window_minutes", Kind::Int),
     ("log", "level", Kind::Str),
     ("jurisdiction", "name", Kind::Str),
     ("jurisdiction", "time_zone", Kind::Str),
@@ -406,6 +430,12 @@ impl Config {
         }
         if !(2..=20).contains(&self.security.argon2_iterations) {
             return Err(err("security.argon2_iterations", "2 to 20"));
+        }
+        if !(1..=10_000).contains(&self.security.bulk_read_people) {
+            return Err(err("security.bulk_read_people", "1 to 10000 people"));
+        }
+        if !(1..=24 * 60).contains(&self.security.bulk_read_window_minutes) {
+            return Err(err("security.bulk_read_window_minutes", "1 to 1440 minutes"));
         }
         self.jurisdiction.rules()?;
         if !(3..=100).contains(&self.statistics.threshold) {

@@ -328,6 +328,9 @@ impl Palermo {
         let mut cache = HashMap::new();
         let summary = self.duplicate_summary(&d, &mut cache).await?;
         for person in [d.person_a, d.person_b] {
+            self.watch_identity_read(actor, person, false, "person.view", ("person", person.to_string()), meta).await?;
+        }
+        for person in [d.person_a, d.person_b] {
             let mut ev = self.event(Some(actor), meta, "person.view", Some(("person", person.to_string())), AuditOutcome::Ok);
             ev.section = Some("identity".into());
             ev.purpose = Some(format!("duplicate review {}", d.id));

@@ -7,6 +7,7 @@ pub mod assistance;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod bulk_read;
 pub mod cases;
 pub mod cases_release;
 pub mod config;
@@ -65,6 +66,10 @@ pub enum ServiceError {
     SignInFailed,
     #[error("too many failed attempts; try again after {0}")]
     Locked(time::OffsetDateTime),
+    /// The bulk-read watch (security goal 8): identities outside the caller's caseload are
+    /// not opened until then.
+    #[error("identity reads outside your caseload are paused until {0}")]
+    ReadsPaused(time::OffsetDateTime),
     #[error("the code is not right, or was already used")]
     BadCode,
     #[error("a second factor is needed first")]
@@ -148,6 +153,9 @@ pub struct Palermo {
     /// Organisations by id. They are only ever added (never renamed or moved), so an id not
     /// found here reloads the list.
     pub(crate) orgs: Arc<std::sync::RwLock<std::collections::HashMap<OrgId, palermo_store::OrgRecord>>>,
+    /// The bulk-read watch: each user's identity reads outside their caseload in the current
+    /// window (`bulk_read.rs`). Per process: servers sharing PostgreSQL each count their own.
+    pub(crate) bulk_reads: Arc<std::sync::Mutex<std::collections::HashMap<UserId, palermo_domain::bulk_read::Reads>>>,
 }
 
 impl Palermo {
@@ -200,6 +208,7 @@ impl Palermo {
             jurisdiction,
             catalogue,
             orgs: Default::default(),
+            bulk_reads: Default::default(),
         };
         app.refresh_jurisdiction().await?;
         Ok(app)

@@ -229,6 +229,13 @@ impl Palermo {
             return Err(self.denied(actor, meta, "person.view", object, palermo_domain::policy::Denied::Hidden).await);
         };
         self.check(caller, Action::ViewPerson { org: record.organisation_id }, meta, object).await?;
+        let cases = self.store.get_cases(&self.store.cases_of_person(record.id).await?).await?;
+        let me = Some(actor.user_id);
+        // Within the caseload: the person was registered by the reader, or one of their cases
+        // is the reader's own (assigned, decided or referred by them).
+        let within = Some(record.created_by) == me
+            || cases.iter().any(|c| c.case_worker_id == me || c.decision_maker_id == me || Some(c.created_by) == me);
+        self.watch_identity_read(actor, record.id, within, "person.view", ("person", record.id.to_string()), meta).await?;
         let mut ev =
             self.event(Some(actor), meta, "person.view", Some(("person", record.id.to_string())), palermo_domain::audit::Outcome::Ok);
         ev.section = Some("identity".into());
@@ -237,17 +244,19 @@ impl Palermo {
         if let Some(kept) = record.merged_into {
             detail.summary.merged_into_reference = self.store.get_person(kept).await?.map(|k| k.reference);
         }
-        detail.cases = self.cases_of_person_for(actor, record.id).await?;
+        detail.cases = self.cases_of_person_for(actor, cases).await?;
         Ok(detail)
     }
 
     /// The cases about a person that `actor` may read the summary of, oldest referral first.
     /// Each is checked as the case page checks it (a case handed to another organisation, or
     /// out of the reader's region, is left out); nothing is audited, as a case list is not.
-    async fn cases_of_person_for(&self, actor: &palermo_domain::policy::Actor, person: Uuid) -> Result<Vec<PersonCase>> {
+    async fn cases_of_person_for(
+        &self,
+        actor: &palermo_domain::policy::Actor,
+        mut cases: Vec<palermo_store::CaseRecord>,
+    ) -> Result<Vec<PersonCase>> {
         use palermo_domain::access::{CaseOp, Section};
-        let ids = self.store.cases_of_person(person).await?;
-        let mut cases = self.store.get_cases(&ids).await?;
         cases.sort_by(|a, b| (a.referred_on, &a.reference).cmp(&(b.referred_on, &b.reference)));
         let mut out = Vec::with_capacity(cases.len());
         let region = self.org_region(actor).await?;

@@ -2593,6 +2593,47 @@ impl EngineStore {
         rows.iter().map(break_glass_from).collect()
     }
 
+    pub async fn insert_bulk_read_alert(&self, a: &BulkReadAlertRecord, outbox: &[OutboxRecord], audit: &[AuditEvent]) -> Result<()> {
+        let people = a.people.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO bulk_read_alerts (id, user_id, org_id, since, raised_at, paused_until, people) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(a.id)
+            .bind(a.user_id.0)
+            .bind(a.org_id.0)
+            .bind(a.since)
+            .bind(a.raised_at)
+            .bind(a.paused_until)
+            .bind(people)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_outbox_in(&mut tx, outbox).await?;
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn bulk_read_alerts_since(&self, since: OffsetDateTime, limit: i64) -> Result<Vec<BulkReadAlertRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, org_id, since, raised_at, paused_until, people FROM bulk_read_alerts WHERE raised_at >= $1 ORDER BY raised_at DESC LIMIT $2",
+        )
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let people: String = row.try_get("people")?;
+                Ok(BulkReadAlertRecord {
+                    id: row.try_get("id")?,
+                    user_id: UserId(row.try_get("user_id")?),
+                    org_id: OrgId(row.try_get("org_id")?),
+                    since: row.try_get("since")?,
+                    raised_at: row.try_get("raised_at")?,
+                    paused_until: row.try_get("paused_until")?,
+                    people: people.split(',').filter_map(|p| Uuid::parse_str(p).ok()).collect(),
+                })
+            })
+            .collect()
+    }
+
     /// One page of the cases in `scope` matching `filter` — soonest deadline first when the
     /// filter is on deadlines, otherwise most recently changed first — and how many there are,
     /// counted up to [`CASE_COUNT_CAP`] (+1 when there are more) if `count`.

@@ -150,6 +150,7 @@ pub mod sqlite {
             sql: include_str!("../migrations/sqlite/0027_case_list_filters_covering.sql"),
         },
         Migration { version: 28, name: "session_announcements", sql: include_str!("../migrations/sqlite/0028_session_announcements.sql") },
+        Migration { version: 29, name: "bulk_read_alerts", sql: include_str!("../migrations/sqlite/0029_bulk_read_alerts.sql") },
     ];
 
     impl EngineStore {
@@ -336,6 +337,7 @@ pub mod postgres {
             name: "session_announcements",
             sql: include_str!("../migrations/postgres/0028_session_announcements.sql"),
         },
+        Migration { version: 29, name: "bulk_read_alerts", sql: include_str!("../migrations/postgres/0029_bulk_read_alerts.sql") },
     ];
 
     impl EngineStore {
@@ -641,6 +643,10 @@ delegate! {
     pub async fn insert_break_glass(&self, g: &BreakGlassRecord, event: &CaseEventRecord, audit: &[AuditEvent]) -> Result<()>;
     pub async fn break_glass_of(&self, case_id: Uuid) -> Result<Vec<BreakGlassRecord>>;
     pub async fn break_glass_recent(&self, limit: i64) -> Result<Vec<BreakGlassRecord>>;
+    /// Record a bulk-read alert with its notices and audit entry, in one transaction.
+    pub async fn insert_bulk_read_alert(&self, a: &BulkReadAlertRecord, outbox: &[OutboxRecord], audit: &[AuditEvent]) -> Result<()>;
+    /// Bulk-read alerts raised at or after `since`, newest first.
+    pub async fn bulk_read_alerts_since(&self, since: OffsetDateTime, limit: i64) -> Result<Vec<BulkReadAlertRecord>>;
     pub async fn bulk_insert_cases(&self, bundles: &[CaseBundle], counters: &[(String, i64)], audit: &[AuditEvent]) -> Result<()>;
     pub async fn reference_counter(&self, prefix: &str) -> Result<i64>;
     pub async fn vault_get_many(&self, record_type: &str, ids: &[Uuid]) -> Result<Vec<VaultEntry>>;

@@ -244,6 +244,19 @@ pub struct BreakGlassRecord {
     pub expires_at: OffsetDateTime,
 }
 
+/// A bulk-read alert (security goal 8): `user_id` opened the identities of `people` outside
+/// their caseload from `since` on, and was paused at `raised_at` until `paused_until`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkReadAlertRecord {
+    pub id: Uuid,
+    pub user_id: UserId,
+    pub org_id: OrgId,
+    pub since: OffsetDateTime,
+    pub raised_at: OffsetDateTime,
+    pub paused_until: OffsetDateTime,
+    pub people: Vec<Uuid>,
+}
+
 /// A service an organisation offers (the service directory).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgServiceRecord {

@@ -382,7 +382,7 @@ fn openapi_core() -> serde_json::Value {
             "/api/v1/persons/search": {"post": {"summary": "Find persons by reference or exact name (POST: names never go in URLs); audited", "parameters": [csrf],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["query"], "properties": {"query": {"type": "string"}}}}}},
                 "responses": {"200": ok("Persons the caller may see", json!({"type": "array"})), "422": err("Query too short")}}},
-            "/api/v1/persons/{id}": {"get": {"summary": "A person with identity (audited read; need-to-know), and the cases about them the caller may open (`cases`: id, reference, kind, stage, referred_on; oldest first)", "parameters": id_param, "responses": {"200": ok("Person", json!({"type": "object"})), "404": err("Not found"), "503": err("Audit log unavailable: nothing returned")}}},
+            "/api/v1/persons/{id}": {"get": {"summary": "A person with identity (audited read; need-to-know), and the cases about them the caller may open (`cases`: id, reference, kind, stage, referred_on; oldest first)", "parameters": id_param, "responses": {"200": ok("Person", json!({"type": "object"})), "404": err("Not found"), "429": err("Identity reads outside the caller's caseload are paused (bulk-read watch, docs/SECURITY.md)"), "503": err("Audit log unavailable: nothing returned")}}},
             "/api/v1/cases": {
                 "get": {"summary": "NRM cases the caller may see (need-to-know), soonest deadline first, 50 per page; audited",
                     "parameters": list_params,
@@ -403,7 +403,7 @@ fn openapi_core() -> serde_json::Value {
                             "views": {"type": "string"}, "sex": {"type": "string"}, "age_group": {"type": "string"}}}}}},
                     "responses": {"201": ok("Opened, with its reference and next deadline", json!({"type": "object"})), "403": err("Role does not allow"), "422": err("Invalid fields")}}
             },
-            "/api/v1/cases/{id}": {"get": {"summary": "A case: the sections the caller may read, timeline, consents, next deadline (audited read)", "parameters": id_param, "responses": {"200": ok("Case", json!({"type": "object"})), "404": err("Not found (or no relation to the case)"), "503": err("Audit log unavailable: nothing returned")}}},
+            "/api/v1/cases/{id}": {"get": {"summary": "A case: the sections the caller may read, timeline, consents, next deadline (audited read)", "parameters": id_param, "responses": {"200": ok("Case", json!({"type": "object"})), "404": err("Not found (or no relation to the case)"), "429": err("Identity reads outside the caller's caseload are paused (bulk-read watch, docs/SECURITY.md)"), "503": err("Audit log unavailable: nothing returned")}}},
             "/api/v1/cases/{id}/decision": {"post": {"summary": "Take a reasonable-grounds or conclusive-grounds decision (competent authority)", "parameters": [id_param[0].clone(), csrf],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["decision", "outcome", "decided_on", "reasons"],
                     "properties": {"decision": {"type": "string", "enum": ["reasonable_grounds", "conclusive_grounds"]}, "outcome": {"type": "string", "enum": ["positive", "negative"]},
@@ -468,7 +468,7 @@ fn openapi_core() -> serde_json::Value {
                 "responses": {"201": ok("The proposed transfer", json!({"type": "object"})), "403": err("Not the owner organisation's case team"), "404": err("Not found"), "422": err("Invalid, or the consent is missing (named)")}}},
             "/api/v1/duplicates": {"get": {"summary": "Possible duplicates among the caller's organisation's persons (references, match probability, which fields agreed; no identity): open pairs first, then decided ones", "responses": {"200": ok("Candidate pairs", json!({"type": "array"}))}}},
             "/api/v1/duplicates/{id}": {"get": {"summary": "Both records of a candidate pair side by side, identity included (two audited identity reads)", "parameters": [id_param[0].clone()],
-                    "responses": {"200": ok("The pair", json!({"type": "object"})), "404": err("Not found")}},
+                    "responses": {"200": ok("The pair", json!({"type": "object"})), "404": err("Not found"), "429": err("Identity reads outside the caller's caseload are paused (bulk-read watch, docs/SECURITY.md)")}},
                 "post": {"summary": "Decide on a pair: same (merge into the record named by keep), different (remembered), or unmerge a merged pair", "parameters": [id_param[0].clone(), csrf],
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["decision", "version"],
                         "properties": {"decision": {"type": "string", "enum": ["same", "different", "unmerge"]}, "keep": {"type": "string", "description": "same: the reference of the record to keep"}, "version": {"type": "string"}}}}}},

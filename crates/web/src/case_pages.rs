@@ -565,6 +565,8 @@ pub async fn break_glass(State(state): State<AppState>, ctx: Ctx, body: axum::bo
 struct BreakGlassReviewPage {
     page: PageCtx,
     rows: Vec<BreakGlassView>,
+    bulk_reads: Vec<palermo_service::bulk_read::BulkReadAlertView>,
+    bulk_read_explained: String,
 }
 
 pub async fn break_glass_review(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -572,10 +574,21 @@ pub async fn break_glass_review(State(state): State<AppState>, ctx: Ctx) -> Resp
         Ok(s) => s,
         Err(r) => return r,
     };
-    match state.app.break_glass_review(&Caller::User(s.actor.clone()), &ctx.meta).await {
-        Ok(rows) => render(StatusCode::OK, &BreakGlassReviewPage { page: page(&ctx, "break-glass-review-title"), rows }),
-        Err(e) => error_page(&ctx, &e),
-    }
+    let caller = Caller::User(s.actor.clone());
+    let rows = match state.app.break_glass_review(&caller, &ctx.meta).await {
+        Ok(rows) => rows,
+        Err(e) => return error_page(&ctx, &e),
+    };
+    let bulk_reads = match state.app.bulk_read_alerts(&caller, &ctx.meta).await {
+        Ok(a) => a,
+        Err(e) => return error_page(&ctx, &e),
+    };
+    let security = &state.app.config().security;
+    let bulk_read_explained = ctx.tr.get_with(
+        "bulk-read-explained",
+        &[("minutes", security.bulk_read_window_minutes.to_string().as_str()), ("people", security.bulk_read_people.to_string().as_str())],
+    );
+    render(StatusCode::OK, &BreakGlassReviewPage { page: page(&ctx, "break-glass-review-title"), rows, bulk_reads, bulk_read_explained })
 }
 
 #[derive(Template)]

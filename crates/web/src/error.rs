@@ -16,7 +16,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Unauthenticated | ServiceError::SignInFailed | ServiceError::BadCode | ServiceError::SecondFactorRequired => {
             StatusCode::UNAUTHORIZED
         }
-        ServiceError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Locked(_) | ServiceError::ReadsPaused(_) => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
         ServiceError::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::Setup(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -31,6 +31,7 @@ pub fn message_of(e: &ServiceError, tr: &Tr) -> String {
         ServiceError::SignInFailed | ServiceError::Unauthenticated => tr.get("sign-in-failed"),
         ServiceError::BadCode | ServiceError::SecondFactorRequired => tr.get("bad-code"),
         ServiceError::Locked(until) => tr.get1("sign-in-locked", "until", &format_time(*until)),
+        ServiceError::ReadsPaused(until) => tr.get1("reads-paused", "until", &format_time(*until)),
         ServiceError::AuditUnavailable => tr.get("audit-unavailable"),
         ServiceError::Invalid(_) | ServiceError::Conflict(_) => e.to_string(),
         ServiceError::Setup(_) | ServiceError::Internal(_) => tr.get("internal-error"),
@@ -76,6 +77,7 @@ fn problem_type(e: &ServiceError) -> &'static str {
         ServiceError::Unauthenticated | ServiceError::SecondFactorRequired => "unauthenticated",
         ServiceError::SignInFailed | ServiceError::BadCode => "sign-in-failed",
         ServiceError::Locked(_) => "locked",
+        ServiceError::ReadsPaused(_) => "reads-paused",
         ServiceError::Conflict(_) => "conflict",
         ServiceError::AuditUnavailable => "audit-unavailable",
         ServiceError::Setup(_) | ServiceError::Internal(_) => "internal",

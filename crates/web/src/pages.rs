@@ -299,6 +299,7 @@ struct HomePage {
     tasks: Vec<palermo_service::assistance::TaskAlert>,
     hearings: Vec<palermo_service::justice::HearingAlert>,
     victim_reports_waiting: Option<i64>,
+    bulk_read_alerts: i64,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -336,6 +337,10 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(n) => n,
         Err(e) => return error_page(&ctx, &e),
     };
+    let bulk_read_alerts = match state.app.bulk_read_alerts_this_week(&caller).await {
+        Ok(n) => n,
+        Err(e) => return error_page(&ctx, &e),
+    };
     render(
         StatusCode::OK,
         &HomePage {
@@ -350,6 +355,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
             tasks,
             hearings,
             victim_reports_waiting,
+            bulk_read_alerts,
         },
     )
 }

@@ -243,3 +243,119 @@ async fn email_notifications(engine: Engine) {
     app.stop().await;
     let _ = std::fs::remove_dir_all(&maildir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_reads_are_paused_and_alerted_sqlite() {
+    bulk_reads_are_paused_and_alerted(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_reads_are_paused_and_alerted_postgres() {
+    bulk_reads_are_paused_and_alerted(Engine::Postgres).await;
+}
+
+/// Security goal 8, as a synthetic insider: a competent-authority user opens the identities of
+/// the directorate's cases one after another. Beyond the limit (here 3 people in 10 minutes)
+/// the reads are refused, the auditor and the organisation's administrator get an e-mail, the
+/// review page names the user and the people read, and the refusals are in the audit log. The
+/// referrer's own cases stay open to the referrer; the pause ends with the window.
+async fn bulk_reads_are_paused_and_alerted(engine: Engine) {
+    if !smtp_available() {
+        return;
+    }
+    let maildir: PathBuf = std::env::temp_dir().join(format!("palermo-bulk-mail-{}-{engine:?}", std::process::id()));
+    let (_server, port) = SmtpServer::start(&maildir).await;
+    let Some(app) = TestApp::spawn_with(engine, |c| {
+        c.smtp.host = "127.0.0.1".into();
+        c.smtp.port = port;
+        c.smtp.from = "Palermo <palermo@nrm.example.invalid>".into();
+        c.smtp.base_url = "https://palermo.example.invalid/".into();
+        c.smtp.poll_seconds = 1;
+        c.security.bulk_read_people = 3;
+        c.security.bulk_read_window_minutes = 10;
+    })
+    .await
+    else {
+        return;
+    };
+    let w = world(&app).await;
+    let console = palermo_service::admin::Caller::Console;
+    let cli = palermo_service::RequestMeta::cli();
+    let orgs = app.app.list_organisations(&console, &cli).await.unwrap();
+    let directorate = orgs.iter().find(|o| o.name == "Victim Directorate").unwrap();
+    app.user(directorate, "director", &["administrator"]).await;
+    let operator = orgs.iter().find(|o| o.name == "Coordination Office").unwrap();
+    app.user(operator, "dpo", &["auditor"]).await;
+
+    let mut fr = app.signed_in("responder").await;
+    let mut cases = Vec::new();
+    for _ in 0..5 {
+        cases.push(open_case(&app, &mut fr, &w, "30").await);
+    }
+    // The responder's own referrals are their caseload: never counted.
+    let mut people = Vec::new();
+    for id in &cases {
+        let r = fr.get(&format!("/api/v1/cases/{id}")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        people.push(r.json()["person"]["reference"].as_str().unwrap().to_owned());
+    }
+
+    let mut insider = app.signed_in("authority").await;
+    for id in &cases[..3] {
+        let r = insider.get(&format!("/api/v1/cases/{id}")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["person"]["identity"]["given_name"], "Elena");
+    }
+    assert_eq!(insider.get(&format!("/api/v1/cases/{}", cases[0])).await.status, 200, "the same person again is no new person");
+    let paused = insider.get(&format!("/api/v1/cases/{}", cases[3])).await;
+    assert_eq!(paused.status, 429, "{}", paused.body);
+    assert_eq!(paused.json()["type"], "https://palermo.invalid/problems/reads-paused");
+    assert!(!paused.body.contains("Elena") && !paused.body.contains(&people[3]), "{}", paused.body);
+    let page = insider.get(&format!("/cases/{}", cases[4])).await;
+    assert_eq!(page.status, 429);
+    assert!(page.body.contains("outside your own caseload") && page.body.contains("data-protection officer"), "{}", page.body);
+    assert!(!page.body.contains("Elena"));
+    // Other readers are not affected.
+    assert_eq!(fr.get(&format!("/api/v1/cases/{}", cases[3])).await.status, 200);
+
+    // The alert: one, however many refusals, by e-mail to the operator's auditor and the
+    // reader's administrator — saying what happened and where to look, naming nobody.
+    for to in ["dpo@example.invalid", "director@example.invalid"] {
+        let m = wait_message(&maildir, to, "identities read in bulk").await;
+        assert!(m.contains("opened the identities of 3 people outside their own caseload within 10 minutes"), "{m}");
+        assert!(m.contains("https://palermo.example.invalid/break-glass/review"), "{m}");
+        for secret in ["Elena", "Testperson", "authority", people[0].as_str(), cases[0].as_str()] {
+            assert!(!m.contains(secret), "{secret} must not be in an e-mail: {m}");
+        }
+    }
+    assert!(!messages(&maildir).iter().any(|m| m.contains("To: outsider@") || m.contains("To: responder@")), "nobody else is told");
+    let mut dpo = app.signed_in("dpo").await;
+    assert!(dpo.get("/").await.body.contains("id=\"bulk-read-alert\""), "the auditor's home page shows the alert");
+    let review = dpo.get("/break-glass/review").await;
+    assert_eq!(review.status, 200);
+    let table = palermo_testkit::extract_between(&review.body, "id=\"bulk-read-alerts\"", "</table>").expect("the alerts table");
+    assert_eq!(table.matches("<tr>").count(), 2, "a header and one alert: {table}");
+    assert!(table.contains("authority") && table.contains("Victim Directorate"), "{table}");
+    for p in &people[..3] {
+        assert!(table.contains(p.as_str()), "{p} is flagged: {table}");
+    }
+    assert!(!table.contains(&people[3]) && !table.contains("Elena"), "{table}");
+    assert_eq!(insider.get("/break-glass/review").await.status, 403);
+
+    // The audit log: both refusals, as denied reads of the identity, and the alert.
+    let audit = app.app.recent_audit(&console, 200, &cli).await.unwrap();
+    let refused: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "case.view" && e.purpose.as_deref() == Some("bulk_read_limit") && e.outcome == "denied")
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_eq!(audit.iter().filter(|e| e.action == "security.bulk_read_alert").count(), 1);
+
+    // The window passes: the insider reads again (and a new burst would alert again).
+    app.clock.advance(Duration::minutes(11));
+    let mut insider = app.signed_in("authority").await;
+    let r = insider.get(&format!("/api/v1/cases/{}", cases[3])).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&maildir);
+}
