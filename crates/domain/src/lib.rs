@@ -12,6 +12,7 @@ pub mod consent;
 pub mod coordination;
 pub mod country;
 pub mod deadline;
+pub mod erasure;
 pub mod ids;
 pub mod indicators;
 pub mod justice;

@@ -852,7 +852,13 @@ impl Palermo {
         let (person_sealed, other_sealed): (Vec<_>, Vec<_>) = sealed.into_iter().partition(|v| v.record_type == "person");
         let (plans_sealed, events_sealed): (Vec<_>, Vec<_>) = other_sealed.into_iter().partition(|v| v.record_type == "support_plan");
         let person = match (person_record, can(Section::Identity)) {
-            (Some(record), true) => Some(self.person_detail_from(&record, &person_sealed)?),
+            (Some(record), true) => {
+                let mut detail = self.person_detail_from(&record, &person_sealed)?;
+                if person_sealed.is_empty() {
+                    detail.identity_erased_on = self.erased_on(record.id).await?;
+                }
+                Some(detail)
+            }
             _ => None,
         };
         let screening = if can(Section::Screening) { screening.as_ref().map(|s| self.screening_view(s)) } else { None };

@@ -15,6 +15,7 @@ pub mod coordination;
 pub mod ctdc;
 pub mod demo;
 pub mod duplicates;
+pub mod erasure;
 pub mod export;
 pub mod glotip;
 pub mod htcds;

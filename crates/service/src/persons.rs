@@ -76,6 +76,8 @@ pub struct PersonDetail {
     #[serde(flatten)]
     pub summary: PersonSummary,
     pub identity: Identity,
+    /// When the identity was erased on request (docs/SECURITY.md, goal 19), if it was.
+    pub identity_erased_on: Option<String>,
     /// The cases about this person that the reader may open (need-to-know per case), in the
     /// order they were referred: the person's history in the NRM.
     pub cases: Vec<PersonCase>,
@@ -241,6 +243,7 @@ impl Palermo {
         ev.section = Some("identity".into());
         self.audit_read(ev).await?;
         let mut detail = self.person_detail(&record).await?;
+        detail.identity_erased_on = self.erased_on(record.id).await?;
         if let Some(kept) = record.merged_into {
             detail.summary.merged_into_reference = self.store.get_person(kept).await?.map(|k| k.reference);
         }
@@ -298,7 +301,7 @@ impl Palermo {
                 _ => {}
             }
         }
-        Ok(PersonDetail { summary: summary(record), identity, cases: Vec::new() })
+        Ok(PersonDetail { summary: summary(record), identity, identity_erased_on: None, cases: Vec::new() })
     }
 
     /// Persons matching a reference (`P-2026-000123`) or an exact name (given, family, both, or

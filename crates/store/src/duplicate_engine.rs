@@ -12,7 +12,8 @@ impl EngineStore {
     /// Every person of an organisation not merged into another record (for linkage).
     pub async fn persons_for_linkage(&self, org: OrgId) -> Result<Vec<PersonRecord>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE organisation_id = $1 AND merged_into IS NULL ORDER BY id"
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE organisation_id = $1 AND merged_into IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.person_id = persons.id) ORDER BY id"
         )))
         .bind(org.0)
         .fetch_all(&self.readers)

@@ -378,6 +378,15 @@ static CASE_FILE_CASE: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
     )
 });
 
+fn erasure_from(row: &Row_) -> Result<ErasureRecord> {
+    Ok(ErasureRecord {
+        person_id: row.try_get("person_id")?,
+        erased_at: row.try_get("erased_at")?,
+        erased_by: UserId(row.try_get("erased_by")?),
+        request: row.try_get("request")?,
+    })
+}
+
 fn break_glass_from(row: &Row_) -> Result<BreakGlassRecord> {
     Ok(BreakGlassRecord {
         id: row.try_get("id")?,
@@ -2632,6 +2641,58 @@ impl EngineStore {
                 })
             })
             .collect()
+    }
+
+    pub async fn erase_persons(&self, erasures: &[ErasureRecord], cases: &[Uuid], audit: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for e in erasures {
+            sqlx::query("DELETE FROM identity_vault WHERE record_type = 'person' AND record_id = $1").bind(e.person_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM duplicate_candidates WHERE person_a = $1 OR person_b = $1").bind(e.person_id).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO erasures (person_id, erased_at, erased_by, request) VALUES ($1, $2, $3, $4)")
+                .bind(e.person_id)
+                .bind(e.erased_at)
+                .bind(e.erased_by.0)
+                .bind(&e.request)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for c in cases {
+            sqlx::query("DELETE FROM identity_vault WHERE record_type = 'case_event' AND record_id IN (SELECT id FROM case_events WHERE case_id = $1)")
+                .bind(c)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "DELETE FROM identity_vault WHERE record_type = 'support_plan' AND record_id IN (SELECT id FROM support_plans WHERE case_id = $1)",
+            )
+            .bind(c)
+            .execute(&mut *tx)
+            .await?;
+        }
+        self.commit_with(tx, audit).await
+    }
+
+    pub async fn erasure_of(&self, person: Uuid) -> Result<Option<ErasureRecord>> {
+        let row = sqlx::query("SELECT person_id, erased_at, erased_by, request FROM erasures WHERE person_id = $1")
+            .bind(person)
+            .fetch_optional(&self.readers)
+            .await?;
+        row.as_ref().map(erasure_from).transpose()
+    }
+
+    pub async fn erasures_recent(&self, limit: i64) -> Result<Vec<ErasureRecord>> {
+        let rows = sqlx::query("SELECT person_id, erased_at, erased_by, request FROM erasures ORDER BY erased_at DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(erasure_from).collect()
+    }
+
+    pub async fn persons_merged_into(&self, person: Uuid) -> Result<Vec<PersonRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE merged_into = $1 ORDER BY id")))
+            .bind(person)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(person_from).collect()
     }
 
     /// One page of the cases in `scope` matching `filter` — soonest deadline first when the

@@ -151,6 +151,7 @@ pub mod sqlite {
         },
         Migration { version: 28, name: "session_announcements", sql: include_str!("../migrations/sqlite/0028_session_announcements.sql") },
         Migration { version: 29, name: "bulk_read_alerts", sql: include_str!("../migrations/sqlite/0029_bulk_read_alerts.sql") },
+        Migration { version: 30, name: "erasures", sql: include_str!("../migrations/sqlite/0030_erasures.sql") },
     ];
 
     impl EngineStore {
@@ -338,6 +339,7 @@ pub mod postgres {
             sql: include_str!("../migrations/postgres/0028_session_announcements.sql"),
         },
         Migration { version: 29, name: "bulk_read_alerts", sql: include_str!("../migrations/postgres/0029_bulk_read_alerts.sql") },
+        Migration { version: 30, name: "erasures", sql: include_str!("../migrations/postgres/0030_erasures.sql") },
     ];
 
     impl EngineStore {
@@ -647,6 +649,17 @@ delegate! {
     pub async fn insert_bulk_read_alert(&self, a: &BulkReadAlertRecord, outbox: &[OutboxRecord], audit: &[AuditEvent]) -> Result<()>;
     /// Bulk-read alerts raised at or after `since`, newest first.
     pub async fn bulk_read_alerts_since(&self, since: OffsetDateTime, limit: i64) -> Result<Vec<BulkReadAlertRecord>>;
+    /// Erase the identities of `persons` (a person and the records merged into it): their
+    /// vault values, the free text sealed on `cases` (decision reasons, screening views,
+    /// support-plan objectives) and their duplicate candidates, with one erasure row per person
+    /// and the audit entry, in one transaction.
+    pub async fn erase_persons(&self, erasures: &[ErasureRecord], cases: &[Uuid], audit: &[AuditEvent]) -> Result<()>;
+    /// The erasure of a person record, if it was erased.
+    pub async fn erasure_of(&self, person: Uuid) -> Result<Option<ErasureRecord>>;
+    /// Erasures, newest first.
+    pub async fn erasures_recent(&self, limit: i64) -> Result<Vec<ErasureRecord>>;
+    /// The person records merged into `person` (kept for an unmerge).
+    pub async fn persons_merged_into(&self, person: Uuid) -> Result<Vec<PersonRecord>>;
     pub async fn bulk_insert_cases(&self, bundles: &[CaseBundle], counters: &[(String, i64)], audit: &[AuditEvent]) -> Result<()>;
     pub async fn reference_counter(&self, prefix: &str) -> Result<i64>;
     pub async fn vault_get_many(&self, record_type: &str, ids: &[Uuid]) -> Result<Vec<VaultEntry>>;

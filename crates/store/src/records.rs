@@ -257,6 +257,15 @@ pub struct BulkReadAlertRecord {
     pub people: Vec<Uuid>,
 }
 
+/// A person record whose identity was erased (security goal 19).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErasureRecord {
+    pub person_id: Uuid,
+    pub erased_at: OffsetDateTime,
+    pub erased_by: UserId,
+    pub request: String,
+}
+
 /// A service an organisation offers (the service directory).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgServiceRecord {

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/command", post(case_command))
         .route("/cases/{id}/consent", post(case_consent))
         .route("/break-glass", post(break_glass))
+        .route("/erasures", get(list_erasures).post(erase_person))
         .route("/jurisdiction", get(jurisdiction).patch(update_jurisdiction))
         .route("/services", get(search_services).post(add_service))
         .route("/services/{id}/availability", post(set_availability))
@@ -319,6 +320,19 @@ async fn break_glass(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap
     json_ok(StatusCode::CREATED, &json!({"case_id": id}))
 }
 
+async fn erase_person(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let s = try_resp!(session_for_write(&ctx, &headers));
+    let input: palermo_service::erasure::ErasureInput = try_api!(ctx, parse_body(&body));
+    let done = try_api!(ctx, state.app.erase_person(&Caller::User(s.actor.clone()), &input, &ctx.meta).await);
+    json_ok(StatusCode::CREATED, &done)
+}
+
+async fn list_erasures(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = try_resp!(session(&ctx));
+    let rows = try_api!(ctx, state.app.erasures(&Caller::User(s.actor.clone()), &ctx.meta).await);
+    json_ok(StatusCode::OK, &rows)
+}
+
 /// The OpenAPI 3.1 description of this API.
 async fn openapi() -> Response {
     json_ok(StatusCode::OK, &openapi_document())
@@ -420,6 +434,12 @@ fn openapi_core() -> serde_json::Value {
                         "status": {"type": "string", "enum": ["given", "refused", "withdrawn"]}, "decided_on": {"type": "string", "format": "date"}, "form": {"type": "string", "enum": ["written", "oral"]},
                         "given_by": {"type": "string", "enum": ["person", "guardian", "person_and_guardian"]}, "interpreter_language": {"type": "string"}, "checklist": {"type": "array", "items": {"type": "string"}}}}}}},
                 "responses": {"200": ok("Recorded", json!({"type": "object"})), "404": err("Not found"), "422": err("Invalid fields")}}},
+            "/api/v1/erasures": {
+                "get": {"summary": "Erasures of persons' identities, newest first (the operator's auditors)", "responses": {"200": ok("Erasures", json!({"type": "array"})), "403": err("Role does not allow")}},
+                "post": {"summary": "Erase a person's identity on request (the operator's auditors): the identity values of the person and of records merged into it, the free text sealed on their cases and their duplicate candidates; refused under a legal hold (a case disclosed to an investigation the person is still part of)", "parameters": [csrf.clone()],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["person", "request"],
+                        "properties": {"person": {"type": "string", "description": "the person's reference, P-YYYY-NNNNNN"}, "request": {"type": "string", "minLength": 10, "maxLength": 1000, "description": "the request and its ground, without the person's name"}}}}}},
+                    "responses": {"201": ok("Erased", json!({"type": "object"})), "403": err("Role does not allow"), "409": err("Legal hold, or already erased (the reason is given)"), "422": err("Invalid (the field is named)")}}},
             "/api/v1/break-glass": {"post": {"summary": "Emergency access to a case by reference, with a written reason; time-boxed, shown to the case owner and on the review page", "parameters": [csrf],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["reference", "reason"], "properties": {"reference": {"type": "string"}, "reason": {"type": "string", "minLength": 10}}}}}},
                 "responses": {"201": ok("Granted", json!({"type": "object"})), "403": err("Role does not allow"), "404": err("No such case"), "422": err("Reason missing")}}},

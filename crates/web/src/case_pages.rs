@@ -527,6 +527,60 @@ pub async fn record_service(State(state): State<AppState>, ctx: Ctx, Path(id): P
 }
 
 #[derive(Template)]
+#[template(path = "erasure.html")]
+struct ErasurePage {
+    page: PageCtx,
+    form: FormData,
+    errors: FieldErrors,
+    rows: Vec<palermo_service::erasure::ErasureView>,
+    done: Option<String>,
+    held: Option<String>,
+}
+
+async fn erasure_form(
+    state: &AppState,
+    ctx: &Ctx,
+    s: &Session,
+    form: FormData,
+    errors: Vec<ValidationError>,
+    outcome: (Option<String>, Option<String>),
+    status: StatusCode,
+) -> Response {
+    let rows = match state.app.erasures(&Caller::User(s.actor.clone()), &ctx.meta).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ctx, &e),
+    };
+    let (done, held) = outcome;
+    render(status, &ErasurePage { page: page(ctx, "erasure-title"), form, errors: FieldErrors(errors), rows, done, held })
+}
+
+/// The data-protection officer's erasure page: the form and the erasures made.
+pub async fn erasure_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let s = match require(&ctx) {
+        Ok(s) => s.clone(),
+        Err(r) => return r,
+    };
+    erasure_form(&state, &ctx, &s, FormData::parse(b""), Vec::new(), (None, None), StatusCode::OK).await
+}
+
+pub async fn erase_person(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Response {
+    let form = FormData::parse(&body);
+    let s = match require_post(&ctx, &form) {
+        Ok(s) => s.clone(),
+        Err(r) => return r,
+    };
+    let input = palermo_service::erasure::ErasureInput { person: form.get("person"), request: form.get("request") };
+    match state.app.erase_person(&Caller::User(s.actor.clone()), &input, &ctx.meta).await {
+        Ok(done) => erasure_form(&state, &ctx, &s, FormData::parse(b""), Vec::new(), (Some(done.person), None), StatusCode::OK).await,
+        Err(ServiceError::Invalid(errors)) => {
+            erasure_form(&state, &ctx, &s, form, errors, (None, None), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ServiceError::Conflict(why)) => erasure_form(&state, &ctx, &s, form, Vec::new(), (None, Some(why)), StatusCode::CONFLICT).await,
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+#[derive(Template)]
 #[template(path = "break_glass.html")]
 struct BreakGlassPage {
     page: PageCtx,

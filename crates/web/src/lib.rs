@@ -147,6 +147,7 @@ pub fn router(app: Palermo) -> Router {
         .route("/reauthenticate", get(coordination_pages::reauthenticate_page).post(coordination_pages::reauthenticate))
         .route("/break-glass", get(case_pages::break_glass_page).post(case_pages::break_glass))
         .route("/break-glass/review", get(case_pages::break_glass_review))
+        .route("/erasure", get(case_pages::erasure_page).post(case_pages::erase_person))
         .route("/jurisdiction", get(case_pages::jurisdiction).post(case_pages::save_jurisdiction))
         .nest("/api/v1", api::routes().merge(justice_api::routes()).merge(export_api::routes()))
         .fallback(pages::not_found);
@@ -279,6 +280,10 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/break-glass"),
     ("POST", "/break-glass"),
     ("GET", "/break-glass/review"),
+    ("GET", "/erasure"),
+    ("POST", "/erasure"),
+    ("GET", "/api/v1/erasures"),
+    ("POST", "/api/v1/erasures"),
     ("GET", "/jurisdiction"),
     ("POST", "/jurisdiction"),
     ("GET", "/api/v1/jurisdiction"),

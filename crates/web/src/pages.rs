@@ -21,6 +21,8 @@ use palermo_service::palermo_domain::role::Role;
 pub struct NavUser {
     pub display_name: String,
     pub can_audit: bool,
+    /// The operator's auditors: the erasure page.
+    pub can_erase: bool,
     /// Investigators and prosecutors: the justice track.
     pub justice: bool,
 }
@@ -37,6 +39,7 @@ pub(crate) fn page(ctx: &Ctx, title_key: &str) -> PageCtx {
     let user = ctx.complete().map(|s| NavUser {
         display_name: s.display_name.clone(),
         can_audit: authorize(&s.actor, Action::ViewAuditLog).is_ok(),
+        can_erase: palermo_domain::erasure::may_erase(&s.actor),
         justice: palermo_service::palermo_domain::justice::justice_track(&s.actor),
     });
     PageCtx { t: ctx.tr.clone(), title: ctx.tr.get(title_key), demo: ctx.demo, user, csrf: ctx.csrf() }

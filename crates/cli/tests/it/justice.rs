@@ -14,7 +14,8 @@ crate::on_both_engines!(
     tracks_are_separate_in_both_directions,
     demo_justice_numbers,
     sdg_export_through_the_gate,
-    dp_budget_is_refused_once_spent
+    dp_budget_is_refused_once_spent,
+    erasure_on_request_and_legal_hold
 );
 
 struct World {
@@ -716,4 +717,118 @@ async fn dp_budget_is_refused_once_spent(app: &TestApp) {
     // What is left can still be spent exactly.
     let r = analyst.post_json("/api/v1/statistics/dp-release", &json!({"year": 2026, "epsilon": 0.2})).await;
     assert_eq!(r.status, 201, "{}", r.body);
+}
+
+async fn person_vault_rows(app: &TestApp, reference: &str) -> i64 {
+    let sql = format!(
+        "SELECT COUNT(*) FROM identity_vault v JOIN persons p ON p.id = v.record_id WHERE v.record_type = 'person' AND p.reference = '{reference}'"
+    );
+    // `count` takes SQL known at compile time or leaked (a test's few queries).
+    palermo_store::testing::count(&app.db_url, Box::leak(sql.into_boxed_str())).await.unwrap()
+}
+
+/// Security goal 19: the operator's data-protection officer erases a person's identity on
+/// request; a person whose case is disclosed to an investigation they are still part of is held.
+async fn erasure_on_request_and_legal_hold(app: &TestApp) {
+    let w = world(app).await;
+    let orgs = app.app.list_organisations(&Caller::Console, &RequestMeta::cli()).await.unwrap();
+    let operator = orgs.iter().find(|o| o.name == "Coordination Office").unwrap();
+    app.user(operator, "dpo", &["auditor"]).await;
+    let mut fr = app.signed_in("responder").await;
+
+    // A person to erase: names nobody else has, a document, a decision with written reasons.
+    let r = fr
+        .post_json(
+            "/api/v1/persons",
+            &json!({"given_name": "Zdravka", "family_name": "Canaryova", "date_of_birth": "1990-04-03", "documents": "PASS-CANARY-77",
+                    "sex": "Feminine", "age_at_identification": "36"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let person = r.json()["reference"].as_str().unwrap().to_owned();
+    let r = fr
+        .post_json(
+            "/api/v1/cases",
+            &json!({
+                "kind": "referral", "person": person, "screened_on": "2026-11-12", "population": "adult", "exploitation_form": "labour",
+                "acts": ["recruitment"], "means": ["deception"], "purposes": ["forced_labour_or_services"],
+                "indicators": ["DR.01", "DR.08", "EX.01", "EX.04", "CD.01", "CD.03"],
+                "competent_authority": w.authority, "referral_consent": "given", "consent_form": "written", "checklist": ["informed_of_purpose"]
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let case = r.json()["id"].as_str().unwrap().to_owned();
+    let decision = json!({"decision": "reasonable_grounds", "outcome": "positive", "decided_on": "2026-11-18", "reasons": "Zdravka's account is credible."});
+    let r = app.signed_in("authority").await.post_json(&format!("/api/v1/cases/{case}/decision"), &decision).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let before = person_vault_rows(app, &person).await;
+    assert!(before >= 4, "{before}");
+
+    // A victim in proceedings: her case is disclosed to an investigation.
+    let held_case = victim_case(&mut fr, &w).await;
+    assert_eq!(fr.post_form(&format!("/cases/{held_case}/assign"), &[("case_worker", "case-worker")]).await.status, 303);
+    let mut cw = app.signed_in("case-worker").await;
+    assert_eq!(cw.post_json(&format!("/api/v1/cases/{held_case}/consent"), &law_enforcement_consent(&w.police, "given")).await.status, 200);
+    let mut inv = app.signed_in("investigator").await;
+    let r = inv
+        .post_json(
+            "/api/v1/justice/investigations",
+            &json!({"forms": ["forced_labour"], "origin_countries": "UKR", "destination_countries": "ITA"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let investigation = r.json()["reference"].as_str().unwrap().to_owned();
+    let r =
+        cw.post_json(&format!("/api/v1/cases/{held_case}/disclosures"), &json!({"investigation": investigation, "basis": "consent"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let held_person = cw.get(&format!("/api/v1/cases/{held_case}")).await.json()["person"]["reference"].as_str().unwrap().to_owned();
+
+    // Only the operator's auditor erases; bad input names its fields and erases nothing.
+    let request = json!({"person": person, "request": "Request 2026/17 of 3 December, art. 17(1)(a)"});
+    assert_eq!(fr.post_json("/api/v1/erasures", &request).await.status, 403);
+    assert_eq!(app.signed_in("coordinator").await.post_json("/api/v1/erasures", &request).await.status, 403);
+    let mut dpo = app.signed_in("dpo").await;
+    let r = dpo.post_json("/api/v1/erasures", &json!({"person": "P-2026-999999", "request": "short"})).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("\"field\":\"person\"") && r.body.contains("\"field\":\"request\""), "{}", r.body);
+
+    // The legal hold: refused with the reason, audited, nothing erased.
+    let r = dpo.post_json("/api/v1/erasures", &json!({"person": held_person, "request": "Request 2026/18, art. 17(1)(a)"})).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("legal hold") && r.body.contains(&investigation), "{}", r.body);
+    assert!(person_vault_rows(app, &held_person).await > 0);
+    assert_eq!(cw.get(&format!("/api/v1/cases/{held_case}")).await.json()["person"]["identity"]["given_name"], "Olena");
+
+    // The erasure: identity, search, reasons and the duplicate review no longer know her.
+    let r = dpo.post_json("/api/v1/erasures", &request).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(person_vault_rows(app, &person).await, 0);
+    let v = fr.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(v.status, 200, "the case stays, for the statistics: {}", v.body);
+    let v = v.json();
+    assert!(v["person"]["identity"]["given_name"].is_null() && v["person"]["identity"]["documents"].is_null(), "{v}");
+    assert!(v["person"]["identity_erased_on"].is_string(), "{v}");
+    assert_eq!(v["person"]["sex"], "Feminine", "coded facts stay");
+    assert_eq!(v["stage"], "recovery_period");
+    assert!(!v.to_string().contains("credible"), "the decision's reasons are erased: {v}");
+    for q in ["Zdravka", "Canaryova", "Zdravka Canaryova"] {
+        let r = fr.post_json("/api/v1/persons/search", &json!({"query": q})).await;
+        assert_eq!(r.json().as_array().map(|a| a.len()), Some(0), "{q}: {}", r.body);
+    }
+    let page = fr.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("id=\"identity-erased\"") && !page.body.contains("Zdravka"), "{}", page.body);
+    assert_eq!(dpo.post_json("/api/v1/erasures", &request).await.status, 409, "already erased");
+
+    // The record of it: the erasure page and the audit log; no name anywhere in either.
+    let list = dpo.get("/erasure").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains(&person) && list.body.contains("Request 2026/17"), "{}", list.body);
+    assert_eq!(fr.get("/erasure").await.status, 403);
+    let audit = app.app.recent_audit(&Caller::Console, 500, &RequestMeta::cli()).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "person.erase" && e.outcome == "ok"));
+    assert!(audit.iter().any(|e| e.action == "person.erase"
+        && e.outcome == "denied"
+        && e.purpose.as_deref() == Some(format!("legal hold: investigation {investigation}").as_str())));
+    assert!(audit.iter().all(|e| !format!("{e:?}").contains("Zdravka")));
 }

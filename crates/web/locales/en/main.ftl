@@ -1111,3 +1111,14 @@ c-consent-type-approval = approval
 c-consent-type-succession = succession
 c-note-kind-note = Note
 c-note-kind-evidence_reference = Evidence reference
+
+# Erasure (security goal 19)
+erasure-title = Erasure
+erasure-explained = Erase a person's identity on a request (GDPR art. 17): their names, date of birth, documents, contacts and address, those of the records merged into theirs, and the free text written on their cases (decision reasons, screening views, support-plan objectives). Their reference and coded facts (sex, age group, citizenship) and their cases' stages and decisions stay, for the statistics. A case disclosed to an investigation the person is still part of holds the erasure (legal hold). Erasure cannot be undone.
+erasure-person = Person (reference)
+erasure-request = Request and its ground (no name)
+erasure-button = Erase the identity
+erasure-done = The identity of { $person } was erased.
+erasure-list = Erasures made
+erasure-at = Erased at
+erasure-erased-on = Identity erased on request on { $date }.

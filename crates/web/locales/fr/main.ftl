@@ -1111,3 +1111,14 @@ c-consent-type-approval = approbation
 c-consent-type-succession = succession
 c-note-kind-note = Note
 c-note-kind-evidence_reference = Référence d'une preuve
+
+# Erasure (security goal 19)
+erasure-title = Effacement
+erasure-explained = Effacer l'identité d'une personne sur demande (RGPD art. 17) : ses noms, date de naissance, documents, coordonnées et adresse, ceux des fiches fusionnées avec la sienne, et le texte libre écrit dans ses dossiers (motifs des décisions, observations du repérage, objectifs des plans d'accompagnement). Sa référence et ses données codées (sexe, tranche d'âge, nationalité) ainsi que les étapes et décisions de ses dossiers restent, pour les statistiques. Un dossier communiqué à une enquête dont la personne fait encore partie suspend l'effacement (conservation légale). L'effacement est définitif.
+erasure-person = Personne (référence)
+erasure-request = Demande et son fondement (sans nom)
+erasure-button = Effacer l'identité
+erasure-done = L'identité de { $person } a été effacée.
+erasure-list = Effacements effectués
+erasure-at = Effacé le
+erasure-erased-on = Identité effacée sur demande le { $date }.
