@@ -44,12 +44,12 @@ async fn world(app: &TestApp) -> World {
 }
 
 async fn victim_case(c: &mut Client, w: &World) -> String {
-    let r = c
-        .post_json(
-            "/api/v1/persons",
-            &json!({"given_name": "Olena", "family_name": "Witness", "sex": "Feminine", "age_at_identification": "31"}),
-        )
-        .await;
+    victim_case_of(c, w, json!({"given_name": "Olena", "family_name": "Witness", "sex": "Feminine", "age_at_identification": "31"})).await
+}
+
+/// A person recorded from `person` (the body of `POST /api/v1/persons`) and referred.
+async fn victim_case_of(c: &mut Client, w: &World, person: Value) -> String {
+    let r = c.post_json("/api/v1/persons", &person).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let person = r.json()["reference"].as_str().unwrap().to_owned();
     let r = c
@@ -737,28 +737,10 @@ async fn erasure_on_request_and_legal_hold(app: &TestApp) {
     let mut fr = app.signed_in("responder").await;
 
     // A person to erase: names nobody else has, a document, a decision with written reasons.
-    let r = fr
-        .post_json(
-            "/api/v1/persons",
-            &json!({"given_name": "Zdravka", "family_name": "Canaryova", "date_of_birth": "1990-04-03", "documents": "PASS-CANARY-77",
-                    "sex": "Feminine", "age_at_identification": "36"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let person = r.json()["reference"].as_str().unwrap().to_owned();
-    let r = fr
-        .post_json(
-            "/api/v1/cases",
-            &json!({
-                "kind": "referral", "person": person, "screened_on": "2026-11-12", "population": "adult", "exploitation_form": "labour",
-                "acts": ["recruitment"], "means": ["deception"], "purposes": ["forced_labour_or_services"],
-                "indicators": ["DR.01", "DR.08", "EX.01", "EX.04", "CD.01", "CD.03"],
-                "competent_authority": w.authority, "referral_consent": "given", "consent_form": "written", "checklist": ["informed_of_purpose"]
-            }),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let case = r.json()["id"].as_str().unwrap().to_owned();
+    let zdravka = json!({"given_name": "Zdravka", "family_name": "Canaryova", "date_of_birth": "1990-04-03", "documents": "PASS-CANARY-77",
+                         "sex": "Feminine", "age_at_identification": "36"});
+    let case = victim_case_of(&mut fr, &w, zdravka).await;
+    let person = fr.get(&format!("/api/v1/cases/{case}")).await.json()["person"]["reference"].as_str().unwrap().to_owned();
     let decision = json!({"decision": "reasonable_grounds", "outcome": "positive", "decided_on": "2026-11-18", "reasons": "Zdravka's account is credible."});
     let r = app.signed_in("authority").await.post_json(&format!("/api/v1/cases/{case}/decision"), &decision).await;
     assert_eq!(r.status, 200, "{}", r.body);

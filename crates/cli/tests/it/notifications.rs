@@ -124,24 +124,32 @@ async fn email_notifications_postgres() {
     email_notifications(Engine::Postgres).await;
 }
 
-async fn email_notifications(engine: Engine) {
-    if !smtp_available() {
-        return;
-    }
-    // The relay first, on a port known to be its own; then the application, told that port.
-    let maildir: PathBuf = std::env::temp_dir().join(format!("palermo-mail-{}-{engine:?}", std::process::id()));
+/// The relay first, on a port known to be its own; then the application, told that port (and
+/// adjusted further by `adjust`). `None` when the engine is not available.
+async fn spawn_with_relay(
+    engine: Engine,
+    name: &str,
+    adjust: impl FnOnce(&mut palermo_service::config::Config),
+) -> Option<(TestApp, SmtpServer, u16, PathBuf)> {
+    let maildir: PathBuf = std::env::temp_dir().join(format!("palermo-{name}-{}-{engine:?}", std::process::id()));
     let (server, port) = SmtpServer::start(&maildir).await;
-    let Some(app) = TestApp::spawn_with(engine, |c| {
+    let app = TestApp::spawn_with(engine, |c| {
         c.smtp.host = "127.0.0.1".into();
         c.smtp.port = port;
         c.smtp.from = "Palermo <palermo@nrm.example.invalid>".into();
         c.smtp.base_url = "https://palermo.example.invalid/".into();
         c.smtp.poll_seconds = 1;
+        adjust(c);
     })
-    .await
-    else {
+    .await?;
+    Some((app, server, port, maildir))
+}
+
+async fn email_notifications(engine: Engine) {
+    if !smtp_available() {
         return;
-    };
+    }
+    let Some((app, server, port, maildir)) = spawn_with_relay(engine, "mail", |_| {}).await else { return };
     let w = world(&app).await;
     let shelter_org = app
         .app
@@ -263,14 +271,7 @@ async fn bulk_reads_are_paused_and_alerted(engine: Engine) {
     if !smtp_available() {
         return;
     }
-    let maildir: PathBuf = std::env::temp_dir().join(format!("palermo-bulk-mail-{}-{engine:?}", std::process::id()));
-    let (_server, port) = SmtpServer::start(&maildir).await;
-    let Some(app) = TestApp::spawn_with(engine, |c| {
-        c.smtp.host = "127.0.0.1".into();
-        c.smtp.port = port;
-        c.smtp.from = "Palermo <palermo@nrm.example.invalid>".into();
-        c.smtp.base_url = "https://palermo.example.invalid/".into();
-        c.smtp.poll_seconds = 1;
+    let Some((app, _server, _port, maildir)) = spawn_with_relay(engine, "bulk-mail", |c| {
         c.security.bulk_read_people = 3;
         c.security.bulk_read_window_minutes = 10;
     })
