@@ -78,6 +78,9 @@ run() {
   local engine=$1 db=$2 dir=$3
   export PALERMO_DATA_DIR=$dir PALERMO_DATA_DATABASE=$db PALERMO_SERVER_LISTEN=127.0.0.1:$PORT
   export PALERMO_SERVER_COOKIE_SECURE=false PALERMO_LOG_LEVEL=warn
+  # One user reading thousands of identities a second outside their caseload is exactly what the
+  # bulk-read watch pauses (docs/SECURITY.md, goal 8): off for the load test only.
+  export PALERMO_SECURITY_BULK_READ_PEOPLE=0
   if [ ! -e "$dir/.generated" ]; then
     $BIN demo >/dev/null
     echo "$engine: generating $CASES cases"

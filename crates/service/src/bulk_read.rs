@@ -55,7 +55,7 @@ impl Palermo {
         if within_caseload {
             return Ok(());
         }
-        let limit = self.config.security.bulk_read_limit();
+        let Some(limit) = self.config.security.bulk_read_limit() else { return Ok(()) };
         let now = self.now();
         let admission = {
             // A panic elsewhere while holding the lock leaves counts that are still counts.

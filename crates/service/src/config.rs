@@ -247,17 +247,18 @@ pub struct SecurityConfig {
     /// Bulk-read watch (security goal 8): a user may open the identities of at most this many
     /// different people outside their own caseload within `bulk_read_window_minutes`; beyond
     /// it such reads are refused for the rest of the window and the auditors are alerted.
+    /// 0 turns the watch off (load tests only; a warning is logged at start).
     pub bulk_read_people: u32,
     pub bulk_read_window_minutes: u32,
 }
 
 impl SecurityConfig {
-    /// The bulk-read watch's limit.
-    pub fn bulk_read_limit(&self) -> palermo_domain::bulk_read::Limit {
-        palermo_domain::bulk_read::Limit {
+    /// The bulk-read watch's limit, or `None` when it is off.
+    pub fn bulk_read_limit(&self) -> Option<palermo_domain::bulk_read::Limit> {
+        (self.bulk_read_people > 0).then(|| palermo_domain::bulk_read::Limit {
             people: usize::try_from(self.bulk_read_people).unwrap_or(usize::MAX),
             window: time::Duration::minutes(self.bulk_read_window_minutes.into()),
-        }
+        })
     }
 }
 
@@ -431,8 +432,8 @@ impl Config {
         if !(2..=20).contains(&self.security.argon2_iterations) {
             return Err(err("security.argon2_iterations", "2 to 20"));
         }
-        if !(1..=10_000).contains(&self.security.bulk_read_people) {
-            return Err(err("security.bulk_read_people", "1 to 10000 people"));
+        if self.security.bulk_read_people > 10_000 {
+            return Err(err("security.bulk_read_people", "1 to 10000 people (0 turns the bulk-read watch off: for load tests only)"));
         }
         if !(1..=24 * 60).contains(&self.security.bulk_read_window_minutes) {
             return Err(err("security.bulk_read_window_minutes", "1 to 1440 minutes"));
@@ -587,6 +588,18 @@ mod tests {
         assert_eq!(e.key, "linkage.review_from_percent");
         let e = Config::load(None, &env(&[("PALERMO_LINKAGE_REFRESH_HOURS", "1000")])).unwrap_err();
         assert_eq!(e.key, "linkage.refresh_hours");
+    }
+
+    #[test]
+    fn the_bulk_read_watch_is_on_unless_turned_off() {
+        let c = Config::load(None, &[]).unwrap();
+        assert_eq!(c.security.bulk_read_limit().map(|l| l.people), Some(40));
+        let c = Config::load(None, &env(&[("PALERMO_SECURITY_BULK_READ_PEOPLE", "0")])).unwrap();
+        assert_eq!(c.security.bulk_read_limit(), None);
+        let e = Config::load(None, &env(&[("PALERMO_SECURITY_BULK_READ_PEOPLE", "10001")])).unwrap_err();
+        assert_eq!(e.key, "security.bulk_read_people");
+        let e = Config::load(None, &env(&[("PALERMO_SECURITY_BULK_READ_WINDOW_MINUTES", "0")])).unwrap_err();
+        assert_eq!(e.key, "security.bulk_read_window_minutes");
     }
 
     #[test]

@@ -190,6 +190,9 @@ impl Palermo {
         let cost =
             HashCost { memory_kib: config.security.argon2_memory_kib, iterations: config.security.argon2_iterations, parallelism: 1 };
         let hasher = PasswordHasher::new(cost)?;
+        if config.security.bulk_read_people == 0 {
+            tracing::warn!("security.bulk_read_people = 0: the bulk-read watch is off; identities may be read in bulk without an alert");
+        }
         let sink = AuditSink::spawn(store.clone());
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let hashing = Arc::new(tokio::sync::Semaphore::new(cores));
