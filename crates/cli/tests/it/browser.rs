@@ -293,7 +293,8 @@ async fn record_person(b: &fantoccini::Client, base: &str, given: &str, age: &st
 /// required and then given) and a child (no consent needed) and refers them; the competent
 /// authority takes a positive RG decision and the clock shows the recovery period; 31 days
 /// later the CG decision; an unrelated organisation gets "not found", uses break-glass with a
-/// reason, and the auditor sees it on the review page.
+/// reason, and the auditor sees it on the review page; the auditor, as data-protection officer,
+/// erases the adult's identity on request, and her case page says so without her name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_journey_screening_referral_decisions_and_break_glass() {
     let Some(driver_path) = chromedriver_path() else {
@@ -411,6 +412,22 @@ async fn browser_journey_screening_referral_decisions_and_break_glass() {
     b.goto(&format!("{base}/break-glass/review")).await.unwrap();
     let review = el(&b, "break-glass-review").await.text().await.unwrap();
     assert!(review.contains(&adult_ref) && review.contains("missing from the shelter"), "{review}");
+    assert!(el(&b, "bulk-read-none").await.is_displayed().await.unwrap(), "nobody read identities in bulk");
+    // As the data-protection officer, the auditor erases the adult's identity on request.
+    b.goto(&format!("{base}/erasure")).await.unwrap();
+    fill(&b, "person", &adult).await;
+    fill(&b, "request", "Request 2026/21 of 30 November, art. 17(1)(a)").await;
+    click(&b, "erase").await;
+    wait_text(&b, "erasure-done", &adult).await;
+    let erased = el(&b, "erasures").await.text().await.unwrap();
+    assert!(erased.contains(&adult) && erased.contains("Request 2026/21"), "{erased}");
+    sign_out(&b).await;
+    // The first responder's case page no longer shows her name, and says why.
+    sign_in(&b, &app, &base, "officer", &mut secrets).await;
+    b.goto(&format!("{base}{adult_case}")).await.unwrap();
+    let note = el(&b, "identity-erased").await.text().await.unwrap();
+    assert!(note.contains("erased on request"), "{note}");
+    assert!(!b.source().await.unwrap().contains("Leyla"));
     sign_out(&b).await;
     let _ = b.close().await;
     app.stop().await;
