@@ -174,6 +174,9 @@ enum Command {
     /// The duplicate review of the persons in the database.
     #[command(subcommand)]
     Duplicates(DuplicatesCommand),
+    /// The retention schedule of identities (`retention.identity_years`).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Print the effective configuration, with secrets masked.
     Config,
 }
@@ -184,6 +187,15 @@ enum DuplicatesCommand {
     /// candidates on the review page (the server also does this every `linkage.refresh_hours`
     /// and `import cases` after every import).
     Refresh,
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Erase now every identity whose retention period is over (the server does this once a
+    /// day), except those under a legal hold; print how many were erased and held.
+    Run,
+    /// Print how many identities are due (0 once the day's run is done, except those held).
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -804,6 +816,19 @@ async fn main() -> Result<()> {
                 r.organisations,
                 started.elapsed().as_secs_f64()
             );
+        }
+        Command::Retention(cmd) => {
+            let app = open(config).await?;
+            match cmd {
+                RetentionCommand::Run => {
+                    let r = app.apply_retention(&RequestMeta::task("retention")).await?;
+                    println!(
+                        "retention: {} identities erased, {} held (a case disclosed to an investigation not yet ended)",
+                        r.erased, r.held
+                    );
+                }
+                RetentionCommand::Status => println!("retention: {} identities due", app.retention_due().await?),
+            }
         }
         Command::Config => print!("{}", config.to_masked_toml()),
         Command::Link(cmd) => link(cmd)?,

@@ -21,6 +21,7 @@ pub mod org;
 pub mod person;
 pub mod policy;
 pub mod prevention;
+pub mod retention;
 pub mod role;
 pub mod screening;
 pub mod signin;

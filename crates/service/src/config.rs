@@ -17,6 +17,23 @@ pub struct Config {
     pub statistics: StatisticsConfig,
     pub linkage: LinkageConfig,
     pub smtp: SmtpConfig,
+    pub retention: RetentionConfig,
+}
+
+/// Retention of identities (security goal 20, docs/SECURITY.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Years after a person's registration and the last change to their cases, all ended,
+    /// after which the schedule erases their identity; 0 keeps identities until erased on
+    /// request. Default 6 (UNHCR's example of a retention period, docs/SECURITY.md).
+    pub identity_years: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self { identity_years: 6 }
+    }
 }
 
 /// E-mail notifications (docs/CONFIGURATION.md, docs/COORDINATION.md). Off unless `host` is set.
@@ -356,6 +373,7 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("smtp", "from", Kind::Str),
     ("smtp", "base_url", Kind::Str),
     ("smtp", "poll_seconds", Kind::Int),
+    ("retention", "identity_years", Kind::Int),
 ];
 
 #[derive(Clone, Copy)]
@@ -447,6 +465,9 @@ impl Config {
         }
         if !(10..=99).contains(&self.linkage.review_from_percent) {
             return Err(err("linkage.review_from_percent", "a whole number from 10 to 99 (percent match probability)"));
+        }
+        if self.retention.identity_years > 100 {
+            return Err(err("retention.identity_years", "0 (keep until erased on request) or 1 to 100 years"));
         }
         if self.linkage.refresh_hours > 24 * 7 {
             return Err(err("linkage.refresh_hours", "0 (only after imports) or 1 to 168 hours"));
@@ -600,6 +621,9 @@ mod tests {
         assert_eq!(e.key, "security.bulk_read_people");
         let e = Config::load(None, &env(&[("PALERMO_SECURITY_BULK_READ_WINDOW_MINUTES", "0")])).unwrap_err();
         assert_eq!(e.key, "security.bulk_read_window_minutes");
+        assert_eq!(Config::load(None, &[]).unwrap().retention.identity_years, 6);
+        let e = Config::load(None, &env(&[("PALERMO_RETENTION_IDENTITY_YEARS", "101")])).unwrap_err();
+        assert_eq!(e.key, "retention.identity_years");
     }
 
     #[test]

@@ -28,6 +28,13 @@ pub struct ErasureInput {
     pub request: String,
 }
 
+/// What one run of the retention schedule did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RetentionReport {
+    pub erased: usize,
+    pub held: usize,
+}
+
 /// An erasure as the erasure page lists it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErasureView {
@@ -67,6 +74,26 @@ impl Palermo {
         if let Some(e) = self.store.erasure_of(person.id).await? {
             return Err(ServiceError::Conflict(format!("{} was already erased on {}", person.reference, fmt_time(e.erased_at))));
         }
+        match self.erase_unless_held(&person, Some(actor), &request, meta).await? {
+            Ok(at) => Ok(ErasureView { person: person.reference, erased_at: fmt_time(at), erased_by: String::new(), request }),
+            Err(hold) => Err(ServiceError::Conflict(format!(
+                "legal hold: a case of {} is disclosed to investigation {} and the person is still part of it; restrict the processing \
+                 instead of erasing (GDPR art. 17(3)(e) and art. 18), and erase once the disclosure has ended",
+                person.reference, hold.investigation
+            ))),
+        }
+    }
+
+    /// Erase `person` (and the records merged into it) for `actor`, or for the retention
+    /// schedule when `None` — unless a legal hold stands, which is audited as a denied erasure
+    /// and returned. Returns when the erasure was made.
+    async fn erase_unless_held(
+        &self,
+        person: &palermo_store::PersonRecord,
+        actor: Option<&palermo_domain::policy::Actor>,
+        request: &str,
+        meta: &RequestMeta,
+    ) -> Result<std::result::Result<time::OffsetDateTime, erasure::Hold>> {
         let mut persons = vec![person.clone()];
         persons.extend(self.store.persons_merged_into(person.id).await?);
         let mut cases = Vec::new();
@@ -81,25 +108,59 @@ impl Palermo {
         }
         let object = ("person", person.id.to_string());
         if let Some(hold) = erasure::legal_hold(&disclosed) {
-            let mut ev = self.event(Some(actor), meta, "person.erase", Some(object), AuditOutcome::Denied);
+            let mut ev = self.event(actor, meta, "person.erase", Some(object), AuditOutcome::Denied);
             ev.purpose = Some(format!("legal hold: investigation {}", hold.investigation));
             self.audit_read(ev).await?;
-            return Err(ServiceError::Conflict(format!(
-                "legal hold: a case of {} is disclosed to investigation {} and the person is still part of it; restrict the processing \
-                 instead of erasing (GDPR art. 17(3)(e) and art. 18), and erase once the disclosure has ended",
-                person.reference, hold.investigation
-            )));
+            return Ok(Err(hold));
         }
         let now = self.now();
         let rows: Vec<ErasureRecord> = persons
             .iter()
-            .map(|p| ErasureRecord { person_id: p.id, erased_at: now, erased_by: actor.user_id, request: request.clone() })
+            .map(|p| ErasureRecord { person_id: p.id, erased_at: now, erased_by: actor.map(|a| a.user_id), request: request.to_owned() })
             .collect();
-        let mut ev = self.event(Some(actor), meta, "person.erase", Some(object), AuditOutcome::Ok);
+        let mut ev = self.event(actor, meta, "person.erase", Some(object), AuditOutcome::Ok);
         ev.section = Some("identity".into());
-        ev.purpose = Some(format!("erasure on request: {} person record(s), {} case(s)", rows.len(), cases.len()));
+        let why = if actor.is_some() { "erasure on request" } else { "retention" };
+        ev.purpose = Some(format!("{why}: {} person record(s), {} case(s)", rows.len(), cases.len()));
         self.store.erase_persons(&rows, &cases, &[ev]).await?;
-        Ok(ErasureView { person: person.reference, erased_at: fmt_time(now), erased_by: String::new(), request })
+        Ok(Ok(now))
+    }
+
+    /// The retention schedule (security goal 20): erase every identity whose time has come
+    /// (`palermo_domain::retention`), except those under a legal hold. Run by the server once a
+    /// day and by `palermo retention run`; each erasure is audited under the task's name.
+    pub async fn apply_retention(&self, meta: &RequestMeta) -> Result<RetentionReport> {
+        let years = self.config.retention.identity_years;
+        let mut report = RetentionReport::default();
+        let Some(cutoff) = palermo_domain::retention::cutoff(self.now(), years) else { return Ok(report) };
+        let request = format!("retention: {years} years after registration and the end of every case (retention.identity_years)");
+        let ended = palermo_domain::retention::ended_stages();
+        let mut held = std::collections::HashSet::new();
+        loop {
+            let due = self.store.persons_due_for_retention(cutoff, &ended, i64::try_from(held.len()).unwrap_or(i64::MAX) + 500).await?;
+            let fresh: Vec<_> = due.into_iter().filter(|p| !held.contains(&p.id)).collect();
+            if fresh.is_empty() {
+                break;
+            }
+            for p in fresh {
+                match self.erase_unless_held(&p, None, &request, meta).await? {
+                    Ok(_) => report.erased += 1,
+                    Err(_) => {
+                        held.insert(p.id);
+                        report.held += 1;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// How many identities are due for the retention schedule now, held ones included (counted
+    /// up to 10,000): 0 on a healthy instance once the day's run is done, except those held.
+    pub async fn retention_due(&self) -> Result<usize> {
+        let Some(cutoff) = palermo_domain::retention::cutoff(self.now(), self.config.retention.identity_years) else { return Ok(0) };
+        let ended = palermo_domain::retention::ended_stages();
+        Ok(self.store.persons_due_for_retention(cutoff, &ended, 10_000).await?.len())
     }
 
     /// Erasures, newest first (the operator's auditors). Audited as a read of the list.
@@ -111,7 +172,10 @@ impl Palermo {
         let mut out = Vec::new();
         for e in self.store.erasures_recent(500).await? {
             let person = self.store.get_person(e.person_id).await?.map(|p| p.reference).unwrap_or_else(|| e.person_id.to_string());
-            let by = self.store.get_user(e.erased_by).await?.map(|u| u.username).unwrap_or_default();
+            let by = match e.erased_by {
+                Some(u) => self.store.get_user(u).await?.map(|u| u.username).unwrap_or_default(),
+                None => "retention".to_owned(),
+            };
             out.push(ErasureView { person, erased_at: fmt_time(e.erased_at), erased_by: by, request: e.request });
         }
         let ev = self.event(Some(actor), meta, "person.erasures", None, AuditOutcome::Ok);

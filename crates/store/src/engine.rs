@@ -382,7 +382,7 @@ fn erasure_from(row: &Row_) -> Result<ErasureRecord> {
     Ok(ErasureRecord {
         person_id: row.try_get("person_id")?,
         erased_at: row.try_get("erased_at")?,
-        erased_by: UserId(row.try_get("erased_by")?),
+        erased_by: row.try_get::<Option<Uuid>, _>("erased_by")?.map(UserId),
         request: row.try_get("request")?,
     })
 }
@@ -2651,7 +2651,7 @@ impl EngineStore {
             sqlx::query("INSERT INTO erasures (person_id, erased_at, erased_by, request) VALUES ($1, $2, $3, $4)")
                 .bind(e.person_id)
                 .bind(e.erased_at)
-                .bind(e.erased_by.0)
+                .bind(e.erased_by.map(|u| u.0))
                 .bind(&e.request)
                 .execute(&mut *tx)
                 .await?;
@@ -2685,6 +2685,24 @@ impl EngineStore {
             .fetch_all(&self.readers)
             .await?;
         rows.iter().map(erasure_from).collect()
+    }
+
+    pub async fn persons_due_for_retention(&self, cutoff: OffsetDateTime, ended: &[&str], limit: i64) -> Result<Vec<PersonRecord>> {
+        let stages = (0..ended.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let stages = if stages.is_empty() { "NULL".to_owned() } else { stages };
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND p.created_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.person_id = p.id) \
+             AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id AND (c.stage IS NULL OR c.stage NOT IN ({stages}) OR c.updated_at >= $1)) \
+             ORDER BY p.created_at, p.id LIMIT ${}",
+            ended.len() + 2
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cutoff);
+        for s in ended {
+            q = q.bind(*s);
+        }
+        let rows = q.bind(limit).fetch_all(&self.readers).await?;
+        rows.iter().map(person_from).collect()
     }
 
     pub async fn persons_merged_into(&self, person: Uuid) -> Result<Vec<PersonRecord>> {

@@ -658,6 +658,9 @@ delegate! {
     pub async fn erasure_of(&self, person: Uuid) -> Result<Option<ErasureRecord>>;
     /// Erasures, newest first.
     pub async fn erasures_recent(&self, limit: i64) -> Result<Vec<ErasureRecord>>;
+    /// Persons (not merged into another) registered before `cutoff`, not erased, every case of
+    /// whom is in one of the `ended` stages and unchanged since `cutoff`: oldest first.
+    pub async fn persons_due_for_retention(&self, cutoff: OffsetDateTime, ended: &[&str], limit: i64) -> Result<Vec<PersonRecord>>;
     /// The person records merged into `person` (kept for an unmerge).
     pub async fn persons_merged_into(&self, person: Uuid) -> Result<Vec<PersonRecord>>;
     pub async fn bulk_insert_cases(&self, bundles: &[CaseBundle], counters: &[(String, i64)], audit: &[AuditEvent]) -> Result<()>;

@@ -262,7 +262,8 @@ pub struct BulkReadAlertRecord {
 pub struct ErasureRecord {
     pub person_id: Uuid,
     pub erased_at: OffsetDateTime,
-    pub erased_by: UserId,
+    /// `None`: erased by the retention schedule.
+    pub erased_by: Option<UserId>,
     pub request: String,
 }
 

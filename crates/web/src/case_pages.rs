@@ -535,6 +535,7 @@ struct ErasurePage {
     rows: Vec<palermo_service::erasure::ErasureView>,
     done: Option<String>,
     held: Option<String>,
+    retention: String,
 }
 
 async fn erasure_form(
@@ -551,7 +552,16 @@ async fn erasure_form(
         Err(e) => return error_page(ctx, &e),
     };
     let (done, held) = outcome;
-    render(status, &ErasurePage { page: page(ctx, "erasure-title"), form, errors: FieldErrors(errors), rows, done, held })
+    let years = state.app.config().retention.identity_years;
+    let retention = if years == 0 {
+        ctx.tr.get("erasure-retention-off")
+    } else {
+        match state.app.retention_due().await {
+            Ok(due) => ctx.tr.get_with("erasure-retention", &[("years", years.to_string().as_str()), ("due", due.to_string().as_str())]),
+            Err(e) => return error_page(ctx, &e),
+        }
+    };
+    render(status, &ErasurePage { page: page(ctx, "erasure-title"), form, errors: FieldErrors(errors), rows, done, held, retention })
 }
 
 /// The data-protection officer's erasure page: the form and the erasures made.

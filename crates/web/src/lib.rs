@@ -380,6 +380,21 @@ pub async fn serve(
             }
         });
     }
+    if app.config().retention.identity_years > 0 {
+        let keeper = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+            loop {
+                tick.tick().await;
+                let meta = palermo_service::RequestMeta::task("retention");
+                match keeper.apply_retention(&meta).await {
+                    Ok(r) if r.erased + r.held > 0 => tracing::info!(erased = r.erased, held = r.held, "retention: identities erased"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "the retention schedule failed"),
+                }
+            }
+        });
+    }
     let hours = app.config().linkage.refresh_hours;
     if hours > 0 {
         let linker = app.clone();

@@ -14,6 +14,7 @@ crate::on_both_engines!(
     notifications_children_and_reconsideration,
     generated_cases_cover_every_stage,
     jurisdiction_settings_from_the_page,
+    retention_erases_identities_once_their_time_has_come,
 );
 
 struct World {
@@ -607,4 +608,59 @@ async fn jurisdiction_settings_from_the_page(app: &TestApp) {
     assert_eq!(n("SELECT COUNT(*) FROM audit_log WHERE action = 'jurisdiction.update' AND outcome = 'ok'").await.unwrap(), 2);
     assert_eq!(n("SELECT COUNT(*) FROM audit_log WHERE action = 'jurisdiction.update' AND outcome = 'denied'").await.unwrap(), 1);
     let _ = (w.police, w.shelter);
+}
+
+/// Security goal 20: the retention schedule erases an identity `retention.identity_years` (6)
+/// after registration and the last change to every case, once all have ended; a person with an
+/// open case keeps theirs; each erasure is audited under the task's name; a second run finds
+/// nothing due.
+async fn retention_erases_identities_once_their_time_has_come(app: &TestApp) {
+    let w = world(app).await;
+    let mut fr = app.signed_in("responder").await;
+    let closed_person = person(&mut fr, "Closedcase", "30").await;
+    let r = fr.post_json("/api/v1/cases", &adult_referral(&closed_person, &w.authority_org)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let closed = r.json()["id"].as_str().unwrap().to_owned();
+    let withdraw = json!({"command": "withdraw", "on": "2026-11-18", "reasons": "The person moved abroad."});
+    let r = fr.post_json(&format!("/api/v1/cases/{closed}/command"), &withdraw).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let no_case = person(&mut fr, "Nocase", "40").await;
+    let open_person = person(&mut fr, "Opencase", "22").await;
+    let r = fr.post_json("/api/v1/cases", &adult_referral(&open_person, &w.authority_org)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let open = r.json()["id"].as_str().unwrap().to_owned();
+    let task = RequestMeta::task("retention");
+
+    // Not yet: nothing is due, nothing erased.
+    assert_eq!(app.app.retention_due().await.unwrap(), 0);
+    assert_eq!(app.app.apply_retention(&task).await.unwrap(), palermo_service::erasure::RetentionReport::default());
+    app.clock.advance(Duration::days(6 * 366));
+    assert_eq!(app.app.retention_due().await.unwrap(), 2, "the closed case's person and the person without a case");
+    let r = app.app.apply_retention(&task).await.unwrap();
+    assert_eq!((r.erased, r.held), (2, 0));
+    assert_eq!(app.app.retention_due().await.unwrap(), 0, "the daily check finds nothing overdue");
+    assert_eq!(app.app.apply_retention(&task).await.unwrap().erased, 0);
+
+    let mut fr = app.signed_in("responder").await;
+    let v = fr.get(&format!("/api/v1/cases/{closed}")).await.json();
+    assert!(v["person"]["identity"]["given_name"].is_null() && v["person"]["identity_erased_on"].is_string(), "{v}");
+    assert_eq!(v["stage"], "withdrawn");
+    let v = fr.get(&format!("/api/v1/cases/{open}")).await.json();
+    assert_eq!(v["person"]["identity"]["given_name"], "Opencase", "an open case keeps its identity");
+    for q in ["Closedcase", "Nocase"] {
+        let r = fr.post_json("/api/v1/persons/search", &json!({"query": q})).await;
+        assert_eq!(r.json().as_array().map(|a| a.len()), Some(0), "{q}: {}", r.body);
+    }
+    let r = fr.post_json("/api/v1/persons/search", &json!({"query": "Opencase"})).await;
+    assert_eq!(r.json().as_array().map(|a| a.len()), Some(1));
+    let audit = app.app.recent_audit(&Caller::Console, 300, &RequestMeta::cli()).await.unwrap();
+    let erasures: Vec<_> = audit.iter().filter(|e| e.action == "person.erase").collect();
+    assert_eq!(erasures.len(), 2, "{erasures:?}");
+    assert!(erasures.iter().all(|e| e.request_id.as_deref() == Some("retention") && e.actor_user_id.is_none() && e.outcome == "ok"));
+    let mut auditor = app.signed_in("auditor").await;
+    let page = auditor.get("/erasure").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&closed_person) && page.body.contains(&no_case) && !page.body.contains(&open_person), "{}", page.body);
+    let due = palermo_testkit::extract_between(&page.body, "id=\"retention\">", "</p>").unwrap().replace(['\u{2068}', '\u{2069}'], "");
+    assert!(due.contains("6 years") && due.contains("Due now: 0."), "{due}");
 }

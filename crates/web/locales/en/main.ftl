@@ -1122,3 +1122,5 @@ erasure-done = The identity of { $person } was erased.
 erasure-list = Erasures made
 erasure-at = Erased at
 erasure-erased-on = Identity erased on request on { $date }.
+erasure-retention = Retention: an identity is erased { $years } years after the person's registration and the last change to their cases, once all have ended (closed, withdrawn or transferred), unless held. Due now: { $due }.
+erasure-retention-off = Retention is off (retention.identity_years = 0): identities are kept until erased on request.

@@ -1122,3 +1122,5 @@ erasure-done = L'identité de { $person } a été effacée.
 erasure-list = Effacements effectués
 erasure-at = Effacé le
 erasure-erased-on = Identité effacée sur demande le { $date }.
+erasure-retention = Conservation : une identité est effacée { $years } ans après l'enregistrement de la personne et la dernière modification de ses dossiers, une fois tous terminés (clos, retirés ou transférés), sauf conservation légale. À effacer maintenant : { $due }.
+erasure-retention-off = La conservation limitée est désactivée (retention.identity_years = 0) : les identités sont gardées jusqu'à un effacement sur demande.
