@@ -113,9 +113,36 @@ impl Palermo {
         self.demo_justice(&org_ids, &actors, &meta).await?;
         progress("campaigns, trainings, budgets and treaty status");
         self.demo_prevention(&actors, &meta).await?;
+        progress("an identity erased on request");
+        self.demo_erasure(&actors, &meta).await?;
         progress("search for possible duplicates");
         self.refresh_duplicates(&meta).await?;
         Ok(creds)
+    }
+
+    /// A person registered by the first responder whose identity the auditor (the operator's
+    /// data-protection officer) erased on request: a row on the erasure page.
+    async fn demo_erasure(
+        &self,
+        actors: &std::collections::HashMap<&str, palermo_domain::policy::Actor>,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let (Some(fr), Some(dpo)) = (actors.get("first-responder"), actors.get("auditor")) else { return Ok(()) };
+        let input = crate::persons::NewPerson {
+            given_name: "Marisol".into(),
+            family_name: "Quintero".into(),
+            sex: "Feminine".into(),
+            age_at_identification: "29".into(),
+            citizenships: "COL".into(),
+            ..Default::default()
+        };
+        let person = self.create_person(&Caller::User(fr.clone()), &input, meta).await?;
+        let request = crate::erasure::ErasureInput {
+            person: person.reference,
+            request: "Demo request 2026/3 of 2 December, art. 17(1)(a): consent withdrawn, no case opened (fictional)".into(),
+        };
+        self.erase_person(&Caller::User(dpo.clone()), &request, meta).await?;
+        Ok(())
     }
 
     /// Campaigns, trainings of officials, two fiscal years of budgets, the UN Treaty Collection
