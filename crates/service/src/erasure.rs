@@ -71,6 +71,15 @@ impl Palermo {
                 return Err(ServiceError::Invalid(errs));
             }
         };
+        // A record merged into another is the same person: erase from the record kept.
+        let mut person = person;
+        for _ in 0..64 {
+            let Some(kept) = person.merged_into else { break };
+            match self.store.get_person(kept).await? {
+                Some(k) => person = k,
+                None => break,
+            }
+        }
         if let Some(e) = self.store.erasure_of(person.id).await? {
             return Err(ServiceError::Conflict(format!("{} was already erased on {}", person.reference, fmt_time(e.erased_at))));
         }
@@ -94,8 +103,14 @@ impl Palermo {
         request: &str,
         meta: &RequestMeta,
     ) -> Result<std::result::Result<time::OffsetDateTime, erasure::Hold>> {
+        // The person and every record merged into it, however deep the merges go.
         let mut persons = vec![person.clone()];
-        persons.extend(self.store.persons_merged_into(person.id).await?);
+        let mut next = 0;
+        while next < persons.len() && persons.len() < 10_000 {
+            let absorbed = self.store.persons_merged_into(persons[next].id).await?;
+            persons.extend(absorbed.into_iter().filter(|a| persons.iter().all(|p| p.id != a.id)).collect::<Vec<_>>());
+            next += 1;
+        }
         let mut cases = Vec::new();
         for p in &persons {
             cases.extend(self.store.cases_of_person(p.id).await?);

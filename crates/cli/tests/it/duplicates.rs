@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 crate::on_both_engines!(duplicate_review_merge_and_unmerge);
 crate::on_both_engines!(names_recorded_the_other_way_round_are_said_to_be_compared_crossed);
+crate::on_both_engines!(erasing_a_merged_person_erases_every_record_of_them);
 
 pub(crate) async fn person(c: &mut Client, body: Value) -> (String, String) {
     let r = c.post_json("/api/v1/persons", &body).await;
@@ -296,4 +297,49 @@ async fn duplicate_review_merge_and_unmerge(app: &TestApp) {
     assert!(page.body.contains("Muhammad") && page.body.contains("id=\"unmerge\""), "merged, so it offers the unmerge: {}", page.body);
     assert!(page.body.contains(&format!("<span id=\"kept\">{r2}</span>")), "{}", page.body);
     assert_eq!(outsider.get(&format!("/duplicates/{id}")).await.status, 404);
+}
+
+/// Security goal 19 after a merge: the data-protection officer names either record of a person
+/// recorded twice and merged; both records' identities go, and the pair leaves the review.
+async fn erasing_a_merged_person_erases_every_record_of_them(app: &TestApp) {
+    let w = world(app).await;
+    let orgs = app.app.list_organisations(&Caller::Console, &RequestMeta::cli()).await.unwrap();
+    let operator = orgs.iter().find(|o| o.name == "Coordination Office").unwrap();
+    app.user(operator, "dpo", &["auditor"]).await;
+    let mut fr = app.signed_in("responder").await;
+    let (_, kept) = person(
+        &mut fr,
+        json!({"given_name": "Mohammed", "family_name": "Al-Hassan", "sex": "Masculine", "date_of_birth": "1990-03-07", "citizenships": "SYR"}),
+    )
+    .await;
+    let (_, absorbed) = person(
+        &mut fr,
+        json!({"given_name": "Muhammad", "family_name": "Al Hasan", "sex": "Masculine", "date_of_birth": "1990-07-03", "citizenships": "SYR"}),
+    )
+    .await;
+    let case = case_of(&mut fr, &w, &absorbed).await;
+    refresh(app).await;
+    let list = fr.get("/api/v1/duplicates").await.json();
+    let url = format!("/api/v1/duplicates/{}", pair_of(&list, &kept, &absorbed).expect("the pair is offered")["id"].as_str().unwrap());
+    let version = fr.get(&url).await.json()["version"].as_i64().unwrap().to_string();
+    let r = fr.post_json(&url, &json!({"decision": "same", "keep": kept, "version": version})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // Named by the record that was merged away: the person is the record kept, and both go.
+    let mut dpo = app.signed_in("dpo").await;
+    let r = dpo.post_json("/api/v1/erasures", &json!({"person": absorbed, "request": "Request 2026/19, art. 17(1)(a)"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["person"], kept.as_str());
+    for name in ["Mohammed", "Muhammad", "Al-Hassan"] {
+        let r = fr.post_json("/api/v1/persons/search", &json!({"query": name})).await;
+        assert_eq!(r.json().as_array().map(|a| a.len()), Some(0), "{name}: {}", r.body);
+    }
+    let v = fr.get(&format!("/api/v1/cases/{case}")).await.json();
+    assert!(v["person"]["identity"]["given_name"].is_null() && v["person"]["reference"] == kept.as_str(), "{v}");
+    assert_eq!(fr.get(&url).await.status, 404, "the pair is gone from the review");
+    refresh(app).await;
+    assert!(fr.get("/api/v1/duplicates").await.json().as_array().unwrap().is_empty(), "and is not found again");
+    let erased = dpo.get("/api/v1/erasures").await.json();
+    let erased: Vec<&str> = erased.as_array().unwrap().iter().map(|e| e["person"].as_str().unwrap()).collect();
+    assert!(erased.contains(&kept.as_str()) && erased.contains(&absorbed.as_str()), "{erased:?}");
 }
