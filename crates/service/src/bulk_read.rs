@@ -12,6 +12,7 @@
 //! servers sharing a PostgreSQL database each count their own readers (docs/SECURITY.md).
 
 use crate::admin::Caller;
+use crate::minute_utc as fmt_time;
 use crate::{Palermo, RequestMeta, Result, ServiceError};
 use palermo_domain::audit::Outcome as AuditOutcome;
 use palermo_domain::bulk_read::{Admission, Tripped};
@@ -34,10 +35,6 @@ pub struct BulkReadAlertView {
     pub raised_at: String,
     pub paused_until: String,
     pub people: Vec<String>,
-}
-
-fn fmt_time(t: OffsetDateTime) -> String {
-    t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
 }
 
 impl Palermo {

@@ -3,6 +3,7 @@
 //! list. Every read and write is authorised by `palermo_domain::access` and audited.
 
 use crate::admin::Caller;
+use crate::minute_utc as fmt_time;
 use crate::{Palermo, RequestMeta, Result, ServiceError};
 use palermo_domain::ValidationError;
 use palermo_domain::access::{self, CaseDenied, CaseFacts, CaseOp, Circumstances, Section};
@@ -270,10 +271,6 @@ pub struct DeadlineSummary {
 
 fn date_format() -> &'static [time::format_description::BorrowedFormatItem<'static>] {
     time::macros::format_description!("[year]-[month]-[day]")
-}
-
-fn fmt_time(t: time::OffsetDateTime) -> String {
-    t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
 }
 
 pub(crate) fn fmt_date(d: Date) -> String {

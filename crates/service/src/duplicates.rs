@@ -11,6 +11,7 @@
 //! is the privacy-preserving CLK mode (`palermo link encode` / `link match`).
 
 use crate::admin::Caller;
+use crate::minute_utc as stamp;
 use crate::persons::{Identity, PersonSummary};
 use crate::{Palermo, RequestMeta, Result, ServiceError};
 use palermo_domain::ValidationError;
@@ -179,11 +180,6 @@ fn linkage_record(p: &PersonRecord, identity: &Identity) -> Record {
         place_of_birth: None,
         phone: identity.contacts.clone(),
     }
-}
-
-fn stamp(t: time::OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    t.to_offset(time::UtcOffset::UTC).format(&f).unwrap_or_default()
 }
 
 impl Palermo {

@@ -10,6 +10,7 @@
 //! citizenship), the cases' stages, decisions' outcomes and dates — what the statistics count.
 
 use crate::admin::Caller;
+use crate::minute_utc as fmt_time;
 use crate::{Palermo, RequestMeta, Result, ServiceError};
 use palermo_domain::audit::Outcome as AuditOutcome;
 use palermo_domain::erasure::{self, Disclosed};
@@ -42,10 +43,6 @@ pub struct ErasureView {
     pub erased_at: String,
     pub erased_by: String,
     pub request: String,
-}
-
-fn fmt_time(t: time::OffsetDateTime) -> String {
-    t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
 }
 
 impl Palermo {

@@ -110,6 +110,12 @@ impl From<palermo_crypto::CryptoError> for ServiceError {
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
+/// An instant as pages show it: `2026-12-06 18:05 UTC`.
+pub(crate) fn minute_utc(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.to_offset(time::UtcOffset::UTC).format(&f).unwrap_or_default()
+}
+
 /// Facts about the request that go into the audit log.
 #[derive(Debug, Clone)]
 pub struct RequestMeta {
