@@ -360,3 +360,36 @@ async fn bulk_reads_are_paused_and_alerted(engine: Engine) {
     app.stop().await;
     let _ = std::fs::remove_dir_all(&maildir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_reads_count_person_pages_outside_the_caseload_sqlite() {
+    bulk_reads_count_person_pages_outside_the_caseload(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_reads_count_person_pages_outside_the_caseload_postgres() {
+    bulk_reads_count_person_pages_outside_the_caseload(Engine::Postgres).await;
+}
+
+/// The person page passes the same watch: the person's registrar reads their records freely; a
+/// colleague of the same organisation, at a limit of one person, is paused at the second.
+async fn bulk_reads_count_person_pages_outside_the_caseload(engine: Engine) {
+    let Some(app) = TestApp::spawn_with(engine, |c| c.security.bulk_read_people = 1).await else { return };
+    world(&app).await;
+    let orgs = app.app.list_organisations(&palermo_service::admin::Caller::Console, &palermo_service::RequestMeta::cli()).await.unwrap();
+    app.user(orgs.iter().find(|o| o.name == "City Police").unwrap(), "colleague", &["first_responder"]).await;
+    let mut fr = app.signed_in("responder").await;
+    let (a, _) = crate::duplicates::person(&mut fr, json!({"given_name": "Anna", "family_name": "Ferreira", "sex": "Feminine"})).await;
+    let (b, _) = crate::duplicates::person(&mut fr, json!({"given_name": "Bianca", "family_name": "Sousa", "sex": "Feminine"})).await;
+    for p in [&a, &b, &a] {
+        assert_eq!(fr.get(&format!("/api/v1/persons/{p}")).await.status, 200, "the registrar's own records are never counted");
+    }
+    let mut colleague = app.signed_in("colleague").await;
+    let r = colleague.get(&format!("/api/v1/persons/{a}")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = colleague.get(&format!("/api/v1/persons/{b}")).await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(!r.body.contains("Bianca"));
+    assert_eq!(colleague.get(&format!("/persons/{b}")).await.status, 429);
+    app.stop().await;
+}
