@@ -86,7 +86,8 @@ impl Palermo {
             people: t.people,
         };
         let minutes = self.config.security.bulk_read_window_minutes;
-        let org = self.org_cached(actor.org_id).await?.map(|o| o.name).unwrap_or_default();
+        let own = self.org_cached(actor.org_id).await?;
+        let org = own.as_ref().map(|o| o.name.as_str()).unwrap_or_default();
         let subject = "Palermo: identities read in bulk";
         let body = format!(
             "A user of {org} opened the identities of {} people outside their own caseload within {minutes} minutes. \
@@ -101,7 +102,7 @@ impl Palermo {
                 outbox.extend(self.notices_for_org(o.id, &[Role::Auditor], "bulk_read_alert", subject, &body).await?);
             }
         }
-        if let Some(own) = self.org_cached(actor.org_id).await?.filter(|o| !o.is_operator) {
+        if let Some(own) = own.as_ref().filter(|o| !o.is_operator) {
             outbox.extend(self.notices_for_org(own.id, &[Role::Administrator], "bulk_read_alert", subject, &body).await?);
         }
         let mut ev = self.event(Some(actor), meta, "security.bulk_read_alert", Some(("user", actor.user_id.to_string())), AuditOutcome::Ok);
